@@ -1,0 +1,73 @@
+"""Conformance checks for a domain, each raising :class:`DomainCheckError` with a message.
+
+``check_domain(domain)`` runs them all: a hand-built or synthesized domain is sound when its
+successful writes change state and its reads do not, the oracle scores 1.0 on every task, and a
+do-nothing agent scores 0.0 on every task whose gold run changes state.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .domain import Domain
+from .env import ToolUseEnv
+from .tasks import USER, Task, oracle_turns
+from .tools import READ, WRITE
+
+
+class DomainCheckError(AssertionError):
+    pass
+
+
+def check_domain(domain: Domain, split: str = "test", limit: int | None = None) -> None:
+    tasks = domain.task_list(split)[:limit]
+    if not tasks:
+        raise DomainCheckError(f"{domain.name}: split {split!r} has no tasks")
+    check_tool_kinds(domain, tasks)
+    env = ToolUseEnv(domain, split=split, max_turns=len(max((t.gold_calls for t in tasks), key=len)) + 4)
+    check_oracle(env, tasks)
+    check_do_nothing(env, tasks)
+
+
+def check_tool_kinds(domain: Domain, tasks: Sequence[Task]) -> None:
+    """Replay gold calls one at a time: a read never changes state; a write that succeeds in a task that
+    changes state, changes it."""
+    for task in tasks:
+        agent_db, user_db = domain.databases()
+        before = {}
+        for call in task.gold_calls:
+            db, tools = (user_db, domain.user_tools) if call.actor == USER else (agent_db, domain.tools)
+            text, ok = db.call(tools, call.name, call.arguments)
+            if not ok:
+                raise DomainCheckError(f"{domain.name}/{task.id}: gold call {call.name} failed: {text}")
+            after = db.changes()
+            if tools[call.name].kind == READ and after != before.get(db.label, {}):
+                raise DomainCheckError(f"{domain.name}/{task.id}: read tool {call.name} changed the database")
+            if tools[call.name].kind == WRITE and after == before.get(db.label, {}):
+                raise DomainCheckError(f"{domain.name}/{task.id}: write tool {call.name} succeeded but changed nothing")
+            before[db.label] = after
+
+
+def check_oracle(env: ToolUseEnv, tasks: Sequence[Task]) -> None:
+    for task in tasks:
+        reward, info = run_turns(env, task, oracle_turns(task))
+        if reward != 1.0:
+            raise DomainCheckError(f"{env.domain.name}/{task.id}: the oracle scored {reward}: {info.get('verification')}")
+
+
+def check_do_nothing(env: ToolUseEnv, tasks: Sequence[Task]) -> None:
+    for task in tasks:
+        reward, _ = run_turns(env, task, [{"role": "assistant", "content": "Goodbye."}])
+        if reward != 0.0:
+            raise DomainCheckError(f"{env.domain.name}/{task.id}: a do-nothing agent scored {reward}")
+
+
+def run_turns(env: ToolUseEnv, task: Task, turns: Sequence) -> tuple[float, dict]:
+    """Play fixed assistant turns on ``task``; return the final reward and info."""
+    env.reset(options={"task_id": task.id})
+    reward, info = 0.0, {}
+    for turn in turns:
+        _, reward, terminated, truncated, info = env.step(turn)
+        if terminated or truncated:
+            return reward, info
+    return reward, info

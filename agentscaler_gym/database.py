@@ -1,0 +1,237 @@
+"""Per-instance SQLite databases through peewee: seed snapshot, reset, atomic calls, change log.
+
+Every env instance owns one in-memory SQLite connection. Domain models subclass :class:`Model`,
+whose peewee database is a router: queries go to whichever instance is *active* in the current
+thread or task (a ``ContextVar``), so many instances in one process, and instances in different
+threads, never see each other's state, while tools stay plain peewee code.
+
+A domain's seed database is built once per process (:class:`SeedDatabase`) and serialised;
+:meth:`Database.reset` restores those bytes with ``sqlite3.Connection.deserialize`` (tens of
+microseconds). Triggers log the first prior value of every row a write touches into ``_changes``,
+so :meth:`Database.changes` costs O(rows changed), not O(database size).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+import sqlite3
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping, Sequence
+
+import peewee as pw
+from peewee import _ConnectionState
+
+from .tools import WRITE, Tool, ToolError, validate_arguments
+
+_ACTIVE: contextvars.ContextVar[_ConnectionState | None] = contextvars.ContextVar("agentscaler_db", default=None)
+_CLOSED = _ConnectionState()
+
+
+class RoutedSqliteDatabase(pw.SqliteDatabase):
+    """A peewee database whose connection is the active :class:`Database`'s, per thread and task."""
+
+    @property
+    def _state(self) -> _ConnectionState:
+        return _ACTIVE.get() or _CLOSED
+
+    @_state.setter
+    def _state(self, value: Any) -> None:  # peewee assigns one in __init__; routing replaces it
+        pass
+
+    def _connect(self) -> sqlite3.Connection:
+        raise pw.InterfaceError("no active database: run tools through Database.run() or Database.active()")
+
+
+ROUTER = RoutedSqliteDatabase(None)
+
+
+class Model(pw.Model):
+    """Base class of every domain table."""
+
+    class Meta:
+        database = ROUTER
+        legacy_table_names = False
+
+
+Change = dict[tuple[str, Any], "str | None"]
+"""``{(table, primary key): row after as JSON array text, or None if deleted}``."""
+
+
+class SeedDatabase:
+    """A domain's schema and initial rows, built once and kept as serialised bytes.
+
+    Args:
+        models: The domain's tables, in creation order (referenced tables first).
+        rows: Rows per model, as dicts of field name to Python value.
+    """
+
+    def __init__(self, models: Sequence[type[pw.Model]], rows: Mapping[type[pw.Model], Sequence[Mapping]]):
+        self.models = tuple(models)
+        self.tables = {m._meta.table_name: m for m in self.models}
+        for model in self.models:
+            if model._meta.primary_key is False or isinstance(model._meta.primary_key, pw.CompositeKey):
+                raise TypeError(f"{model.__name__}: change tracking needs a single-column primary key")
+        conn = _connect()
+        state = _state_for(conn)
+        token = _ACTIVE.set(state)
+        try:
+            ROUTER.create_tables(self.models)
+            conn.execute("BEGIN")
+            for model in self.models:
+                _insert_rows(conn, model, rows.get(model, ()))
+            conn.execute("COMMIT")
+            conn.executescript(_tracking_sql(self.models))
+            self.snapshot = conn.serialize()
+        finally:
+            _ACTIVE.reset(token)
+            conn.close()
+        self._changes_sql = _changes_query(self.models)
+        self._columns = {m._meta.table_name: [f.column_name for f in m._meta.sorted_fields] for m in self.models}
+
+    def row_dict(self, table: str, row_json: str | None) -> dict | None:
+        """Decode a row of :meth:`Database.changes` into ``{column: value}``."""
+        if row_json is None:
+            return None
+        return dict(zip(self._columns[table.split(":")[-1]], json.loads(row_json)))
+
+
+class Database:
+    """One env instance's database: restore, run tools atomically, report changes.
+
+    Args:
+        seed: The domain's :class:`SeedDatabase`.
+        label: Prefix for table names in :meth:`changes`, to tell two databases of one env apart.
+    """
+
+    def __init__(self, seed: SeedDatabase, label: str = ""):
+        self.seed = seed
+        self.label = label
+        self.conn = _connect()
+        self.conn.deserialize(seed.snapshot)
+        self._state = _state_for(self.conn)
+
+    def reset(self) -> None:
+        """Restore the seed state (and an empty change log)."""
+        self.conn.deserialize(self.seed.snapshot)
+
+    @contextmanager
+    def active(self) -> Iterator["Database"]:
+        """Route :class:`Model` queries in this thread or task to this database."""
+        token = _ACTIVE.set(self._state)
+        try:
+            yield self
+        finally:
+            _ACTIVE.reset(token)
+
+    def run(self, tool: Tool, arguments: Any) -> Any:
+        """Call a tool on this database. A write runs in one transaction: if it raises, nothing changed."""
+        token = _ACTIVE.set(self._state)
+        try:
+            arguments = validate_arguments(tool, arguments)
+            if tool.kind == WRITE:
+                with ROUTER.atomic():
+                    return tool.fn(**arguments)
+            return tool.fn(**arguments)
+        finally:
+            _ACTIVE.reset(token)
+
+    def call(self, tools: Mapping[str, Tool], name: str, arguments: Any) -> tuple[str, bool]:
+        """Run a named tool and render its answer as text: ``(text, succeeded)``. Never raises.
+
+        A failure of any kind (unknown tool, bad arguments, a broken business rule, an SQLite
+        error) leaves the database as it was and comes back as ``"Error: ..."`` for the agent.
+        """
+        tool = tools.get(name)
+        if tool is None:
+            return f"Error: unknown tool {name!r}. Available tools: {', '.join(tools)}.", False
+        try:
+            result = self.run(tool, arguments)
+        except ToolError as exc:
+            return f"Error: {exc}", False
+        except Exception as exc:  # noqa: BLE001 - any failure is an answer the agent can read
+            return f"Error: {type(exc).__name__}: {exc}", False
+        if isinstance(result, str):
+            return result, True
+        return json.dumps(result, ensure_ascii=False, default=str), True
+
+    def changes(self) -> Change:
+        """Rows whose content differs from the seed: ``{(table, pk): row JSON or None}``."""
+        return {
+            (self.label + table, pk): after
+            for table, pk, before, after in self.conn.execute(self.seed._changes_sql)
+            if before != after
+        }
+
+    def digest(self) -> str:
+        """SHA-256 of the full canonical content (every table, rows by primary key). O(database size)."""
+        h = hashlib.sha256()
+        for model in sorted(self.seed.models, key=lambda m: m._meta.table_name):
+            pk = model._meta.primary_key.column_name
+            h.update(model._meta.table_name.encode())
+            for row in self.conn.execute(f'SELECT * FROM "{model._meta.table_name}" ORDER BY "{pk}"'):
+                h.update(repr(row).encode())
+        return h.hexdigest()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _connect() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    ROUTER._add_conn_hooks(conn)
+    return conn
+
+
+def _state_for(conn: sqlite3.Connection) -> _ConnectionState:
+    state = _ConnectionState()
+    state.set_connection(conn)
+    return state
+
+
+def _insert_rows(conn: sqlite3.Connection, model: type[pw.Model], rows: Sequence[Mapping]) -> None:
+    if not rows:
+        return
+    fields = model._meta.sorted_fields
+    names = [f.name for f in fields]
+    unknown = set().union(*(r.keys() for r in rows)) - set(names)
+    if unknown:
+        raise ValueError(f"{model.__name__}: unknown field(s) {sorted(unknown)}")
+    columns = ", ".join(f'"{f.column_name}"' for f in fields)
+    sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({", ".join("?" * len(fields))})'
+    defaults = [f.default() if callable(f.default) else f.default for f in fields]
+    conn.executemany(
+        sql,
+        ([f.db_value(row.get(n, d)) for f, n, d in zip(fields, names, defaults)] for row in rows),
+    )
+
+
+def _tracking_sql(models: Sequence[type[pw.Model]]) -> str:
+    statements = ['CREATE TABLE "_changes" (tbl TEXT NOT NULL, pk NOT NULL, before TEXT, PRIMARY KEY (tbl, pk)) WITHOUT ROWID;']
+    for model in models:
+        table = model._meta.table_name
+        pk = model._meta.primary_key.column_name
+        old = _json_row(model, "OLD")
+        log = 'INSERT OR IGNORE INTO "_changes" VALUES'
+        statements += [
+            f'CREATE TRIGGER "_{table}_ins" AFTER INSERT ON "{table}" BEGIN {log} (\'{table}\', NEW."{pk}", NULL); END;',
+            f'CREATE TRIGGER "_{table}_upd" AFTER UPDATE ON "{table}" BEGIN {log} (\'{table}\', OLD."{pk}", {old}); '
+            f'{log} (\'{table}\', NEW."{pk}", NULL); END;',
+            f'CREATE TRIGGER "_{table}_del" AFTER DELETE ON "{table}" BEGIN {log} (\'{table}\', OLD."{pk}", {old}); END;',
+        ]
+    return "\n".join(statements)
+
+
+def _json_row(model: type[pw.Model], alias: str) -> str:
+    return "json_array(" + ", ".join(f'{alias}."{f.column_name}"' for f in model._meta.sorted_fields) + ")"
+
+
+def _changes_query(models: Sequence[type[pw.Model]]) -> str:
+    parts = []
+    for model in models:
+        table = model._meta.table_name
+        pk = model._meta.primary_key.column_name
+        after = f'(SELECT {_json_row(model, "t")} FROM "{table}" AS t WHERE t."{pk}" = c.pk)'
+        parts.append(f"SELECT c.tbl, c.pk, c.before, {after} FROM \"_changes\" AS c WHERE c.tbl = '{table}'")
+    return " UNION ALL ".join(parts) + " ORDER BY 1, 2"

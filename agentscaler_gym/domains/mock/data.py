@@ -1,0 +1,20 @@
+import random
+
+FIRST = ["Ava", "Ben", "Chloe", "Dan", "Eva", "Finn", "Gia", "Hugo", "Ines", "Jon"]
+LAST = ["Lee", "Moss", "Nash", "Ortiz", "Park"]
+SUBJECTS = ["login fails", "invoice missing", "app crashes", "password reset", "slow sync"]
+
+
+def generate(seed: int) -> dict:
+    """20 customers with 2 tickets each; no file I/O, same seed, same rows."""
+    from .models import Customer, Ticket
+
+    rng = random.Random(seed)
+    customers, tickets = [], []
+    for i in range(20):
+        first, last = FIRST[i % 10], LAST[i // 4 % 5]
+        customers.append({"id": f"C{i:03d}", "name": f"{first} {last}", "email": f"{first}.{last}{i}@example.com".lower()})
+        for _ in range(2):
+            tickets.append({"id": len(tickets) + 1, "customer": f"C{i:03d}", "subject": rng.choice(SUBJECTS),
+                            "status": rng.choice(["open", "closed"])})
+    return {Customer: customers, Ticket: tickets}

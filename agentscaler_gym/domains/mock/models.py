@@ -1,0 +1,19 @@
+import peewee as pw
+
+from ...database import Model
+
+
+class Customer(Model):
+    id = pw.CharField(primary_key=True)
+    name = pw.CharField()
+    email = pw.CharField(unique=True)
+
+
+class Ticket(Model):
+    id = pw.AutoField()
+    customer = pw.ForeignKeyField(Customer, backref="tickets")
+    subject = pw.CharField()
+    status = pw.CharField()  # open | closed
+
+
+MODELS = (Customer, Ticket)

@@ -1,0 +1,105 @@
+"""Tasks: what a simulated user wants, and the gold run that defines success.
+
+A :class:`Task` holds the user :class:`Scenario` (what they say first, what they want, what they
+know), the gold tool calls, and any outputs the agent must communicate. The gold state change is
+not stored: it is the result of replaying the gold calls on the seed database, computed once per
+process by :meth:`agentscaler_gym.domain.Domain.gold`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+ASSISTANT = "assistant"
+USER = "user"
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One tool call: ``name(**arguments)``, made by the assistant or, in dual-control domains, the user."""
+
+    name: str
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+    actor: str = ASSISTANT
+
+    def to_dict(self) -> dict:
+        d = {"name": self.name, "arguments": dict(self.arguments)}
+        if self.actor != ASSISTANT:
+            d["actor"] = self.actor
+        return d
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The simulated user's side of a task.
+
+    Attributes:
+        opening: The user's first message.
+        instruction: Everything the user wants, in the first person (what an LLM user is prompted with).
+        known: Facts the user gives when asked, by topic: ``{"email": "ava.lee@example.com"}``.
+        persona: Who the user is and how they talk.
+    """
+
+    opening: str
+    instruction: str
+    known: Mapping[str, str] = field(default_factory=dict)
+    persona: str = ""
+
+
+@dataclass(frozen=True)
+class Task:
+    """A verifiable goal in one domain.
+
+    Attributes:
+        id: Unique within the domain, stable across runs (``"cancel-0042"``).
+        family: The scenario family (``"cancel"``, ``"refuse_return"``...).
+        scenario: The user's side.
+        gold_calls: The calls a correct agent makes, in order.
+        outputs: Strings the agent must say to the user (an answer to a question, a refund total).
+        exact_match: The call sequence itself is checked (set for tasks whose gold calls only read).
+    """
+
+    id: str
+    family: str
+    scenario: Scenario
+    gold_calls: tuple[ToolCall, ...]
+    outputs: tuple[str, ...] = ()
+    exact_match: bool = False
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["gold_calls"] = [c.to_dict() for c in self.gold_calls]
+        d["scenario"]["known"] = dict(self.scenario.known)
+        d["outputs"] = list(self.outputs)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> "Task":
+        return cls(
+            id=d["id"],
+            family=d["family"],
+            scenario=Scenario(**d["scenario"]),
+            gold_calls=tuple(ToolCall(c["name"], c.get("arguments", {}), c.get("actor", ASSISTANT)) for c in d["gold_calls"]),
+            outputs=tuple(d.get("outputs", ())),
+            exact_match=bool(d.get("exact_match", False)),
+        )
+
+
+def oracle_turns(task: Task) -> list[dict]:
+    """The assistant turns of an ideal episode: each gold call in order, then a closing message.
+
+    A user-side gold call (dual control) becomes a request to the user to run it on their device.
+    The closing message states every required output and asks nothing, so the user ends the chat.
+    """
+    turns = []
+    for call in task.gold_calls:
+        if call.actor == USER:
+            args = ", ".join(f"{k}={v!r}" for k, v in call.arguments.items())
+            turns.append({"role": "assistant", "content": f"Please run {call.name}({args}) on your device."})
+        else:
+            function = {"name": call.name, "arguments": dict(call.arguments)}
+            turns.append({"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": function}]})
+    closing = "All done." + "".join(f" {o}." for o in task.outputs)
+    turns.append({"role": "assistant", "content": closing})
+    return turns

@@ -1,0 +1,111 @@
+"""Simulated users: the protocol every user follows, and the deterministic scripted user.
+
+A user is told the task when an episode starts and answers the assistant's messages::
+
+    class User(Protocol):
+        def start(self, task: Task, device: Device | None, seed: int | None) -> str: ...   # opening
+        def respond(self, message: str) -> str: ...                                          # reply
+
+A reply containing :data:`STOP` ends the conversation (``TRANSFER`` after a transfer to a human,
+``OUT_OF_SCOPE`` when the request cannot be expressed). In dual-control domains the user also holds
+a :class:`Device`: tools on a database of their own, which the assistant can only ask them to use.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping, Protocol, runtime_checkable
+
+from .database import Database
+from .tasks import USER, Task, ToolCall
+from .tools import Tool
+
+STOP = "###STOP###"
+TRANSFER = "###TRANSFER###"
+OUT_OF_SCOPE = "###OUT-OF-SCOPE###"
+END_TOKENS = (STOP, TRANSFER, OUT_OF_SCOPE)
+
+
+class Device:
+    """The user's own tools and database (dual control). Successful calls are logged as user calls."""
+
+    def __init__(self, db: Database, tools: Mapping[str, Tool]):
+        self.db = db
+        self.tools = tools
+        self.calls: list[ToolCall] = []
+
+    @property
+    def schemas(self) -> list[dict]:
+        return [t.schema for t in self.tools.values()]
+
+    def call(self, name: str, arguments: Mapping) -> str:
+        text, ok = self.db.call(self.tools, name, arguments)
+        if ok:
+            self.calls.append(ToolCall(name, dict(arguments), USER))
+        return text
+
+
+@runtime_checkable
+class User(Protocol):
+    def start(self, task: Task, device: Device | None = None, seed: int | None = None) -> str:
+        """Begin a conversation about ``task``; return the opening message."""
+
+    def respond(self, message: str) -> str:
+        """Answer the assistant's message."""
+
+
+_ASKS = re.compile(r"\?|\b(please|could you|can you|provide|share|tell me|let me know)\b")
+_CONFIRM = re.compile(r"\b(confirm|proceed|go ahead|shall i|should i|would you like|do you want|ok to|yes or no)\b")
+
+
+class ScriptedUser:
+    """A deterministic user driven by the task scenario.
+
+    It opens with ``scenario.opening``; gives a known fact when the assistant asks about its topic
+    (``"email"`` is given when the message mentions "email"); confirms when asked to confirm; says
+    it does not know anything else; on a dual-control device, performs the actions the assistant
+    names (``toggle_airplane_mode`` or "toggle airplane mode"); and ends the conversation with
+    ``###STOP###`` when the assistant makes a statement rather than a request, or after
+    ``max_turns`` replies.
+    """
+
+    def __init__(self, max_turns: int = 20):
+        self.max_turns = max_turns
+
+    def start(self, task: Task, device: Device | None = None, seed: int | None = None) -> str:
+        self.task, self.device, self.turns = task, device, 0
+        self.pending = [c for c in task.gold_calls if c.actor == USER]
+        return task.scenario.opening
+
+    def respond(self, message: str) -> str:
+        self.turns += 1
+        if self.turns > self.max_turns:
+            return f"I have to go now. {STOP}"
+        text = message.lower()
+        if self.device is not None:
+            done = self._act_on_device(text)
+            if done:
+                return " ".join(done)
+        if _ASKS.search(text):
+            facts = [f"My {topic} is {value}." for topic, value in self.task.scenario.known.items() if _mentions(text, topic)]
+            if facts:
+                return " ".join(facts)
+            if _CONFIRM.search(text):
+                return "Yes, please go ahead."
+            return "I'm sorry, I don't know that."
+        return f"Thank you, that's all I needed. {STOP}"
+
+    def _act_on_device(self, text: str) -> list[str]:
+        done = []
+        for name, tool in self.device.tools.items():
+            if name in text or name.replace("_", " ") in text:
+                gold = next((c for c in self.pending if c.name == name), None)
+                if gold is not None:
+                    self.pending.remove(gold)
+                arguments = dict(gold.arguments) if gold else {}
+                done.append(f"I ran {name}: {self.device.call(name, arguments)}")
+        return done
+
+
+def _mentions(text: str, topic: str) -> bool:
+    return any(len(word) > 2 and word in text for word in topic.lower().split())

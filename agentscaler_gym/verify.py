@@ -1,0 +1,83 @@
+"""Verification: did the episode reach the gold outcome?
+
+Components (all reported in ``info["verification"]``):
+
+- ``state_match``: the rows the episode changed equal, in content, the rows the gold run changed
+  (both databases in dual-control domains). ``diff`` lists every row that differs.
+- ``exact_match``: the assistant's successful calls equal the gold calls, in order; required only for
+  tasks whose gold calls only read (``Task.exact_match``), ``None`` otherwise.
+- ``outputs_match``: every required output appears in what the assistant said; ``None`` if the
+  task has none.
+
+``reward`` is 1.0 iff every required component passes, else 0.0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Callable, Iterable, Sequence
+
+from .database import Change
+from .tasks import Task, ToolCall
+
+
+@dataclass(frozen=True)
+class Verification:
+    reward: float
+    state_match: bool
+    exact_match: bool | None
+    outputs_match: bool | None
+    diff: tuple[dict, ...] = ()
+    missing_outputs: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.reward == 1.0
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["diff"], d["missing_outputs"] = list(self.diff), list(self.missing_outputs)
+        return d
+
+
+def verify(
+    task: Task,
+    gold: Change,
+    changes: Change,
+    calls: Sequence[ToolCall],
+    said: Iterable[str],
+    row: Callable[[str, str | None], dict | None] = lambda table, row_json: row_json,
+) -> Verification:
+    """Score an episode.
+
+    Args:
+        task: The task.
+        gold: The gold run's state change.
+        changes: The episode's state change.
+        calls: The assistant's successful calls, in order.
+        said: Everything the assistant said to the user.
+        row: Decodes a changed row for the diff (``SeedDatabase.row_dict``).
+    """
+    diff = tuple(
+        {"table": key[0], "key": key[1], "expected": row(key[0], gold.get(key)), "actual": row(key[0], changes.get(key))}
+        for key in sorted(gold.keys() | changes.keys(), key=repr)
+        if gold.get(key, _ABSENT) != changes.get(key, _ABSENT)
+    )
+    exact = None
+    if task.exact_match:
+        gold_calls = [(c.name, dict(c.arguments)) for c in task.gold_calls if c.actor == "assistant"]
+        exact = [(c.name, dict(c.arguments)) for c in calls] == gold_calls
+    missing: tuple[str, ...] = ()
+    if task.outputs:
+        text = _normalise(" ".join(said))
+        missing = tuple(o for o in task.outputs if _normalise(o) not in text)
+    outputs = None if not task.outputs else not missing
+    passed = not diff and exact is not False and outputs is not False
+    return Verification(1.0 if passed else 0.0, not diff, exact, outputs, diff, missing)
+
+
+_ABSENT = object()
+
+
+def _normalise(text: str) -> str:
+    return text.lower().replace(",", "")
