@@ -58,7 +58,7 @@ def parse_action(action: Any) -> Turn:
         for block in _TOOL_CALL.findall(text):
             _add_json_call(turn, block.strip())
         return turn
-    if text[:1] in "{[" and text[-1:] in "}]":
+    if text.startswith(("{", "[{")) or (text.startswith("[") and text.endswith("]")):
         try:
             value = json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:

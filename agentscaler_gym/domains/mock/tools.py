@@ -3,7 +3,7 @@ from .models import Customer, Ticket
 
 
 def _ticket(ticket_id: int) -> Ticket:
-    ticket = Ticket.get_or_none(Ticket.id == ticket_id)
+    ticket = Ticket.find(id=ticket_id)
     if ticket is None:
         raise ToolError(f"ticket {ticket_id} not found")
     return ticket
@@ -20,7 +20,7 @@ def find_customer_by_email(email: str) -> dict:
     Args:
         email: The customer's email, such as 'ava.lee0@example.com'.
     """
-    customer = Customer.get_or_none(Customer.email == email.lower())
+    customer = Customer.find(email=email.lower())
     if customer is None:
         raise ToolError(f"no customer with email {email!r}")
     return {"customer_id": customer.id, "name": customer.name}
@@ -33,7 +33,7 @@ def list_tickets(customer_id: str) -> list:
     Args:
         customer_id: The customer id, such as 'C001'.
     """
-    return [_as_dict(t) for t in Ticket.select().where(Ticket.customer == customer_id).order_by(Ticket.id)]
+    return [_as_dict(t) for t in Ticket.find_all(customer=customer_id)]
 
 
 @tool(READ)
@@ -54,7 +54,7 @@ def open_ticket(customer_id: str, subject: str) -> dict:
         customer_id: The customer id, such as 'C001'.
         subject: What the problem is, in a few words.
     """
-    if not Customer.get_or_none(Customer.id == customer_id):
+    if not Customer.find(id=customer_id):
         raise ToolError(f"customer {customer_id!r} not found")
     return _as_dict(Ticket.create(customer=customer_id, subject=subject, status="open"))
 

@@ -1,0 +1,73 @@
+import json
+
+import pytest
+
+from agentscaler_gym.actions import parse_action
+from agentscaler_gym.tasks import ToolCall
+
+
+def calls(turn):
+    return [(c.name, dict(c.arguments)) for c in turn.tool_calls]
+
+
+def test_hermes_blocks_are_parallel_calls_and_text_outside_is_content():
+    turn = parse_action('Let me check.<tool_call>{"name": "a", "arguments": {"x": 1}}</tool_call>\n'
+                        '<tool_call>{"name": "b", "arguments": "{\\"y\\": \\"z\\"}"}</tool_call>')
+    assert calls(turn) == [("a", {"x": 1}), ("b", {"y": "z"})]
+    assert turn.content == "Let me check." and not turn.errors
+
+
+def test_think_blocks_are_dropped():
+    turn = parse_action("<think>I should call a</think>\nHello there")
+    assert turn.content == "Hello there" and not turn.tool_calls
+
+
+@pytest.mark.parametrize("text", [
+    '{"name": "a", "arguments": {"x": 1}}',
+    '[{"name": "a", "arguments": {"x": 1}}]',
+    'a(x=1)',
+    '{"role": "assistant", "content": null, "tool_calls": [{"id": "1", "type": "function", "function": {"name": "a", "arguments": "{\\"x\\": 1}"}}]}',
+])
+def test_every_call_format_gives_the_same_call(text):
+    turn = parse_action(text)
+    assert calls(turn) == [("a", {"x": 1})] and not turn.errors
+
+
+def test_message_dict_is_accepted():
+    turn = parse_action({"role": "assistant", "content": "ok", "tool_calls": [{"function": {"name": "a", "arguments": {}}}]})
+    assert calls(turn) == [("a", {})] and turn.content == "ok"
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ('<tool_call>{"name": "a", "arguments": {</tool_call>', "could not parse the tool call JSON"),
+    ('<tool_call>{"arguments": {}}</tool_call>', "needs a 'name' string"),
+    ('<tool_call>{"name": "a", "arguments": [1]}</tool_call>', "must be a JSON object"),
+    ('<tool_call>{"name": "a", "arguments": "{bad"}</tool_call>', "not valid JSON"),
+    ('{"name": "a", "arguments": ', "could not parse the JSON tool call"),
+    ('a(1, 2)', "pass arguments by name"),
+    ('a(x=foo)', "literal values"),
+    ('a(x=1', None),
+])
+def test_malformed_calls_become_errors_not_exceptions(text, fragment):
+    turn = parse_action(text)
+    if fragment is None:
+        assert turn.content == text and not turn.tool_calls
+    else:
+        assert any(fragment in e for e in turn.errors), turn.errors
+        assert not turn.tool_calls
+
+
+def test_plain_text_is_a_message_and_non_text_is_an_error():
+    assert parse_action("Hello (again), how can I help?").content == "Hello (again), how can I help?"
+    assert parse_action(42).errors
+    assert parse_action("").content == ""
+
+
+def test_unclosed_tool_call_at_end_is_still_parsed():
+    assert calls(parse_action('<tool_call>{"name": "a", "arguments": {}}')) == [("a", {})]
+
+
+def test_message_round_trip():
+    turn = parse_action('<tool_call>{"name": "a", "arguments": {"x": 1}}</tool_call>')
+    again = parse_action(json.dumps(turn.message()))
+    assert again.tool_calls == [ToolCall("a", {"x": 1})]

@@ -1,0 +1,136 @@
+import threading
+
+import peewee as pw
+import pytest
+
+from agentscaler_gym.database import Database, Model, SeedDatabase
+from agentscaler_gym.tools import WRITE, ToolError, tool
+
+
+class Account(Model):
+    id = pw.CharField(primary_key=True)
+    balance = pw.IntegerField()
+
+
+class Transfer(Model):
+    id = pw.AutoField()
+    source = pw.ForeignKeyField(Account)
+    amount = pw.IntegerField()
+
+
+@tool(WRITE)
+def transfer(source: str, target: str, amount: int) -> dict:
+    """Move money between accounts.
+
+    Args:
+        source: Account to debit.
+        target: Account to credit.
+        amount: Amount in cents.
+    """
+    Account.update(balance=Account.balance - amount).where(Account.id == source).execute()
+    Transfer.create(source=source, amount=amount)
+    if Account.get_by_id(source).balance < 0:
+        raise ToolError("insufficient funds")  # raised after writing: the transaction must undo them
+    Account.update(balance=Account.balance + amount).where(Account.id == target).execute()
+    return {"ok": True}
+
+
+@tool(WRITE)
+def set_balance(account: str, balance: int) -> str:
+    """Set a balance.
+
+    Args:
+        account: The account.
+        balance: The new balance.
+    """
+    Account.update(balance=balance).where(Account.id == account).execute()
+    return "ok"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    rows = {Account: [{"id": f"A{i}", "balance": 100} for i in range(50)], Transfer: []}
+    return SeedDatabase([Account, Transfer], rows)
+
+
+def test_a_failed_write_leaves_the_database_exactly_as_before(seed):
+    db = Database(seed)
+    before = db.digest()
+    text, ok = db.call({"transfer": transfer}, "transfer", {"source": "A1", "target": "A2", "amount": 500})
+    assert not ok and text == "Error: insufficient funds"
+    assert db.digest() == before and db.changes() == {}
+
+
+def test_changes_report_rows_by_content_not_by_touch(seed):
+    db = Database(seed)
+    tools = {"transfer": transfer, "set_balance": set_balance}
+    assert db.call(tools, "set_balance", {"account": "A3", "balance": 100}) == ("ok", True)  # same value: no change
+    assert db.changes() == {}
+    db.call(tools, "transfer", {"source": "A1", "target": "A2", "amount": 30})
+    assert db.changes() == {("account", "A1"): '["A1",70]', ("account", "A2"): '["A2",130]', ("transfer", 1): '[1,"A1",30]'}
+    db.call(tools, "transfer", {"source": "A2", "target": "A1", "amount": 30})  # undo the balances
+    assert set(db.changes()) == {("transfer", 1), ("transfer", 2)}
+    assert seed.row_dict("transfer", db.changes()[("transfer", 2)]) == {"id": 2, "source_id": "A2", "amount": 30}
+
+
+def test_reset_restores_the_seed_and_clears_the_change_log(seed):
+    db = Database(seed)
+    pristine = db.digest()
+    db.call({"transfer": transfer}, "transfer", {"source": "A1", "target": "A2", "amount": 30})
+    assert db.digest() != pristine
+    db.reset()
+    assert db.digest() == pristine and db.changes() == {}
+
+
+def test_many_instances_in_one_process_are_isolated(seed):
+    dbs = [Database(seed) for _ in range(64)]
+    for i, db in enumerate(dbs):
+        db.call({"set_balance": set_balance}, "set_balance", {"account": "A0", "balance": i})
+    for i, db in enumerate(dbs):
+        assert db.changes() == {("account", "A0"): f'["A0",{i}]'}
+
+
+def test_instances_in_threads_are_isolated(seed):
+    errors = []
+
+    def work(i):
+        try:
+            db = Database(seed)
+            for step in range(200):
+                db.call({"set_balance": set_balance}, "set_balance", {"account": "A0", "balance": i * 1000 + step})
+                assert db.changes() == {("account", "A0"): f'["A0",{i * 1000 + step}]'}
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(1, 9)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_models_outside_an_active_database_fail_clearly():
+    with pytest.raises(pw.InterfaceError, match="no active database"):
+        Account.get_by_id("A1")
+
+
+def test_sqlite_errors_come_back_as_text(seed):
+    db = Database(seed)
+    text, ok = db.call({"set_balance": set_balance}, "set_balance", {"account": "A0", "balance": 2**80})
+    assert not ok and text.startswith("Error: ") and db.changes() == {}
+
+
+def test_find_and_find_all_match_peewee_queries(seed):
+    db = Database(seed)
+    with db.active():
+        assert Account.find(id="A7").balance == Account.get_by_id("A7").balance == 100
+        assert Account.find(id="nope") is None
+        assert [a.id for a in Account.find_all(balance=100)][:3] == ["A0", "A1", "A10"]
+        with pytest.raises(AttributeError, match="no field"):
+            Account.find(colour="red")
+    db.call({"transfer": transfer}, "transfer", {"source": "A1", "target": "A2", "amount": 5})
+    with db.active():
+        found = Transfer.find(source="A1")
+        assert (found.id, found.source_id, found.amount) == (1, "A1", 5)
+        assert found.source.balance == 95  # a found row is an ordinary model instance

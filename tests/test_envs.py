@@ -1,0 +1,222 @@
+"""The env contract, checked on every registered env id (hand-built and synthesized)."""
+
+import json
+import threading
+from pathlib import Path
+
+import gymnasium as gym
+import pytest
+from gymnasium.utils.env_checker import check_env
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import agentscaler_gym
+from agentscaler_gym.checks import check_domain, run_turns
+from agentscaler_gym.registry import _entries, load_domain
+from agentscaler_gym.tasks import oracle_turns
+
+ENV_IDS = agentscaler_gym.builtin_ids()
+HAND_BUILT = [i for i, spec in _entries().items() if not Path(spec["domain"]).is_dir()]
+SYNTHESIZED = [i for i in ENV_IDS if i not in HAND_BUILT]
+# Every hand-built domain, and a few synthesized ones, get the expensive property tests.
+PROPERTY_IDS = HAND_BUILT + SYNTHESIZED[:3]
+
+
+def make(env_id, **kwargs):
+    return gym.make(env_id, disable_env_checker=True, **kwargs).unwrapped
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_gymnasium_check_env_passes(env_id):
+    check_env(gym.make(env_id).unwrapped, skip_render_check=False)
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_oracle_scores_one_and_doing_nothing_scores_zero(env_id):
+    check_domain(load_domain(gym.spec(env_id).kwargs["domain"]), "test")
+
+
+@pytest.mark.parametrize("env_id", HAND_BUILT + SYNTHESIZED[:1])
+def test_make_vec_steps(env_id):
+    envs = gym.make_vec(env_id, num_envs=4, vectorization_mode="sync")
+    obs, info = envs.reset(seed=3)
+    assert len(obs) == 4 and all(isinstance(o, str) and o for o in obs)
+    obs, reward, terminated, truncated, info = envs.step(["Could you tell me more?"] * 4)
+    assert len(obs) == 4 and list(reward) == [0.0] * 4
+    envs.close()
+
+
+def play(env, task_id, turns, seed=0):
+    env.reset(seed=seed, options={"task_id": task_id})
+    for turn in turns:
+        _, reward, terminated, truncated, info = env.step(turn)
+        if terminated or truncated:
+            return reward, json.dumps(env.messages, sort_keys=True)
+    return None, json.dumps(env.messages, sort_keys=True)
+
+
+@pytest.mark.parametrize("env_id", PROPERTY_IDS)
+def test_same_seed_and_task_give_byte_identical_transcripts(env_id):
+    a, b = make(env_id), make(env_id)
+    for seed in (0, 1, 2):
+        oa, ia = a.reset(seed=seed)
+        ob, ib = b.reset(seed=seed)
+        assert (oa, ia["task_id"]) == (ob, ib["task_id"])
+    for task in a.tasks[:10]:
+        assert play(a, task.id, oracle_turns(task)) == play(b, task.id, oracle_turns(task))
+
+
+@pytest.mark.parametrize("env_id", PROPERTY_IDS)
+def test_64_interleaved_instances_stay_isolated(env_id):
+    envs = [make(env_id) for _ in range(64)]
+    tasks = [envs[0].tasks[i % len(envs[0].tasks)] for i in range(64)]
+    plans = [oracle_turns(t) for t in tasks]
+    for env, task in zip(envs, tasks):
+        env.reset(options={"task_id": task.id})
+    rewards = [None] * 64
+    for step in range(max(map(len, plans))):
+        for i, env in enumerate(envs):
+            if rewards[i] is None and step < len(plans[i]):
+                _, reward, terminated, truncated, _ = env.step(plans[i][step])
+                if terminated or truncated:
+                    rewards[i] = reward
+    assert rewards == [1.0] * 64
+
+
+@pytest.mark.parametrize("env_id", PROPERTY_IDS)
+def test_instances_in_threads_stay_isolated(env_id):
+    tasks = make(env_id).tasks[:16]
+    expected = {t.id: play(make(env_id), t.id, oracle_turns(t)) for t in tasks}
+    results, errors = {}, []
+
+    def work(chunk):
+        env = make(env_id)
+        try:
+            for t in chunk:
+                results[t.id] = play(env, t.id, oracle_turns(t))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(tasks[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and results == expected
+    assert all(reward == 1.0 for reward, _ in results.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Adversarial actions: the env never raises, and a failed call leaves the database as it was.
+
+NASTY = [
+    "'; DROP TABLE user; --", "\" OR 1=1 --", "1; DELETE FROM \"order\"", "%", "_", "\\", "\x00", "NULL",
+    "\u202eevil", "🙂" * 50, "x" * 50_000, "", " ", "#W' UNION SELECT * FROM sqlite_master --",
+]
+values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80) | st.floats(allow_nan=False)
+    | st.text(max_size=40) | st.sampled_from(NASTY),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@st.composite
+def actions(draw, tools):
+    names = [t["function"]["name"] for t in tools]
+    kind = draw(st.sampled_from(["text", "call", "call", "call", "malformed", "unknown"]))
+    if kind == "text":
+        return draw(st.text(max_size=200) | st.sampled_from(NASTY))
+    if kind == "malformed":
+        return draw(st.sampled_from(['<tool_call>{"name": </tool_call>', '{"name": 1}', "f(", '[{"a"', "f(1)",
+                                     '<tool_call>[]</tool_call>', '{"name": "x", "arguments": "{"}']))
+    name = draw(st.sampled_from(names)) if kind == "call" else draw(st.text(min_size=1, max_size=20))
+    params = next((t["function"]["parameters"]["properties"] for t in tools if t["function"]["name"] == name), {})
+    keys = list(params) + ["unexpected"]
+    arguments = draw(st.dictionaries(st.sampled_from(keys), values, max_size=len(keys)))
+    call = {"name": name, "arguments": arguments}
+    form = draw(st.sampled_from(["hermes", "json", "python"]))
+    if form == "hermes":
+        return f"<tool_call>{json.dumps(call)}</tool_call>"
+    if form == "json":
+        return json.dumps(call)
+    return f"{name}({', '.join(f'{k}={v!r}' for k, v in arguments.items() if k.isidentifier())})"
+
+
+@pytest.mark.parametrize("env_id", PROPERTY_IDS)
+def test_adversarial_actions_never_raise_and_failed_calls_change_nothing(env_id):
+    env = make(env_id)
+    env.reset(seed=0)
+    tools = env.domain.tool_schemas
+
+    @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.lists(actions(tools), min_size=1, max_size=20))
+    def run(sequence):
+        env.reset(seed=len(sequence))
+        for action in sequence:
+            before = env.changes()
+            observation, reward, terminated, truncated, info = env.step(action)
+            assert isinstance(observation, str) and env.observation_space.contains(observation)
+            if observation.startswith("Error"):
+                assert env.changes() == before, f"failed call changed the database: {action!r}"
+            if terminated or truncated:
+                assert reward in (0.0, 1.0) and "verification" in info
+                env.reset()
+
+    run()
+    digest = env.db.digest()  # every table still there and readable
+    env.reset()
+    assert env.db.digest() == load_domain(gym.spec(env_id).kwargs["domain"]).databases()[0].digest() != ""
+    assert digest
+
+
+def test_step_before_reset_and_after_the_end():
+    env = make("AgentScaler/mock-v0")
+    with pytest.raises(gym.error.ResetNeeded):
+        env.step("hi")
+    env.reset(seed=0)
+    _, _, terminated, _, _ = env.step("All done.")
+    assert terminated
+    assert env.step("hello?")[0] == "The episode has ended; call reset()."
+
+
+def test_turn_limit_truncates_and_still_verifies():
+    env = make("AgentScaler/mock-v0", max_turns=3)
+    env.reset(seed=0)
+    for _ in range(3):
+        _, reward, terminated, truncated, info = env.step('<tool_call>{"name": "get_ticket", "arguments": {"ticket_id": 1}}</tool_call>')
+    assert truncated and not terminated and info["verification"]["reward"] == reward == 0.0
+
+
+def test_verification_reports_a_row_diff():
+    env = make("AgentScaler/mock-v0")
+    task = next(t for t in env.tasks if t.family == "open")
+    env.reset(options={"task_id": task.id})
+    customer = task.gold_calls[1].arguments["customer_id"]
+    env.step(f'open_ticket(customer_id="{customer}", subject="wrong subject")')
+    _, reward, terminated, _, info = env.step("Done.")
+    v = info["verification"]
+    assert terminated and reward == 0.0 and v["state_match"] is False
+    assert v["diff"][0]["table"] == "ticket" and v["diff"][0]["actual"]["subject"] == "wrong subject"
+    assert v["diff"][0]["expected"]["subject"] == task.gold_calls[1].arguments["subject"]
+
+
+def test_read_only_tasks_need_the_exact_calls_and_the_outputs():
+    env = make("AgentScaler/mock-v0")
+    task = next(t for t in env.tasks if t.family == "status")
+    assert task.exact_match and task.outputs
+    turns = oracle_turns(task)
+    reward, _ = run_turns(env, task, turns)
+    assert reward == 1.0
+    reward, info = run_turns(env, task, turns[:-1] + [{"role": "assistant", "content": "All done."}])
+    assert reward == 0.0 and info["verification"]["missing_outputs"] == list(task.outputs)
+    reward, info = run_turns(env, task, turns[1:])
+    assert reward == 0.0 and info["verification"]["exact_match"] is False
+
+
+def test_render_shows_the_transcript():
+    env = make("AgentScaler/mock-v0", render_mode="ansi")
+    env.reset(seed=1)
+    env.step("get_ticket(ticket_id=1)")
+    text = env.render()
+    assert text.startswith("[system]") and "-> get_ticket" in text and "[tool]" in text
