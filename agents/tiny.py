@@ -1,0 +1,164 @@
+"""A tiny Qwen3-style chat model built fully offline, for tests and smoke runs.
+
+``build_tiny_model(out_dir)`` writes a 2-layer Qwen3 model with random weights (about 0.2 M
+parameters, 1 MB on disk), a byte-level BPE tokenizer trained in well under a second on generated
+text, and TRL's own ``qwen3.jinja`` chat template. Using TRL's template bytes unchanged matters:
+TRL recognises templates by exact string equality, so SFT swaps in its training template and GRPO
+finds a response parser by itself.
+
+With ``tool_sft=True`` the model is then over-fitted (a short SFT run on the CPU) on the gold
+conversations of a few mock-domain tasks, so that it emits well-formed ``<tool_call>`` JSON when
+it sees the mock domain's prompt. Nothing touches the model hub.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+# Qwen-style: ordinary added tokens, not special ones, so decoding keeps them.
+ADDED_TOKENS = ["<tool_call>", "</tool_call>", "<tool_response>", "</tool_response>", "<think>", "</think>"]
+TOOL_SFT_TASKS = 8
+TOOL_SFT_STEPS = 60
+
+_WORDS = (
+    "the a my your order ticket customer please can you help me with close open status email name "
+    "is has been cancelled refund return item thanks hello hi sure done all need new what when where "
+    "account found not error invalid subject printer offline export request login fails invoice "
+    "missing app crashes password reset slow sync transfer human agent policy confirm yes no"
+).split()
+
+
+def chat_template() -> str:
+    """TRL's bundled Qwen3 chat template, byte for byte."""
+    import trl
+
+    return (Path(trl.__file__).parent / "chat_templates" / "qwen3.jinja").read_text(encoding="utf-8")
+
+
+def build_tiny_model(out_dir: str | Path, *, tool_sft: bool = False, seed: int = 0) -> Path:
+    """Write a tiny chat model (weights, tokenizer, chat template) to ``out_dir`` and return the path.
+
+    Args:
+        out_dir: Folder to write; created if missing.
+        tool_sft: Over-fit the model on mock-domain tool-call conversations so it emits
+            ``<tool_call>`` blocks (about 20 s on two CPU cores).
+        seed: Seeds the corpus, the weights and the SFT run; the same seed gives the same model.
+    """
+    import torch
+    from transformers import Qwen3Config, Qwen3ForCausalLM
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    conversations = _mock_conversations(TOOL_SFT_TASKS)
+    tokenizer = _train_tokenizer(_corpus(conversations, seed))
+    vocab_size = (len(tokenizer) + 63) // 64 * 64
+    config = Qwen3Config(
+        vocab_size=vocab_size, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, head_dim=16, max_position_embeddings=8192,
+        tie_word_embeddings=True, eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
+        pad_token_id=tokenizer.pad_token_id, bos_token_id=None,
+    )
+    torch.manual_seed(seed)
+    model = Qwen3ForCausalLM(config)
+    model.generation_config.eos_token_id = config.eos_token_id
+    model.generation_config.pad_token_id = config.pad_token_id
+    model.generation_config.do_sample = False
+    if tool_sft:
+        model = _overfit_on_tool_calls(model, tokenizer, conversations, out, seed)
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
+
+
+def _train_tokenizer(corpus: list[str]):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    bpe = Tokenizer(models.BPE(unk_token=None))
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.post_processor = processors.ByteLevel(trim_offsets=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=2048, min_frequency=2, special_tokens=SPECIAL_TOKENS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False,
+    )
+    bpe.train_from_iterator(corpus, trainer)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|endoftext|>", bos_token=None,
+        unk_token=None, model_max_length=8192, padding_side="left",
+    )
+    tokenizer.add_tokens(ADDED_TOKENS, special_tokens=False)
+    tokenizer.chat_template = chat_template()
+    return tokenizer
+
+
+def _corpus(conversations: list[dict], seed: int) -> list[str]:
+    """Generated sentences and tool calls, plus the texts the model will be prompted with."""
+    rng = random.Random(seed)
+    lines = [" ".join(rng.choice(_WORDS) for _ in range(rng.randint(4, 14))) for _ in range(6000)]
+    for _ in range(3000):
+        name = rng.choice(["get_ticket", "close_ticket", "find_customer_by_email", "open_ticket", "list_tickets"])
+        args = {"ticket_id": rng.randint(1, 40)} if "ticket" in name and name != "open_ticket" else {"email": f"user{rng.randint(0, 99)}@example.com"}
+        lines.append('<tool_call>\n{"name": "%s", "arguments": %s}\n</tool_call>' % (name, json.dumps(args)))
+    for conv in conversations:
+        lines.append(conv["tools"])
+        lines.extend(m["content"] for m in conv["messages"] if m.get("content"))
+    lines.append(chat_template())
+    return lines
+
+
+def _mock_conversations(count: int) -> list[dict]:
+    """Gold conversations of the first ``count`` mock training tasks, as SFT rows.
+
+    Tool-call arguments and the tool list are JSON strings: Arrow would otherwise merge the
+    argument dicts of different tools into one struct and add ``null`` fields.
+    """
+    from agentscaler_gym.domains.mock import DOMAIN
+    from agentscaler_gym.env import ToolUseEnv
+    from agents.oracle import OraclePolicy
+
+    env = ToolUseEnv(DOMAIN, split="train")
+    policy, rows = OraclePolicy(), []
+    for task in env.tasks[:count]:
+        env.reset(seed=0, options={"task_id": task.id})
+        while not env.done:
+            env.step(policy.act(env.messages, DOMAIN.tool_schemas, task=task))
+        rows.append({"messages": [_stringify_arguments(m) for m in env.messages], "tools": json.dumps(DOMAIN.tool_schemas)})
+    env.close()
+    return rows
+
+
+def _stringify_arguments(message: dict) -> dict:
+    message = {k: v for k, v in message.items() if k in ("role", "content", "tool_calls", "name")}
+    if message.get("tool_calls"):
+        message["tool_calls"] = [
+            {"type": "function", "function": {"name": c["function"]["name"], "arguments": json.dumps(c["function"]["arguments"])}}
+            for c in message["tool_calls"]
+        ]
+    return message
+
+
+def _overfit_on_tool_calls(model, tokenizer, conversations: list[dict], out: Path, seed: int):
+    import os
+
+    from datasets import Dataset
+    from trl import SFTConfig, SFTTrainer
+
+    os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+    config = SFTConfig(
+        output_dir=str(out / "_sft"), max_steps=TOOL_SFT_STEPS, per_device_train_batch_size=len(conversations),
+        learning_rate=1e-2, lr_scheduler_type="constant_with_warmup", warmup_steps=5, logging_steps=TOOL_SFT_STEPS, save_strategy="no",
+        report_to="none", use_cpu=True, bf16=False, max_length=4096, assistant_only_loss=True, seed=seed,
+        disable_tqdm=True,
+    )
+    trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(conversations), processing_class=tokenizer)
+    trainer.train()
+    model = trainer.model
+    model.eval()
+    import shutil
+
+    shutil.rmtree(out / "_sft", ignore_errors=True)
+    return model
