@@ -102,9 +102,14 @@ class ScriptedUser:
                 gold = next((c for c in self.pending if c.name == name), None)
                 if gold is not None:
                     self.pending.remove(gold)
-                arguments = dict(gold.arguments) if gold else {}
+                arguments = dict(gold.arguments) if gold else self._known_arguments(tool)
                 done.append(f"I ran {name}: {self.device.call(name, arguments)}")
         return done
+
+    def _known_arguments(self, tool: Tool) -> dict:
+        """Arguments the user fills from what they know: topic "phone number" gives ``phone_number``."""
+        known = {topic.lower().replace(" ", "_"): value for topic, value in self.task.scenario.known.items()}
+        return {name: known[name] for name in tool.parameters.get("properties", {}) if name in known}
 
 
 def _mentions(text: str, topic: str) -> bool:
