@@ -21,7 +21,8 @@ and leave the database as it was.
 ## Rewards
 
 0 until the episode ends; then 1.0 iff verification passes (:mod:`agentscaler_gym.verify`), with
-every component in ``info["verification"]``.
+every component in ``info["verification"]``, and in ``info["user_errors"]`` what the user got
+wrong (an LLM user's ``errors``; empty for the scripted user).
 
 ## Starting State
 
@@ -168,6 +169,7 @@ class ToolUseEnv(gym.Env[str, str]):
             self.verification = self.verify()
             reward = self.verification.reward
             info["verification"] = self.verification.to_dict()
+            info["user_errors"] = list(getattr(self.user, "errors", ()))  # what an LLM user got wrong
         if self.render_mode == "human":
             self.render()
         return observation[:MAX_TEXT], reward, terminated, truncated, info

@@ -28,6 +28,7 @@ class Trajectory:
         tokens: Token counts reported by the policy, if any.
         error: Why the episode stopped early (a policy or server failure), else None.
         user_calls: Tool calls the user made on their device (dual control).
+        user_errors: What the simulated user got wrong (``{"turn", "kind", "detail"}``; an LLM user's).
     """
 
     env_id: str
@@ -42,6 +43,7 @@ class Trajectory:
     tokens: dict = field(default_factory=dict)
     error: str | None = None
     user_calls: list[dict] = field(default_factory=list)
+    user_errors: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -88,6 +90,7 @@ def run_episode(env: gym.Env, policy: Any, *, seed: int | None = None, task_id: 
         timings={"policy": policy_time, "env": total - policy_time},
         error=error,
         user_calls=[c.to_dict() for c in base.device.calls] if base.device else [],
+        user_errors=list(getattr(base.user, "errors", ())),
     )
 
 
