@@ -55,13 +55,12 @@ class World:
 
     @classmethod
     def of(cls, rows: dict, user_rows: dict) -> "World":
-        group = lambda table: {c["id"]: [r for r in rows[table] if r["customer"] == c["id"]] for c in rows[Customer]}  # noqa: E731
         return cls(
             customers={c["id"]: c for c in rows[Customer]},
             lines=list(rows[Line]),
-            lines_of=group(Line),
-            bills_of=group(Bill),
-            methods_of=group(PaymentMethod),
+            lines_of=_by_customer(rows[Line]),
+            bills_of=_by_customer(rows[Bill]),
+            methods_of=_by_customer(rows[PaymentMethod]),
             plans={p["id"]: p for p in rows[Plan]},
             devices={d["phone_number"]: d for d in user_rows[Device]},
         )
@@ -81,6 +80,13 @@ class World:
 
     def usable_methods(self, customer_id: str) -> list[dict]:
         return [m for m in self.methods_of[customer_id] if not _expired(m.get("expires", ""))]
+
+
+def _by_customer(rows: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["customer"], []).append(row)
+    return grouped
 
 
 def _expired(expires: str) -> bool:
