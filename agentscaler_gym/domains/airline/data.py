@@ -153,9 +153,9 @@ def _status(rng: random.Random, flight: dict, day: str) -> tuple[str, int]:
         return "landed", rng.choice((0, 0, 0, 10, 25, 45, 90))
     days_ahead = (date.fromisoformat(day) - NOW.date()).days
     if days_ahead <= 2:
-        if roll < 0.08:
+        if roll < 0.1:
             return "cancelled", 0
-        if roll < 0.25:
+        if roll < 0.3:
             delay = 5 * rng.randint(6, 48)
     elif roll < 0.01:
         return "cancelled", 0
@@ -238,7 +238,7 @@ def _reservations(rng, users, payment_methods, flights, flight_dates) -> list[di
     for user in users:
         for _ in range(rng.choice((0, 1, 1, 2, 2, 2, 3, 3, 4))):
             # A few trips start in the disrupted days around today, so compensation cases exist.
-            first_day = rng.choice(all_dates[13:18] if rng.random() < 0.15 else all_dates[:-2])
+            first_day = rng.choice(all_dates[13:18] if rng.random() < 0.2 else all_dates[:-2])
             outbound = _itinerary(rng, by_origin, rng.choice(list(AIRPORTS)), first_day, None)
             if outbound is None:
                 continue

@@ -57,7 +57,7 @@ class FlightDate(Model):
     """One flight on one date: its status, seats left and price per cabin."""
 
     id = pw.CharField(primary_key=True)  # 'SA118:2024-05-20'
-    flight = pw.ForeignKeyField(Flight, column_name="flight_number")
+    flight = pw.ForeignKeyField(Flight)
     date = pw.CharField(index=True)  # 'YYYY-MM-DD'
     status = pw.CharField()  # available | delayed | cancelled | flying | landed
     delay_minutes = pw.IntegerField(default=0)

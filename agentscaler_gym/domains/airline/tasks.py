@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Callable
 
 from ...tasks import Scenario, Task, ToolCall
-from .data import AIRPORTS, LAST_NAMES, NOW, TODAY, dates, minutes
+from .data import AIRPORTS, FIRST_NAMES, NOW, TODAY, dates, minutes
 from .models import Flight, FlightDate, PaymentMethod, Reservation, User
 from .tools import COMPENSATION, INSURED_REASONS, fare_total, free_bags, search_direct_flight, search_onestop_flight
 
@@ -93,7 +93,7 @@ def _people(passengers: list[dict]) -> str:
 
 
 def _births(passengers: list[dict]) -> str:
-    return "; ".join(f"{p['first_name']} {p['last_name']} was born on {p['dob']}" for p in passengers)
+    return ", ".join(f"{p['first_name']} {p['last_name']} (born {p['dob']})" for p in passengers)
 
 
 def _method_words(method: dict) -> str:
@@ -189,7 +189,7 @@ def _book(world, rng, user, kind: str):
     trip_words = f"a {'round trip' if back_day else 'one-way trip'} from {_city(origin)} to {_city(destination)} {when}"
     wants = (
         f"You want to book {trip_words} in {CABIN_WORDS[cabin]}, taking {words} {stop} option available"
-        f"{' each way' if back_day else ''}. Passengers: {_people(passengers)} ({_births(passengers)}). "
+        f"{' each way' if back_day else ''}. Passengers: {_births(passengers)}. "
         f"You check {bags} bag(s) in total and {'want' if insurance else 'do not want'} travel insurance. "
         f"Pay with {paying}."
     )
@@ -403,16 +403,26 @@ def add_baggage(world, rng, user):
     return scenario, calls, ()
 
 
-def _corrected(rng, passengers: list[dict]) -> tuple[list[dict], str]:
+def _amended(world, rng, user, passengers: list[dict]) -> tuple[list[dict], str]:
+    """The passenger list with one date of birth corrected, or one companion replaced by someone else."""
+    amended = [dict(p) for p in passengers]
+    companions = [i for i, p in enumerate(passengers) if (p["first_name"], p["last_name"]) != (user["first_name"], user["last_name"])]
+    if companions and rng.random() < 0.6:
+        i = rng.choice(companions)
+        saved = [p for p in user["saved_passengers"] if p not in passengers]
+        amended[i] = dict(rng.choice(saved)) if saved else {
+            "first_name": rng.choice(FIRST_NAMES), "last_name": passengers[i]["last_name"], "dob": _dob(rng)}
+        new = amended[i]
+        return amended, (f"{passengers[i]['first_name']} {passengers[i]['last_name']} cannot travel; "
+                         f"{new['first_name']} {new['last_name']} (born {new['dob']}) travels instead")
     i = rng.randrange(len(passengers))
-    fixed = [dict(p) for p in passengers]
-    p = fixed[i]
-    name = f"{p['first_name']} {p['last_name']}"
-    if rng.random() < 0.5:
-        p["dob"] = (date.fromisoformat(p["dob"]) + timedelta(days=rng.choice((-366, -31, -1, 1, 31, 365)))).isoformat()
-        return fixed, f"the date of birth of {name} should be {p['dob']}"
-    p["last_name"] = rng.choice([n for n in LAST_NAMES if n != p["last_name"]])
-    return fixed, f"{name}'s last name should be {p['last_name']}"
+    p = amended[i]
+    p["dob"] = (date.fromisoformat(p["dob"]) + timedelta(days=rng.choice((-366, -31, -1, 1, 31, 365)))).isoformat()
+    return amended, f"the date of birth of {p['first_name']} {p['last_name']} should be {p['dob']}"
+
+
+def _dob(rng) -> str:
+    return (date(1950, 1, 1) + timedelta(days=rng.randrange(60 * 365))).isoformat()
 
 
 def update_passengers(world, rng, user):
@@ -420,11 +430,11 @@ def update_passengers(world, rng, user):
     if not options:
         return None
     r = rng.choice(options)
-    fixed, words = _corrected(rng, r["passengers"])
-    scenario = _scenario(user, f"Hi, there is a mistake in a passenger's details on reservation {r['id']}.",
-                         f"On reservation {r['id']}, {words}; everything else is right.",
-                         reservation_id=r["id"], correction=words)
-    calls = [_lookup(user), _show(r), ToolCall("update_reservation_passengers", {"reservation_id": r["id"], "passengers": fixed})]
+    amended, words = _amended(world, rng, user, r["passengers"])
+    scenario = _scenario(user, f"Hi, I need to change a passenger's details on reservation {r['id']}.",
+                         f"On reservation {r['id']}, {words}; everything else stays as it is.",
+                         reservation_id=r["id"], passenger_change=words)
+    calls = [_lookup(user), _show(r), ToolCall("update_reservation_passengers", {"reservation_id": r["id"], "passengers": amended})]
     return scenario, calls, ()
 
 
@@ -441,11 +451,16 @@ def _eligible_for_compensation(user: dict, reservation: dict) -> bool:
 
 
 def _complaint(world, rng, user, eligible: bool):
+    """A complaint about a cancelled or delayed flight; when not ``eligible``, the user is not entitled
+    to compensation, or the flight they call delayed in fact landed on time."""
     options = [(r, s) for r, s in _disrupted(world, user) if _eligible_for_compensation(user, r) == eligible]
+    if not eligible:
+        options += [(r, s) for r in world.reservations.get(user["id"], ()) if r["status"] == "active"
+                    for s in r["flights"] if world.leg(s)["status"] == "landed" and world.leg(s)["delay_minutes"] == 0]
     if not options:
         return None
     r, segment = rng.choice(options)
-    status = world.leg(segment)["status"]
+    status = world.leg(segment)["status"] if eligible or world.leg(segment)["status"] in COMPENSATION else "delayed"
     flight = f"flight {segment['flight_number']} on {segment['date']}"
     scenario = _scenario(
         user, f"Hi, my {flight} on reservation {r['id']} was {status}, and I'm not happy about it.",
@@ -491,25 +506,23 @@ def flight_status(world, rng, user):
 
 def stored_value(world, rng, user):
     held = [m for m in world.methods.get(user["id"], ()) if m["kind"] in ("gift_card", "certificate")]
-    if len(held) < 2:
+    if len(held) != 1:
         return None
-    total = sum(m["balance"] for m in held)
-    scenario = _scenario(user, "Hi, how much do I have left on my gift cards and travel certificates altogether?",
-                         "You want the total value left on all your gift cards and certificates together, in dollars.")
-    return scenario, [_lookup(user)], (str(total),)
+    kind = held[0]["kind"].replace("_", " ")
+    scenario = _scenario(user, f"Hi, how much is left on my {kind}?",
+                         f"You want to know how many dollars are left on your {kind}. You only want the information.")
+    return scenario, [_lookup(user)], (str(held[0]["balance"]),)
 
 
 def trip_cost(world, rng, user):
-    options = [r for r in world.reservations.get(user["id"], ()) if r["status"] == "active" and len(r["payment_history"]) > 1]
-    options = options or [r for r in world.reservations.get(user["id"], ()) if r["status"] == "active"]
+    options = [r for r in world.reservations.get(user["id"], ()) if r["status"] == "active" and len(r["payment_history"]) == 1]
     if not options:
         return None
     r = rng.choice(options)
-    total = sum(p["amount"] for p in r["payment_history"])
-    scenario = _scenario(user, f"Hi, how much did I pay in total for reservation {r['id']}?",
-                         f"You want to know the total you paid for reservation {r['id']}, in dollars, over all payment methods.",
+    scenario = _scenario(user, f"Hi, how much did I pay for reservation {r['id']}?",
+                         f"You want to know how much you paid for reservation {r['id']}, in dollars. You only want the information.",
                          reservation_id=r["id"])
-    return scenario, [_lookup(user), _show(r)], (str(total),)
+    return scenario, [_lookup(user), _show(r)], (str(r["payment_history"][0]["amount"]),)
 
 
 # -- several requests in one conversation --------------------------------------------------------

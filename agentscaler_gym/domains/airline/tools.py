@@ -459,10 +459,10 @@ def book_reservation(
     if total_baggages < 0 or total_baggages > 3 * len(people) + 5:
         raise ToolError(f"total_baggages must be between 0 and {3 * len(people) + 5}")
     nonfree = max(0, total_baggages - free_bags(user.membership, cabin) * len(people))
+    for _, leg in legs:  # the call is one transaction: a payment failure below gives the seats back
+        _take_seats(leg, cabin, len(people))
     total = fare_total([leg.prices[cabin] for _, leg in legs], len(people), insurance, nonfree)
     payments = _pay_booking(user, payment_methods, total)
-    for _, leg in legs:
-        _take_seats(leg, cabin, len(people))
     reservation = Reservation.create(
         id=_new_id(Reservation, "reservation", lambda rng: "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=6))),
         user=user.id,
@@ -579,15 +579,16 @@ def update_reservation_flights(reservation_id: str, flights: list[dict], payment
     reservation = _active(reservation_id)
     if reservation.cabin == "basic_economy":
         raise ToolError("basic economy flights cannot be changed; the cabin can be upgraded first")
-    method = _payment_method(_user(reservation.user_id), payment_id, ("credit_card", "gift_card"))
-    legs = _legs(flights, reservation.origin, reservation.destination, reservation.trip_type)
     old = {(f["flight_number"], f["date"]): f for f in reservation.flights}
+    asked = [(f.get("flight_number"), f.get("date")) for f in flights if isinstance(f, dict)]
+    for key in old:
+        if key not in asked and _departed(_flight_date(*key)):
+            raise ToolError(f"flight {key[0]} on {key[1]} has already departed and must stay in the reservation")
+    legs = _legs(flights, reservation.origin, reservation.destination, reservation.trip_type)
     new_keys = [(f.flight_number, leg.date) for f, leg in legs]
     if new_keys == list(old):
         raise ToolError("these are already the reservation's flights")
-    for key, segment in old.items():
-        if key not in new_keys and _departed(_flight_date(*key)):
-            raise ToolError(f"flight {key[0]} on {key[1]} has already departed and must stay in the reservation")
+    method = _payment_method(_user(reservation.user_id), payment_id, ("credit_card", "gift_card"))
     people, cabin = len(reservation.passengers), reservation.cabin
     segments = []
     for (flight, leg), key in zip(legs, new_keys):
@@ -621,10 +622,10 @@ def update_reservation_cabin(reservation_id: str, cabin: Cabin, payment_id: str)
     reservation = _active(reservation_id)
     if cabin == reservation.cabin:
         raise ToolError(f"the reservation is already in {cabin}")
-    method = _payment_method(_user(reservation.user_id), payment_id, ("credit_card", "gift_card"))
     legs = [_flight_date(f["flight_number"], f["date"]) for f in reservation.flights]
     if any(_departed(leg) for leg in legs):
         raise ToolError("part of this trip has already departed or been flown, so the cabin cannot change")
+    method = _payment_method(_user(reservation.user_id), payment_id, ("credit_card", "gift_card"))
     people, segments = len(reservation.passengers), []
     for segment, leg in zip(reservation.flights, legs):
         _take_seats(leg, cabin, people)
@@ -669,8 +670,9 @@ def update_reservation_baggages(reservation_id: str, total_baggages: int, paymen
 
 @tool(WRITE)
 def update_reservation_passengers(reservation_id: str, passengers: list[dict]) -> dict:
-    """Correct the passengers' names or dates of birth before the trip starts. The number of
-    passengers cannot change. Pass the whole list, in the reservation's order.
+    """Change the passengers before the trip starts: replace a passenger by someone else, or correct
+    a name or date of birth. The number of passengers cannot change. Pass the whole list, in the
+    reservation's order.
 
     Args:
         reservation_id: The reservation id, such as 'Q4ZK7B'.
