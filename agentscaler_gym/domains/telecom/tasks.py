@@ -19,7 +19,8 @@ from typing import Callable
 
 from ...tasks import USER, Scenario, Task, ToolCall
 from .device_models import CARRIER_APN, DATA_CAP, NO_ROAMING, Device
-from .models import TODAY, Bill, Customer, Line, PaymentMethod, Plan
+from .models import Bill, Customer, Line, PaymentMethod, Plan
+from .tools import card_expired
 
 PER_FAMILY = 32
 TEST_EVERY = 4  # every 4th task of a family is a test task
@@ -79,7 +80,7 @@ class World:
         return self.plans[line["plan"]]["data_limit_gb"] + line["data_refuel_gb"]
 
     def usable_methods(self, customer_id: str) -> list[dict]:
-        return [m for m in self.methods_of[customer_id] if not _expired(m.get("expires", ""))]
+        return [m for m in self.methods_of[customer_id] if not card_expired(m["expires"])]
 
 
 def _by_customer(rows: list[dict]) -> dict[str, list[dict]]:
@@ -87,13 +88,6 @@ def _by_customer(rows: list[dict]) -> dict[str, list[dict]]:
     for row in rows:
         grouped.setdefault(row["customer"], []).append(row)
     return grouped
-
-
-def _expired(expires: str) -> bool:
-    if not expires:
-        return False
-    month, year = expires.split("/")
-    return (2000 + int(year), int(month)) < (int(TODAY[:4]), int(TODAY[5:7]))
 
 
 def _method_phrase(method: dict) -> str:

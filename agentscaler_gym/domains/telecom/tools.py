@@ -112,7 +112,10 @@ def _no_overdue_bills(customer_id: str, action: str) -> None:
         raise ToolError(f"cannot {action}: the customer has overdue bill(s) {', '.join(overdue)}; they must be paid first")
 
 
-def _card_expired(expires: str) -> bool:
+def card_expired(expires: str) -> bool:
+    """A card expires at the end of its 'MM/YY' month; bank accounts ('') never do."""
+    if not expires:
+        return False
     month, year = expires.split("/")
     return (2000 + int(year), int(month)) < (int(TODAY[:4]), int(TODAY[5:7]))
 
@@ -309,7 +312,7 @@ def pay_bill(bill_id: str, payment_method_id: str) -> dict:
     method = PaymentMethod.find(id=payment_method_id.strip().upper())
     if method is None or method.customer_id != bill.customer_id:
         raise ToolError(f"payment method {payment_method_id!r} does not belong to the customer of bill {bill.id}")
-    if method.expires and _card_expired(method.expires):
+    if card_expired(method.expires):
         raise ToolError(f"the card {method.id} expired at the end of {method.expires}; use another payment method")
     bill.status, bill.paid_with = "paid", method.id
     bill.save()
