@@ -54,7 +54,7 @@ from .users import END_TOKENS, STOP, TRANSFER, Device, User
 ASSISTANT, USER = "assistant", "user"
 AGENTS = (ASSISTANT, USER)
 USER_REWARDS = ("shared", "zero", "fidelity")
-MAX_ACTION = 32_768  # the declared action size; sampling 1M-char strings (the obs bound) costs ~0.1 s each
+MAX_ACTION = 16_384  # declared action bound (longer text is still accepted); samplers draw up to this length
 FIDELITY_CHECKS = ("empty_reply", "early_stop", "invented_fact", "instruction_leak", "tool_without_device")
 
 
@@ -95,9 +95,8 @@ def user_brief(task: Task, device: bool = False) -> str:
 
 # -- user fidelity: checks of one user reply -----------------------------------------------------
 
-_TOKEN = re.compile(r"[\w#@.+:/-]+")
+_FACT = re.compile(r"[\w#@.+:/-]*\d[\w#@.+:/-]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # has a digit, or an email
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}")
 _WORD = re.compile(r"\w+")
 _CONFIRM_ASK = re.compile(r"\b(confirm|proceed|go ahead|shall i|should i|would you like|do you want|ok to|yes or no)\b")
 _INFO_ASK = re.compile(
@@ -112,12 +111,8 @@ LEAK_SHARE = 0.6  # share of the instruction's word trigrams (beyond the opening
 
 def facts(text: str) -> set[str]:
     """Id-like tokens of a text, normalised: emails, and tokens of 3+ characters with a digit."""
-    out = set()
-    for token in _TOKEN.findall(_THOUSANDS.sub("", text.lower())):
-        token = token.strip(".:/+-").lstrip("#")
-        if len(token) >= 3 and (("@" in token and _EMAIL.fullmatch(token)) or any(c.isdigit() for c in token)):
-            out.add(token)
-    return out
+    tokens = (t.strip(".:/+-").lstrip("#") for t in _FACT.findall(_THOUSANDS.sub("", text.lower())))
+    return {t for t in tokens if len(t) >= 3}
 
 
 def scenario_facts(scenario: Scenario) -> set[str]:
@@ -275,7 +270,8 @@ class ToolUseAECEnv(AECEnv):
         self._observation_spaces = {a: spaces.Dict({"message": UnicodeText(), "instructions": UnicodeText()}) for a in AGENTS}
         self._action_spaces = {a: UnicodeText(MAX_ACTION) for a in AGENTS}
         self.task: Task | None = None
-        self.verification = None
+        self.verification = None  # the episode's Verification, once it ends
+        self.final_rewards: dict[str, float] = {}  # both agents' rewards at the end (kept after dead steps)
 
     def observation_space(self, agent: str) -> spaces.Dict:
         return self._observation_spaces[agent]
@@ -306,9 +302,11 @@ class ToolUseAECEnv(AECEnv):
         has_device = self.device is not None
         self.user_messages = [{"role": "system", "content": user_brief(task, has_device)}]
         self.user_errors = self._relay.errors = []
+        self.verification, self.final_rewards = None, {}
         self._heard = set()
         self._answering: tuple[Any, str] | None = None  # the assistant's action the user is answering, and its text
         self._user_steps = 0
+        self._told = 0  # assistant messages delivered to the user: the "turn" of a user error
         self._instructions = {ASSISTANT: self.gym_env.domain.policy, USER: self.user_messages[0]["content"]}
         self._inbox = {ASSISTANT: "", USER: ""}
         self.infos = {
@@ -355,6 +353,7 @@ class ToolUseAECEnv(AECEnv):
             self._advance(*self.gym_env.step(action))
             return
         self._answering = (action, turn.content)
+        self._told += 1
         self.user_messages.append({"role": "user", "content": turn.content})
         self._heard |= facts(turn.content)
         self._inbox[USER] = turn.content
@@ -426,7 +425,7 @@ class ToolUseAECEnv(AECEnv):
             self.terminations[agent] = terminated
             self.truncations[agent] = not terminated
             self.infos[agent].update(verification=verification.to_dict(), user_errors=list(self.user_errors), fidelity=score)
-        self.verification = verification
+        self.verification, self.final_rewards = verification, dict(self.rewards)
         self._select(self.agents[0])
 
     def _select(self, agent: str) -> None:
@@ -435,7 +434,7 @@ class ToolUseAECEnv(AECEnv):
             self.infos[a]["to_act"] = a == agent
 
     def _record(self, kind: str, detail: str) -> None:
-        self.user_errors.append({"turn": self.gym_env.turns, "kind": kind, "detail": detail})
+        self.user_errors.append({"turn": self._told, "kind": kind, "detail": detail})
 
 
 def _scenario_dict(scenario: Scenario) -> dict:
@@ -561,7 +560,7 @@ def play(aec_env: ToolUseAECEnv, assistant: Any, user: Any, *, seed: int | None 
         spent[agent] += time.perf_counter() - t0
         env.step(action)
     inner = env.gym_env
-    trajectory = Trajectory(
+    return Trajectory(
         env_id=env_id or inner.domain.name,
         task_id=env.task.id,
         seed=seed,
@@ -572,7 +571,5 @@ def play(aec_env: ToolUseAECEnv, assistant: Any, user: Any, *, seed: int | None 
         turns=inner.turns,
         timings={"policy": spent[ASSISTANT], "user": spent[USER], "env": time.perf_counter() - start - sum(spent.values())},
         user_calls=[c.to_dict() for c in inner.device.calls] if inner.device else [],
+        user_errors=list(env.user_errors),
     )
-    if hasattr(trajectory, "user_errors"):
-        trajectory.user_errors = list(env.user_errors)
-    return trajectory
