@@ -87,7 +87,9 @@ class ScriptedUser:
             if done:
                 return " ".join(done)
         if _ASKS.search(text):
-            facts = [f"My {topic} is {value}." for topic, value in self.task.scenario.known.items() if _mentions(text, topic)]
+            # a fact the message already states is being confirmed, not asked for
+            facts = [f"My {topic} is {value}." for topic, value in self.task.scenario.known.items()
+                     if _mentions(text, topic) and str(value).lower() not in text]
             if facts:
                 return " ".join(facts)
             if _CONFIRM.search(text):
