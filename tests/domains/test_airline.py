@@ -16,6 +16,7 @@ from agentscaler_gym.domains.airline.tasks import FAMILIES, make_tasks
 from agentscaler_gym.domains.airline.tools import BAG_FEE, COMPENSATION, free_bags
 from agentscaler_gym.env import ToolUseEnv
 from agentscaler_gym.tasks import oracle_turns
+from agentscaler_gym.users import ScriptedUser
 
 ROWS = DOMAIN.rows
 USERS = {u["id"]: u for u in ROWS[User]}
@@ -380,3 +381,12 @@ def test_booking_with_the_wrong_insurance_choice_scores_zero():
     reward, info = run_turns(env, task, turns)
     assert env.calls[-1].name == "book_reservation"  # the booking itself went through
     assert reward == 0.0 and not info["verification"]["state_match"]
+
+
+def test_the_scripted_user_confirms_a_summary_that_restates_what_it_knows():
+    for task in DOMAIN.task_list("test"):
+        user = ScriptedUser()
+        user.start(task)
+        assert task.scenario.known["user id"] in user.respond("Could you share your user id?")
+        summary = "To confirm: " + "; ".join(task.scenario.known.values()) + ". Shall I proceed?"
+        assert user.respond(summary) == "Yes, please go ahead.", task.id

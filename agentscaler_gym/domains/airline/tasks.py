@@ -88,12 +88,22 @@ def _city(code: str) -> str:
     return f"{AIRPORTS[code][0]} ({code})"
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _people(passengers: list[dict]) -> str:
-    return ", ".join(f"{p['first_name']} {p['last_name']}" for p in passengers)
+    return _and([f"{p['first_name']} {p['last_name']}" for p in passengers])
 
 
 def _births(passengers: list[dict]) -> str:
-    return ", ".join(f"{p['first_name']} {p['last_name']} (born {p['dob']})" for p in passengers)
+    return _and([f"{p['first_name']} {p['last_name']} (born {p['dob']})" for p in passengers])
+
+
+def _dobs(passengers: list[dict]) -> str:
+    if len(passengers) == 1:
+        return passengers[0]["dob"]
+    return _and([f"{p['dob']} for {p['first_name']} {p['last_name']}" for p in passengers])
 
 
 def _method_words(method: dict) -> str:
@@ -107,6 +117,8 @@ def _persona(user: dict) -> str:
 
 
 def _scenario(user: dict, opening: str, wants: str, **known: str) -> Scenario:
+    """Known facts are short values an agent would repeat back when confirming (the scripted user
+    treats a fact the message already states as confirmed, not asked for)."""
     facts = {"user id": user["id"], **{k.replace("_", " "): v for k, v in known.items()}}
     return Scenario(opening, wants, facts, _persona(user))
 
@@ -193,11 +205,13 @@ def _book(world, rng, user, kind: str):
         f"You check {bags} bag(s) in total and {'want' if insurance else 'do not want'} travel insurance. "
         f"Pay with {paying}."
     )
+    dates_known = {"departure_date": day, **({"return_date": back_day} if back_day else {})}
     scenario = _scenario(
         user, f"Hi, I'd like to book {trip_words}.", wants,
-        trip=trip_words, cabin=CABIN_WORDS[cabin], passenger_names=_people(passengers),
-        dates_of_birth=_births(passengers), bags=f"{bags} checked bag(s)",
-        insurance="yes" if insurance else "no", payment_method=paying, flight_choice=f"{words} {stop} option",
+        origin=origin, destination=destination, **dates_known, cabin=CABIN_WORDS[cabin],
+        passengers=_people(passengers), dates_of_birth=_dobs(passengers), checked_bags=str(bags),
+        travel_insurance="yes" if insurance else "no", payment_method=_and([p["payment_id"] for p in payments]),
+        preference=f"{words} {stop}",
     )
     return scenario, calls, ()
 
@@ -327,7 +341,7 @@ def change_flight(world, rng, user):
              f"{_city(moving['destination'])}, now on {moving['date']}) to {day}, on the cheapest direct flight that "
              f"day in the same cabin. Any fare difference goes to {_method_words(payer)}.")
     scenario = _scenario(user, f"Hi, I need to change the date of my {which} on reservation {r['id']}.", wants,
-                         reservation_id=r["id"], new_date=day, payment_method=_method_words(payer))
+                         reservation_id=r["id"], new_date=day, payment_method=payer["id"])
     calls = [_lookup(user), _show(r), ToolCall("search_direct_flight", {"origin": moving["origin"], "destination": moving["destination"], "date": day}),
              ToolCall("update_reservation_flights", {"reservation_id": r["id"], "flights": flights, "payment_id": payer["id"]})]
     return scenario, calls, ()
@@ -369,7 +383,7 @@ def change_cabin(world, rng, user):
         user, f"Hello, I'd like to {verb} reservation {r['id']} to {CABIN_WORDS[cabin]}.",
         f"You want every flight of reservation {r['id']} in {CABIN_WORDS[cabin]}. Any price difference goes to "
         f"{_method_words(payer)}.",
-        reservation_id=r["id"], cabin=CABIN_WORDS[cabin], payment_method=_method_words(payer),
+        reservation_id=r["id"], cabin=CABIN_WORDS[cabin], payment_method=payer["id"],
     )
     calls = [_lookup(user), _show(r),
              ToolCall("update_reservation_cabin", {"reservation_id": r["id"], "cabin": cabin, "payment_id": payer["id"]})]
@@ -396,14 +410,14 @@ def add_baggage(world, rng, user):
         user, f"Hi, I want to add {added} checked bag(s) to reservation {r['id']}.",
         f"You want {added} more checked bag(s) on reservation {r['id']}, {total} in total. Pay any fee with "
         f"{_method_words(payer)}.",
-        reservation_id=r["id"], bags=f"{total} checked bags in total", payment_method=_method_words(payer),
+        reservation_id=r["id"], checked_bags=str(total), payment_method=payer["id"],
     )
     calls = [_lookup(user), _show(r), ToolCall("update_reservation_baggages",
                                                {"reservation_id": r["id"], "total_baggages": total, "payment_id": payer["id"]})]
     return scenario, calls, ()
 
 
-def _amended(world, rng, user, passengers: list[dict]) -> tuple[list[dict], str]:
+def _amended(world, rng, user, passengers: list[dict]) -> tuple[list[dict], str, dict]:
     """The passenger list with one date of birth corrected, or one companion replaced by someone else."""
     amended = [dict(p) for p in passengers]
     companions = [i for i, p in enumerate(passengers) if (p["first_name"], p["last_name"]) != (user["first_name"], user["last_name"])]
@@ -413,12 +427,14 @@ def _amended(world, rng, user, passengers: list[dict]) -> tuple[list[dict], str]
         amended[i] = dict(rng.choice(saved)) if saved else {
             "first_name": rng.choice(FIRST_NAMES), "last_name": passengers[i]["last_name"], "dob": _dob(rng)}
         new = amended[i]
-        return amended, (f"{passengers[i]['first_name']} {passengers[i]['last_name']} cannot travel; "
-                         f"{new['first_name']} {new['last_name']} (born {new['dob']}) travels instead")
+        words = (f"{passengers[i]['first_name']} {passengers[i]['last_name']} cannot travel; "
+                 f"{new['first_name']} {new['last_name']} (born {new['dob']}) travels instead")
+        return amended, words, {"new_passenger": f"{new['first_name']} {new['last_name']}", "date_of_birth": new["dob"]}
     i = rng.randrange(len(passengers))
     p = amended[i]
     p["dob"] = (date.fromisoformat(p["dob"]) + timedelta(days=rng.choice((-366, -31, -1, 1, 31, 365)))).isoformat()
-    return amended, f"the date of birth of {p['first_name']} {p['last_name']} should be {p['dob']}"
+    words = f"the date of birth of {p['first_name']} {p['last_name']} should be {p['dob']}"
+    return amended, words, {"passenger": f"{p['first_name']} {p['last_name']}", "date_of_birth": p["dob"]}
 
 
 def _dob(rng) -> str:
@@ -430,10 +446,10 @@ def update_passengers(world, rng, user):
     if not options:
         return None
     r = rng.choice(options)
-    amended, words = _amended(world, rng, user, r["passengers"])
+    amended, words, known = _amended(world, rng, user, r["passengers"])
     scenario = _scenario(user, f"Hi, I need to change a passenger's details on reservation {r['id']}.",
                          f"On reservation {r['id']}, {words}; everything else stays as it is.",
-                         reservation_id=r["id"], passenger_change=words)
+                         reservation_id=r["id"], **known)
     calls = [_lookup(user), _show(r), ToolCall("update_reservation_passengers", {"reservation_id": r["id"], "passengers": amended})]
     return scenario, calls, ()
 
@@ -466,7 +482,7 @@ def _complaint(world, rng, user, eligible: bool):
         user, f"Hi, my {flight} on reservation {r['id']} was {status}, and I'm not happy about it.",
         f"Your {flight} (reservation {r['id']}) was {status}. You want compensation for it; you do not want to "
         "change or cancel anything. If the agent says you are not eligible, accept that and end the conversation.",
-        reservation_id=r["id"], flight=flight,
+        reservation_id=r["id"], flight_number=segment["flight_number"], flight_date=segment["date"],
     )
     calls = [_lookup(user), _show(r), ToolCall("get_flight_status", {"flight_number": segment["flight_number"], "date": segment["date"]})]
     if eligible:
@@ -498,7 +514,7 @@ def flight_status(world, rng, user):
         user, f"Hi, what's the status of my flight on {segment['date']} (reservation {r['id']})?",
         f"You want to know the status of the flight of reservation {r['id']} that leaves on {segment['date']}. "
         "You only want the information; change nothing.",
-        reservation_id=r["id"], date=segment["date"],
+        reservation_id=r["id"], flight_date=segment["date"],
     )
     calls = [_lookup(user), _show(r), ToolCall("get_flight_status", {"flight_number": segment["flight_number"], "date": segment["date"]})]
     return scenario, calls, (status,)
@@ -546,7 +562,7 @@ def multi_intent(world, rng, user):
                  f"{_method_words(card)}, and you want to cancel reservation {other['id']} because {REASON_WORDS[reason]}.")
         calls = [_lookup(user), _show(r), bags, _show(other),
                  ToolCall("cancel_reservation", {"reservation_id": other["id"], "reason": reason})]
-        known = {"reservation_id": f"{r['id']} for the bag and {other['id']} to cancel", "reason": reason}
+        known = {"reservation_id": f"{r['id']} (bags) and {other['id']} (to cancel)", "reason": reason}
     elif r["cabin"] != "business" and all(l["status"] == "available" and l["seats"]["business"] >= len(r["passengers"]) for l in legs):
         wants = (f"You want to upgrade reservation {r['id']} to business and then have {total} checked bags on it. "
                  f"Pay everything with {_method_words(card)}.")
@@ -556,7 +572,7 @@ def multi_intent(world, rng, user):
     else:
         return None
     scenario = _scenario(user, "Hi, I have two things to sort out with my reservations.", wants,
-                         payment_method=_method_words(card), bags=f"{total} checked bags in total", **known)
+                         payment_method=card["id"], checked_bags=str(total), **known)
     return scenario, calls, ()
 
 
