@@ -1,0 +1,29 @@
+"""Held-out evaluation: pass^1 of a policy on the test tasks of some env ids, via the rollout engine."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+
+def pass_at_1(policy: Any, env_ids: Sequence[str], *, split: str = "test", limit: int | None = None, seed: int = 0, **env_kwargs: Any) -> dict:
+    """``{env_id: {"episodes", "passed", "pass^1"}}``: each task of ``split`` played once (at most ``limit``)."""
+    from agentscaler_gym.rollout import rollout
+
+    from .generate_sft import _domain
+
+    results = {}
+    for env_id in env_ids:
+        tasks = len(_domain(env_id).task_list(split))
+        episodes = tasks if limit is None else min(limit, tasks)
+        trajectories = rollout(env_id, policy, split=split, episodes=episodes, seed=seed, **env_kwargs)
+        passed = sum(t.reward == 1.0 for t in trajectories)
+        results[env_id] = {"episodes": len(trajectories), "passed": passed, "pass^1": passed / max(len(trajectories), 1)}
+    return results
+
+
+def model_pass_at_1(model_path: str, env_ids: Sequence[str], *, max_new_tokens: int = 512, **kwargs: Any) -> dict:
+    """:func:`pass_at_1` of a saved model, played greedily by the transformers policy."""
+    from .policies import build_policy
+
+    policy = build_policy(f"hf:{model_path}", max_new_tokens=max_new_tokens)
+    return pass_at_1(policy, env_ids, **kwargs)
