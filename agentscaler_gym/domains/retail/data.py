@@ -201,11 +201,12 @@ def _orders(rng, ids, users, methods, products, variants) -> tuple[list, list]:
                 lines.append({
                     "id": f"{order_id}/{n}", "order": order_id, "product": product["id"], "variant": v["id"],
                     "name": names[product["id"]], "options": v["options"], "price": v["price"],
+                    "request": None, "new_variant": None,
                 })
             method = rng.choice(by_user[user["id"]])
             total = round(sum(line["price"] for line in lines), 2)
             order = {
-                "id": order_id, "user": user["id"], "status": status, "fulfilments": [], "cancel_reason": None,
+                "id": order_id, "user": user["id"], "status": status, "fulfilments": [], "cancel_reason": None, "items_modified": False,
                 "address": user["address"] if rng.random() < 0.85 else random_address(rng),
                 "placed_on": f"2025-{rng.randint(1, 5):02d}-{rng.randint(1, 28):02d}" if status != "pending" else f"2025-05-{rng.randint(20, 31)}",
                 "payment_history": [{"type": "payment", "amount": total, "payment_method_id": method["id"]}],

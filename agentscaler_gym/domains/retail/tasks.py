@@ -209,7 +209,7 @@ def user_address(rng: random.Random, plan: Plan) -> Intent | None:
 
 
 def modify_items(rng: random.Random, plan: Plan) -> Intent | None:
-    order = plan.order(rng, lambda o: o["status"] == "pending" and not o.get("items_modified"))
+    order = plan.order(rng, lambda o: o["status"] == "pending" and not o["items_modified"])
     swaps = _pick_swaps(rng, plan.world, order) if order else []
     method = swaps and _payer(rng, plan, sum(new["price"] - line["price"] for line, new in swaps))
     if not method:
@@ -382,7 +382,7 @@ def _unavailable(world: World, line: dict) -> list[dict]:
 
 
 def refuse_second_modification(rng: random.Random, plan: Plan) -> Intent | None:
-    order = plan.order(rng, lambda o: o["status"] == "pending" and o.get("items_modified"))
+    order = plan.order(rng, lambda o: o["status"] == "pending" and o["items_modified"])
     swaps = _pick_swaps(rng, plan.world, order) if order else []
     if not swaps:
         return None
