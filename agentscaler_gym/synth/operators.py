@@ -1,0 +1,360 @@
+"""Stage 4: every tool as an executable operator over its entity's table.
+
+An operator is data (the ``operator`` entry of a tool in ``domain.json``)::
+
+    {"op": "transition", "entity": "order",
+     "args": {"orderId": ["key", "order_id"], "reason": ["value", "reason"]},
+     "transition": {"column": "status", "to": "cancelled", "from": ["pending", "processing"]}}
+
+``op`` is one of ``get`` (one row by key), ``list`` (rows by equality and range filters), ``create``,
+``update``, ``delete`` and ``transition`` (a status change with preconditions). Each argument has a
+role: ``key`` (finds the row, or supplies a new row's key), ``value`` (a column: a filter for
+reads, a value for writes), ``min`` / ``max`` (range filters), ``limit``, or ``ignored``.
+
+:func:`operator_tool` turns an operator into an ordinary :class:`~agentscaler_gym.tools.Tool` whose
+function runs parameterised peewee queries on the domain's models: nothing is generated or
+``exec``'d. Reads only select; a write either changes the database or raises :class:`ToolError`
+(an update that changes nothing, a transition from a state that does not allow it, a key that does
+not exist, a foreign key to a missing row, a delete of a row others refer to).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import peewee as pw
+
+from ..tools import READ, WRITE, Tool, ToolError
+from .schema import CONTROL, LIMIT_PARAMS, ToolShape, column_type
+from .words import (CREATE_VERBS, DELETE_VERBS, FINAL_STATES, GET_VERBS, LIST_VERBS, TRANSITIONS, UPDATE_VERBS,
+                    human, snake, words)
+
+WRITES = ("create", "update", "delete", "transition")
+NATURAL_KEYS = {"name", "username", "email", "code", "slug", "handle", "symbol", "ticker", "title", "number", "sku", "isbn"}
+DEFAULT_LIMIT = 20
+
+
+@dataclass
+class Plan:
+    """How one tool executes, before the schema exists: operator, entity and a role per parameter."""
+
+    op: str
+    entity: str
+    roles: dict[str, tuple[str, str]]  # param -> (role, column)
+    transition: dict | None = None
+
+    @property
+    def key(self) -> tuple[str, str] | None:
+        return next(((p, c) for p, (r, c) in self.roles.items() if r == "key"), None)
+
+
+def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
+    """Classify a tool by its verb and bind its parameters to roles; ``(None, reason)`` if it cannot run."""
+    verb = shape.verb
+    key = _key_param(shape, entity)
+    if verb in TRANSITIONS and key:
+        to, start = TRANSITIONS[verb]
+        op = "transition"
+        transition = {"column": "status", "to": to, "from": list(start) if start else None, "verb": verb}
+    else:
+        transition = None
+        if verb in CREATE_VERBS:
+            op = "create"
+        elif verb in UPDATE_VERBS:
+            op = "update"
+        elif verb in DELETE_VERBS:
+            op = "delete"
+        elif verb in GET_VERBS and key:
+            op = "get"
+        else:
+            op = "list"  # unknown verbs, searches, and lookups without a key read with filters
+    if op in ("update", "delete") and not key:
+        return None, f"{op} without a key parameter"
+    roles: dict[str, tuple[str, str]] = {}
+    for p in shape.params:
+        roles[p.name] = _role(p, op, entity, key)
+    if op == "create" and key and key[1] == "natural":
+        roles[key[0]] = ("value", shape.param(key[0]).column)
+    if op == "update" and not any(r == "value" for r, _ in roles.values()):
+        return None, "update with nothing to set"
+    if op == "create" and not any(r in ("value", "key") for r, _ in roles.values()):
+        return None, "create with no values"
+    return Plan(op, entity, roles, transition), None
+
+
+def _key_param(shape: ToolShape, entity: str) -> tuple[str, str] | None:
+    """``(param, "id")`` for the entity's id, ``(param, "natural")`` for a unique name-like key, else None."""
+    for p in shape.params:
+        ws = words(p.name)
+        if p.schema.get("type") not in ("string", "integer", "number"):
+            continue
+        if ws == ["id"] or (p.id_of and snake(p.id_of) == entity) or snake(p.name) == entity + "id":
+            return p.name, "id"
+    for p in shape.params:
+        ws = words(p.name)
+        if p.required and p.schema.get("type") == "string" and ws and ws[-1] in NATURAL_KEYS and "enum" not in p.schema:
+            if len(ws) == 1 or snake("_".join(ws[:-1])) == entity:
+                return p.name, "natural"
+    return None
+
+
+def _role(p, op: str, entity: str, key: tuple[str, str] | None) -> tuple[str, str]:
+    column = p.column
+    if key and p.name == key[0]:
+        return ("key", entity + "_id") if key[1] == "id" else ("key", column)
+    if op in ("get", "delete"):
+        return "ignored", column
+    if p.id_of:
+        return "value", snake(p.id_of) + "_id"
+    if column in LIMIT_PARAMS and op == "list" and p.schema.get("type") == "integer":
+        return "limit", column
+    if column in CONTROL:
+        return "ignored", column
+    ws = column.split("_")
+    if op == "list" and len(ws) > 1 and p.schema.get("type") in ("integer", "number", "string"):
+        for bound, marks in (("min", ("min", "minimum")), ("max", ("max", "maximum"))):
+            if ws[0] in marks:
+                return bound, "_".join(ws[1:])
+            if ws[-1] in marks:
+                return bound, "_".join(ws[:-1])
+    if column_type(p.schema) == "json" and op == "list":
+        return "ignored", column
+    return "value", column
+
+
+def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> dict:
+    """The tool as data: name, description, JSON schema of its parameters, kind and operator."""
+    entity = entities[plan.entity]
+    args = {}
+    for p in shape.params:
+        role, column = plan.roles[p.name]
+        if role == "key" and column == entity.key:
+            pass
+        elif role in ("value", "min", "max", "key") and column not in entity.columns:
+            role = "ignored"
+        args[p.name] = [role, column]
+    properties = {p.name: _parameter_schema(p) for p in shape.params}
+    required = [p.name for p in shape.params if p.required]
+    operator: dict[str, Any] = {"op": plan.op, "entity": plan.entity, "args": args}
+    if plan.transition:
+        operator["transition"] = plan.transition
+    description = shape.description or f"{plan.op.capitalize()} {human(plan.entity)} records."
+    return {
+        "name": shape.name,
+        "description": description,
+        "kind": WRITE if plan.op in WRITES else READ,
+        "parameters": {"type": "object", "properties": properties, "required": required},
+        "operator": operator,
+    }
+
+
+def _parameter_schema(p) -> dict:
+    schema = dict(p.schema)
+    schema.setdefault("description", human(p.name))
+    return schema
+
+
+# ---------------------------------------------------------------------------------------------
+# Execution
+
+
+def operator_tool(spec: Mapping, models: Mapping[str, type[pw.Model]], entities: Mapping[str, Mapping]) -> Tool:
+    """An executable :class:`Tool` from a tool spec (see :func:`tool_spec`) and the domain's models."""
+    op = spec["operator"]
+    run = _Operator(op, models, entities)
+    return Tool(spec["name"], spec["kind"], spec["description"], spec["parameters"], getattr(run, op["op"]))
+
+
+class _Operator:
+    """The closures behind one tool: each method takes the validated arguments as keywords."""
+
+    def __init__(self, op: Mapping, models: Mapping[str, type[pw.Model]], entities: Mapping[str, Mapping]):
+        self.name = op["entity"]
+        self.model = models[self.name]
+        self.entity = entities[self.name]
+        self.columns = {c["name"]: c for c in self.entity["columns"]}
+        self.key_column = self.entity["key"]
+        self.args = {p: tuple(rc) for p, rc in op["args"].items()}
+        self.rule = op.get("transition")
+        self.fields = self.model._meta.fields
+        self._select_sql: dict[tuple, str] = {}
+        self.models, self.entities = models, entities
+        self.children = [(models[e["name"]], e["name"], c["name"]) for e in entities.values()
+                         for c in e["columns"] if c.get("references") == self.name]
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get(self, **arguments: Any) -> dict:
+        return self._row_dict(self._find(arguments))
+
+    def list(self, **arguments: Any) -> list:
+        where, values, limit = [], [], DEFAULT_LIMIT
+        for param, value in arguments.items():
+            role, column = self.args.get(param, ("ignored", ""))
+            if role == "limit":
+                limit = max(1, min(int(value), 100))
+            elif role in ("value", "key", "min", "max") and column in self.columns:
+                value = self._coerce(column, value)
+                where.append((role, column, isinstance(value, str) and column != self.key_column))
+                values.append(self.fields[column].db_value(value.lower() if where[-1][2] else value))
+        sql = self._select_sql.get(tuple(where))
+        if sql is None:
+            sql = self._select_sql[tuple(where)] = _select_sql(self.model, where)
+        cursor = self.model._meta.database.execute_sql(sql, values + [limit])
+        return [self._row_dict(self._from_row(row)) for row in cursor]
+
+    def _from_row(self, row: tuple) -> pw.Model:
+        return self.model(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(self.model._meta.sorted_fields, row)})
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def create(self, **arguments: Any) -> dict:
+        values = self._values(arguments)
+        key = next((self._coerce(c, v) for p, v in arguments.items() for r, c in [self.args.get(p, ("", ""))]
+                    if r == "key" and c == self.key_column), None)
+        if key is not None and self._get(key) is not None:
+            raise ToolError(f"{human(self.name)} {key!r} already exists")
+        self._check_unique(values, None)
+        for column in self.columns.values():
+            if column["name"] not in values and column["name"] != self.key_column and column.get("initial") is not None:
+                values[column["name"]] = column["initial"]
+        values[self.key_column] = key if key is not None else self._next_key()
+        self.model.insert(**values).execute()
+        return self._row_dict(self._get(values[self.key_column]))
+
+    def update(self, **arguments: Any) -> dict:
+        row = self._find(arguments)
+        values = {c: v for c, v in self._values(arguments).items() if getattr(row, c) != v}
+        if not values:
+            raise ToolError(f"nothing to change: {human(self.name)} {self._key_of(row)!r} already has these values")
+        self._check_unique(values, row)
+        return self._save(row, values)
+
+    def delete(self, **arguments: Any) -> dict:
+        row = self._find(arguments)
+        key = self._key_of(row)
+        for model, child, column in self.children:
+            if model.find(**{column: key}) is not None:
+                raise ToolError(f"{human(self.name)} {key!r} cannot be deleted: {human(child)} records still refer to it")
+        self.model.delete().where(self.model._meta.primary_key == key).execute()
+        return {"deleted": True, self.key_column: key}
+
+    def transition(self, **arguments: Any) -> dict:
+        row = self._find(arguments)
+        column, target, start = self.rule["column"], self.rule["to"], self.rule["from"]
+        state = getattr(row, column)
+        what = f"{human(self.name)} {self._key_of(row)!r}"
+        if state == target:
+            raise ToolError(f"{what} is already {target}")
+        if start is not None and state not in start:
+            raise ToolError(f"{what} is {state}; only a {human(self.name)} that is {' or '.join(start)} can become {target}")
+        if start is None and state in FINAL_STATES:
+            raise ToolError(f"{what} is {state}, which is final; it cannot become {target}")
+        values = {c: v for c, v in self._values(arguments).items() if c != column}
+        values[column] = target
+        return self._save(row, values)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _find(self, arguments: Mapping[str, Any]) -> pw.Model:
+        for param, value in arguments.items():
+            role, column = self.args.get(param, ("ignored", ""))
+            if role == "key":
+                rows = self.model.find_all(**{column: self._coerce(column, value)})
+                if not rows:
+                    raise ToolError(f"no {human(self.name)} with {human(column)} {value!r}")
+                if len(rows) > 1:
+                    raise ToolError(f"several {human(self.name)} records have {human(column)} {value!r}; give the id")
+                return rows[0]
+        raise ToolError(f"say which {human(self.name)}: the key argument is missing")
+
+    def _values(self, arguments: Mapping[str, Any]) -> dict:
+        values = {}
+        for param, value in arguments.items():
+            role, column = self.args.get(param, ("ignored", ""))
+            if role != "value" or column not in self.columns:
+                continue
+            value = self._coerce(column, value)
+            parent = self.columns[column].get("references")
+            if parent is not None and value is not None:
+                model = self.models[parent]
+                if model.find(**{model._meta.primary_key.name: value}) is None:
+                    raise ToolError(f"no {human(parent)} with id {value!r}")
+            values[column] = value
+        return values
+
+    def _check_unique(self, values: Mapping[str, Any], row: pw.Model | None) -> None:
+        for column, value in values.items():
+            if self.columns[column].get("unique") and value is not None:
+                others = [r for r in self.model.find_all(**{column: value}) if row is None or self._key_of(r) != self._key_of(row)]
+                if others:
+                    raise ToolError(f"another {human(self.name)} already has {human(column)} {value!r}")
+
+    def _save(self, row: pw.Model, values: Mapping[str, Any]) -> dict:
+        key = self._key_of(row)
+        self.model.update(**values).where(self.model._meta.primary_key == key).execute()
+        return self._row_dict(self._get(key))
+
+    def _get(self, key: Any) -> pw.Model | None:
+        return self.model.find(**{self.key_column: key})
+
+    def _coerce(self, column: str, value: Any) -> Any:
+        return coerce(self.columns[column]["type"], value, column)
+
+    def _key_of(self, row: pw.Model) -> Any:
+        return getattr(row, self.key_column)
+
+    def _next_key(self) -> Any:
+        keys = [self._key_of(row) for row in self.model.find_all()]
+        if self.columns[self.key_column]["type"] == "integer":
+            return max(keys, default=0) + 1
+        prefix = self.entity.get("prefix", "")
+        numbers = [int(k[len(prefix):]) for k in keys if isinstance(k, str) and k.startswith(prefix) and k[len(prefix):].isdigit()]
+        return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+    def _row_dict(self, row: pw.Model) -> dict:
+        out = {}
+        for name, column in self.columns.items():
+            value = getattr(row, name)
+            out[name] = json.loads(value) if column["type"] == "json" and value is not None else value
+        return out
+
+
+def _select_sql(model: type[pw.Model], where: list[tuple[str, str, bool]]) -> str:
+    """``SELECT`` with one placeholder per filter and one for the limit; columns are the model's own names."""
+    meta = model._meta
+    tests = []
+    for role, column, folded in where:
+        name = f'"{meta.fields[column].column_name}"'
+        tests.append(f"lower({name}) = ?" if folded else f"{name} {'>=' if role == 'min' else '<=' if role == 'max' else '='} ?")
+    columns = ", ".join(f'"{f.column_name}"' for f in meta.sorted_fields)
+    return (f'SELECT {columns} FROM "{meta.table_name}" WHERE {" AND ".join(tests) or "1"} '
+            f'ORDER BY "{meta.primary_key.column_name}" LIMIT ?')
+
+
+def coerce(kind: str, value: Any, column: str = "value") -> Any:
+    """A value in a column's type; raises :class:`ToolError` saying why it does not fit."""
+    if value is None:
+        return None
+    try:
+        if kind == "integer":
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            return int(value)
+        if kind == "number":
+            return float(value)
+        if kind == "boolean":
+            if isinstance(value, str):
+                return value.strip().lower() in ("true", "1", "yes")
+            return bool(value)
+        if kind == "json":
+            return json.dumps(value, sort_keys=True, ensure_ascii=False)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError, OverflowError):
+        raise ToolError(f"{human(column)} must be {'an' if kind[0] in 'aeiou' else 'a'} {kind}, got {value!r}") from None
+
+

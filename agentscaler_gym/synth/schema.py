@@ -1,0 +1,376 @@
+"""Stage 3: a database schema for one domain, inferred from its tools' names and parameters.
+
+Each tool is read as a *shape*: its verb (``get``, ``cancel``), the noun it acts on (``pet``), and
+its cleaned parameters. Entities come from two kinds of evidence: every ``<x>_id`` parameter names
+an entity ``x`` (the strongest evidence, and shared ids are what join tables), and each tool's noun
+names the entity the tool is bound to. An entity's columns are the parameters and declared return
+fields of its tools; ``<x>_id`` parameters of other entities become foreign keys.
+
+The schema is plain data (``Entity.to_dict``), stored in ``domain.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+import peewee as pw
+
+from ..database import Model
+from .words import (CREATE_VERBS, DELETE_VERBS, FINAL_STATES, GET_VERBS, LIST_VERBS, PREPOSITIONS, TRANSITIONS,
+                    UPDATE_VERBS, singular, snake, words)
+
+TYPES = ("string", "integer", "number", "boolean", "json")
+KNOWN_VERBS = GET_VERBS | LIST_VERBS | CREATE_VERBS | UPDATE_VERBS | DELETE_VERBS | set(TRANSITIONS)
+
+# Parameters that steer a query rather than describe a record.
+CONTROL = {"limit", "offset", "page", "page_size", "per_page", "page_number", "page_token", "cursor", "next_token",
+           "sort", "sort_by", "order_by", "sort_order", "sort_direction", "direction", "fields", "format", "include",
+           "expand", "pretty", "callback", "max_results", "num_results", "top", "skip", "count", "start_index",
+           "pagination_token", "continuation_token", "dry_run", "verbose", "debug", "response_format", "output_format"}
+LIMIT_PARAMS = {"limit", "page_size", "per_page", "max_results", "num_results", "top", "count"}
+# Nouns that say nothing about the entity ("get_pet_details" acts on a pet).
+GENERIC_NOUNS = {"detail", "details", "info", "information", "data", "list", "all", "new", "existing", "current",
+                 "specific", "single", "multiple", "one", "many", "entry", "entries", "object", "resource", "record",
+                 "records", "result", "results", "item_detail", "summary", "overview", "me", "my", "id", "ids", "api",
+                 "v1", "v2", "v3", "request", "response", "status", "info", "the", "a", "an"}
+# Verbs that are more often nouns: they only count as the verb when they come first ("book_flight").
+NOUN_LIKE_VERBS = {"book", "order", "file", "issue", "log", "record", "plan", "request", "tag", "label", "copy", "post",
+                   "review", "match", "count", "set", "share", "return", "display", "access", "view", "query", "filter",
+                   "transfer", "rate", "link", "schedule", "place", "store", "drop", "clear", "hold", "release", "block",
+                   "lock", "stop", "start", "finish", "complete", "void", "pay", "ship", "resume", "reserve", "save"}
+_JSON_TYPES = {"string": "string", "str": "string", "text": "string", "char": "string", "date": "string",
+               "integer": "integer", "int": "integer", "long": "integer", "number": "number", "float": "number",
+               "double": "number", "decimal": "number", "boolean": "boolean", "bool": "boolean", "array": "array",
+               "list": "array", "tuple": "array", "object": "object", "dict": "object", "map": "object", "hashmap": "object"}
+MAX_COLUMNS = 24
+
+
+def is_credential(name: str) -> bool:
+    """Authentication parameters are not part of a domain's data: they are removed from tool schemas."""
+    ws = set(words(name))
+    return bool(ws & {"token", "secret", "authorization", "signature", "apikey", "password", "passwd", "bearer"}) or (
+        "api" in ws and "key" in ws) or snake(name) in {"key", "auth", "subscription_key", "app_key", "access_key", "ocp_apim_subscription_key"}
+
+
+def clean_schema(schema: Any, depth: int = 0) -> dict:
+    """A JSON schema the runtime's validator understands: known ``type`` names, ``enum`` kept only when typed."""
+    if not isinstance(schema, dict):
+        return {}
+    out: dict[str, Any] = {}
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    kind = _JSON_TYPES.get(str(kind).lower()) if kind is not None else None
+    if kind is None and isinstance(schema.get("properties"), dict):
+        kind = "object"
+    if kind:
+        out["type"] = kind
+    if isinstance(schema.get("description"), str):
+        out["description"] = " ".join(schema["description"].split())[:600]
+    enum = schema.get("enum")
+    if kind in ("string", "integer", "number") and isinstance(enum, list) and enum and len(enum) <= 64:
+        pytype = {"string": str, "integer": int, "number": (int, float)}[kind]
+        values = [v for v in enum if isinstance(v, pytype) and not isinstance(v, bool)]
+        if values and len(set(map(repr, values))) == len(values):
+            out["enum"] = values
+    if kind == "array" and depth < 3 and isinstance(schema.get("items"), dict):
+        items = clean_schema(schema["items"], depth + 1)
+        if items.get("type"):
+            out["items"] = {k: v for k, v in items.items() if k in ("type", "enum", "items", "properties")}
+    if kind == "object" and depth < 2 and isinstance(schema.get("properties"), dict):
+        props = {str(k): clean_schema(v, depth + 1) for k, v in list(schema["properties"].items())[:16]}
+        out["properties"] = {k: {x: y for x, y in v.items() if x in ("type", "enum", "description")} for k, v in props.items()}
+    return out
+
+
+def column_type(schema: dict) -> str:
+    return {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}.get(schema.get("type"), "json")
+
+
+# ---------------------------------------------------------------------------------------------
+# Tool shapes
+
+
+@dataclass
+class Param:
+    name: str  # as the agent sends it
+    column: str  # the column it maps to, before entity binding
+    schema: dict
+    required: bool
+
+    @property
+    def id_of(self) -> str | None:
+        """``"pet"`` for ``petId`` / ``pet_id``; None otherwise."""
+        ws = words(self.name)
+        if len(ws) >= 2 and ws[-1] == "id" and self.schema.get("type") in ("string", "integer", "number"):
+            return "_".join(singular(w) for w in ws[:-1])
+        return None
+
+
+@dataclass
+class ToolShape:
+    """A tool read for synthesis: its verb, noun and cleaned parameters."""
+
+    name: str
+    description: str
+    verb: str | None
+    noun: list[str]
+    params: list[Param]
+    returns: dict
+    category: str
+    source: str
+    credentials: int = 0  # parameters removed as authentication
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+def tool_shape(api: Any) -> ToolShape:
+    """Read an ``ApiSpec``: verb and noun from its name, parameters cleaned (credentials removed)."""
+    name_words = words(api.name.split(".")[-1]) or words(api.name)
+    verb, noun = _verb_and_noun(name_words)
+    props = api.parameters.get("properties") if isinstance(api.parameters, dict) else None
+    required = set(api.parameters.get("required") or []) if isinstance(api.parameters, dict) else set()
+    params, credentials, used = [], 0, set()
+    for pname, pschema in (props or {}).items():
+        pname = str(pname)
+        if is_credential(pname):
+            credentials += 1
+            continue
+        column = _column_name(pname)
+        if column in used:
+            continue
+        used.add(column)
+        params.append(Param(pname, column, clean_schema(pschema), pname in required))
+    return ToolShape(api.name, " ".join(str(api.description).split()), verb, noun, params,
+                     api.returns if isinstance(api.returns, dict) else {}, api.category, api.source, credentials)
+
+
+def _verb_and_noun(ws: list[str]) -> tuple[str | None, list[str]]:
+    if ws and ws[0] in KNOWN_VERBS:
+        return ws[0], _noun(ws[1:])
+    position = next((i for i, w in enumerate(ws) if w in KNOWN_VERBS and w not in NOUN_LIKE_VERBS), None)
+    if position is None:
+        return None, _noun(ws)
+    after = ws[position + 1:]
+    if position > 0 and (not after or after[0] in PREPOSITIONS):
+        return ws[position], _noun(ws[:position])  # Azure style: pets_list_by_owner
+    return ws[position], _noun(after)
+
+
+def _noun(ws: list[str]) -> list[str]:
+    cut = next((i for i, w in enumerate(ws) if w in PREPOSITIONS), len(ws))
+    return [singular(w) for w in ws[:cut] if w not in GENERIC_NOUNS and not w.isdigit()]
+
+
+def _column_name(param: str) -> str:
+    ws = words(param)
+    if len(ws) > 1 and ws[0] in ("new", "updated"):
+        ws = ws[1:]
+    return safe_column(snake("_".join(ws)))
+
+
+def safe_column(name: str) -> str:
+    """A column name that no peewee ``Model`` attribute shadows (``save`` -> ``save_value``)."""
+    return name + "_value" if name in _RESERVED else name
+
+
+_RESERVED = set(dir(pw.Model)) | {"id", "meta"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Entities
+
+
+@dataclass
+class Column:
+    name: str
+    type: str
+    enum: list | None = None
+    references: str | None = None  # entity name of a foreign key
+    unique: bool = False
+    description: str = ""
+    initial: Any = None  # value of a new row when a create does not set it
+
+    def to_dict(self) -> dict:
+        d: dict[str, Any] = {"name": self.name, "type": self.type}
+        if self.initial is not None:
+            d["initial"] = self.initial
+        if self.enum:
+            d["enum"] = self.enum
+        if self.references:
+            d["references"] = self.references
+        if self.unique:
+            d["unique"] = True
+        if self.description:
+            d["description"] = self.description
+        return d
+
+
+@dataclass
+class Entity:
+    name: str
+    key: str  # primary key column
+    columns: dict[str, Column] = field(default_factory=dict)  # in order, key first
+
+    def add(self, column: Column) -> Column:
+        existing = self.columns.get(column.name)
+        if existing is None:
+            if len(self.columns) >= MAX_COLUMNS and not column.references and column.name != "status":
+                return column
+            self.columns[column.name] = column
+            return column
+        if column.enum and existing.type == column.type:
+            existing.enum = _merge(existing.enum or [], column.enum) if existing.enum or not existing.description else existing.enum
+        if not existing.description and column.description:
+            existing.description = column.description
+        existing.unique = existing.unique or column.unique
+        return existing
+
+    def to_dict(self) -> dict:
+        d = {"name": self.name, "key": self.key, "columns": [c.to_dict() for c in self.columns.values()]}
+        if self.columns[self.key].type == "string":
+            d["prefix"] = key_prefix(self.name)
+        return d
+
+
+def key_prefix(entity: str) -> str:
+    """``"order_item"`` -> ``"OI-"``, ``"pet"`` -> ``"PET-"``: how string keys of an entity start."""
+    parts = entity.split("_")
+    return ("".join(p[0] for p in parts[:3]) if len(parts) > 1 else entity[:3]).upper() + "-"
+
+
+def _merge(a: Sequence, b: Iterable) -> list:
+    out = list(a)
+    for v in b:
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def bind_entities(shapes: Sequence[ToolShape]) -> dict[str, str]:
+    """Each tool's entity: the longest suffix of its noun naming an id entity, else its head noun."""
+    id_entities = {p.id_of for s in shapes for p in s.params if p.id_of}
+    bound = {}
+    for s in shapes:
+        entity = None
+        for start in range(len(s.noun)):
+            candidate = "_".join(s.noun[start:])
+            if candidate in id_entities:
+                entity = candidate
+                break
+        if entity is None and not s.noun:
+            ids = sorted({p.id_of for p in s.params if p.id_of})
+            entity = ids[0] if len(ids) == 1 else None
+        if entity is None:
+            entity = s.noun[-1] if s.noun else (snake(s.category).split("_")[0] if s.category else "record")
+        bound[s.name] = snake(entity)
+    return bound
+
+
+def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[str, Entity]:
+    """Entities, keys, columns and foreign keys of a domain, from its tools and their plans (stage 4 roles)."""
+    key_types: dict[str, str] = {}
+    for s in shapes:
+        plan = plans[s.name]
+        for p in s.params:
+            role, column = plan.roles[p.name]
+            if p.id_of:
+                key_types.setdefault(snake(p.id_of), _key_type(p.schema))
+            elif role == "key" and column == plan.entity + "_id":
+                key_types.setdefault(plan.entity, _key_type(p.schema))
+    entities: dict[str, Entity] = {}
+    for name in sorted({plans[s.name].entity for s in shapes} | set(key_types)):
+        entity = entities[name] = Entity(name, name + "_id")
+        entity.add(Column(entity.key, key_types.get(name, "string")))
+    for s in shapes:
+        plan = plans[s.name]
+        entity = entities[plan.entity]
+        for p in s.params:
+            role, column = plan.roles[p.name]
+            if role in ("ignored", "limit") or column == entity.key:
+                continue
+            parent = snake(p.id_of) if p.id_of else None
+            if parent in entities and column == parent + "_id":
+                entity.add(Column(column, entities[parent].columns[entities[parent].key].type, references=parent))
+                continue
+            kind = column_type(p.schema)
+            existing = entity.columns.get(column)
+            if existing is not None and not compatible(existing.type, kind):
+                column = f"{column}_{kind}"  # same name, other type: its own column
+                plan.roles[p.name] = (role, column)
+            enum = p.schema.get("enum") if role == "value" else None
+            entity.add(Column(column, kind, enum=enum, unique=role == "key", description=p.schema.get("description", "")))
+        if plan.op in ("get", "list", "create"):
+            for name, schema in returned_fields(s.returns):
+                column = safe_column(snake(name))
+                if column != entity.key and not column.endswith("_id"):
+                    entity.add(Column(column, column_type(schema), enum=schema.get("enum"), description=schema.get("description", "")))
+    _add_status_columns(shapes, plans, entities)
+    return entities
+
+
+def compatible(column: str, argument: str) -> bool:
+    """Whether arguments of one type can be stored in a column of another without loss."""
+    return column == argument or {column, argument} == {"integer", "number"} or (column == "string" and argument != "json")
+
+
+def _key_type(schema: dict) -> str:
+    return "integer" if schema.get("type") in ("integer", "number") else "string"
+
+
+def returned_fields(returns: Any) -> list[tuple[str, dict]]:
+    """Top-level fields of a declared output (an object, or an array of objects)."""
+    if not isinstance(returns, dict):
+        return []
+    schema = returns.get("items") if returns.get("type") == "array" else returns
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(props, dict):
+        return []
+    return [(str(k), clean_schema(v)) for k, v in list(props.items())[:MAX_COLUMNS] if words(str(k))]
+
+
+def _add_status_columns(shapes: Sequence[ToolShape], plans: Mapping[str, Any], entities: dict[str, Entity]) -> None:
+    """A ``status`` column (with every state the transitions name) on each entity that has transitions."""
+    states: dict[str, list[str]] = {}
+    open_targets: dict[str, set[str]] = {}
+    for s in shapes:
+        t = plans[s.name].transition
+        if t:
+            name = plans[s.name].entity
+            states[name] = _merge(states.get(name, []), (t["from"] or []) + [t["to"]])
+            if t["from"] is None:
+                open_targets.setdefault(name, set()).add(t["to"])
+    for name, new in states.items():
+        entity = entities[name]
+        existing = entity.columns.get("status")
+        enum = _merge(existing.enum or [] if existing is not None and existing.type == "string" else [], new)
+        if not any(v not in FINAL_STATES and v not in open_targets.get(name, ()) for v in enum):
+            enum.append("active")
+        starts = [v for v in enum if v not in FINAL_STATES]
+        initial = "pending" if "pending" in enum else (starts or enum)[0]
+        description = (existing.description if existing is not None else "") or "The record's state."
+        entity.columns["status"] = Column("status", "string", enum=enum, description=description, initial=initial)
+
+
+# ---------------------------------------------------------------------------------------------
+# Models
+
+_FIELDS = {"string": pw.TextField, "integer": pw.IntegerField, "number": pw.FloatField, "boolean": pw.BooleanField, "json": pw.TextField}
+
+
+def build_models(entities: Sequence[Mapping]) -> dict[str, type[Model]]:
+    """Peewee models (subclasses of :class:`Model`, made with ``type()``) for entity dicts."""
+    models = {}
+    for entity in entities:
+        attrs: dict[str, Any] = {"__module__": __name__, "Meta": type("Meta", (), {"table_name": entity["name"]})}
+        for column in entity["columns"]:
+            kind = _FIELDS[column["type"]]
+            if column["name"] == entity["key"]:
+                attrs[column["name"]] = kind(primary_key=True)
+            else:
+                attrs[column["name"]] = kind(null=True, index=bool(column.get("references") or column.get("unique")))
+        class_name = "".join(w.capitalize() for w in entity["name"].split("_")) or "Record"
+        models[entity["name"]] = type(class_name, (Model,), attrs)
+    return models

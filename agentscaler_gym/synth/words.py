@@ -1,0 +1,128 @@
+"""Words of identifiers: split, singularise, and the verb lexicon that classifies tools.
+
+Every synthesis stage reads API names and parameter names through these helpers, so ``petId``,
+``pet_id``, ``PetID`` and ``pet-id`` are one thing everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_IDENT = re.compile(r"[^a-z0-9_]+")
+
+
+def words(text: str) -> list[str]:
+    """Lowercase words of an identifier or phrase: ``"getPetByID"`` -> ``["get", "pet", "by", "id"]``."""
+    return [w.lower() for w in _PART.findall(text)]
+
+
+def snake(text: str) -> str:
+    """``"X-Api-Key"`` -> ``"x_api_key"``; never empty, never starts with a digit."""
+    name = "_".join(words(text)) or "x"
+    return name if not name[0].isdigit() else "n" + name
+
+
+def singular(word: str) -> str:
+    """A light English singular: ``"categories"`` -> ``"category"``, ``"addresses"`` -> ``"address"``."""
+    if len(word) <= 3 or word in _UNCHANGED:
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is", "os")):
+        return word[:-1]
+    return word
+
+
+def plural(word: str) -> str:
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("s", "sh", "ch", "x", "z")):
+        return word + "es"
+    return word + "s"
+
+
+def human(name: str) -> str:
+    """``"owner_id"`` -> ``"owner id"``."""
+    return " ".join(words(name)) or name
+
+
+_UNCHANGED = {"news", "status", "series", "species", "analysis", "address", "access", "bus", "gas", "canvas",
+              "alias", "campus", "census", "corpus", "virus", "basis", "axis", "chassis", "business", "process",
+              "class", "glass", "pass", "success", "progress", "data", "media", "settings", "details", "stats",
+              "metrics", "analytics", "lyrics", "physics", "mathematics", "economics", "this", "his", "its"}
+
+PREPOSITIONS = {"by", "for", "with", "from", "of", "in", "on", "to", "at", "into", "via", "per", "using", "under", "and", "or", "as"}
+
+STOPWORDS = PREPOSITIONS | {
+    "a", "an", "the", "is", "are", "be", "this", "that", "these", "those", "it", "its", "if", "not", "no",
+    "will", "can", "may", "should", "must", "which", "who", "when", "where", "what", "how", "all", "any",
+    "each", "e", "g", "eg", "i", "ie", "etc", "default", "optional", "required", "specified", "specify",
+    "given", "value", "values", "used", "use", "set", "parameter", "field", "number", "string", "type",
+    "name", "list", "one", "more", "only", "also", "than", "then", "there", "their", "they", "you", "your",
+}
+
+# Tool verbs by operator. The first verb of a tool's name decides how it executes.
+GET_VERBS = {"get", "retrieve", "fetch", "read", "show", "view", "describe", "lookup", "display", "load", "obtain", "return", "inspect", "see", "download", "access"}
+LIST_VERBS = {"list", "search", "find", "query", "browse", "filter", "lookup", "explore", "discover", "scan", "enumerate", "count", "match", "locate"}
+CREATE_VERBS = {"create", "add", "new", "post", "insert", "register", "book", "make", "submit", "place", "schedule",
+                "send", "upload", "generate", "reserve", "log", "record", "enroll", "subscribe", "invite", "import",
+                "append", "write", "save", "store", "issue", "file", "request", "order", "buy", "purchase", "apply",
+                "share", "upsert", "attach", "compose", "plan", "rent", "hire", "donate", "clone", "copy", "duplicate", "open"}
+UPDATE_VERBS = {"update", "edit", "modify", "change", "set", "patch", "put", "rename", "replace", "assign",
+                "adjust", "move", "reschedule", "configure", "rate", "reassign", "upgrade", "downgrade", "increase",
+                "decrease", "extend", "renew", "transfer", "mark", "toggle", "label", "link", "merge"}
+DELETE_VERBS = {"delete", "remove", "destroy", "drop", "erase", "purge", "unregister", "unsubscribe", "detach", "discard", "clear", "uninstall", "unlink", "untag", "dismiss"}
+
+# Status transitions: verb -> (target state, states it may start from or None for "any non-final state").
+TRANSITIONS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "cancel": ("cancelled", None),
+    "approve": ("approved", ("pending", "submitted", "draft")),
+    "reject": ("rejected", ("pending", "submitted")),
+    "decline": ("declined", ("pending", "submitted")),
+    "accept": ("accepted", ("pending", "submitted")),
+    "confirm": ("confirmed", ("pending", "draft")),
+    "close": ("closed", None),
+    "reopen": ("open", ("closed", "resolved")),
+    "resolve": ("resolved", ("open", "pending", "escalated")),
+    "escalate": ("escalated", ("open", "pending")),
+    "archive": ("archived", None),
+    "unarchive": ("active", ("archived",)),
+    "activate": ("active", ("inactive", "suspended", "pending", "draft")),
+    "deactivate": ("inactive", ("active",)),
+    "enable": ("enabled", ("disabled",)),
+    "disable": ("disabled", ("enabled",)),
+    "publish": ("published", ("draft", "unpublished")),
+    "unpublish": ("unpublished", ("published",)),
+    "pause": ("paused", ("active", "running")),
+    "resume": ("active", ("paused",)),
+    "start": ("running", ("stopped", "pending", "paused")),
+    "stop": ("stopped", ("running", "active")),
+    "complete": ("completed", None),
+    "finish": ("completed", None),
+    "verify": ("verified", ("pending", "unverified")),
+    "suspend": ("suspended", ("active",)),
+    "block": ("blocked", ("active",)),
+    "unblock": ("active", ("blocked",)),
+    "lock": ("locked", ("unlocked",)),
+    "unlock": ("unlocked", ("locked",)),
+    "ship": ("shipped", ("pending", "processing", "paid")),
+    "deliver": ("delivered", ("shipped",)),
+    "refund": ("refunded", ("paid", "delivered", "completed")),
+    "pay": ("paid", ("pending", "unpaid", "overdue")),
+    "revoke": ("revoked", ("active", "granted")),
+    "void": ("voided", ("pending", "open", "issued")),
+    "release": ("released", ("held", "on_hold", "pending")),
+    "hold": ("on_hold", ("pending", "open", "active")),
+    "expire": ("expired", ("active",)),
+    "restore": ("active", ("archived", "deleted", "inactive")),
+    "checkin": ("checked_in", ("booked", "confirmed")),
+    "checkout": ("checked_out", ("checked_in",)),
+    "dispatch": ("dispatched", ("pending", "processing")),
+    "terminate": ("terminated", None),
+    "deploy": ("deployed", ("pending", "stopped", "draft")),
+}
+FINAL_STATES = {"cancelled", "closed", "completed", "rejected", "declined", "refunded", "revoked", "voided",
+                "expired", "terminated", "deleted", "delivered"}
