@@ -22,7 +22,7 @@ for _line in ROWS[OrderItem]:
 # Pinned digests of the seed database and the test split: they change only when the data or the
 # task generator changes. Update them deliberately (and say why in the commit) when you change either.
 SEED_DB_SHA256 = "9644fef12f4b66eb93acb373f4b2a2a431f30a5d722f7732104f6eef1f4f9281"
-TEST_SPLIT_SHA256 = "8b0d327145c3e0eab0886ba0ee9aa1282b6911a8646a7dd50ac967ea70177c72"
+TEST_SPLIT_SHA256 = "23cf43f2f58b15deebadf02024aac1c8bcb13dd03b46e8e6f8a4e159ecf8bbc9"
 
 
 def order_where(predicate) -> dict:
@@ -375,3 +375,27 @@ def test_lookups_find_users_case_insensitively_and_read_the_catalogue(db):
     assert product["variants"][variant["id"]]["options"] == variant["options"]
     assert call(db, "calculate", expression="(120.5 + 33.99) * 2") == ("308.98", True)
     assert db.changes() == {}
+
+
+def _confirmation(name: str, arguments: dict) -> str:
+    """How an agent asks to confirm a write: the action and its arguments, restated."""
+    arguments = dict(arguments)
+    if "address1" in arguments:
+        a = {k: arguments.pop(k) for k in ("address1", "address2", "city", "state", "zip", "country")}
+        street = f"{a['address1']}, {a['address2']}" if a["address2"] else a["address1"]
+        arguments["address"] = f"{street}, {a['city']}, {a['state']} {a['zip']}, {a['country']}"
+    shown = "; ".join(f"{k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}" for k, v in arguments.items())
+    return f"I will {name.replace('_', ' ')} ({shown}). Do you want me to proceed?"
+
+
+def test_the_scripted_user_says_yes_to_a_confirmation_that_restates_the_call():
+    from agentscaler_gym.users import ScriptedUser
+
+    for task in DOMAIN.task_list("test"):
+        if task.family == "multi_intent":
+            continue  # another intent's facts share words with this one's confirmation
+        for c in task.gold_calls:
+            if DOMAIN.tools[c.name].kind == "write":
+                user = ScriptedUser()
+                user.start(task)
+                assert user.respond(_confirmation(c.name, c.arguments)) == "Yes, please go ahead.", task.id

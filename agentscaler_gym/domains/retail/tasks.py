@@ -114,6 +114,10 @@ def _get_user(plan: Plan) -> ToolCall:
     return ToolCall("get_user_details", {"user_id": plan.user["id"]})
 
 
+def _ids(lines) -> str:
+    return ", ".join(line["variant"] for line in lines)
+
+
 def _options(options: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in options.items())
 
@@ -222,7 +226,7 @@ def modify_items(rng: random.Random, plan: Plan) -> Intent | None:
     return Intent(
         "modify_items", f"In my order {oid}, I'd like to change {_swap_text(swaps)}. Use {_describe(method)} for any price difference.",
         [_get_order(oid), *_swap_calls(plan, swaps), write],
-        {"order to modify": oid, "item changes": _swap_text(swaps), "item change payment method": _describe(method)},
+        {"order to modify": oid, "items to change": _ids(line for line, _ in swaps), "item change payment method": method["id"]},
         key=("modify_items", oid),
     )
 
@@ -239,7 +243,7 @@ def modify_payment(rng: random.Random, plan: Plan) -> Intent | None:
     return Intent(
         "modify_payment", f"I'd like to pay for my order {oid} with {_describe(method)} instead.",
         [_get_order(oid), _get_user(plan), ToolCall("modify_pending_order_payment", {"order_id": oid, "payment_method_id": method["id"]})],
-        {"order payment change": oid, "replacement payment method": _describe(method)}, key=("modify_payment", oid),
+        {"order payment change": oid, "replacement payment method": method["id"]}, key=("modify_payment", oid),
     )
 
 
@@ -257,7 +261,7 @@ def return_items(rng: random.Random, plan: Plan) -> Intent | None:
     calls.append(ToolCall("return_delivered_order_items", {"order_id": oid, "item_ids": [x["variant"] for x in lines], "payment_method_id": method["id"]}))
     return Intent(
         "return", f"I'd like to return {names} from my order {oid}, refunded to {_describe(method)}.",
-        calls, {"order to return": oid, "items to return": names, "refund method": _describe(method)},
+        calls, {"order to return": oid, "items to return": _ids(lines), "refund method": method["id"]},
         outputs=(f"{refund:.2f}",), note="I want to hear how much will be refunded.", key=("return", oid),
     )
 
@@ -276,7 +280,7 @@ def exchange(rng: random.Random, plan: Plan) -> Intent | None:
     return Intent(
         "exchange", f"I'd like to exchange items of my delivered order {oid}: {_swap_text(swaps)}. Use {_describe(method)} for any price difference.",
         [_get_order(oid), *_swap_calls(plan, swaps), write],
-        {"order to exchange": oid, "item exchanges": _swap_text(swaps), "exchange payment method": _describe(method)},
+        {"order to exchange": oid, "items to exchange": _ids(line for line, _ in swaps), "exchange payment method": method["id"]},
         key=("exchange", oid),
     )
 
@@ -357,7 +361,7 @@ def refuse_return(rng: random.Random, plan: Plan) -> Intent | None:
         return None
     oid, line = order["id"], rng.choice(plan.world.items[order["id"]])
     return _refusal("refuse_return", f"I'd like to return the {line['name']} from my order {oid}.", [_get_order(oid)],
-                    {"order to return": oid, "items to return": f"the {line['name']}"}, ("refuse_return", oid))
+                    {"order to return": oid, "items to return": line["variant"]}, ("refuse_return", oid))
 
 
 def refuse_unavailable_exchange(rng: random.Random, plan: Plan) -> Intent | None:
@@ -374,7 +378,7 @@ def refuse_unavailable_exchange(rng: random.Random, plan: Plan) -> Intent | None
     oid, text = order["id"], _swap_text([(line, new)])
     return _refusal("refuse_unavailable_exchange", f"I'd like to exchange items of my delivered order {oid}: {text}.",
                     [_get_order(oid), ToolCall("get_product_details", {"product_id": line["product"]})],
-                    {"order to exchange": oid, "item exchanges": text}, ("refuse_unavailable_exchange", oid))
+                    {"order to exchange": oid, "items to exchange": line["variant"]}, ("refuse_unavailable_exchange", oid))
 
 
 def _unavailable(world: World, line: dict) -> list[dict]:
@@ -388,7 +392,7 @@ def refuse_second_modification(rng: random.Random, plan: Plan) -> Intent | None:
         return None
     oid = order["id"]
     return _refusal("refuse_second_modification", f"In my order {oid}, I'd like to change {_swap_text(swaps)}.", [_get_order(oid)],
-                    {"order to modify": oid, "item changes": _swap_text(swaps)}, ("refuse_second_modification", oid))
+                    {"order to modify": oid, "items to change": _ids(line for line, _ in swaps)}, ("refuse_second_modification", oid))
 
 
 def refuse_other_users_order(rng: random.Random, plan: Plan) -> Intent | None:
@@ -410,7 +414,7 @@ def refuse_short_gift_card(rng: random.Random, plan: Plan) -> Intent | None:
         return None
     oid = order["id"]
     return _refusal("refuse_short_gift_card", f"I'd like to pay for my order {oid} with my gift card instead.", [_get_order(oid), _get_user(plan)],
-                    {"order payment change": oid, "replacement payment method": "my gift card"}, ("refuse_short_gift_card", oid))
+                    {"order payment change": oid, "replacement payment method": card["id"]}, ("refuse_short_gift_card", oid))
 
 
 WRITES = (cancel, order_address, user_address, modify_items, modify_payment, return_items, exchange)
