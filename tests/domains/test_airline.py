@@ -4,9 +4,12 @@
 """
 
 import json
+import re
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from agentscaler_gym.checks import run_turns
 from agentscaler_gym.domains.airline import DOMAIN
@@ -294,7 +297,8 @@ def test_calculate_does_arithmetic(db, expression, answer):
     assert call(db, "calculate", expression=expression) == (answer, True)
 
 
-@pytest.mark.parametrize("expression", ["__import__('os').getcwd()", "x + 1", "2 ** 100000", "1 / 0", "(" * 300 + "1" + ")" * 300, "[1, 2]"])
+@pytest.mark.parametrize("expression", ["__import__('os').getcwd()", "x + 1", "2 ** 100000", "1 / 0", "(" * 300 + "1" + ")" * 300, "[1, 2]",
+                                        "1e308 * 10", "1e308 * 10 - 1e308 * 10"])
 def test_calculate_refuses_anything_but_arithmetic(db, expression):
     text, ok = call(db, "calculate", expression=expression)
     assert not ok and text.startswith("Error:")
@@ -390,3 +394,42 @@ def test_the_scripted_user_confirms_a_summary_that_restates_what_it_knows():
         assert task.scenario.known["user id"] in user.respond("Could you share your user id?")
         summary = "To confirm: " + "; ".join(task.scenario.known.values()) + ". Shall I proceed?"
         assert user.respond(summary) == "Yes, please go ahead.", task.id
+
+
+# -- valid calls with one value replaced: a readable error or success, never an internal error ---
+
+_GOLD_CALLS = [c for task in DOMAIN.task_list("test") for c in task.gold_calls]
+_ANY = st.one_of(st.none(), st.booleans(), st.integers(-5, 600), st.floats(allow_nan=True, allow_infinity=True),
+                 st.text(max_size=6), st.sampled_from(["", "2024-05-02", "2030-01-01", "JFK", "SA101", "credit_card_1"]),
+                 st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+_INTERNAL = re.compile(r"^Error: [A-Z]\w*(Error|Exception): ")
+FUZZ_DB = DOMAIN.databases()[0]
+
+
+def _paths(value, path=()):
+    """Every place in a JSON value: leaves and containers."""
+    yield path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        yield from _paths(item, (*path, key))
+
+
+def _replaced(value, path, new):
+    if not path:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replaced(value[path[0]], path[1:], new)
+    return copy
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(index=st.integers(0, len(_GOLD_CALLS) - 1), data=st.data())
+def test_a_valid_call_with_one_value_replaced_gets_a_readable_answer_and_fails_cleanly(index, data):
+    gold = _GOLD_CALLS[index]
+    path = data.draw(st.sampled_from(list(_paths(dict(gold.arguments)))[1:] or [()]))
+    arguments = _replaced(dict(gold.arguments), path, data.draw(_ANY)) if path else {}
+    FUZZ_DB.reset()
+    text, ok = call(FUZZ_DB, gold.name, **arguments)
+    assert not _INTERNAL.match(text), text
+    if not ok:
+        assert FUZZ_DB.changes() == {}

@@ -8,6 +8,7 @@ the free allowance (:func:`free_bags`, by membership and cabin, per passenger) c
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import random
 from datetime import date, datetime, timedelta
@@ -69,7 +70,7 @@ def _active(reservation_id: str) -> Reservation:
 def _day(text: str) -> str:
     try:
         return date.fromisoformat(text).isoformat()
-    except ValueError:
+    except (TypeError, ValueError):
         raise ToolError(f"date {text!r} is not a date in the form YYYY-MM-DD, such as '2024-05-20'") from None
 
 
@@ -109,7 +110,7 @@ def _payment_method(user: User, payment_id: str, kinds: tuple[str, ...] = ("cred
 
 
 def _whole_dollars(amount: int | float, what: str) -> int:
-    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount != int(amount) or amount <= 0:
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not math.isfinite(amount) or amount != int(amount) or amount <= 0:
         raise ToolError(f"{what} must be a positive whole number of dollars, got {amount!r}")
     return int(amount)
 
@@ -389,8 +390,8 @@ def calculate(expression: str) -> str:
         raise ToolError(f"{expression!r} is not an arithmetic expression") from None
     except ZeroDivisionError:
         raise ToolError("division by zero") from None
-    except OverflowError:
-        raise ToolError("the result is too large") from None
+    if not math.isfinite(value) or abs(value) > 1e15:
+        raise ToolError("the result is too large")
     value = round(value, 2)
     return str(int(value)) if value == int(value) else str(value)
 
