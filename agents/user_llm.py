@@ -72,7 +72,9 @@ class LLMUser:
         self.scripted_opening = scripted_opening
         self.brief = brief
         self.errors: list[dict] = []
-        self.messages: list[dict] = []
+        self.messages: list[dict] = []  # the user-side transcript of the single-agent episode
+        self.task: Task | None = None
+        self.device: Device | None = None
 
     # -- users.User: the single-agent env ---------------------------------------------------------
 
@@ -102,6 +104,8 @@ class LLMUser:
     def act(self, messages: Sequence[dict], tools: Sequence[dict], task: Task | None = None) -> dict:
         """The user's next action on a user-side transcript: a message, or device calls."""
         task = task or self.task
+        if task is None:
+            raise ValueError("LLMUser needs the task it plays: pass task=env.task")
         if not any(m["role"] == "assistant" for m in messages):
             self.task, self.errors = task, []  # a new episode
             if self.scripted_opening:

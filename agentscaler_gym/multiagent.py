@@ -95,7 +95,8 @@ def user_brief(task: Task, device: bool = False) -> str:
 
 # -- user fidelity: checks of one user reply -----------------------------------------------------
 
-_FACT = re.compile(r"[\w#@.+:/-]*\d[\w#@.+:/-]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # has a digit, or an email
+# A token with a digit, or an email; the lookbehind starts matches at token starts only (no backtracking blow-up).
+_FACT = re.compile(r"(?<![\w#@.+:/-])(?:[\w#@.+:/-]*\d[\w#@.+:/-]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _WORD = re.compile(r"\w+")
 _CONFIRM_ASK = re.compile(r"\b(confirm|proceed|go ahead|shall i|should i|would you like|do you want|ok to|yes or no)\b")
