@@ -141,31 +141,39 @@ def length_check(dataset, tokenizer, max_length: int) -> dict:
     """Token counts of the rendered conversations; warns when some run past ``max_length``.
 
     The tools prompt (every schema, rendered into the system turn) often dominates: with it
-    cut off, later assistant turns are silently dropped from training.
+    cut off, later assistant turns are silently dropped from training, and a conversation whose
+    first assistant turn starts past ``max_length`` trains nothing at all (TRL drops it). If
+    that is every conversation, this raises instead of training on nothing.
     """
-    lengths, tools_tokens = [], 0
+    lengths, tools_tokens, no_assistant = [], 0, 0
     for row in dataset:
+        messages = row["messages"]
         tools = json.loads(row["tools"]) if isinstance(row["tools"], str) else row["tools"]
-        lengths.append(len(_render(tokenizer, row["messages"], tools)))
-        system = [m for m in row["messages"][:1] if m["role"] == "system"]
+        lengths.append(len(_render(tokenizer, messages, tools)))
+        first = next((i for i, m in enumerate(messages) if m["role"] == "assistant"), len(messages))
+        no_assistant += len(_render(tokenizer, messages[:first], tools, generation_prompt=True)) >= max_length
+        system = [m for m in messages[:1] if m["role"] == "system"]
         tools_tokens = max(tools_tokens, len(_render(tokenizer, system, tools)) - len(_render(tokenizer, system, None)))
     over = sum(n > max_length for n in lengths)
     result = {
         "rows": len(lengths), "median_tokens": statistics.median(lengths), "max_tokens": max(lengths),
-        "tools_prompt_tokens": tools_tokens, "over_max_length": over,
+        "tools_prompt_tokens": tools_tokens, "over_max_length": over, "no_assistant_tokens": no_assistant,
     }
     if over:
         result["warning"] = (
             f"{over} of {len(lengths)} conversations are longer than max_length={max_length} tokens "
-            f"(longest {max(lengths)}); the tools prompt alone takes up to {tools_tokens} tokens. "
-            f"Their later assistant turns are cut from training: raise max_length or shorten tool descriptions."
+            f"(longest {max(lengths)}; {no_assistant} keep no assistant token at all); the tools prompt alone "
+            f"takes up to {tools_tokens} tokens. Their later assistant turns are cut from training: "
+            f"raise max_length or shorten tool descriptions."
         )
+        if no_assistant == len(lengths):
+            raise ValueError(result["warning"])
         warnings.warn(result["warning"], stacklevel=2)
     return result
 
 
-def _render(tokenizer, messages: list[dict], tools: list | None) -> list[int]:
-    return list(tokenizer.apply_chat_template(messages, tools=tools, tokenize=True, return_dict=False))
+def _render(tokenizer, messages: list[dict], tools: list | None, generation_prompt: bool = False) -> list[int]:
+    return list(tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=generation_prompt, tokenize=True, return_dict=False))
 
 
 def evaluate(model: str, config: SFTRunConfig) -> dict:

@@ -82,10 +82,14 @@ class ToolUseEnvironment:
 
     def get_reward(self) -> float:
         """The verification reward of the episode: 1.0 iff it reached the gold outcome."""
-        return self.verification()["reward"] if self.env.task is not None else 0.0
+        return self.verification["reward"] if self.env.task is not None else 0.0
 
+    @property
     def verification(self) -> dict:
-        """Every verification component of the episode as it stands (or as it ended)."""
+        """Every verification component of the episode as it stands (or as it ended).
+
+        A property, not a method: TRL offers every public function of the class as a tool.
+        """
         return (self.env.verification or self.env.verify()).to_dict()
 
     def _call(self, name: str, arguments: dict) -> str:
@@ -104,14 +108,20 @@ def send_message_to_user(self, message: str) -> str:
     return observation
 
 
-@functools.lru_cache(maxsize=None)
 def environment_class(env_id: str, user_tool: bool = True) -> type:
     """The ``environment_factory`` class of one env id: domain tools as typed, documented methods.
+
+    Built once per process and arguments, so every factory call returns the same class.
 
     Args:
         env_id: A registered id, such as ``"AgentScaler/retail-v0"``.
         user_tool: Add ``send_message_to_user`` (the simulated user's replies come back as its result).
     """
+    return _environment_class(env_id, bool(user_tool))
+
+
+@functools.lru_cache(maxsize=None)
+def _environment_class(env_id: str, user_tool: bool) -> type:
     domain = make_env(env_id).domain
     namespace: dict[str, Any] = {
         "__module__": __name__,
@@ -258,7 +268,8 @@ class UserRollout:
     backend; the env parses and runs the turn; the tool answers or the user's reply are rendered
     with the chat template and appended with ``env_mask`` 0. An episode ends when the env ends it
     (the user stops, a transfer, ``max_turns``) or when the next turn would pass
-    ``max_completion_length``. Returns ``verification`` per episode for :func:`verification_reward`.
+    ``max_completion_length`` (a turn cut by that budget is not played, and TRL sees it as clipped).
+    Returns ``verification`` per episode for :func:`verification_reward`.
 
     Args:
         env_kwargs: Extra arguments for every env (e.g. ``max_turns``, ``user``).
@@ -279,10 +290,12 @@ class UserRollout:
             new_ids, new_logprobs = trainer._generate_single_turn([e.prompt_ids + e.completion_ids for e in live], None, {}, 1)
             still = []
             for i, (episode, ids) in enumerate(zip(live, new_ids)):
-                episode.add(list(ids), True, new_logprobs[i] if new_logprobs is not None else None)
-                if not ids or ids[-1] not in eos:  # cut off mid-turn: close the turn as the template would
-                    episode.add([eos[0]], False)
-                if self._play(episode, tokenizer.decode(ids, skip_special_tokens=True), render, budget):
+                room = budget - len(episode.completion_ids)
+                ids = list(ids)[:room]
+                episode.add(ids, True, new_logprobs[i][:room] if new_logprobs is not None else None)
+                if not ids or ids[-1] not in eos:  # the turn was cut by the token budget: the episode ends here
+                    episode.finish()
+                elif self._play(episode, tokenizer.decode(ids, skip_special_tokens=True), render, budget):
                     still.append(episode)
             live = still
         return {
