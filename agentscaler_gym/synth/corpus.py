@@ -24,8 +24,8 @@ Every loader yields the same normal form, so later stages never look at where an
 - ``returns``: the output schema in the same form, ``{}`` when undeclared or unusable.
 
 Bad input never raises: a file or an entry that cannot be used is dropped and counted under a
-reason in ``Corpus.dropped`` ("no parameters", "no description", "duplicate" (same name and
-parameter signature), "malformed file", "malformed entry", "unsupported type: any", ...). Files
+reason in ``Corpus.dropped`` ("no parameters", "no description", "duplicate" (same category, name
+and parameter signature), "malformed file", "malformed entry", "unsupported type: any", ...). Files
 are read one at a time, so a large directory costs the memory of its specs, not of its documents.
 Loading is deterministic: the same input gives the same list, in the same order.
 """
@@ -109,7 +109,7 @@ _SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, Re
 @dataclass
 class _Collector:
     corpus: Corpus
-    seen: set = field(default_factory=set)  # (name, parameter signature) of every kept API
+    seen: set = field(default_factory=set)  # (category, name, parameter signature) of every kept API
 
     def add(
         self,
@@ -130,7 +130,7 @@ class _Collector:
         except _SHAPE_ERRORS:
             self.drop("malformed entry")
             return
-        key = (api.name, json.dumps(_signature(api.parameters), sort_keys=True))
+        key = (api.category, api.name, json.dumps(_signature(api.parameters), sort_keys=True))
         if key in self.seen:
             self.drop("duplicate")
             return
@@ -565,7 +565,7 @@ def _load_openapi(add: _Collector, path: str) -> None:
         if _is_openapi(document):
             _add_operations(add, document, f"openapi:{name}")
         else:
-            add.drop("malformed file")
+            add.drop("not an OpenAPI document")
 
 
 def _is_openapi(document: Any) -> bool:
