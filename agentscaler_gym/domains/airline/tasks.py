@@ -484,7 +484,7 @@ def _complaint(world, rng, user, eligible: bool):
         "change or cancel anything. If the agent says you are not eligible, accept that and end the conversation.",
         reservation_id=r["id"], flight_number=segment["flight_number"], flight_date=segment["date"],
     )
-    calls = [_lookup(user), _show(r), ToolCall("get_flight_status", {"flight_number": segment["flight_number"], "date": segment["date"]})]
+    calls = [_lookup(user), _show(r)]  # the reservation shows each flight's status
     if eligible:
         amount = COMPENSATION[status] * len(r["passengers"])
         calls.append(ToolCall("send_certificate", {"user_id": user["id"], "amount": amount}))
@@ -503,21 +503,18 @@ def refuse_compensation(world, rng, user):
 
 
 def flight_status(world, rng, user):
-    options = [(r, s) for r in world.reservations.get(user["id"], ()) if r["status"] == "active"
+    """A question about one of the user's flights by number and date: no reservation needs reading."""
+    options = [s for r in world.reservations.get(user["id"], ()) if r["status"] == "active"
                for s in r["flights"] if s["date"] >= TODAY and world.leg(s)["status"] != "available"]
-    options = [(r, s) for r, s in options if [t["date"] for t in r["flights"]].count(s["date"]) == 1]
     if not options:
         return None
-    r, segment = rng.choice(options)
-    status = world.leg(segment)["status"]
-    scenario = _scenario(
-        user, f"Hi, what's the status of my flight on {segment['date']} (reservation {r['id']})?",
-        f"You want to know the status of the flight of reservation {r['id']} that leaves on {segment['date']}. "
-        "You only want the information; change nothing.",
-        reservation_id=r["id"], flight_date=segment["date"],
-    )
-    calls = [_lookup(user), _show(r), ToolCall("get_flight_status", {"flight_number": segment["flight_number"], "date": segment["date"]})]
-    return scenario, calls, (status,)
+    segment = rng.choice(options)
+    flight = f"flight {segment['flight_number']} on {segment['date']}"
+    scenario = _scenario(user, f"Hi, what's the status of {flight}?",
+                         f"You want to know the status of {flight}. You only want the information; change nothing.",
+                         flight_number=segment["flight_number"], flight_date=segment["date"])
+    calls = [_lookup(user), ToolCall("get_flight_status", {"flight_number": segment["flight_number"], "date": segment["date"]})]
+    return scenario, calls, (world.leg(segment)["status"],)
 
 
 def stored_value(world, rng, user):

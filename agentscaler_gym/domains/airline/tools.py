@@ -133,6 +133,8 @@ def _leg_dict(flight: Flight, leg: FlightDate) -> dict:
 
 
 def _reservation_dict(r: Reservation) -> dict:
+    """The stored reservation, with each flight's current status beside what was booked."""
+    flights = [{**f, "status": _flight_date(f["flight_number"], f["date"]).status} for f in r.flights]
     return {
         "reservation_id": r.id,
         "user_id": r.user_id,
@@ -140,7 +142,7 @@ def _reservation_dict(r: Reservation) -> dict:
         "destination": r.destination,
         "trip_type": r.trip_type,
         "cabin": r.cabin,
-        "flights": r.flights,
+        "flights": flights,
         "passengers": r.passengers,
         "total_baggages": r.total_baggages,
         "nonfree_baggages": r.nonfree_baggages,
@@ -279,8 +281,8 @@ def get_user_details(user_id: str) -> dict:
 
 @tool(READ)
 def get_reservation_details(reservation_id: str) -> dict:
-    """Get a reservation: trip, flights with the price paid per passenger, cabin, passengers,
-    baggage, insurance, booking time, payment history and status.
+    """Get a reservation: trip, flights with the price paid per passenger and each flight's current
+    status, cabin, passengers, baggage, insurance, booking time, payment history and status.
 
     Args:
         reservation_id: The six-character reservation id, such as 'Q4ZK7B'.
