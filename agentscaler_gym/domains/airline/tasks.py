@@ -559,7 +559,7 @@ def multi_intent(world, rng, user):
                  f"{_method_words(card)}, and you want to cancel reservation {other['id']} because {REASON_WORDS[reason]}.")
         calls = [_lookup(user), _show(r), bags, _show(other),
                  ToolCall("cancel_reservation", {"reservation_id": other["id"], "reason": reason})]
-        known = {"reservation_id": f"{r['id']} (bags) and {other['id']} (to cancel)", "reason": reason}
+        known = {"bags_reservation": r["id"], "cancel_reservation": other["id"], "reason": reason}
     elif r["cabin"] != "business" and all(l["status"] == "available" and l["seats"]["business"] >= len(r["passengers"]) for l in legs):
         wants = (f"You want to upgrade reservation {r['id']} to business and then have {total} checked bags on it. "
                  f"Pay everything with {_method_words(card)}.")
