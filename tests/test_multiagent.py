@@ -22,9 +22,27 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 ENV_IDS = agentscaler_gym.builtin_ids()
 HAND_BUILT = [i for i, spec in _entries().items() if not Path(spec["domain"]).is_dir()]
 SYNTHESIZED = [i for i in ENV_IDS if i not in HAND_BUILT]
-CONFORMANCE_IDS = HAND_BUILT + SYNTHESIZED[:1]
+CONFORMANCE_IDS = HAND_BUILT + ["synthesized"]  # the first built-in synthesized id, or one made for the test
 MOCK = "AgentScaler/mock-v0"
 TELECOM = "AgentScaler/telecom-v0"
+
+
+@pytest.fixture(scope="module")
+def synthesized_id(tmp_path_factory):
+    """A synthesized domain's env id: a built-in one if the registry has any, else one synthesized now."""
+    if SYNTHESIZED:
+        return SYNTHESIZED[0]
+    from agentscaler_gym.synth.corpus import load_corpus
+    from agentscaler_gym.synth.pipeline import SynthConfig, synthesize
+
+    out = tmp_path_factory.mktemp("synthesized")
+    synthesize(load_corpus("builtin"), out, SynthConfig(seed=0, max_domains=1, picture=False))
+    return agentscaler_gym.register_domains(out)[0]
+
+
+@pytest.fixture
+def env_id(request):
+    return request.getfixturevalue("synthesized_id") if request.param == "synthesized" else request.param
 
 
 def user_task_ids(env, limit):
@@ -43,24 +61,24 @@ def comparable(trajectory):
 # -- conformance ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("env_id", CONFORMANCE_IDS)
+@pytest.mark.parametrize("env_id", CONFORMANCE_IDS, indirect=True)
 def test_pettingzoo_aec_api_test_passes(env_id):
     api_test(ma.env(env_id), num_cycles=1000)
 
 
-@pytest.mark.parametrize("env_id", CONFORMANCE_IDS)
+@pytest.mark.parametrize("env_id", CONFORMANCE_IDS, indirect=True)
 def test_pettingzoo_parallel_api_test_passes(env_id):
     parallel_api_test(ma.parallel_env(env_id), num_cycles=1000)
 
 
-@pytest.mark.parametrize("env_id", CONFORMANCE_IDS)
+@pytest.mark.parametrize("env_id", CONFORMANCE_IDS, indirect=True)
 def test_pettingzoo_seed_tests_pass(env_id):
     seed_test(lambda: ma.env(env_id), num_cycles=50)
     parallel_seed_test(lambda: ma.parallel_env(env_id), num_cycles=50)
 
 
-def test_available_lists_every_registered_env_id():
-    assert set(ENV_IDS) <= set(ma.available())
+def test_available_lists_every_registered_env_id(synthesized_id):
+    assert set(ENV_IDS) | {synthesized_id} <= set(ma.available())
 
 
 def test_spaces_are_the_same_object_on_every_call_and_per_instance():
@@ -117,7 +135,7 @@ def test_bad_actions_come_back_as_error_text_and_leave_the_database_unchanged():
 # -- identity with the single-agent env -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("env_id", HAND_BUILT + SYNTHESIZED[:1])
+@pytest.mark.parametrize("env_id", CONFORMANCE_IDS, indirect=True)
 def test_oracle_and_scripted_user_give_the_single_agent_episode(env_id):
     env = ma.env(env_id)
     single = gym.make(env_id, disable_env_checker=True)
