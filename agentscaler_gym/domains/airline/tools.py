@@ -20,6 +20,7 @@ from .data import NOW, TODAY, dates
 from .models import Airport, Flight, FlightDate, PaymentMethod, Reservation, User
 
 Cabin = Literal["basic_economy", "economy", "business"]
+Reason = Literal["change of plan", "airline cancelled flight", "health", "weather", "other"]
 BAG_FEE = 50
 INSURANCE_FEE = 30
 MAX_PASSENGERS = 5
@@ -30,7 +31,6 @@ FREE_BAGS = {  # free checked bags per passenger
     "gold": {"basic_economy": 2, "economy": 3, "business": 4},
 }
 COMPENSATION = {"cancelled": 100, "delayed": 50}  # certificate dollars per passenger (policy)
-CANCEL_REASONS = ("change of plan", "airline cancelled flight", "health", "weather", "other")
 INSURED_REASONS = ("health", "weather")
 
 
@@ -518,7 +518,7 @@ def _pay_booking(user: User, items: list, total: int) -> list[dict]:
 
 
 @tool(WRITE)
-def cancel_reservation(reservation_id: str, reason: Literal["change of plan", "airline cancelled flight", "health", "weather", "other"]) -> dict:
+def cancel_reservation(reservation_id: str, reason: Reason) -> dict:
     """Cancel a whole reservation and refund every payment to the method it came from. Allowed only
     before any flight of it departs, and only if it was booked in the last 24 hours, a flight of it
     was cancelled by the airline, the cabin is business, or it is insured and the reason is health
