@@ -103,6 +103,8 @@ def validity_problem(t: Trajectory) -> str | None:
     messages = t.messages
     if len(messages) < 3 or messages[0].get("role") != "system" or messages[1].get("role") != "user":
         return "bad_start"
+    if any(m.get("role") == "tool" and m.get("name") == INVALID_CALL for m in messages):
+        return "unparsable_tool_call"
     names = {s["function"]["name"] for s in t.tools}
     pending = 0  # tool answers still owed to the last assistant turn
     previous: dict = messages[1]
@@ -110,8 +112,6 @@ def validity_problem(t: Trajectory) -> str | None:
     for message in messages[2:]:
         role = message.get("role")
         if role == "tool":
-            if message.get("name") == INVALID_CALL:
-                return "unparsable_tool_call"
             if not pending:
                 return "unexpected_tool_answer"
             pending -= 1

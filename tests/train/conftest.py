@@ -1,0 +1,36 @@
+"""Fixtures of the training tests: a synthesized domain, and filtered SFT data from it and from retail."""
+
+from __future__ import annotations
+
+import pytest
+
+import agentscaler_gym
+from agents import OraclePolicy
+
+MOCK = "AgentScaler/mock-v0"
+RETAIL = "AgentScaler/retail-v0"
+HAND_BUILT = {"mock", "retail", "airline", "telecom"}
+
+
+@pytest.fixture(scope="session")
+def synth_env_id(tmp_path_factory) -> str:
+    """A synthesized domain's env id: a shipped one if the registry lists any, else one made here."""
+    shipped = [i for i in agentscaler_gym.builtin_ids() if i.split("/")[-1].rsplit("-", 1)[0] not in HAND_BUILT]
+    if shipped:
+        return shipped[0]
+    from agentscaler_gym.cli import main
+
+    out = tmp_path_factory.mktemp("synth")
+    assert main(["synth", "--corpus", "builtin", "--out", str(out), "--max-domains", "1", "--no-picture", "--json"]) == 0
+    return agentscaler_gym.register_domains(out)[0]
+
+
+@pytest.fixture(scope="session")
+def sft_data(tmp_path_factory, synth_env_id) -> dict:
+    """Filtered oracle data: ``{"general": folder, "vertical": folder}`` (synthesized domain; retail)."""
+    from train.generate_sft import generate_sft
+
+    root = tmp_path_factory.mktemp("sft-data")
+    generate_sft([synth_env_id], OraclePolicy(), root / "general", progress=False, limit=6)
+    generate_sft([RETAIL], OraclePolicy(), root / "vertical", progress=False, limit=3)
+    return {"general": root / "general", "vertical": root / "vertical"}
