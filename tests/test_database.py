@@ -134,3 +134,19 @@ def test_find_and_find_all_match_peewee_queries(seed):
         found = Transfer.find(source="A1")
         assert (found.id, found.source_id, found.amount) == (1, "A1", 5)
         assert found.source.balance == 95  # a found row is an ordinary model instance
+
+
+def test_save_updates_the_whole_row_and_inserts_new_ones(seed):
+    db = Database(seed)
+    with db.active():
+        account = Account.find(id="A4")
+        account.balance = 7
+        assert account.save() == 1
+        assert Account.get_by_id("A4").balance == 7
+        ghost = Account(id="A999", balance=1)
+        assert ghost.save() == 0  # peewee semantics: a manual primary key updates, it does not insert
+        assert ghost.save(force_insert=True) == 1
+        transfer_row = Transfer(source="A4", amount=3)
+        transfer_row.save()
+        assert transfer_row.id == 1
+    assert set(db.changes()) == {("account", "A4"), ("account", "A999"), ("transfer", 1)}

@@ -11,57 +11,14 @@ import ast
 import operator
 from typing import Literal
 
-from ...database import ROUTER
 from ...tools import READ, WRITE, ToolError, tool
 from .models import Order, OrderItem, PaymentMethod, Product, User, Variant
 
 # -- lookups shared by the tools -------------------------------------------------------------
 
 
-def _prepared(query):
-    """Compile a peewee select once; return ``run(*params)`` giving model instances.
-
-    Lookups here are tiny: compiling the query costs about ten times what SQLite takes to run
-    it, so each is compiled at import with placeholder values and run with ``Model.raw``.
-    """
-    sql, _ = query.sql()
-    return lambda *params: query.model.raw(sql, *params)
-
-
-def _first(rows):
-    return next(iter(rows), None)
-
-
-_UPDATES: dict = {}
-
-
-def _save(row) -> None:
-    """``row.save()``, with each table's UPDATE compiled once (as in :func:`_prepared`)."""
-    model = type(row)
-    if model not in _UPDATES:
-        fields = [f for f in model._meta.sorted_fields if not f.primary_key]
-        sql, _ = model.update({f: None for f in fields}).where(model._meta.primary_key == "?").sql()
-        _UPDATES[model] = sql, fields
-    sql, fields = _UPDATES[model]
-    ROUTER.execute_sql(sql, [f.db_value(row.__data__.get(f.name)) for f in fields] + [row.get_id()])
-
-
-_USER = _prepared(User.select().where(User.id == "?"))
-_USER_BY_EMAIL = _prepared(User.select().where(User.email == "?"))
-_USERS_BY_NAME = _prepared(User.select().where((User.first_name == "?") & (User.last_name == "?")).order_by(User.id))
-_METHOD = _prepared(PaymentMethod.select().where(PaymentMethod.id == "?"))
-_METHODS_OF_USER = _prepared(PaymentMethod.select().where(PaymentMethod.user == "?").order_by(PaymentMethod.id))
-_ORDER = _prepared(Order.select().where(Order.id == "?"))
-_ORDER_IDS_OF_USER = _prepared(Order.select(Order.id).where(Order.user == "?").order_by(Order.id))
-_ITEMS_OF_ORDER = _prepared(OrderItem.select().where(OrderItem.order == "?").order_by(OrderItem.id))
-_PRODUCT = _prepared(Product.select().where(Product.id == "?"))
-_PRODUCTS = _prepared(Product.select().order_by(Product.name))
-_VARIANT = _prepared(Variant.select().where(Variant.id == "?"))
-_VARIANTS_OF_PRODUCT = _prepared(Variant.select().where(Variant.product == "?").order_by(Variant.id))
-
-
 def _user(user_id: str) -> User:
-    user = _first(_USER(user_id))
+    user = User.find(id=user_id)
     if user is None:
         raise ToolError(f"user {user_id!r} not found")
     return user
@@ -69,7 +26,7 @@ def _user(user_id: str) -> User:
 
 def _order(order_id: str) -> Order:
     order_id = order_id if order_id.startswith("#") else "#" + order_id
-    order = _first(_ORDER(order_id))
+    order = Order.find(id=order_id)
     if order is None:
         raise ToolError(f"order {order_id!r} not found; order ids look like '#W0000000'")
     return order
@@ -90,11 +47,11 @@ def _delivered(order_id: str) -> Order:
 
 
 def _items(order: Order) -> list[OrderItem]:
-    return list(_ITEMS_OF_ORDER(order.id))
+    return OrderItem.find_all(order=order.id)
 
 
 def _method(order: Order, payment_method_id: str) -> PaymentMethod:
-    method = _first(_METHOD(payment_method_id))
+    method = PaymentMethod.find(id=payment_method_id)
     if method is None or method.user_id != order.user_id:
         raise ToolError(f"payment method {payment_method_id!r} is not one of user {order.user_id}'s payment methods")
     return method
@@ -119,7 +76,7 @@ def _swaps(lines: list[OrderItem], new_item_ids: list[str]) -> list[Variant]:
         raise ToolError(f"give one new item id per item: {len(lines)} item(s), {len(new_item_ids)} new item id(s)")
     swaps = []
     for line, new_id in zip(lines, new_item_ids):
-        new = _first(_VARIANT(new_id))
+        new = Variant.find(id=new_id)
         if new is None:
             raise ToolError(f"item {new_id!r} not found")
         if new.product_id != line.product_id:
@@ -139,7 +96,7 @@ def _move_money(order: Order, kind: str, amount: float, method: PaymentMethod) -
         if kind == "payment" and method.balance < amount:
             raise ToolError(f"gift card {method.id} has a balance of {method.balance:.2f}, less than {amount:.2f}")
         method.balance = round(method.balance + (amount if kind == "refund" else -amount), 2)
-        _save(method)
+        method.save()
     order.payment_history = order.payment_history + [{"type": kind, "amount": amount, "payment_method_id": method.id}]
 
 
@@ -197,7 +154,7 @@ def find_user_id_by_email(email: str) -> str:
     Args:
         email: The user's email, such as 'ava.lee4821@example.com'.
     """
-    user = _first(_USER_BY_EMAIL(email.strip()))
+    user = User.find(email=email.strip())
     if user is None:
         raise ToolError(f"no user with email {email!r}")
     return user.id
@@ -212,7 +169,7 @@ def find_user_id_by_name_zip(first_name: str, last_name: str, zip: str) -> str:
         last_name: The user's last name, such as 'Lee'.
         zip: The zip code of the user's address, such as '10012'.
     """
-    users = _USERS_BY_NAME(first_name.strip(), last_name.strip())
+    users = User.find_all(first_name=first_name.strip(), last_name=last_name.strip())
     match = [u for u in users if u.address["zip"] == zip.strip()]
     if not match:
         raise ToolError(f"no user named {first_name} {last_name} with zip code {zip!r}")
@@ -227,14 +184,14 @@ def get_user_details(user_id: str) -> dict:
         user_id: The user id, such as 'ava_lee_4821'.
     """
     user = _user(user_id)
-    methods = _METHODS_OF_USER(user.id)
+    methods = PaymentMethod.find_all(user=user.id)
     return {
         "user_id": user.id,
         "name": {"first_name": user.first_name, "last_name": user.last_name},
         "email": user.email,
         "address": user.address,
         "payment_methods": {m.id: _method_dict(m) for m in methods},
-        "orders": [order.id for order in _ORDER_IDS_OF_USER(user.id)],
+        "orders": [order.id for order in Order.find_all(user=user.id)],
     }
 
 
@@ -255,10 +212,10 @@ def get_product_details(product_id: str) -> dict:
     Args:
         product_id: The product id, such as '6086499569'. It is not an item id; list_all_product_types gives product ids.
     """
-    product = _first(_PRODUCT(product_id))
+    product = Product.find(id=product_id)
     if product is None:
         raise ToolError(f"product {product_id!r} not found; product ids come from list_all_product_types")
-    variants = _VARIANTS_OF_PRODUCT(product.id)
+    variants = Variant.find_all(product=product.id)
     return {
         "product_id": product.id,
         "name": product.name,
@@ -273,11 +230,11 @@ def get_item_details(item_id: str) -> dict:
     Args:
         item_id: The item id, such as '1008292230'.
     """
-    variant = _first(_VARIANT(item_id))
+    variant = Variant.find(id=item_id)
     if variant is None:
         raise ToolError(f"item {item_id!r} not found")
     return {
-        "item_id": variant.id, "product_id": variant.product_id, "name": _first(_PRODUCT(variant.product_id)).name,
+        "item_id": variant.id, "product_id": variant.product_id, "name": Product.find(id=variant.product_id).name,
         "options": variant.options, "price": variant.price, "available": variant.available,
     }
 
@@ -285,7 +242,7 @@ def get_item_details(item_id: str) -> dict:
 @tool(READ)
 def list_all_product_types() -> dict:
     """List every product type the store sells, as {product name: product id}."""
-    return {product.name: product.id for product in _PRODUCTS()}
+    return {product.name: product.id for product in Product.select().order_by(Product.name)}
 
 
 @tool(READ)
@@ -348,9 +305,9 @@ def cancel_pending_order(order_id: str, reason: Literal["no longer needed", "ord
         net[entry["payment_method_id"]] = net.get(entry["payment_method_id"], 0.0) + sign * entry["amount"]
     for method_id, amount in net.items():
         if round(amount, 2) > 0:
-            _move_money(order, "refund", amount, _first(_METHOD(method_id)))
+            _move_money(order, "refund", amount, PaymentMethod.find(id=method_id))
     order.status, order.cancel_reason = "cancelled", reason
-    _save(order)
+    order.save()
     return _order_dict(order)
 
 
@@ -369,7 +326,7 @@ def modify_pending_order_address(order_id: str, address1: str, address2: str, ci
     """
     order = _pending(order_id)
     order.address = _address(address1, address2, city, state, country, zip)
-    _save(order)
+    order.save()
     return _order_dict(order)
 
 
@@ -393,9 +350,9 @@ def modify_pending_order_items(order_id: str, item_ids: list[str], new_item_ids:
     _settle_difference(order, sum(new.price - line.price for line, new in zip(lines, swaps)), method)
     for line, new in zip(lines, swaps):
         line.variant, line.options, line.price = new.id, new.options, new.price
-        _save(line)
+        line.save()
     order.items_modified = True
-    _save(order)
+    order.save()
     return _order_dict(order, items)
 
 
@@ -415,8 +372,8 @@ def modify_pending_order_payment(order_id: str, payment_method_id: str) -> dict:
         raise ToolError(f"order {order.id} is already paid with {payment_method_id}")
     method = _method(order, payment_method_id)
     _move_money(order, "payment", paid["amount"], method)
-    _move_money(order, "refund", paid["amount"], _first(_METHOD(paid["payment_method_id"])))
-    _save(order)
+    _move_money(order, "refund", paid["amount"], PaymentMethod.find(id=paid["payment_method_id"]))
+    order.save()
     return _order_dict(order)
 
 
@@ -435,7 +392,7 @@ def modify_user_address(user_id: str, address1: str, address2: str, city: str, s
     """
     user = _user(user_id)
     user.address = _address(address1, address2, city, state, country, zip)
-    _save(user)
+    user.save()
     return {"user_id": user.id, "address": user.address}
 
 
@@ -457,9 +414,9 @@ def return_delivered_order_items(order_id: str, item_ids: list[str], payment_met
     _move_money(order, "refund", sum(line.price for line in lines), method)
     for line in lines:
         line.request = "return"
-        _save(line)
+        line.save()
     order.status = "return requested"
-    _save(order)
+    order.save()
     return _order_dict(order, items)
 
 
@@ -481,9 +438,9 @@ def exchange_delivered_order_items(order_id: str, item_ids: list[str], new_item_
     _settle_difference(order, sum(new.price - line.price for line, new in zip(lines, swaps)), method)
     for line, new in zip(lines, swaps):
         line.request, line.new_variant = "exchange", new.id
-        _save(line)
+        line.save()
     order.status = "exchange requested"
-    _save(order)
+    order.save()
     return _order_dict(order, items)
 
 
