@@ -72,18 +72,19 @@ class Model(pw.Model):
         return cls._lookup(equals, "")
 
     def save(self, force_insert: bool = False, only: Any = None) -> int:
-        """Peewee's ``save``; an UPDATE of a whole existing row goes through a compiled statement."""
+        """Peewee's ``save``; an UPDATE of an existing row (or of its ``only`` fields) is compiled once."""
         pk = self._pk
-        if force_insert or only is not None or pk is None:
+        if force_insert or pk is None:
             return super().save(force_insert=force_insert, only=only)
         cls = type(self)
-        compiled = _UPDATES.get(cls)
+        names = tuple(f if isinstance(f, str) else f.name for f in only) if only else None
+        compiled = _UPDATES.get((cls, names))
         if compiled is None:
-            compiled = _UPDATES[cls] = _compile_update(cls)
+            compiled = _UPDATES[cls, names] = _compile_update(cls, names)
         sql, fields = compiled
         values = [f.db_value(self.__data__.get(f.name)) for f in fields]
         rows = _connection().execute(sql, values + [cls._meta.primary_key.db_value(pk)]).rowcount
-        self._dirty.clear()
+        self._dirty.difference_update(f.name for f in fields)
         return rows
 
     @classmethod
@@ -98,7 +99,7 @@ class Model(pw.Model):
 
 
 _LOOKUPS: dict[tuple, tuple[str, list, list]] = {}
-_UPDATES: dict[type, tuple[str, list]] = {}
+_UPDATES: dict[tuple, tuple[str, list]] = {}
 
 
 def _connection() -> sqlite3.Connection:
@@ -108,9 +109,9 @@ def _connection() -> sqlite3.Connection:
     return state.conn
 
 
-def _compile_update(model: type[pw.Model]) -> tuple[str, list]:
+def _compile_update(model: type[pw.Model], names: tuple[str, ...] | None) -> tuple[str, list]:
     meta = model._meta
-    fields = [f for f in meta.sorted_fields if f is not meta.primary_key]
+    fields = [meta.fields[n] for n in names] if names else [f for f in meta.sorted_fields if f is not meta.primary_key]
     assignments = ", ".join(f'"{f.column_name}" = ?' for f in fields)
     return f'UPDATE "{meta.table_name}" SET {assignments} WHERE "{meta.primary_key.column_name}" = ?', fields
 

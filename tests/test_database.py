@@ -150,3 +150,17 @@ def test_save_updates_the_whole_row_and_inserts_new_ones(seed):
         transfer_row.save()
         assert transfer_row.id == 1
     assert set(db.changes()) == {("account", "A4"), ("account", "A999"), ("transfer", 1)}
+
+
+def test_save_only_writes_the_named_fields(seed):
+    db = Database(seed)
+    db.call({"set_balance": set_balance}, "set_balance", {"account": "A5", "balance": 50})
+    with db.active():
+        stale = Account(id="A5", balance=1)  # a stale copy: only `balance` would be written
+        stale.balance = 60
+        assert stale.save(only=["balance"]) == 1
+        assert Account.find(id="A5").balance == 60
+        transfer_row = Transfer.create(source="A5", amount=1)
+        transfer_row.amount, transfer_row.source_id = 2, "A6"
+        transfer_row.save(only=[Transfer.amount])
+        assert (Transfer.find(id=transfer_row.id).amount, Transfer.find(id=transfer_row.id).source_id) == (2, "A5")

@@ -205,12 +205,12 @@ def _take_seats(leg: FlightDate, cabin: str, count: int) -> None:
     if leg.seats[cabin] < count:
         raise ToolError(f"flight {leg.flight_id} on {leg.date} has {leg.seats[cabin]} {cabin} seat(s) left, {count} needed")
     leg.seats = {**leg.seats, cabin: leg.seats[cabin] - count}
-    _save(leg, "seats")
+    leg.save(only=["seats"])
 
 
 def _release_seats(leg: FlightDate, cabin: str, count: int) -> None:
     leg.seats = {**leg.seats, cabin: leg.seats[cabin] + count}
-    _save(leg, "seats")
+    leg.save(only=["seats"])
 
 
 def _settle(reservation: Reservation, method: PaymentMethod, amount: int) -> None:
@@ -221,22 +221,8 @@ def _settle(reservation: Reservation, method: PaymentMethod, amount: int) -> Non
         if method.balance < amount:
             raise ToolError(f"gift card {method.id} has a balance of ${method.balance}, ${amount} is needed")
         method.balance -= amount
-        _save(method, "balance")
+        method.save(only=["balance"])
     reservation.payment_history = reservation.payment_history + [{"payment_id": method.id, "amount": amount}]
-
-
-_UPDATES: dict[tuple, str] = {}
-
-
-def _save(row, *names: str) -> None:
-    """Write the named fields of ``row``. The statement is built once per column set: peewee's
-    ``save()`` rebuilds its SQL on every call, which was most of a write tool's time."""
-    meta = row._meta
-    sql = _UPDATES.get((meta.table_name, names))
-    if sql is None:
-        columns = ", ".join(f'"{meta.fields[n].column_name}" = ?' for n in names)
-        sql = _UPDATES[meta.table_name, names] = f'UPDATE "{meta.table_name}" SET {columns} WHERE "{meta.primary_key.column_name}" = ?'
-    ROUTER.execute_sql(sql, [meta.fields[n].db_value(getattr(row, n)) for n in names] + [row._pk])
 
 
 def _new_id(model, prefix: str, make) -> str:
@@ -513,7 +499,7 @@ def _pay_booking(user: User, items: list, total: int) -> list[dict]:
             method.delete_instance()
         elif method.kind == "gift_card":
             method.balance -= p["amount"]
-            _save(method, "balance")
+            method.save(only=["balance"])
     return payments
 
 
@@ -553,7 +539,7 @@ def cancel_reservation(reservation_id: str, reason: Reason) -> dict:
         _release_seats(leg, reservation.cabin, people)
     reservation.payment_history = reservation.payment_history + refunds
     reservation.status = "cancelled"
-    _save(reservation, "payment_history", "status")
+    reservation.save(only=["payment_history", "status"])
     return _reservation_dict(reservation)
 
 
@@ -564,7 +550,7 @@ def _refund(user_id: str, payment_id: str, amount: int) -> None:
         PaymentMethod.create(id=payment_id, user=user_id, kind="certificate", balance=amount)
     elif method is not None and method.kind in ("gift_card", "certificate"):
         method.balance += amount
-        _save(method, "balance")
+        method.save(only=["balance"])
 
 
 @tool(WRITE)
@@ -607,7 +593,7 @@ def update_reservation_flights(reservation_id: str, flights: list[dict], payment
     difference = (sum(s["price"] for s in segments) - sum(s["price"] for s in old.values())) * people
     _settle(reservation, method, difference)
     reservation.flights = segments
-    _save(reservation, "flights", "payment_history")
+    reservation.save(only=["flights", "payment_history"])
     return _reservation_dict(reservation)
 
 
@@ -638,7 +624,7 @@ def update_reservation_cabin(reservation_id: str, cabin: Cabin, payment_id: str)
     _settle(reservation, method, difference)
     reservation.flights = segments
     reservation.cabin = cabin
-    _save(reservation, "flights", "cabin", "payment_history")
+    reservation.save(only=["flights", "cabin", "payment_history"])
     return _reservation_dict(reservation)
 
 
@@ -667,7 +653,7 @@ def update_reservation_baggages(reservation_id: str, total_baggages: int, paymen
     _settle(reservation, method, BAG_FEE * (nonfree - reservation.nonfree_baggages))
     reservation.total_baggages = total_baggages
     reservation.nonfree_baggages = nonfree
-    _save(reservation, "total_baggages", "nonfree_baggages", "payment_history")
+    reservation.save(only=["total_baggages", "nonfree_baggages", "payment_history"])
     return _reservation_dict(reservation)
 
 
@@ -690,7 +676,7 @@ def update_reservation_passengers(reservation_id: str, passengers: list[dict]) -
     if any(_departed(_flight_date(f["flight_number"], f["date"])) for f in reservation.flights):
         raise ToolError("the trip has already started, so passengers cannot change")
     reservation.passengers = people
-    _save(reservation, "passengers")
+    reservation.save(only=["passengers"])
     return _reservation_dict(reservation)
 
 
