@@ -64,7 +64,7 @@ class ScriptedUser:
     It opens with ``scenario.opening``; gives a known fact when the assistant asks about its topic
     (``"email"`` is given when the message mentions "email"); confirms when asked to confirm; says
     it does not know anything else; on a dual-control device, performs the actions the assistant
-    names (``toggle_airplane_mode`` or "toggle airplane mode"); and ends the conversation with
+    names (``toggle_airplane_mode`` or "toggle airplane mode"), in the order it names them; and ends the conversation with
     ``###STOP###`` when the assistant makes a statement rather than a request, or after
     ``max_turns`` replies.
     """
@@ -99,19 +99,28 @@ class ScriptedUser:
 
     def _act_on_device(self, text: str) -> list[str]:
         done = []
-        for name, tool in self.device.tools.items():
-            if name in text or name.replace("_", " ") in text:
-                gold = next((c for c in self.pending if c.name == name), None)
-                if gold is not None:
-                    self.pending.remove(gold)
-                arguments = dict(gold.arguments) if gold else self._known_arguments(tool)
-                done.append(f"I ran {name}: {self.device.call(name, arguments)}")
+        for name, tool in _named_in_order(text, self.device.tools):
+            gold = next((c for c in self.pending if c.name == name), None)
+            if gold is not None:
+                self.pending.remove(gold)
+            arguments = dict(gold.arguments) if gold else self._known_arguments(tool)
+            done.append(f"I ran {name}: {self.device.call(name, arguments)}")
         return done
 
     def _known_arguments(self, tool: Tool) -> dict:
         """Arguments the user fills from what they know: topic "phone number" gives ``phone_number``."""
         known = {topic.lower().replace(" ", "_"): value for topic, value in self.task.scenario.known.items()}
         return {name: known[name] for name in tool.parameters.get("properties", {}) if name in known}
+
+
+def _named_in_order(text: str, tools: Mapping[str, Tool]) -> list[tuple[str, Tool]]:
+    """The tools a message names (``reboot_device`` or "reboot device"), in the order it names them."""
+    found = []
+    for name, tool in tools.items():
+        positions = [p for p in (text.find(name), text.find(name.replace("_", " "))) if p >= 0]
+        if positions:
+            found.append((min(positions), name, tool))
+    return [(name, tool) for _, name, tool in sorted(found)]
 
 
 def _mentions(text: str, topic: str) -> bool:
