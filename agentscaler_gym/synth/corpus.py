@@ -188,8 +188,17 @@ def _normalise_api(name, description, parameters, returns, category, source, res
         raise Unusable("no parameters")
     params.setdefault("required", [])
     params.pop("description", None)
-    outputs = _Schema(resolve, strict=False).convert(returns, 0) if isinstance(returns, dict) and returns else {}
-    return ApiSpec(_fit(snake(name)), _clean_text(description, MAX_DESCRIPTION), params, outputs, category, source)
+    return ApiSpec(_fit(snake(name)), _clean_text(description, MAX_DESCRIPTION), params, _outputs(returns, resolve), category, source)
+
+
+def _outputs(returns: Any, resolve: Callable[[str], Any] | None) -> dict:
+    """The output schema; an undeclared or unusable one is ``{}``, never a reason to drop the API."""
+    if not isinstance(returns, dict) or not returns:
+        return {}
+    try:
+        return _Schema(resolve, strict=False).convert(returns, 0)
+    except Unusable:
+        return {}
 
 
 # ---------------------------------------------------------------------------------------------

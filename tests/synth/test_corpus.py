@@ -161,6 +161,14 @@ def test_openai_loader_drops_unusable_specs_with_counted_reasons(tmp_path):
     })  # fmt: skip
 
 
+def test_an_unusable_output_schema_is_left_out_not_a_reason_to_drop(tmp_path):
+    specs = [{**fn("a", x="string"), "returns": {"type": "any"}}, {**fn("b", x="string"), "returns": {"$ref": "#/nowhere"}},
+             {**fn("c", x="string"), "returns": {"type": "object", "properties": {"ok": {"type": "string"}, "odd": {"type": "any"}}}}]
+    corpus = load_corpus(write_json(tmp_path / "r.json", specs))
+    assert [api.returns for api in corpus.apis[:2]] == [{}, {}]
+    assert corpus.apis[2].returns["properties"] == {"ok": {"type": "string", "description": ""}}
+
+
 def test_jsonl_bad_lines_are_counted_and_the_rest_kept(tmp_path):
     lines = [json.dumps(fn("first", q="string")), '{"name": "trunc', json.dumps({"type": "function", "function": fn("second", q="string")})]
     path = tmp_path / "fns.jsonl"
