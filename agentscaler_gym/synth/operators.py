@@ -32,7 +32,10 @@ from .words import (CREATE_VERBS, DELETE_VERBS, FINAL_STATES, GET_VERBS, LIST_VE
                     human, snake, words)
 
 WRITES = ("create", "update", "delete", "transition")
-NATURAL_KEYS = {"name", "username", "email", "code", "slug", "handle", "symbol", "ticker", "title", "number", "sku", "isbn"}
+NATURAL_KEYS = {"name", "username", "email", "code", "slug", "handle", "symbol", "ticker", "title", "number", "sku", "isbn",
+                "tag", "ref", "reference", "plate"}
+# Target states by the word that names them: mark_order_shipped moves an order to "shipped".
+STATE_WORDS = {to: verb for verb, (to, _) in TRANSITIONS.items()}
 DEFAULT_LIMIT = 20
 
 
@@ -52,8 +55,8 @@ class Plan:
 
 def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
     """Classify a tool by its verb and bind its parameters to roles; ``(None, reason)`` if it cannot run."""
-    verb = shape.verb
-    key = _key_param(shape, entity)
+    verb = _state_verb(shape) or shape.verb
+    key = _key_param(shape, entity, creates=verb in CREATE_VERBS)
     if verb in TRANSITIONS and key:
         to, start = TRANSITIONS[verb]
         op = "transition"
@@ -84,13 +87,28 @@ def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
     return Plan(op, entity, roles, transition), None
 
 
-def _key_param(shape: ToolShape, entity: str) -> tuple[str, str] | None:
-    """``(param, "id")`` for the entity's id, ``(param, "natural")`` for a unique name-like key, else None."""
-    for p in shape.params:
+def _state_verb(shape: ToolShape) -> str | None:
+    """The transition a "mark"/"set"/"put" tool performs when its name says a state or a transition verb."""
+    if shape.verb not in ("mark", "set", "put", "move", "change", "update", "flag"):
+        return None
+    for word in shape.words[shape.words.index(shape.verb) + 1:]:
+        if word in TRANSITIONS:
+            return word
+        if word in STATE_WORDS:
+            return STATE_WORDS[word]
+    return None
+
+
+def _key_param(shape: ToolShape, entity: str, creates: bool = False) -> tuple[str, str] | None:
+    """``(param, "id")`` for the entity's id, ``(param, "natural")`` for a unique name-like key, else None.
+
+    A create's key must be the entity's own id (``pet_id``); ``from_account_id`` there refers to another row."""
+    for p in sorted(shape.params, key=lambda p: snake(p.name) != entity + "_id"):
         ws = words(p.name)
         if p.schema.get("type") not in ("string", "integer", "number"):
             continue
-        if ws == ["id"] or (p.id_of and snake(p.id_of) == entity) or snake(p.name) == entity + "id":
+        own = snake(p.name) in (entity + "_id", entity + "id", "id")
+        if own or (p.id_of == entity and not creates):
             return p.name, "id"
     for p in shape.params:
         ws = words(p.name)
@@ -107,7 +125,7 @@ def _role(p, op: str, entity: str, key: tuple[str, str] | None) -> tuple[str, st
     if op in ("get", "delete"):
         return "ignored", column
     if p.id_of:
-        return "value", snake(p.id_of) + "_id"
+        return "value", column
     if column in LIMIT_PARAMS and op == "list" and p.schema.get("type") == "integer":
         return "limit", column
     if column in CONTROL:

@@ -17,6 +17,7 @@ names are assigned after, and every random choice is seeded.
 from __future__ import annotations
 
 import collections
+import gc
 import multiprocessing
 import shutil
 import time
@@ -136,9 +137,15 @@ def _run(jobs: Sequence[tuple], workers: int) -> Iterator[DomainResult]:
     if workers <= 1 or len(jobs) < 2:
         yield from (synthesize_domain(*job) for job in jobs)
         return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(workers, maxtasksperchild=200) as pool:
-        yield from pool.imap(_synthesize_job, jobs, chunksize=2)
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    if fork:
+        gc.freeze()  # forked workers then share the corpus' pages instead of copying them as the collector walks them
+    try:
+        with multiprocessing.get_context("fork" if fork else "spawn").Pool(workers, maxtasksperchild=200) as pool:
+            yield from pool.imap(_synthesize_job, jobs, chunksize=2)
+    finally:
+        if fork:
+            gc.unfreeze()
 
 
 def _synthesize_job(job: tuple) -> DomainResult:

@@ -34,6 +34,9 @@ GENERIC_NOUNS = {"detail", "details", "info", "information", "data", "list", "al
                  "specific", "single", "multiple", "one", "many", "entry", "entries", "object", "resource", "record",
                  "records", "result", "results", "item_detail", "summary", "overview", "me", "my", "id", "ids", "api",
                  "v1", "v2", "v3", "request", "response", "status", "info", "the", "a", "an"}
+# Leading words of an id parameter that give the referenced entity a role (``from_account_id``).
+ROLE_WORDS = {"from", "to", "source", "target", "destination", "origin", "new", "old", "parent", "primary",
+              "secondary", "sender", "recipient", "receiver", "original", "current", "default", "linked", "related"}
 # Verbs that are more often nouns: they only count as the verb when they come first ("book_flight").
 NOUN_LIKE_VERBS = {"book", "order", "file", "issue", "log", "record", "plan", "request", "tag", "label", "copy", "post",
                    "review", "match", "count", "set", "share", "return", "display", "access", "view", "query", "filter",
@@ -101,10 +104,13 @@ class Param:
 
     @property
     def id_of(self) -> str | None:
-        """``"pet"`` for ``petId`` / ``pet_id``; None otherwise."""
+        """The entity an id names: ``"pet"`` for ``petId``, ``pet_id`` and ``from_pet_id``; None otherwise."""
         ws = words(self.name)
         if len(ws) >= 2 and ws[-1] == "id" and self.schema.get("type") in ("string", "integer", "number"):
-            return "_".join(singular(w) for w in ws[:-1])
+            ws = ws[:-1]
+            if len(ws) > 1 and ws[0] in ROLE_WORDS:
+                ws = ws[1:]
+            return snake("_".join(singular(w) for w in ws))
         return None
 
 
@@ -116,6 +122,7 @@ class ToolShape:
     description: str
     verb: str | None
     noun: list[str]
+    words: list[str]  # every word of the name
     params: list[Param]
     returns: dict
     category: str
@@ -143,11 +150,13 @@ def tool_shape(api: Any) -> ToolShape:
             continue
         used.add(column)
         params.append(Param(pname, column, clean_schema(pschema), pname in required))
-    return ToolShape(api.name, " ".join(str(api.description).split()), verb, noun, params,
+    return ToolShape(api.name, " ".join(str(api.description).split()), verb, noun, name_words, params,
                      api.returns if isinstance(api.returns, dict) else {}, api.category, api.source, credentials)
 
 
 def _verb_and_noun(ws: list[str]) -> tuple[str | None, list[str]]:
+    if len(ws) > 1 and ws[0] == "check" and ws[1] in ("in", "out"):  # check_in_guest, check_out_vehicle
+        return "check" + ws[1], _noun(ws[2:])
     if ws and ws[0] in KNOWN_VERBS:
         return ws[0], _noun(ws[1:])
     position = next((i for i, w in enumerate(ws) if w in KNOWN_VERBS and w not in NOUN_LIKE_VERBS), None)
@@ -160,6 +169,8 @@ def _verb_and_noun(ws: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _noun(ws: list[str]) -> list[str]:
+    if ws and ws[0] in PREPOSITIONS:  # remove_from_watchlist: the noun follows the preposition
+        ws = ws[1:]
     cut = next((i for i, w in enumerate(ws) if w in PREPOSITIONS), len(ws))
     return [singular(w) for w in ws[:cut] if w not in GENERIC_NOUNS and not w.isdigit()]
 
@@ -176,7 +187,7 @@ def safe_column(name: str) -> str:
     return name + "_value" if name in _RESERVED else name
 
 
-_RESERVED = set(dir(pw.Model)) | {"id", "meta"}
+_RESERVED = set(dir(pw.Model)) | {"id", "meta", "self", "cls"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,7 +261,14 @@ def _merge(a: Sequence, b: Iterable) -> list:
 
 
 def bind_entities(shapes: Sequence[ToolShape]) -> dict[str, str]:
-    """Each tool's entity: the longest suffix of its noun naming an id entity, else its head noun."""
+    """Each tool's entity, from the strongest evidence that applies:
+
+    1. the longest suffix of its noun that an id names (``list_order_items`` -> ``order_item``);
+    2. for a tool that acts on one record, a noun word its own id parameters name
+       (``update_listing_price(listing_id)`` -> ``listing``), else, for a change, its first required
+       id (``update_job_title(employee_id)`` -> ``employee``);
+    3. its head noun.
+    """
     id_entities = {p.id_of for s in shapes for p in s.params if p.id_of}
     bound = {}
     for s in shapes:
@@ -260,6 +278,11 @@ def bind_entities(shapes: Sequence[ToolShape]) -> dict[str, str]:
             if candidate in id_entities:
                 entity = candidate
                 break
+        own_ids = [p.id_of for p in s.params if p.id_of]
+        if entity is None and own_ids and s.verb is not None and s.verb not in LIST_VERBS | CREATE_VERBS:
+            entity = next((w for w in reversed(s.noun) if w in own_ids), None)
+            if entity is None and (s.verb in UPDATE_VERBS or s.verb in TRANSITIONS):
+                entity = next((p.id_of for p in s.params if p.id_of and p.required), own_ids[0])
         if entity is None and not s.noun:
             ids = sorted({p.id_of for p in s.params if p.id_of})
             entity = ids[0] if len(ids) == 1 else None
@@ -277,7 +300,7 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
         for p in s.params:
             role, column = plan.roles[p.name]
             if p.id_of:
-                key_types.setdefault(snake(p.id_of), _key_type(p.schema))
+                key_types.setdefault(p.id_of, _key_type(p.schema))
             elif role == "key" and column == plan.entity + "_id":
                 key_types.setdefault(plan.entity, _key_type(p.schema))
     entities: dict[str, Entity] = {}
@@ -291,8 +314,8 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
             role, column = plan.roles[p.name]
             if role in ("ignored", "limit") or column == entity.key:
                 continue
-            parent = snake(p.id_of) if p.id_of else None
-            if parent in entities and column == parent + "_id":
+            parent = p.id_of
+            if parent in entities and column == p.column:
                 entity.add(Column(column, entities[parent].columns[entities[parent].key].type, references=parent))
                 continue
             kind = column_type(p.schema)
@@ -321,14 +344,23 @@ def _key_type(schema: dict) -> str:
 
 
 def returned_fields(returns: Any) -> list[tuple[str, dict]]:
-    """Top-level fields of a declared output (an object, or an array of objects)."""
+    """Fields of a declared output's records: an object, an array of objects, or an envelope around one
+    (``{"orders": [...], "total": 3}``); counts and paging fields are not record fields."""
     if not isinstance(returns, dict):
         return []
     schema = returns.get("items") if returns.get("type") == "array" else returns
     props = schema.get("properties") if isinstance(schema, dict) else None
     if not isinstance(props, dict):
         return []
-    return [(str(k), clean_schema(v)) for k, v in list(props.items())[:MAX_COLUMNS] if words(str(k))]
+    lists = [v for v in props.values() if isinstance(v, dict) and v.get("type") == "array" and isinstance(v.get("items"), dict)
+             and isinstance(v["items"].get("properties"), dict)]
+    if len(lists) == 1:
+        props = lists[0]["items"]["properties"]
+    return [(str(k), clean_schema(v)) for k, v in list(props.items())[:MAX_COLUMNS]
+            if words(str(k)) and snake(str(k)) not in ENVELOPE_FIELDS]
+
+
+ENVELOPE_FIELDS = CONTROL | {"total", "total_count", "count", "has_more", "next", "next_page", "previous", "success", "ok", "message", "error", "errors"}
 
 
 def _add_status_columns(shapes: Sequence[ToolShape], plans: Mapping[str, Any], entities: dict[str, Entity]) -> None:

@@ -70,10 +70,10 @@ LIST_VERBS = {"list", "search", "find", "query", "browse", "filter", "lookup", "
 CREATE_VERBS = {"create", "add", "new", "post", "insert", "register", "book", "make", "submit", "place", "schedule",
                 "send", "upload", "generate", "reserve", "log", "record", "enroll", "subscribe", "invite", "import",
                 "append", "write", "save", "store", "issue", "file", "request", "order", "buy", "purchase", "apply",
-                "share", "upsert", "attach", "compose", "plan", "rent", "hire", "donate", "clone", "copy", "duplicate", "open"}
+                "share", "upsert", "attach", "compose", "plan", "rent", "hire", "donate", "clone", "copy", "duplicate", "open", "onboard", "admit", "report", "enqueue", "dispense"}
 UPDATE_VERBS = {"update", "edit", "modify", "change", "set", "patch", "put", "rename", "replace", "assign",
                 "adjust", "move", "reschedule", "configure", "rate", "reassign", "upgrade", "downgrade", "increase",
-                "decrease", "extend", "renew", "transfer", "mark", "toggle", "label", "link", "merge"}
+                "decrease", "extend", "renew", "transfer", "mark", "toggle", "label", "link", "merge", "grade", "score"}
 DELETE_VERBS = {"delete", "remove", "destroy", "drop", "erase", "purge", "unregister", "unsubscribe", "detach", "discard", "clear", "uninstall", "unlink", "untag", "dismiss"}
 
 # Status transitions: verb -> (target state, states it may start from or None for "any non-final state").
@@ -122,6 +122,8 @@ TRANSITIONS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "checkout": ("checked_out", ("checked_in",)),
     "dispatch": ("dispatched", ("pending", "processing")),
     "terminate": ("terminated", None),
+    "freeze": ("frozen", ("active",)),
+    "unfreeze": ("active", ("frozen",)),
     "deploy": ("deployed", ("pending", "stopped", "draft")),
 }
 FINAL_STATES = {"cancelled", "closed", "completed", "rejected", "declined", "refunded", "revoked", "voided",
