@@ -70,9 +70,6 @@ class Corpus:
     dropped: collections.Counter = field(default_factory=collections.Counter)
     name: str = ""
 
-    def __len__(self) -> int:
-        return len(self.apis)
-
     def by_category(self) -> dict[str, list[ApiSpec]]:
         groups: dict[str, list[ApiSpec]] = {}
         for api in self.apis:
@@ -84,7 +81,7 @@ def load_corpus(source: str) -> Corpus:
     """Load ``builtin`` | ``bfcl[:PATH]`` | ``openapi[:PATH]`` | ``toolbench:PATH`` | ``PATH.json/.jsonl``."""
     kind, _, path = source.partition(":")
     if kind == "builtin" and not path:
-        return _collect(source, lambda add: _load_builtin(add))
+        return _collect(source, _load_builtin)
     if kind == "bfcl":
         return _collect(source, lambda add: _load_bfcl(add, path))
     if kind == "openapi":
