@@ -21,14 +21,14 @@ _SCALARS = (str, int, float, bool)
 
 
 def make_parser(cls: type, prog: str, description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--config", help="YAML file with any of the fields below")
     hints = typing.get_type_hints(cls)
     for f in dataclasses.fields(cls):
         kind, many = _flag_type(hints[f.name])
         if kind is None:
             continue  # nested values (like SFT stages) come from the YAML file
-        default = f.default if f.default is not dataclasses.MISSING else None
+        default = _default(f)
         parser.add_argument(
             "--" + f.name.replace("_", "-"), dest=f.name, type=_parse_bool if kind is bool else kind,
             nargs="+" if many else None, default=argparse.SUPPRESS, help=f"{f.metadata.get('help', '')} (default: {default})",
@@ -67,9 +67,15 @@ def describe(cls: type) -> str:
     """Every field with its default and help, one per line (for docs)."""
     lines = []
     for f in dataclasses.fields(cls):
-        default = f.default if f.default is not dataclasses.MISSING else (f.default_factory() if f.default_factory is not dataclasses.MISSING else None)
+        default = _default(f)
         lines.append(f"- `{f.name}` (default `{default}`): {f.metadata.get('help', '')}")
     return "\n".join(lines)
+
+
+def _default(f: dataclasses.Field) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else None
 
 
 def _flag_type(hint: Any) -> tuple[type | None, bool]:

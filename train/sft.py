@@ -107,7 +107,7 @@ def train_stage(model: str, stage: Stage, config: SFTRunConfig, out: Path) -> di
         output_dir=str(out), max_steps=steps, num_train_epochs=stage.epochs, per_device_train_batch_size=config.batch_size,
         gradient_accumulation_steps=config.gradient_accumulation_steps, learning_rate=config.learning_rate,
         lr_scheduler_type=config.lr_scheduler_type, warmup_steps=config.warmup, logging_steps=config.logging_steps,
-        gradient_checkpointing=config.gradient_checkpointing, bf16=bf16, use_cpu=not cuda, seed=config.seed,
+        bf16=bf16, use_cpu=not cuda, seed=config.seed, **checkpointing_kwargs(config.gradient_checkpointing),
         max_length=config.max_length, assistant_only_loss=True, save_strategy="no", report_to="none",
     )
     start = time.perf_counter()
@@ -117,10 +117,25 @@ def train_stage(model: str, stage: Stage, config: SFTRunConfig, out: Path) -> di
     tokenizer.save_pretrained(str(out / "model"))
     curve = [(h["step"], h["loss"]) for h in trainer.state.log_history if "loss" in h]
     return {
-        "name": stage.name, "data": stage.data, "rows": len(dataset), "steps": trainer.state.global_step,
+        "name": stage.name, "from": model, "data": stage.data, "rows": len(dataset), "trained_rows": len(trainer.train_dataset),
+        "loss_token_share": loss_token_share(trainer.train_dataset), "steps": trainer.state.global_step,
         "seconds": time.perf_counter() - start, "curve": curve, "lengths": lengths,
         "warnings": [lengths["warning"]] if lengths.get("warning") else [], "model": str(out / "model"),
     }
+
+
+def checkpointing_kwargs(on: bool) -> dict:
+    # passed only when on: the flag's name is changing in transformers, and off is the default
+    return {"gradient_checkpointing": True} if on else {}
+
+
+def loss_token_share(dataset) -> float:
+    """The share of tokens that carry loss (labels not -100): the assistant's turns only."""
+    total = trained = 0
+    for labels in dataset["labels"]:
+        total += len(labels)
+        trained += sum(label != -100 for label in labels)
+    return trained / max(total, 1)
 
 
 def load_conversations(paths: Sequence[str]):
