@@ -25,6 +25,8 @@ def snake(text: str) -> str:
 
 def singular(word: str) -> str:
     """A light English singular: ``"categories"`` -> ``"category"``, ``"addresses"`` -> ``"address"``."""
+    if word == "ids":
+        return "id"
     if len(word) <= 3 or word in _UNCHANGED:
         return word
     if word.endswith("ies"):

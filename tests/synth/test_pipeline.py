@@ -1,0 +1,212 @@
+"""The synthesis pipeline end to end: built-in corpus -> validated, registered, deterministic domain folders."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import gymnasium as gym
+import pytest
+
+import agentscaler_gym
+from agentscaler_gym.checks import check_domain, run_turns
+from agentscaler_gym.database import Model
+from agentscaler_gym.registry import _entries
+from agentscaler_gym.synth.corpus import ApiSpec, Corpus, load_corpus
+from agentscaler_gym.synth.folder import load_domain_folder
+from agentscaler_gym.synth.pipeline import SynthConfig, synthesize
+from agentscaler_gym.synth.validate import check_env_passes
+from agentscaler_gym.tasks import oracle_turns
+from agentscaler_gym.tools import Tool
+
+BUILTIN = Path(agentscaler_gym.__file__).parent / "synth" / "builtin"
+THEMES = ("library", "pet_care", "it_helpdesk", "banking")
+DATA_FILES = ("domain.json", "tasks.json")
+
+
+@pytest.fixture(scope="module")
+def builtin_corpus():
+    return load_corpus("builtin")
+
+
+@pytest.fixture(scope="module")
+def corpus_slice(builtin_corpus):
+    return Corpus([a for a in builtin_corpus.apis if a.category in THEMES], name="slice")
+
+
+@pytest.fixture(scope="module")
+def slice_out(tmp_path_factory, corpus_slice):
+    out = tmp_path_factory.mktemp("slice")
+    report = synthesize(corpus_slice, out, SynthConfig(picture=False))
+    return out, report
+
+
+def folder_bytes(out: Path) -> dict[str, bytes]:
+    files = [p for name in DATA_FILES for p in out.glob(f"*/{name}")] + [out / "report.json", out / "report.md"]
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(files)}
+
+
+def test_a_slice_of_the_builtin_corpus_gives_domains_that_pass_every_check(slice_out):
+    out, report = slice_out
+    assert len(report.domains) >= 3
+    for name in report.domains:
+        domain = load_domain_folder(out / name)
+        for split in ("train", "test"):
+            check_domain(domain, split)
+        check_env_passes(domain)
+        assert not domain.rejected
+
+
+def test_the_report_counts_every_stage(slice_out, corpus_slice):
+    out, report = slice_out
+    summary = json.loads((out / "report.json").read_text())
+    assert summary == report.summary
+    assert summary["corpus"]["apis"] == len(corpus_slice.apis)
+    assert summary["domains"]["validated"] == len(report.domains) == len(summary["per_domain"])
+    assert summary["tasks"]["total"] == sum(d["train"] + d["test"] for d in summary["per_domain"])
+    tools_placed = sum(int(k) * v for k, v in summary["graph"]["community_sizes"].items())
+    assert tools_placed + sum(summary["graph"]["dropped_tools"].values()) == summary["graph"]["tools"]
+    text = (out / "report.md").read_text()
+    assert "| domains |" in text and all(name in text for name in report.domains)
+
+
+def test_same_corpus_and_seed_give_byte_identical_folders(slice_out, corpus_slice, tmp_path):
+    out, _ = slice_out
+    synthesize(corpus_slice, tmp_path, SynthConfig(picture=False))
+    assert folder_bytes(tmp_path) == folder_bytes(out)
+
+
+def test_another_hash_seed_and_two_workers_give_the_same_bytes(slice_out, tmp_path):
+    out, _ = slice_out
+    script = (
+        "import sys; from agentscaler_gym.synth.corpus import Corpus, load_corpus\n"
+        "from agentscaler_gym.synth.pipeline import SynthConfig, synthesize\n"
+        f"themes = {THEMES!r}\n"
+        "corpus = Corpus([a for a in load_corpus('builtin').apis if a.category in themes], name='slice')\n"
+        "if __name__ == '__main__':\n"
+        "    synthesize(corpus, sys.argv[1], SynthConfig(picture=False, workers=2))\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "987"}
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env=env, timeout=300)
+    assert folder_bytes(tmp_path) == folder_bytes(out)
+
+
+def test_another_seed_gives_other_data_and_tasks(corpus_slice, slice_out, tmp_path):
+    out, _ = slice_out
+    synthesize(corpus_slice, tmp_path, SynthConfig(seed=1, picture=False))
+    assert folder_bytes(tmp_path) != folder_bytes(out)
+
+
+def test_later_calls_consume_values_that_earlier_calls_return(slice_out):
+    out, report = slice_out
+    chained = 0
+    for name in report.domains:
+        domain = load_domain_folder(out / name)
+        for task in domain.task_list("train") + domain.task_list("test"):
+            known = set(task.scenario.known.values())
+            db, _ = domain.databases()
+            returned = set()
+            for call in task.gold_calls:
+                passed = {str(v) for v in call.arguments.values()}
+                chained += bool(passed & returned - known)
+                result = db.run(domain.tools[call.name], call.arguments)
+                rows = result if isinstance(result, list) else [result]
+                returned |= {str(v) for row in rows if isinstance(row, dict) for v in row.values()}
+    assert chained >= 10
+
+
+def test_a_domain_folder_loads_as_an_ordinary_domain(slice_out):
+    out, report = slice_out
+    domain = load_domain_folder(out / report.domains[0])
+    spec = json.loads((out / report.domains[0] / "domain.json").read_text())
+    assert all(issubclass(m, Model) for m in domain.agent.models)
+    assert [m._meta.table_name for m in domain.agent.models] == [e["name"] for e in spec["entities"]]
+    assert all(isinstance(t, Tool) for t in domain.agent.tools)
+    assert [t.schema["function"]["parameters"] for t in domain.agent.tools] == [t["parameters"] for t in spec["tools"]]
+    assert domain.policy == spec["policy"]
+
+
+def test_registered_folders_make_gymnasium_envs_the_oracle_solves(slice_out):
+    out, report = slice_out
+    ids = agentscaler_gym.register_domains(out)
+    assert ids == [f"AgentScaler/{name}-v0" for name in sorted(report.domains)]
+    env = gym.make(ids[0], disable_env_checker=True).unwrapped
+    for task in env.tasks[:3]:
+        reward, _ = run_turns(env, task, oracle_turns(task))
+        assert reward == 1.0
+
+
+def api(name, parameters, category="junk"):
+    return ApiSpec(name, f"{name}.", parameters, {}, category, "test")
+
+
+def test_malformed_apis_are_dropped_with_counted_reasons_and_never_crash(corpus_slice, tmp_path):
+    weird = [
+        api("get_thing", {"type": "object", "properties": {"thing_id": {"type": ["null", "integer"]}}, "required": ["thing_id"]}),
+        api("update_thing", {"type": "object", "properties": {"thing_id": {"type": "integer"}, "save": {"type": "string"},
+                                                              "self": {"type": "boolean"}, "ünïcode name": {"type": "dict"}}}),
+        api("delete_thing", {"type": "object", "properties": {"thing_id": {"type": "integer"}, "api_key": {"type": "string"}}}),
+        api("list_things", {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "tuple"}},
+                                                             "status": {"type": "string", "enum": [1, "a", None, "a"]}}}),
+        api("set_thing_limit", {"type": "object", "properties": {"token": {"type": "string"}}}),
+        api("frobnicate", {"type": "object", "properties": {"x": {"type": "object", "properties": {"y": {"type": "any"}}}}}),
+        api("cancel_thing", "not a schema"),
+        api("create_thing", {"type": "object", "properties": {f"p{i}": {"type": "number"} for i in range(80)}}),
+    ]
+    corpus = Corpus(weird + list(corpus_slice.apis[:12]), name="weird")
+    report = synthesize(corpus, tmp_path, SynthConfig(picture=False))
+    assert report.summary["domains"]["processed"] >= 1
+    for name in report.domains:
+        check_domain(load_domain_folder(tmp_path / name), "test")
+
+
+def test_cli_synth_writes_folders_and_a_report(tmp_path, capsys, corpus_slice):
+    from agentscaler_gym.cli import main
+
+    functions = tmp_path / "functions.json"
+    functions.write_text(json.dumps([{"name": a.name, "description": a.description, "parameters": a.parameters}
+                                     for a in corpus_slice.apis]))
+    out = tmp_path / "out"
+    assert main(["synth", "--corpus", str(functions), "--out", str(out), "--walk-length", "1-2", "--tasks", "9", "--no-picture", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    summary = printed["summary"]
+    assert summary["settings"]["tasks"]["walk_length"] == [1, 2] and summary["domains"]["validated"] >= 2
+    assert sorted(p.parent.name for p in out.glob("*/domain.json")) == sorted(d["name"] for d in summary["per_domain"])
+    assert {"graph", "domains", "write"} <= set(printed["timings"])
+
+
+def test_cli_rejects_a_bad_walk_length():
+    from agentscaler_gym.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["synth", "--corpus", "builtin", "--out", "x", "--walk-length", "3-1"])
+
+
+def test_the_tool_graph_picture_is_drawn(slice_out, corpus_slice, tmp_path):
+    pytest.importorskip("matplotlib")
+    synthesize(corpus_slice, tmp_path, SynthConfig(picture=True, max_domains=2))
+    assert (tmp_path / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# The committed built-in domains
+
+
+def test_committed_builtin_domains_are_a_fresh_synthesis_of_the_builtin_corpus(builtin_corpus, tmp_path):
+    synthesize(builtin_corpus, tmp_path, SynthConfig(picture=False))
+    assert folder_bytes(tmp_path) == folder_bytes(BUILTIN), (
+        "regenerate with: agentscaler synth --corpus builtin --out agentscaler_gym/synth/builtin")
+
+
+def test_at_least_twenty_builtin_synthesized_domains_are_registered():
+    synthesized = [i for i, spec in _entries().items() if Path(spec["domain"]).is_dir()]
+    assert len(synthesized) >= 20
+    assert {Path(_entries()[i]["domain"]).name for i in synthesized} == {p.parent.name for p in BUILTIN.glob("*/domain.json")}
+
+
+@pytest.mark.parametrize("name", sorted(p.parent.name for p in BUILTIN.glob("*/domain.json")))
+def test_each_builtin_domain_passes_check_domain_on_its_train_split(name):
+    domain = load_domain_folder(BUILTIN / name)
+    check_domain(domain, "train")
+    assert not domain.rejected
