@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
@@ -22,6 +23,8 @@ SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 ADDED_TOKENS = ["<tool_call>", "</tool_call>", "<tool_response>", "</tool_response>", "<think>", "</think>"]
 TOOL_SFT_TASKS = 8
 TOOL_SFT_STEPS = 60
+TOOL_SFT_LR = 1e-2
+MODEL_SHAPE = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2, head_dim=16)
 
 _WORDS = (
     "the a my your order ticket customer please can you help me with close open status email name "
@@ -56,8 +59,7 @@ def build_tiny_model(out_dir: str | Path, *, tool_sft: bool = False, seed: int =
     tokenizer = _train_tokenizer(_corpus(conversations, seed))
     vocab_size = (len(tokenizer) + 63) // 64 * 64
     config = Qwen3Config(
-        vocab_size=vocab_size, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, head_dim=16, max_position_embeddings=8192,
+        vocab_size=vocab_size, **MODEL_SHAPE, max_position_embeddings=8192,
         tie_word_embeddings=True, eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
         pad_token_id=tokenizer.pad_token_id, bos_token_id=None,
     )
@@ -71,6 +73,39 @@ def build_tiny_model(out_dir: str | Path, *, tool_sft: bool = False, seed: int =
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
+
+
+def cached_tiny_model(cache_dir: str | Path, *, tool_sft: bool = False, seed: int = 0) -> Path:
+    """``build_tiny_model`` once per distinct input: the folder is kept under ``cache_dir``.
+
+    The key hashes everything the build depends on (this file, the SFT conversations, the
+    library versions, the arguments), so a change to any of them builds a fresh model.
+    """
+    import hashlib
+    import os
+    import shutil
+    import tempfile
+
+    import tokenizers
+    import torch
+    import transformers
+    import trl
+
+    key = hashlib.sha256()
+    for part in (Path(__file__).read_bytes(), json.dumps(_mock_conversations(TOOL_SFT_TASKS)).encode(), chat_template().encode(),
+                 f"{torch.__version__} {transformers.__version__} {trl.__version__} {tokenizers.__version__} {tool_sft} {seed}".encode()):
+        key.update(part)
+    target = Path(cache_dir) / f"tiny-{'tool-' if tool_sft else ''}{key.hexdigest()[:16]}"
+    if (target / "config.json").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=".building-"))
+    build_tiny_model(scratch, tool_sft=tool_sft, seed=seed)
+    try:
+        os.rename(scratch, target)  # atomic: a concurrent build of the same key loses the race harmlessly
+    except OSError:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
 
 
 def _train_tokenizer(corpus: list[str]):
@@ -103,11 +138,24 @@ def _corpus(conversations: list[dict], seed: int) -> list[str]:
         name = rng.choice(["get_ticket", "close_ticket", "find_customer_by_email", "open_ticket", "list_tickets"])
         args = {"ticket_id": rng.randint(1, 40)} if "ticket" in name and name != "open_ticket" else {"email": f"user{rng.randint(0, 99)}@example.com"}
         lines.append('<tool_call>\n{"name": "%s", "arguments": %s}\n</tool_call>' % (name, json.dumps(args)))
+    # The rendered conversations, cut at the special and added tokens the BPE must not see.
+    # Training on them merges "\n\n" and the tool names into single tokens, which a 2-layer
+    # model learns to emit far sooner than runs of repeated pieces.
+    cut = re.compile("|".join(re.escape(t) for t in SPECIAL_TOKENS + ADDED_TOKENS))
     for conv in conversations:
-        lines.append(conv["tools"])
-        lines.extend(m["content"] for m in conv["messages"] if m.get("content"))
-    lines.append(chat_template())
+        text = _render(conv["messages"], json.loads(conv["tools"]))
+        lines.extend(piece for piece in cut.split(text) if piece)
     return lines
+
+
+def _render(messages: list[dict], tools: list[dict]) -> str:
+    """The chat template's rendering with the thinking block every trained assistant turn has."""
+    import jinja2
+
+    env = jinja2.Environment(trim_blocks=True, lstrip_blocks=True)
+    env.filters["tojson"] = lambda value, **kw: json.dumps(value, ensure_ascii=False)
+    text = env.from_string(chat_template()).render(messages=messages, tools=tools)
+    return text.replace("<|im_start|>assistant\n", "<|im_start|>assistant\n<think>\n\n</think>\n\n")
 
 
 def _mock_conversations(count: int) -> list[dict]:
@@ -150,7 +198,7 @@ def _overfit_on_tool_calls(model, tokenizer, conversations: list[dict], out: Pat
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
     config = SFTConfig(
         output_dir=str(out / "_sft"), max_steps=TOOL_SFT_STEPS, per_device_train_batch_size=len(conversations),
-        learning_rate=1e-2, lr_scheduler_type="constant_with_warmup", warmup_steps=5, logging_steps=TOOL_SFT_STEPS, save_strategy="no",
+        learning_rate=TOOL_SFT_LR, lr_scheduler_type="constant_with_warmup", warmup_steps=5, logging_steps=TOOL_SFT_STEPS, save_strategy="no",
         report_to="none", use_cpu=True, bf16=False, max_length=4096, assistant_only_loss=True, seed=seed,
         disable_tqdm=True,
     )
