@@ -5,8 +5,8 @@
 Each corpus runs in its own process (so peak memory is its own) and prints one JSON object per line:
 
 - ``end_to_end``: wall seconds per stage (corpus load, tool graph, communities, per-domain stages,
-  writing), peak RSS of the main process and of the largest worker, and the yield: APIs kept,
-  communities, validated domains, tasks.
+  writing), CPU seconds of all processes, peak RSS of the main process and of the largest worker,
+  and the yield: APIs kept, communities, validated domains, tasks.
 - ``similarity``: our sparse tool-graph build on the whole corpus beside the naive reference, an
   all-pairs cosine similarity (one dense numpy matrix product) timed on a random sample of
   ``--sample`` tools and extrapolated by ``(N / sample)^2``; on the sample itself, the share of the
@@ -59,6 +59,7 @@ def run_one(source: str, workers: int, sample: int) -> None:
     emit({
         "corpus": source, "metric": "end_to_end", "workers": workers, "wall_s": round(wall, 1),
         "stages_s": {"corpus": round(load_s, 1), **{k: round(v, 1) for k, v in report.timings.items()}},
+        "cpu_s": round(cpu_s(resource.RUSAGE_SELF) + cpu_s(resource.RUSAGE_CHILDREN), 1),
         "peak_rss_mb": {"main": rss_mb(resource.RUSAGE_SELF), "largest_worker": rss_mb(resource.RUSAGE_CHILDREN)},
         "apis": s["corpus"]["apis"], "apis_dropped": sum(s["corpus"]["dropped"].values()),
         "edges": s["graph"]["edges"], "communities": s["graph"]["communities"],
@@ -105,6 +106,12 @@ def dense_edges(features: list[dict[str, float]], threshold: float) -> set[tuple
     sims = matrix @ matrix.T
     i, j = np.nonzero(np.triu(sims >= threshold - 1e-6, k=1))
     return set(zip(i.tolist(), j.tolist()))
+
+
+def cpu_s(who: int) -> float:
+    """User + system CPU seconds: unlike wall time, unaffected by other load on the machine."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def rss_mb(who: int) -> int:

@@ -1,7 +1,8 @@
 """``agentscaler synth``: synthesize domains from an API corpus into a folder.
 
     agentscaler synth --corpus builtin --out domains/ [--seed 0] [--max-domains N]
-                      [--walk-length 1-3] [--workers 2] [--tasks 24] [--no-picture]
+                      [--walk-length 1-3] [--workers 2] [--tasks 24] [--paraphrase MODULE:FUNCTION]
+                      [--no-picture] [--json]
 
 Writes one folder per validated domain, ``report.json``, ``report.md`` and ``graph.png``. Register
 the result with ``agentscaler_gym.register_domains("domains/")``.
@@ -25,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--walk-length", type=walk_length, default=(1, 3), metavar="A-B", help="tool calls per task walk (default 1-3)")
     p.add_argument("--workers", type=int, default=1, help="processes for the per-domain stages (default 1)")
     p.add_argument("--tasks", type=int, default=24, help="tasks wanted per domain (default 24)")
+    p.add_argument("--paraphrase", default=None, metavar="MODULE:FUNCTION",
+                   help="rewrite each templated user request with this function (str -> str), e.g. an LLM call")
     p.add_argument("--no-picture", action="store_true", help="skip graph.png")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_synth)
@@ -50,7 +53,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus)
     loaded = time.perf_counter() - start
     config = SynthConfig(seed=args.seed, max_domains=args.max_domains, workers=args.workers, picture=not args.no_picture,
-                         tasks=TaskSettings(count=args.tasks, walk_length=args.walk_length))
+                         tasks=TaskSettings(count=args.tasks, walk_length=args.walk_length, paraphrase=args.paraphrase))
     report = synthesize(corpus, args.out, config, progress=_progress(args.json))
     summary = report.summary
     if args.json:

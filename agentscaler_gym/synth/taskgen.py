@@ -5,7 +5,7 @@ row whose foreign key names it, or a parent row B's foreign-key argument can tak
 at a tool, samples its arguments from the database state (what the user knows), executes it on the
 real runtime, and moves to a tool that consumes the output (what the agent must chain). The gold
 calls are what executed; the gold final state is their replay (``Domain.gold``). The user's
-request is written from templates, one phrase per step.
+request is written from templates, one phrase per step (optionally rewritten by a paraphrase hook).
 
 Same domain, seed and settings give the same tasks: every random choice comes from one
 ``random.Random`` seeded with a string.
@@ -14,9 +14,11 @@ Same domain, seed and settings give the same tasks: every random choice comes fr
 from __future__ import annotations
 
 import collections
+import dataclasses
+import importlib
 import random
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ..domain import Domain
 from ..tasks import Scenario, Task, ToolCall
@@ -38,11 +40,14 @@ class TaskSettings:
         count: Tasks wanted per domain (a third go to ``test``, the rest to ``train``).
         walk_length: Shortest and longest walk, in tool calls.
         attempts: Walks tried per task wanted before giving up.
+        paraphrase: ``"module:function"`` rewriting the user's templated opening and instruction
+            (e.g. with an LLM); it must keep every value, and should be deterministic.
     """
 
     count: int = 24
     walk_length: tuple[int, int] = (1, 3)
     attempts: int = 8
+    paraphrase: str | None = None
 
 
 def dependency_graph(spec: Mapping) -> dict[str, list[str]]:
@@ -103,8 +108,17 @@ def generate_tasks(spec: Mapping, domain: Domain, seed: int = 0, settings: TaskS
         else:
             seen.add(signature)
             tasks.append(walk)
+    if settings.paraphrase:
+        rewrite = _resolve(settings.paraphrase)
+        tasks = [dataclasses.replace(t, scenario=dataclasses.replace(
+            t.scenario, opening=rewrite(t.scenario.opening), instruction=rewrite(t.scenario.instruction))) for t in tasks]
     named = [_task_dict(t, i) for i, t in enumerate(tasks)]
     return {"train": [t for i, t in enumerate(named) if i % 3 != 2], "test": [t for i, t in enumerate(named) if i % 3 == 2]}, dropped
+
+
+def _resolve(path: str) -> Callable[[str], str]:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _task_dict(task: Task, index: int) -> dict:

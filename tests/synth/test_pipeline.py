@@ -16,6 +16,7 @@ from agentscaler_gym.registry import _entries
 from agentscaler_gym.synth.corpus import ApiSpec, Corpus, load_corpus
 from agentscaler_gym.synth.folder import load_domain_folder
 from agentscaler_gym.synth.pipeline import SynthConfig, synthesize
+from agentscaler_gym.synth.taskgen import TaskSettings
 from agentscaler_gym.synth.validate import check_env_passes
 from agentscaler_gym.tasks import oracle_turns
 from agentscaler_gym.tools import Tool
@@ -210,3 +211,13 @@ def test_each_builtin_domain_passes_check_domain_on_its_train_split(name):
     domain = load_domain_folder(BUILTIN / name)
     check_domain(domain, "train")
     assert not domain.rejected
+
+
+def test_a_paraphrase_hook_rewrites_every_user_request(corpus_slice, tmp_path):
+    import string
+
+    report = synthesize(corpus_slice, tmp_path, SynthConfig(picture=False, max_domains=1,
+                                                            tasks=TaskSettings(paraphrase="string:capwords")))
+    tasks = json.loads((tmp_path / report.domains[0] / "tasks.json").read_text())
+    openings = [t["scenario"]["opening"] for split in tasks.values() for t in split]
+    assert openings and all(o == string.capwords(o) and o != o.lower() for o in openings)
