@@ -203,7 +203,7 @@ class _Walker:
         step = _Step(tool["name"], kind, entity["name"])
         row, chained = self._target_row(op, entity, chain)
         if row is None and kind != "create":
-            return f"no {kind} target row"
+            return f"no row a {kind} can act on"
         for param, (role, column) in roles.items():
             schema = params[param]
             must = param in required
@@ -222,7 +222,7 @@ class _Walker:
                     if must or kind == "create" or self.rng.random() < 0.3:
                         value, source = self._parent_key(parent, chain, row[column] if row else None)
                         if value is None:
-                            return f"no {parent} to refer to"
+                            return "no row to refer to"
                         step.set(param, value, source, column)
                 elif must or (kind == "create" and self.rng.random() < 0.3):
                     step.set(param, self._new(entity, column, schema, index, row), "user", column)
@@ -231,32 +231,39 @@ class _Walker:
         if kind == "list" and not any(roles[p][0] in ("value", "key", "min", "max") for p in step.arguments):
             self._pick_filter(step, roles, params, entity, row)
         if kind == "update" and not any(roles[p][0] == "value" for p in step.arguments):
-            options = [p for p, (r, c) in roles.items() if r == "value" and c in self._columns(entity)]
-            if not options:
-                return "update with nothing to change"
-            param = self.rng.choice(options)
-            column = roles[param][1]
-            parent = _references(entity, column)
-            if parent:
-                value, source = self._parent_key(parent, None, row[column])
-                if value is None:
-                    return f"no other {parent}"
-                step.set(param, value, source, column)
-            else:
-                step.set(param, self._new(entity, column, params[param], index, row), "user", column)
-        fitted = {}
-        for param, value in step.arguments.items():
-            value = _fit(value, params[param])
+            problem = self._one_change(step, roles, params, entity, row, index)
+            if problem:
+                return problem
+        return self._fitted(step, tool)
+
+    def _one_change(self, step: "_Step", roles: Mapping, params: Mapping, entity: Mapping, row: dict, index: int) -> str | None:
+        """An update whose every value is optional still changes one: pick it and a new value."""
+        options = [p for p, (r, c) in roles.items() if r == "value" and c in self._columns(entity)]
+        if not options:
+            return "update with nothing to change"
+        param = self.rng.choice(options)
+        column = roles[param][1]
+        parent = _references(entity, column)
+        if parent:
+            value, source = self._parent_key(parent, None, row[column])
             if value is None:
-                return "argument does not fit its schema"
-            fitted[param] = value
+                return "no other row to refer to"
+            step.set(param, value, source, column)
+        else:
+            step.set(param, self._new(entity, column, params[param], index, row), "user", column)
+        return None
+
+    def _fitted(self, step: "_Step", tool: Mapping) -> "_Step | str":
+        """The step with each argument in its schema's type, if they all fit and validate."""
+        params = tool["parameters"]["properties"]
+        fitted = {param: _fit(value, params[param]) for param, value in step.arguments.items()}
+        if any(value is None for value in fitted.values()):
+            return "argument does not fit its schema"
         step.arguments = fitted
         try:
             validate_arguments(self.domain.tools[tool["name"]], step.arguments)
         except ToolError:
             return "arguments do not validate"
-        if kind == "list":
-            step.filters = [p for p in step.arguments if roles[p][0] in ("value", "key", "min", "max")]
         return step
 
     def _target_row(self, op: Mapping, entity: Mapping, chain: tuple[str, dict] | None) -> tuple[dict | None, bool]:
@@ -388,7 +395,6 @@ class _Step:
         self.arguments: dict[str, Any] = {}
         self.sources: dict[str, str] = {}
         self.columns: dict[str, str] = {}
-        self.filters: list[str] = []
         self.suffix = ""  # what the user also asks to be told, after the last step
 
     def set(self, param: str, value: Any, source: str, column: str) -> None:
