@@ -31,6 +31,8 @@ def make_policy(spec: str, **options: Any) -> Policy:
         return NoopPolicy()
     if kind == "random":
         return RandomPolicy(seed=int(rest or options.pop("seed", 0)))
+    if kind not in ("hf", "vllm", "openai"):
+        raise ValueError(f"unknown policy kind {kind!r} in {spec!r}: use oracle, noop, random, hf:, vllm: or openai:")
     if not rest:
         raise ValueError(f"policy spec {spec!r} needs a model: {kind}:NAME")
     if kind == "hf":
@@ -41,11 +43,9 @@ def make_policy(spec: str, **options: Any) -> Policy:
         from .vllm import VLLMPolicy
 
         return VLLMPolicy(rest, **options)
-    if kind == "openai":
-        from .openai_compat import OpenAIPolicy
+    from .openai_compat import OpenAIPolicy
 
-        url, _, model = rest.partition("#")
-        if not model:
-            raise ValueError(f"policy spec {spec!r} needs the model name after '#': openai:URL#MODEL")
-        return OpenAIPolicy(url, model, **options)
-    raise ValueError(f"unknown policy kind {kind!r} in {spec!r}: use oracle, noop, random, hf:, vllm: or openai:")
+    url, _, model = rest.partition("#")
+    if not model:
+        raise ValueError(f"policy spec {spec!r} needs the model name after '#': openai:URL#MODEL")
+    return OpenAIPolicy(url, model, **options)
