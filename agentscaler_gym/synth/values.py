@@ -122,7 +122,7 @@ def column_value(entity: str, column: Mapping, index: int, rng: random.Random) -
 def _number(ws: list[str], last: str, kind: str, rng: random.Random) -> Any:
     ranges = [
         ({"year"}, 1990, 2026), ({"month"}, 1, 12), ({"day", "days", "nights"}, 1, 28), ({"hour", "hours"}, 0, 23),
-        ({"age"}, 18, 85), ({"rating", "stars", "score"}, 1, 5), ({"quantity", "qty", "count", "guests", "people", "seats", "rooms"}, 1, 8),
+        ({"age"}, 18, 85), ({"rating", "stars", "score"}, 1, 5), ({"quantity", "qty", "count", "guests", "people", "seats", "rooms", "party", "size", "adults", "children", "travelers", "tickets"}, 1, 8),
         ({"minute", "minutes"}, 0, 59), ({"floor"}, 1, 30), ({"capacity", "stock", "inventory"}, 5, 500),
         ({"percent", "percentage"}, 1, 99), ({"duration"}, 10, 180), ({"latitude", "lat"}, -60, 60), ({"longitude", "lon", "lng"}, -150, 150),
     ]

@@ -124,9 +124,12 @@ TRANSITIONS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "checkout": ("checked_out", ("checked_in",)),
     "dispatch": ("dispatched", ("pending", "processing")),
     "terminate": ("terminated", None),
+    "dispute": ("disputed", None),
+    "appeal": ("appealed", ("denied", "rejected")),
+    "deny": ("denied", ("pending", "submitted")),
     "freeze": ("frozen", ("active",)),
     "unfreeze": ("active", ("frozen",)),
     "deploy": ("deployed", ("pending", "stopped", "draft")),
 }
 FINAL_STATES = {"cancelled", "closed", "completed", "rejected", "declined", "refunded", "revoked", "voided",
-                "expired", "terminated", "deleted", "delivered"}
+                "expired", "terminated", "deleted", "delivered", "denied"}
