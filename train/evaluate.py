@@ -6,7 +6,10 @@ from typing import Any, Sequence
 
 
 def pass_at_1(policy: Any, env_ids: Sequence[str], *, split: str = "test", limit: int | None = None, seed: int = 0, **env_kwargs: Any) -> dict:
-    """``{env_id: {"episodes", "passed", "pass^1"}}``: each task of ``split`` played once (at most ``limit``)."""
+    """``{env_id: {"episodes", "passed", "pass^1"}}``: each task of ``split`` played once (at most ``limit``).
+
+    ``policy`` is a policy object or a spec for :func:`agents.make_policy`.
+    """
     from agentscaler_gym.rollout import rollout
 
     from .generate_sft import _domain
@@ -22,8 +25,8 @@ def pass_at_1(policy: Any, env_ids: Sequence[str], *, split: str = "test", limit
 
 
 def model_pass_at_1(model_path: str, env_ids: Sequence[str], *, max_new_tokens: int = 512, **kwargs: Any) -> dict:
-    """:func:`pass_at_1` of a saved model, played greedily by the transformers policy."""
-    from .policies import build_policy
+    """:func:`pass_at_1` of a saved model, played greedily by ``agents.hf.TransformersPolicy``."""
+    from agents import make_policy
 
-    policy = build_policy(f"hf:{model_path}", max_new_tokens=max_new_tokens)
+    policy = make_policy(f"hf:{model_path}", max_new_tokens=max_new_tokens)
     return pass_at_1(policy, env_ids, **kwargs)

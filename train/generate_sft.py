@@ -15,9 +15,9 @@ import argparse
 import functools
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from agentscaler_gym.rollout import Trajectory, run_episode, write_jsonl
+from agentscaler_gym.rollout import Trajectory, write_jsonl
 
 from .export import data_card, sft_row, write_card, write_rows
 from .filters import EXACT_MODES, filter_trajectories
@@ -29,33 +29,37 @@ def collect(
     *,
     split: str = "train",
     samples: int = 1,
-    limit: int | None = None,
+    episodes: int | None = None,
     seed: int = 0,
     progress: bool = True,
+    make_user: Callable[[], Any] | None = None,
     **env_kwargs: Any,
 ) -> list[Trajectory]:
-    """Play every task of ``split`` (at most ``limit`` per env id) ``samples`` times per env id.
+    """Play every task of ``split`` ``samples`` times per env id (or ``episodes`` per env id,
+    cycling over the tasks) through the rollout engine, which batches a model policy's turns.
 
-    Episode ``j`` of an env id gets seed ``seed + j``, so a run is reproducible.
+    Episode ``i`` of an env id gets seed ``seed + i``, so a run is reproducible (with a
+    deterministic policy and user). ``make_user()`` gives each env its simulated user; the
+    default is the env's own (the scripted user). ``policy`` may be a spec (``"hf:PATH"``).
     """
-    import gymnasium as gym
     from tqdm import tqdm
 
-    import agentscaler_gym  # noqa: F401 - registers the ids
+    from agentscaler_gym.rollout import rollout
 
-    envs = {env_id: gym.make(env_id, split=split, disable_env_checker=True, **env_kwargs) for env_id in env_ids}
-    plan = [(env_id, task.id) for env_id, env in envs.items() for _ in range(samples) for task in env.unwrapped.tasks[:limit]]
-    trajectories, counters = [], {}
-    with tqdm(total=len(plan), desc="collect", unit="ep", disable=not progress) as bar:
-        for env_id, task_id in plan:
-            j = counters[env_id] = counters.get(env_id, -1) + 1
-            trajectory = run_episode(envs[env_id], policy, seed=seed + j, task_id=task_id, env_id=env_id)
-            trajectories.append(trajectory)
+    total = sum(len(_domain(e).task_list(split)) * samples if episodes is None else episodes for e in env_ids)
+    passed = 0
+    with tqdm(total=total, desc="collect", unit="ep", disable=not progress) as bar:
+
+        def advance(t: Trajectory) -> None:
+            nonlocal passed
+            passed += t.reward == 1.0
             bar.update()
-            bar.set_postfix(env=env_id.split("/")[-1], passed=sum(t.reward == 1.0 for t in trajectories))
-    for env in envs.values():
-        env.close()
-    return trajectories
+            bar.set_postfix(env=t.env_id.split("/")[-1], passed=passed)
+
+        return list(rollout(
+            env_ids, policy, split=split, episodes=episodes, trials=samples, seed=seed,
+            user=make_user, on_episode=advance, **env_kwargs,
+        ))
 
 
 def gold_calls(t: Trajectory):
@@ -90,7 +94,8 @@ def generate_sft(
     write_jsonl(trajectories, out / "trajectories.jsonl")
     if rows:
         write_rows(rows, out)
-    card = data_card(report, rows, {"envs": list(env_ids), "exact": exact, **{k: v for k, v in collect_kwargs.items() if k != "progress"}, **(settings or {})})
+    recorded = {k: v for k, v in collect_kwargs.items() if k not in ("progress", "make_user")}
+    card = data_card(report, rows, {"envs": list(env_ids), "exact": exact, **recorded, **(settings or {})})
     write_card(card, out)
     return card
 
@@ -101,10 +106,11 @@ def generate_sft(
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--envs", nargs="+", required=True, help="env ids to roll out, e.g. AgentScaler/mock-v0")
-    parser.add_argument("--policy", default="oracle", help="oracle | random | noop | a model spec the rollout engine knows (e.g. hf:PATH)")
+    parser.add_argument("--policy", default="oracle", help="a policy spec for agents.make_policy: oracle, random[:SEED], hf:PATH, vllm:NAME, openai:URL#MODEL")
+    parser.add_argument("--user", default="scripted", help="scripted, or a policy spec that plays an LLM user (agents.user_llm.LLMUser)")
     parser.add_argument("--split", default="train", help="task split to play (default: train)")
     parser.add_argument("--samples", type=int, default=1, help="episodes per task (for sampling policies)")
-    parser.add_argument("--limit", type=int, default=None, help="at most this many tasks per env id")
+    parser.add_argument("--episodes", type=int, default=None, help="episodes per env id, cycling over the tasks (instead of --samples)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--exact", choices=EXACT_MODES, default="read_only", help="where the call sequence must equal the gold one")
     parser.add_argument("--out", required=True, help="output folder")
@@ -113,12 +119,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .policies import build_policy
+    from agents import make_policy
 
+    make_user = None
+    if args.user != "scripted":
+        from agents.user_llm import LLMUser
+
+        user_policy = make_policy(args.user)
+        make_user = lambda: LLMUser(user_policy)  # noqa: E731
     card = generate_sft(
-        args.envs, build_policy(args.policy, seed=args.seed), args.out,
-        exact=args.exact, settings={"policy": args.policy},
-        split=args.split, samples=args.samples, limit=args.limit, seed=args.seed, progress=not args.quiet,
+        args.envs, make_policy(args.policy), args.out,
+        exact=args.exact, settings={"policy": args.policy, "user": args.user},
+        split=args.split, samples=args.samples, episodes=args.episodes, seed=args.seed, progress=not args.quiet,
+        make_user=make_user,
     )
     totals = card["totals"]
     print(f"kept {totals['kept']} of {totals['episodes']} episodes "

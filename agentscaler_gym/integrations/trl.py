@@ -70,10 +70,9 @@ class ToolUseEnvironment:
     """
 
     env_id: str = ""
-    env_kwargs: dict = {}
 
     def __init__(self) -> None:
-        self.env = make_env(self.env_id, **self.env_kwargs)
+        self.env = make_env(self.env_id)
 
     def reset(self, task_id: str | None = None, seed: int | None = None, **row: Any) -> None:
         """Start ``task_id`` (a row of :func:`task_dataset`); the prompt already holds the opening."""
@@ -272,10 +271,12 @@ class UserRollout:
     Returns ``verification`` per episode for :func:`verification_reward`.
 
     Args:
-        env_kwargs: Extra arguments for every env (e.g. ``max_turns``, ``user``).
+        make_user: Gives each env its own simulated user (e.g. an ``LLMUser``); default: the env's.
+        env_kwargs: Extra arguments for every env (e.g. ``max_turns``).
     """
 
-    def __init__(self, **env_kwargs: Any):
+    def __init__(self, make_user: Callable[[], Any] | None = None, **env_kwargs: Any):
+        self.make_user = make_user
         self.env_kwargs = env_kwargs
         self._pool: dict[str, list] = {}
 
@@ -317,7 +318,8 @@ class UserRollout:
             pool = self._pool.setdefault(env_id, [])
             index = used[env_id] = used.get(env_id, -1) + 1
             if index == len(pool):
-                pool.append(make_env(env_id, **self.env_kwargs))
+                user = {"user": self.make_user()} if self.make_user is not None else {}
+                pool.append(make_env(env_id, **self.env_kwargs, **user))
             env = pool[index]
             _, info = env.reset(seed=index, options={"task_id": tag["task_id"]})
             episodes.append(_Episode(env, render.prompt(env.messages, info["tools"])))

@@ -31,6 +31,6 @@ def sft_data(tmp_path_factory, synth_env_id) -> dict:
     from train.generate_sft import generate_sft
 
     root = tmp_path_factory.mktemp("sft-data")
-    generate_sft([synth_env_id], OraclePolicy(), root / "general", progress=False, limit=6)
-    generate_sft([RETAIL], OraclePolicy(), root / "vertical", progress=False, limit=3)
+    generate_sft([synth_env_id], OraclePolicy(), root / "general", progress=False, episodes=6)
+    generate_sft([RETAIL], OraclePolicy(), root / "vertical", progress=False, episodes=3)
     return {"general": root / "general", "vertical": root / "vertical"}

@@ -43,7 +43,7 @@ def test_the_jsonl_and_the_dataset_hold_the_same_rows(sft_data):
 
 
 def test_card_counts_every_episode_once_per_env_and_filter(tmp_path):
-    card = generate_sft([MOCK], RandomPolicy(3), tmp_path, samples=2, limit=10, seed=3, progress=False)
+    card = generate_sft([MOCK], RandomPolicy(3), tmp_path, episodes=20, seed=3, progress=False)
     per_env = card["per_env"][MOCK]
     assert per_env["episodes"] == 20
     assert per_env["kept"] + sum(per_env["dropped"].values()) == 20
@@ -57,8 +57,8 @@ def test_card_counts_every_episode_once_per_env_and_filter(tmp_path):
 
 
 def test_same_seed_same_data(tmp_path):
-    a = generate_sft([MOCK], RandomPolicy(5), tmp_path / "a", limit=8, seed=5, progress=False)
-    b = generate_sft([MOCK], RandomPolicy(5), tmp_path / "b", limit=8, seed=5, progress=False)
+    a = generate_sft([MOCK], RandomPolicy(5), tmp_path / "a", episodes=8, seed=5, progress=False)
+    b = generate_sft([MOCK], RandomPolicy(5), tmp_path / "b", episodes=8, seed=5, progress=False)
     assert a == b
     strip = lambda line: {k: v for k, v in json.loads(line).items() if k != "timings"}  # noqa: E731
     ta = [strip(x) for x in (tmp_path / "a" / "trajectories.jsonl").read_text().splitlines()]
@@ -69,8 +69,8 @@ def test_same_seed_same_data(tmp_path):
 def test_command_line_and_collect_subcommand(tmp_path, capsys):
     from agentscaler_gym.cli import main as agentscaler
 
-    assert main(["--envs", MOCK, "--limit", "4", "--out", str(tmp_path / "m"), "--quiet"]) == 0
-    assert agentscaler(["collect", "--envs", MOCK, "--limit", "4", "--exact", "all", "--out", str(tmp_path / "c"), "--quiet"]) == 0
+    assert main(["--envs", MOCK, "--episodes", "4", "--out", str(tmp_path / "m"), "--quiet"]) == 0
+    assert agentscaler(["collect", "--envs", MOCK, "--episodes", "4", "--exact", "all", "--out", str(tmp_path / "c"), "--quiet"]) == 0
     assert "kept 4 of 4 episodes" in capsys.readouterr().out
     for name in ("m", "c"):
         assert json.loads((tmp_path / name / "card.json").read_text())["totals"]["kept"] == 4
@@ -87,3 +87,24 @@ def test_rows_render_with_arguments_verbatim(sft_data, tiny_model):
     first = next(c["function"] for m in row["messages"] if m["tool_calls"] for c in m["tool_calls"])
     assert f'{{"name": "{first["name"]}", "arguments": {first["arguments"]}}}' in text
     assert "null" not in first["arguments"]
+
+
+def test_each_env_gets_its_own_user_from_make_user():
+    from agentscaler_gym import ScriptedUser
+    from agents import OraclePolicy
+    from train.generate_sft import collect
+
+    made = []
+
+    class CountingUser(ScriptedUser):
+        def start(self, task, device=None, seed=None):
+            self.started = getattr(self, "started", 0) + 1
+            return super().start(task, device, seed)
+
+    def make_user():
+        made.append(CountingUser())
+        return made[-1]
+
+    trajectories = collect([MOCK, RETAIL], OraclePolicy(), episodes=2, progress=False, make_user=make_user)
+    assert [t.reward for t in trajectories] == [1.0] * 4
+    assert made and sum(u.started for u in made) == 4  # every episode was played by a user from the factory
