@@ -2,7 +2,7 @@
 
     agentscaler synth --corpus builtin --out domains/ [--seed 0] [--max-domains N]
                       [--walk-length 1-3] [--workers 2] [--tasks 24] [--paraphrase MODULE:FUNCTION]
-                      [--no-picture] [--json]
+                      [--no-picture] [--emit-code] [--json]
 
 Writes one folder per validated domain, ``report.json``, ``report.md`` and ``graph.png``. Register
 the result with ``agentscaler_gym.register_domains("domains/")``.
@@ -29,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--paraphrase", default=None, metavar="MODULE:FUNCTION",
                    help="rewrite each templated user request with this function (str -> str), e.g. an LLM call")
     p.add_argument("--no-picture", action="store_true", help="skip graph.png")
+    p.add_argument("--emit-code", action="store_true", help="also write each domain as readable code (view.py, never executed)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_synth)
 
@@ -53,6 +54,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus)
     loaded = time.perf_counter() - start
     config = SynthConfig(seed=args.seed, max_domains=args.max_domains, workers=args.workers, picture=not args.no_picture,
+                         emit_code=args.emit_code,
                          tasks=TaskSettings(count=args.tasks, walk_length=args.walk_length, paraphrase=args.paraphrase))
     report = synthesize(corpus, args.out, config, progress=_progress(args.json))
     summary = report.summary

@@ -3,6 +3,7 @@
     <name>/domain.json   name, title, description, policy, data seed, entities (tables, keys,
                          columns, foreign keys), tools (JSON schema, kind, operator)
     <name>/tasks.json    {"train": [task, ...], "test": [...]}, as ``Task.to_dict``
+    <name>/view.py       optional: the models and tool queries as readable code, never executed
 
 :func:`load_domain_folder` returns an ordinary :class:`~agentscaler_gym.domain.Domain`: models built
 with ``type()``, tools that run their operators as parameterised peewee queries, rows generated from
@@ -58,11 +59,16 @@ def load_domain_folder(path: str | Path) -> Domain:
     return build_domain(spec, tasks)
 
 
-def write_domain_folder(path: str | Path, spec: Mapping, tasks: Mapping[str, list]) -> Path:
+def write_domain_folder(path: str | Path, spec: Mapping, tasks: Mapping[str, list], code: bool = False) -> Path:
+    """Write ``domain.json`` and ``tasks.json`` (and, with ``code``, the readable ``view.py``)."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     (path / "domain.json").write_text(dumps(spec), encoding="utf-8")
     (path / "tasks.json").write_text(dumps(tasks), encoding="utf-8")
+    if code:
+        from .codeview import domain_module
+
+        (path / "view.py").write_text(domain_module(spec), encoding="utf-8")
     return path
 
 

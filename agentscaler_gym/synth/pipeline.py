@@ -48,6 +48,7 @@ class SynthConfig:
         rows: Seed rows per table.
         min_test: Fewest valid test tasks a domain must keep (and as many train tasks).
         picture: Draw ``graph.png`` when matplotlib is installed.
+        emit_code: Also write each domain as readable code (``view.py``, never executed).
         graph: Tool graph and community settings.
         tasks: Task generation settings.
     """
@@ -58,6 +59,7 @@ class SynthConfig:
     rows: int = 16
     min_test: int = 2
     picture: bool = True
+    emit_code: bool = False
     graph: GraphSettings = field(default_factory=GraphSettings)
     tasks: TaskSettings = field(default_factory=TaskSettings)
 
@@ -120,7 +122,7 @@ def synthesize(corpus: Any, out: str | Path | None, config: SynthConfig = SynthC
         out = Path(out)
         _clear(out)
         for result in kept:
-            write_domain_folder(out / result.spec["name"], result.spec, result.tasks)
+            write_domain_folder(out / result.spec["name"], result.spec, result.tasks, code=config.emit_code)
     summary = _summary(corpus, graph, partition, results, kept, config)
     if out is not None:
         (out / "report.json").write_text(dumps(summary), encoding="utf-8")

@@ -221,3 +221,13 @@ def test_a_paraphrase_hook_rewrites_every_user_request(corpus_slice, tmp_path):
     tasks = json.loads((tmp_path / report.domains[0] / "tasks.json").read_text())
     openings = [t["scenario"]["opening"] for split in tasks.values() for t in split]
     assert openings and all(o == string.capwords(o) and o != o.lower() for o in openings)
+
+
+def test_emitted_code_is_readable_python_naming_every_model_and_tool(corpus_slice, tmp_path):
+    report = synthesize(corpus_slice, tmp_path, SynthConfig(picture=False, max_domains=2, emit_code=True))
+    for name in report.domains:
+        source = (tmp_path / name / "view.py").read_text()
+        compile(source, "view.py", "exec")
+        spec = json.loads((tmp_path / name / "domain.json").read_text())
+        assert all(f"def {t['name']}(" in source for t in spec["tools"])
+        assert source.count("(Model):") == len(spec["entities"])
