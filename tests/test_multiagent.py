@@ -52,10 +52,13 @@ def user_task_ids(env, limit):
     return (dual + [t.id for t in tasks if t.id not in dual])[:limit]
 
 
+EPISODE_FIELDS = ("task_id", "seed", "messages", "tools", "reward", "verification", "turns", "user_calls", "user_errors")
+
+
 def comparable(trajectory):
+    """What an episode was, leaving out how it was run (timings, ids, token counts)."""
     d = trajectory.to_dict()
-    d.pop("timings"), d.pop("env_id")
-    return d
+    return {k: d[k] for k in EPISODE_FIELDS}
 
 
 # -- conformance ----------------------------------------------------------------------------------

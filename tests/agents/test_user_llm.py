@@ -234,3 +234,32 @@ def test_registered_llm_user_env_is_flagged_nondeterministic_and_gets_a_fresh_us
     trajectory = run_episode(a, OraclePolicy(), seed=0, task_id=a.unwrapped.tasks[0].id)
     assert trajectory.reward == 1.0 and trajectory.messages[-1]["content"].endswith(STOP)
     assert env_id not in ma.available()
+
+
+# -- the tiny model on both sides -----------------------------------------------------------------
+
+
+def tiny(path, max_new_tokens=16):
+    from agents.hf import TransformersPolicy
+
+    return TransformersPolicy(path, max_new_tokens=max_new_tokens)
+
+
+@pytest.mark.parametrize("assistant_model", ["tiny_model", pytest.param("tiny_tool_model", marks=pytest.mark.slow)])
+def test_tiny_model_on_both_sides_plays_the_same_episode_in_both_envs(request, tiny_model, assistant_model):
+    assistant_path = request.getfixturevalue(assistant_model)
+    tokens = 48 if assistant_model == "tiny_tool_model" else 16  # a whole <tool_call> block takes ~40 tokens
+    single = gym.make(MOCK, user=LLMUser(tiny(tiny_model), max_retries=1), max_turns=3, disable_env_checker=True)
+    task_id = single.unwrapped.tasks[1].id
+    reference = run_episode(single, tiny(assistant_path, tokens), seed=4, task_id=task_id)
+    assert reference.error is None and reference.turns >= 1 and reference.verification
+
+    env = ma.env(MOCK, max_turns=3)
+    user = LLMUser(tiny(tiny_model), max_retries=1)
+    trajectory = ma.play(env, tiny(assistant_path, tokens), user, seed=4, task_id=task_id)
+    assert trajectory.verification == reference.verification
+    assert trajectory.messages == reference.messages
+    assert env.user_messages == single.unwrapped.user.messages
+    assert user.errors == single.unwrapped.user.errors == reference.user_errors
+    if assistant_model == "tiny_tool_model":  # the over-fitted model calls the mock tools
+        assert any(m.get("tool_calls") for m in trajectory.messages)
