@@ -249,12 +249,12 @@ def tiny(path, max_new_tokens=16):
 def test_tiny_model_on_both_sides_plays_the_same_episode_in_both_envs(request, tiny_model, assistant_model):
     assistant_path = request.getfixturevalue(assistant_model)
     tokens = 48 if assistant_model == "tiny_tool_model" else 16  # a whole <tool_call> block takes ~40 tokens
-    single = gym.make(MOCK, user=LLMUser(tiny(tiny_model), max_retries=1), max_turns=3, disable_env_checker=True)
+    single = gym.make(MOCK, user=LLMUser(tiny(tiny_model), max_retries=1), max_turns=2, disable_env_checker=True)
     task_id = single.unwrapped.tasks[1].id
     reference = run_episode(single, tiny(assistant_path, tokens), seed=4, task_id=task_id)
     assert reference.error is None and reference.turns >= 1 and reference.verification
 
-    env = ma.env(MOCK, max_turns=3)
+    env = ma.env(MOCK, max_turns=2)
     user = LLMUser(tiny(tiny_model), max_retries=1)
     trajectory = ma.play(env, tiny(assistant_path, tokens), user, seed=4, task_id=task_id)
     assert trajectory.verification == reference.verification
