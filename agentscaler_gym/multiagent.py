@@ -543,7 +543,7 @@ def play(aec_env: ToolUseAECEnv, assistant: Any, user: Any, *, seed: int | None 
     Both policies get ``act(info["messages"], info["tools"], task=env.task)``: only privileged
     policies (the oracle, the scripted user) look at the task.
     """
-    from .rollout import Trajectory
+    from .rollout import Trajectory, _db_changes, policy_name
 
     env = aec_env
     env.reset(seed=seed, options={"task_id": task_id} if task_id is not None else None)
@@ -573,4 +573,6 @@ def play(aec_env: ToolUseAECEnv, assistant: Any, user: Any, *, seed: int | None 
         timings={"policy": spent[ASSISTANT], "user": spent[USER], "env": time.perf_counter() - start - sum(spent.values())},
         user_calls=[c.to_dict() for c in inner.device.calls] if inner.device else [],
         user_errors=list(env.user_errors),
+        db_changes=_db_changes(inner),
+        policy=policy_name(assistant),
     )

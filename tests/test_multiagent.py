@@ -52,7 +52,7 @@ def user_task_ids(env, limit):
     return (dual + [t.id for t in tasks if t.id not in dual])[:limit]
 
 
-EPISODE_FIELDS = ("task_id", "seed", "messages", "tools", "reward", "verification", "turns", "user_calls", "user_errors")
+EPISODE_FIELDS = ("task_id", "seed", "messages", "tools", "reward", "verification", "turns", "user_calls", "user_errors", "db_changes", "policy")
 
 
 def comparable(trajectory):
