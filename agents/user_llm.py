@@ -113,9 +113,9 @@ class LLMUser:
         turn_index = sum(m["role"] == "user" for m in messages)
         answering = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
         heard = set().union(*(facts(m.get("content") or "") for m in messages if m["role"] != "system"))
-        if _device_rounds(messages) >= self.max_device_calls:
-            tools = []
         view = [{"role": "system", "content": self.brief(task, bool(tools))}, *(m for m in messages if m["role"] != "system")]
+        if _device_rounds(messages) >= self.max_device_calls:
+            tools = []  # enough device calls this turn: now a message
         for attempt in range(self.max_retries + 1):
             raw = self.policy.act(view, list(tools))
             turn = parse_action(raw)
