@@ -214,6 +214,7 @@ def test_device_rounds_are_capped_then_only_a_message_is_accepted():
     env = gym.make(TELECOM, user=user, disable_env_checker=True).unwrapped
     env.reset(seed=0)
     assert [c["tools"] != [] for c in backend.calls] == [True, True, False]
+    assert "phone with the listed tools" in backend.calls[-1]["messages"][0]["content"]  # still told it has a phone
     assert sum(bool(m.get("tool_calls")) for m in user.messages) == 2
 
 
