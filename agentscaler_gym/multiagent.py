@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict
 from typing import Any, Iterable, Mapping, Sequence
 
 import gymnasium as gym
@@ -413,11 +412,12 @@ class ToolUseAECEnv(AECEnv):
         """Take the single-agent env's step result: the assistant observes it, or the episode ends."""
         self._inbox[ASSISTANT] = observation
         if terminated or truncated:
-            self._finish(self.gym_env.verification, terminated)
+            self._finish(self.gym_env.verification, terminated, info["verification"])
         else:
             self._select(ASSISTANT)
 
-    def _finish(self, verification, terminated: bool) -> None:
+    def _finish(self, verification, terminated: bool, as_dict: dict | None = None) -> None:
+        as_dict = as_dict or verification.to_dict()
         score = fidelity(self.user_errors)
         reward = verification.reward
         user_reward = {"shared": reward, "zero": 0.0, "fidelity": score}[self.user_reward]
@@ -425,7 +425,7 @@ class ToolUseAECEnv(AECEnv):
         for agent in self.agents:
             self.terminations[agent] = terminated
             self.truncations[agent] = not terminated
-            self.infos[agent].update(verification=verification.to_dict(), user_errors=list(self.user_errors), fidelity=score)
+            self.infos[agent].update(verification=as_dict, user_errors=list(self.user_errors), fidelity=score)
         self.verification, self.final_rewards = verification, dict(self.rewards)
         self._select(self.agents[0])
 
@@ -439,9 +439,7 @@ class ToolUseAECEnv(AECEnv):
 
 
 def _scenario_dict(scenario: Scenario) -> dict:
-    d = asdict(scenario)
-    d["known"] = dict(scenario.known)
-    return d
+    return {"opening": scenario.opening, "instruction": scenario.instruction, "known": dict(scenario.known), "persona": scenario.persona}
 
 
 # -- the Parallel env -----------------------------------------------------------------------------
