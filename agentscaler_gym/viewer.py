@@ -162,4 +162,17 @@ def _args(arguments) -> str:
 
 
 def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=1, default=str) if not isinstance(value, str) else value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):  # JSON-text columns (addresses, item lists) shown decoded
+        value = {k: _decoded(v) for k, v in value.items()}
+    return json.dumps(value, ensure_ascii=False, indent=1, default=str)
+
+
+def _decoded(value):
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            pass
+    return value

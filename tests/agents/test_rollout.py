@@ -190,3 +190,17 @@ def test_importing_the_engine_and_the_policy_modules_imports_no_heavy_stack():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_a_user_factory_gives_every_env_its_own_simulated_user():
+    from agentscaler_gym.users import ScriptedUser
+
+    made = []
+
+    def user():
+        made.append(ScriptedUser(max_turns=1))
+        return made[-1]
+
+    result = rollout(MOCK, NoopPolicy(), episodes=6, concurrency=3, user=user)
+    assert len(made) == 3 and len({id(u) for u in made}) == 3
+    assert all(t.messages[-1]["role"] == "user" for t in result)
