@@ -165,3 +165,49 @@ def test_transcripts_become_valid_openai_requests():
     call = out[2]["tool_calls"][0]
     assert call["function"]["arguments"] == '{"ticket_id": 7}' and out[3] == {"role": "tool", "tool_call_id": call["id"], "content": '{"status": "open"}'}
     assert out[5] == {"role": "user", "content": "[invalid_tool_call] Error: could not parse"}  # no call to answer
+
+
+# -- a third-party server ------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_episodes_through_transformers_serve(tiny_tool_model, tmp_path):
+    """The same client against ``transformers serve`` (needs ``transformers[serving]``)."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    from transformers.utils.import_utils import is_serve_available
+
+    if not is_serve_available():
+        pytest.skip("transformers[serving] is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path)}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "transformers"), "serve", str(tiny_tool_model), "--host", "127.0.0.1", "--port", str(port), "--device", "cpu"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None and time.time() < deadline, "transformers serve did not start"
+                time.sleep(1)
+        client = OpenAIPolicy(f"http://127.0.0.1:{port}/v1", str(tiny_tool_model), max_tokens=48, timeout=120, retries=0)
+        # One turn each: on the malformed calls this model writes later, transformers serve answers
+        # HTTP 500 (its parser raises), which would end the episode with that error.
+        result = rollout(MOCK, client, episodes=2, max_turns=1)
+        assert result.stats["errors"] == 0, [t.error for t in result]
+        for t in result:
+            first = next(m for m in t.messages if m["role"] == "assistant")
+            assert first.get("tool_calls") and "state_match" in t.verification and t.tokens["prompt"] > 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
