@@ -10,6 +10,8 @@ The similarity is sparse by construction: only features shared by at most ``max_
 used to generate candidate pairs (blocking on an inverted index), so the cost follows the number
 of tools sharing a specific parameter, not the square of the corpus. Features more common than
 that (``limit``, ``id``, ``format``) carry little IDF weight and only enter the vector norms.
+Each tool then keeps its ``top_k`` strongest edges, so the graph stays sparse where a large API
+makes near-cliques.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ class GraphSettings:
         min_tools: Communities smaller than this are dropped.
         max_tools: Communities larger than this are split again.
         resolution: Louvain resolution (higher gives smaller communities).
+        top_k: Each tool keeps its ``top_k`` strongest edges (an edge stays if either end keeps it).
     """
 
     threshold: float = 0.3
+    top_k: int = 16
     max_df: int = 300
     min_tools: int = 3
     max_tools: int = 24
@@ -130,7 +134,25 @@ def build_graph(features: Sequence[dict[str, float]], settings: GraphSettings = 
     keys, sims = total.result()
     keep = sims >= settings.threshold
     keys, sims = keys[keep], sims[keep]
-    return ToolGraph(n, keys // n, keys % n, sims, candidate_pairs=total.pairs)
+    sources, targets = keys // n, keys % n
+    strongest = _strongest(sources, targets, sims, settings.top_k)
+    return ToolGraph(n, sources[strongest], targets[strongest], sims[strongest], candidate_pairs=total.pairs)
+
+
+def _strongest(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the edges among the ``k`` strongest of either endpoint (ties: lower neighbour first).
+
+    Tools of one large API often all share a few parameters; without this cap they form near-cliques
+    of thousands of edges per tool, which Louvain handles slowly and cuts poorly.
+    """
+    ends = np.concatenate([sources, targets])
+    others = np.concatenate([targets, sources])
+    edge = np.concatenate([np.arange(len(weights))] * 2)
+    order = np.lexsort((others, -np.concatenate([weights, weights]), ends))
+    ends = ends[order]
+    starts = np.flatnonzero(np.r_[True, ends[1:] != ends[:-1]]) if len(ends) else ends
+    rank = np.arange(len(ends)) - np.repeat(starts, np.diff(np.r_[starts, len(ends)]))
+    return np.unique(edge[order][rank < k])
 
 
 class _PairSum:

@@ -41,12 +41,27 @@ def test_blocked_similarity_equals_dense_cosine_when_every_feature_may_block():
     rng = random.Random(7)
     pool = [f"p{i}" for i in range(40)]
     features = [{f"p:{name}": 1.0 for name in rng.sample(pool, rng.randint(1, 5))} for _ in range(120)]
-    graph = build_graph(features, GraphSettings(threshold=0.2, max_df=len(features)))
+    graph = build_graph(features, GraphSettings(threshold=0.2, max_df=len(features), top_k=len(features)))
     dense = dense_cosine(features)
     expected = {(i, j) for i in range(120) for j in range(i + 1, 120) if dense[i, j] >= 0.2 + 1e-9}
     found = dict(zip(zip(graph.sources.tolist(), graph.targets.tolist()), graph.weights.tolist()))
     assert expected <= set(found) and all(dense[i, j] >= 0.2 - 1e-9 for i, j in found)
     assert all(abs(found[pair] - dense[pair]) < 1e-9 for pair in expected)
+
+
+def test_each_tool_keeps_only_its_strongest_edges():
+    hub = {"p:a": 1.0, "p:b": 1.0, "p:c": 1.0}
+    spokes = [{"p:a": 1.0, "p:b": 1.0, "p:c": 1.0, f"p:x{i}": 0.1 * (i + 1)} for i in range(10)]
+    full = build_graph([hub] + spokes, GraphSettings(threshold=0.1, top_k=100))
+    capped = build_graph([hub] + spokes, GraphSettings(threshold=0.1, top_k=2))
+    assert len(full.weights) == 11 * 10 // 2
+    degree = np.bincount(np.concatenate([capped.sources, capped.targets]), minlength=11)
+    kept = set(zip(capped.sources.tolist(), capped.targets.tolist()))
+    for v in range(11):  # every kept edge is among the two strongest of one of its ends
+        ranked = sorted(((w, -u) for (a, b), w in zip(zip(full.sources, full.targets), full.weights) if v in (a, b)
+                         for u in [b if a == v else a]), reverse=True)[:2]
+        assert {tuple(sorted((v, -u))) for _, u in ranked} <= kept
+    assert len(kept) < len(full.weights) and degree.min() >= 2
 
 
 def test_features_shared_by_too_many_tools_generate_no_pairs():
