@@ -69,7 +69,7 @@ def build_tiny_model(out_dir: str | Path, *, tool_sft: bool = False, seed: int =
     model.generation_config.pad_token_id = config.pad_token_id
     model.generation_config.do_sample = False
     if tool_sft:
-        model = _overfit_on_tool_calls(model, tokenizer, conversations, out, seed)
+        model = _overfit_on_tool_calls(model, tokenizer, conversations, seed)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
@@ -189,24 +189,21 @@ def _stringify_arguments(message: dict) -> dict:
     return message
 
 
-def _overfit_on_tool_calls(model, tokenizer, conversations: list[dict], out: Path, seed: int):
+def _overfit_on_tool_calls(model, tokenizer, conversations: list[dict], seed: int):
     import os
+    import tempfile
 
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
-    config = SFTConfig(
-        output_dir=str(out / "_sft"), max_steps=TOOL_SFT_STEPS, per_device_train_batch_size=len(conversations),
-        learning_rate=TOOL_SFT_LR, lr_scheduler_type="constant_with_warmup", warmup_steps=5, logging_steps=TOOL_SFT_STEPS, save_strategy="no",
-        report_to="none", use_cpu=True, bf16=False, max_length=4096, assistant_only_loss=True, seed=seed,
-        disable_tqdm=True,
-    )
-    trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(conversations), processing_class=tokenizer)
-    trainer.train()
-    model = trainer.model
-    model.eval()
-    import shutil
-
-    shutil.rmtree(out / "_sft", ignore_errors=True)
-    return model
+    with tempfile.TemporaryDirectory() as scratch:  # the trainer wants an output dir; nothing is saved there
+        config = SFTConfig(
+            output_dir=scratch, max_steps=TOOL_SFT_STEPS, per_device_train_batch_size=len(conversations),
+            learning_rate=TOOL_SFT_LR, lr_scheduler_type="constant_with_warmup", warmup_steps=5,
+            logging_steps=TOOL_SFT_STEPS, save_strategy="no", report_to="none", use_cpu=True, bf16=False,
+            max_length=4096, assistant_only_loss=True, seed=seed, disable_tqdm=True,
+        )
+        trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(conversations), processing_class=tokenizer)
+        trainer.train()
+    return trainer.model.eval()
