@@ -1,18 +1,7 @@
-import json
-
 import peewee as pw
 
 from ...database import Model
-
-
-class JSONField(pw.TextField):
-    """A list or dict kept as JSON text; keys sorted so equal content is equal text (the reward compares rows)."""
-
-    def db_value(self, value):
-        return None if value is None else json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-    def python_value(self, value):
-        return None if value is None else json.loads(value)
+from ..common import JSONField
 
 
 class Airport(Model):

@@ -7,14 +7,13 @@ the free allowance (:func:`free_bags`, by membership and cabin, per passenger) c
 
 from __future__ import annotations
 
-import ast
 import math
-import operator
 import random
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 from ...database import ROUTER
+from ..common import calculate
 from ...tools import READ, WRITE, ToolError, tool
 from .data import NOW, TODAY, dates
 from .models import Airport, Flight, FlightDate, PaymentMethod, Reservation, User
@@ -360,42 +359,6 @@ def get_flight_status(flight_number: str, date: str) -> dict:
         "scheduled_arrival": flight.arrival_time,
         "delay_minutes": leg.delay_minutes,
     }
-
-
-@tool(READ)
-def calculate(expression: str) -> str:
-    """Calculate an arithmetic expression with numbers, + - * / and parentheses; the result is
-    rounded to 2 decimals.
-
-    Args:
-        expression: The expression, such as '(312 + 287) * 2 + 50'.
-    """
-    if len(expression) > 200:
-        raise ToolError("the expression is too long (at most 200 characters)")
-    try:
-        value = _evaluate(ast.parse(expression.strip(), mode="eval").body)
-    except (SyntaxError, RecursionError, ValueError):
-        raise ToolError(f"{expression!r} is not an arithmetic expression") from None
-    except ZeroDivisionError:
-        raise ToolError("division by zero") from None
-    if not math.isfinite(value) or abs(value) > 1e15:
-        raise ToolError("the result is too large")
-    value = round(value, 2)
-    return str(int(value)) if value == int(value) else str(value)
-
-
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
-_UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg}
-
-
-def _evaluate(node: ast.AST) -> float:
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        return _BINARY[type(node.op)](_evaluate(node.left), _evaluate(node.right))
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-        return _UNARY[type(node.op)](_evaluate(node.operand))
-    raise ToolError("only numbers, + - * / and parentheses are allowed")
 
 
 @tool(READ, ends_episode=True)

@@ -4,21 +4,10 @@ Dict and list columns are JSON text with sorted keys, so equal content is equal 
 state match compares meaning, not formatting.
 """
 
-import json
-
 import peewee as pw
 
 from ...database import Model
-
-
-class JSONField(pw.TextField):
-    """A dict or list stored as canonical JSON text."""
-
-    def db_value(self, value):
-        return None if value is None else json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-    def python_value(self, value):
-        return None if value is None else json.loads(value)
+from ..common import JSONField
 
 
 class User(Model):

@@ -7,10 +7,9 @@ changes nothing. Money moves are appended to the order's payment history, and gi
 debited or credited at once.
 """
 
-import ast
-import operator
 from typing import Literal
 
+from ..common import calculate
 from ...tools import READ, WRITE, ToolError, tool
 from .models import Order, OrderItem, PaymentMethod, Product, User, Variant
 
@@ -243,38 +242,6 @@ def get_item_details(item_id: str) -> dict:
 def list_all_product_types() -> dict:
     """List every product type the store sells, as {product name: product id}."""
     return {product.name: product.id for product in Product.select().order_by(Product.name)}
-
-
-@tool(READ)
-def calculate(expression: str) -> str:
-    """Calculate an arithmetic expression with numbers, + - * / and parentheses; the result is rounded to two decimals.
-
-    Args:
-        expression: The expression, such as '(120.5 + 33.99) * 2'.
-    """
-    try:
-        value = _evaluate(ast.parse(expression.strip(), mode="eval").body)
-    except ZeroDivisionError:
-        raise ToolError("division by zero") from None
-    except (SyntaxError, ValueError, TypeError, RecursionError, OverflowError, MemoryError):
-        raise ToolError(f"cannot calculate {expression!r}: use numbers, + - * / and parentheses") from None
-    return f"{round(value, 2):.2f}"
-
-
-_OPERATORS = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-    ast.USub: operator.neg, ast.UAdd: operator.pos,
-}
-
-
-def _evaluate(node: ast.AST) -> float:
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-        return _OPERATORS[type(node.op)](_evaluate(node.left), _evaluate(node.right))
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
-        return _OPERATORS[type(node.op)](_evaluate(node.operand))
-    raise ValueError("unsupported expression")
 
 
 @tool(READ, ends_episode=True)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import ast
-import operator
 import re
 from typing import Literal
 
+from ..common import calculate
 from ...tools import READ, WRITE, ToolError, tool
 from .models import TODAY, Bill, Customer, Line, PaymentMethod, Plan
 
@@ -327,45 +326,6 @@ def transfer_to_human_agents(reason: Literal["account on hold", "request outside
         reason: Why the customer needs a human agent.
     """
     return "Transfer successful"
-
-
-# -- arithmetic ----------------------------------------------------------------------------------
-
-_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-              ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
-              ast.USub: operator.neg, ast.UAdd: operator.pos}
-
-
-@tool(READ)
-def calculate(expression: str) -> str:
-    """Evaluate an arithmetic expression with + - * / // % ** and parentheses.
-
-    Args:
-        expression: The expression, such as '15 + 1.5 - 13.2'.
-    """
-    try:
-        value = _evaluate(ast.parse(expression.strip(), mode="eval").body)
-    except (SyntaxError, ValueError, RecursionError) as exc:
-        raise ToolError(f"not an arithmetic expression: {expression!r}") from exc
-    except (ZeroDivisionError, OverflowError) as exc:
-        raise ToolError(f"cannot evaluate {expression!r}: {exc}") from exc
-    return str(round(value, 4))
-
-
-def _evaluate(node: ast.AST) -> float:
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-        left, right = _evaluate(node.left), _evaluate(node.right)
-        if isinstance(node.op, ast.Pow) and abs(right) > 64:
-            raise ValueError("exponent too large")
-        value = _OPERATORS[type(node.op)](left, right)
-        if abs(value) > 1e100:
-            raise ValueError("result too large")
-        return value
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
-        return _OPERATORS[type(node.op)](_evaluate(node.operand))
-    raise ValueError(f"unsupported expression: {ast.dump(node)[:60]}")
 
 
 TOOLS = (

@@ -1,0 +1,72 @@
+"""What hand-built domains share: canonical JSON columns and the calculator tool."""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import operator
+
+import peewee as pw
+
+from ..tools import READ, ToolError, tool
+
+
+class JSONField(pw.TextField):
+    """A dict or list kept as JSON text with sorted keys, so equal content is equal text (the reward compares rows)."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+_OPERATORS = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
+    ast.USub: operator.neg, ast.UAdd: operator.pos,
+}
+_MAX_LENGTH = 200
+_MAX_EXPONENT = 64
+_MAX_MAGNITUDE = 1e15
+
+
+def evaluate(expression: str) -> float:
+    """The value of an arithmetic expression (numbers, + - * / // % ** and parentheses), parsed with
+    ``ast``: nothing is executed. Raises ``ValueError``, ``ZeroDivisionError`` or ``OverflowError``."""
+    if len(expression) > _MAX_LENGTH:
+        raise ValueError(f"the expression is too long (at most {_MAX_LENGTH} characters)")
+    value = _evaluate(ast.parse(expression.strip(), mode="eval").body)
+    if not math.isfinite(value) or abs(value) > _MAX_MAGNITUDE:
+        raise OverflowError("the result is too large")
+    return value
+
+
+def _evaluate(node: ast.AST) -> float:
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        left, right = _evaluate(node.left), _evaluate(node.right)
+        if isinstance(node.op, ast.Pow) and abs(right) > _MAX_EXPONENT:
+            raise OverflowError("the exponent is too large")
+        return _OPERATORS[type(node.op)](left, right)
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
+        return _OPERATORS[type(node.op)](_evaluate(node.operand))
+    raise ValueError("only numbers, + - * / // % ** and parentheses are allowed")
+
+
+@tool(READ)
+def calculate(expression: str) -> str:
+    """Calculate an arithmetic expression with numbers, + - * / // % ** and parentheses; the result is rounded to 2 decimals.
+
+    Args:
+        expression: The expression, such as '(120.5 + 33.99) * 2'.
+    """
+    try:
+        value = round(evaluate(expression), 2)
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError) as exc:
+        raise ToolError(f"{expression[:80]!r} is not an arithmetic expression: {exc}") from None
+    except (ZeroDivisionError, OverflowError) as exc:
+        raise ToolError(f"cannot evaluate {expression[:80]!r}: {exc}") from None
+    return str(int(value)) if value == int(value) else str(value)
