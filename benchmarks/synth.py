@@ -6,7 +6,8 @@ Each corpus runs in its own process (so peak memory is its own) and prints one J
 
 - ``end_to_end``: wall seconds per stage (corpus load, tool graph, communities, per-domain stages,
   writing), CPU seconds of all processes, peak RSS of the main process and of the largest worker,
-  and the yield: APIs kept, communities, validated domains, tasks.
+  the peak total PSS of all processes (shared pages counted once), and the yield: APIs kept,
+  communities, validated domains, tasks.
 - ``similarity``: our sparse tool-graph build on the whole corpus beside the naive reference, an
   all-pairs cosine similarity (one dense numpy matrix product) timed on a random sample of
   ``--sample`` tools and extrapolated by ``(N / sample)^2``; on the sample itself, the share of the
@@ -50,18 +51,21 @@ def run_one(source: str, workers: int, sample: int) -> None:
     from agentscaler_gym.synth.graph import GraphSettings, build_graph, parameter_features
     from agentscaler_gym.synth.pipeline import SynthConfig, synthesize
 
+    memory = MemorySampler()
     start = time.perf_counter()
     corpus = load_corpus(source)
     load_s = time.perf_counter() - start
     with tempfile.TemporaryDirectory() as out:
         report = synthesize(corpus, out, SynthConfig(workers=workers, picture=False))
     wall = time.perf_counter() - start
+    memory.stop()
     s = report.summary
     emit({
         "corpus": source, "metric": "end_to_end", "workers": workers, "wall_s": round(wall, 1),
         "stages_s": {"corpus": round(load_s, 1), **{k: round(v, 1) for k, v in report.timings.items()}},
         "cpu_s": round(cpu_s(resource.RUSAGE_SELF) + cpu_s(resource.RUSAGE_CHILDREN), 1),
         "peak_rss_mb": {"main": rss_mb(resource.RUSAGE_SELF), "largest_worker": rss_mb(resource.RUSAGE_CHILDREN)},
+        "peak_pss_mb_all_processes": memory.peak_mb,
         "apis": s["corpus"]["apis"], "apis_dropped": sum(s["corpus"]["dropped"].values()),
         "edges": s["graph"]["edges"], "communities": s["graph"]["communities"],
         "domains_validated": s["domains"]["validated"], "tasks": s["tasks"]["total"],
@@ -107,6 +111,52 @@ def dense_edges(features: list[dict[str, float]], threshold: float) -> set[tuple
     sims = matrix @ matrix.T
     i, j = np.nonzero(np.triu(sims >= threshold - 1e-6, k=1))
     return set(zip(i.tolist(), j.tolist()))
+
+
+class MemorySampler:
+    """Samples, every half second, the proportional set size (PSS) of this process and its children.
+
+    RSS counts the corpus pages forked workers share with the main process once per process; PSS
+    splits shared pages between them, so its sum is the memory the run really holds (Linux only;
+    ``peak_mb`` is None elsewhere).
+    """
+
+    def __init__(self):
+        import threading
+
+        self.peak_mb: int | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import os
+
+        while not self._done.wait(0.5):
+            pids = [os.getpid()] + _children(os.getpid())
+            total = sum(_pss_kb(pid) or 0 for pid in pids)
+            if total:
+                self.peak_mb = max(self.peak_mb or 0, total // 1024)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def _pss_kb(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+    except (OSError, StopIteration, ValueError):
+        return None
 
 
 def cpu_s(who: int) -> float:
