@@ -24,7 +24,7 @@ from typing import Any
 
 from .config import parse_config, to_dict
 from .report import write_report
-from .sft import VERTICALS, checkpointing_kwargs
+from .sft import VERTICALS
 
 MODES = ("environment", "rollout")
 
@@ -90,7 +90,7 @@ def build_trainer(config: GRPORunConfig):
         gradient_accumulation_steps=config.gradient_accumulation_steps, max_completion_length=config.max_completion_length,
         max_tool_calling_iterations=config.max_tool_calling_iterations, temperature=config.temperature, beta=config.beta,
         use_vllm=use_vllm, vllm_mode=config.vllm_mode, bf16=bf16, use_cpu=not cuda, seed=config.seed,
-        logging_steps=config.logging_steps, **checkpointing_kwargs(config.gradient_checkpointing),
+        logging_steps=config.logging_steps, gradient_checkpointing=config.gradient_checkpointing,
         save_strategy="no", report_to="none",
     )
     dataset = task_dataset(config.env_ids, config.split, limit=config.task_limit)

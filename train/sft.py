@@ -107,7 +107,7 @@ def train_stage(model: str, stage: Stage, config: SFTRunConfig, out: Path) -> di
         output_dir=str(out), max_steps=steps, num_train_epochs=stage.epochs, per_device_train_batch_size=config.batch_size,
         gradient_accumulation_steps=config.gradient_accumulation_steps, learning_rate=config.learning_rate,
         lr_scheduler_type=config.lr_scheduler_type, warmup_steps=config.warmup, logging_steps=config.logging_steps,
-        bf16=bf16, use_cpu=not cuda, seed=config.seed, **checkpointing_kwargs(config.gradient_checkpointing),
+        bf16=bf16, use_cpu=not cuda, seed=config.seed, gradient_checkpointing=config.gradient_checkpointing,
         max_length=config.max_length, assistant_only_loss=True, save_strategy="no", report_to="none",
     )
     start = time.perf_counter()
@@ -122,11 +122,6 @@ def train_stage(model: str, stage: Stage, config: SFTRunConfig, out: Path) -> di
         "seconds": time.perf_counter() - start, "curve": curve, "lengths": lengths,
         "warnings": [lengths["warning"]] if lengths.get("warning") else [], "model": str(out / "model"),
     }
-
-
-def checkpointing_kwargs(on: bool) -> dict:
-    # passed only when on: the flag's name is changing in transformers, and off is the default
-    return {"gradient_checkpointing": True} if on else {}
 
 
 def loss_token_share(dataset) -> float:

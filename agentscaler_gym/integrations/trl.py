@@ -121,7 +121,9 @@ def environment_class(env_id: str, user_tool: bool = True) -> type:
 
 @functools.lru_cache(maxsize=None)
 def _environment_class(env_id: str, user_tool: bool) -> type:
-    domain = make_env(env_id).domain
+    probe = make_env(env_id)
+    domain = probe.domain
+    probe.close()
     namespace: dict[str, Any] = {
         "__module__": __name__,
         "__doc__": f"{env_id}: {domain.description or domain.name} (TRL environment_factory class).",
