@@ -64,9 +64,9 @@ class ScriptedUser:
     It opens with ``scenario.opening``; gives a known fact when the assistant asks about its topic
     (``"email"`` is given when the message mentions "email"); confirms when asked to confirm; says
     it does not know anything else; on a dual-control device, performs the actions the assistant
-    names (``toggle_airplane_mode`` or "toggle airplane mode"), in the order it names them; and ends the conversation with
-    ``###STOP###`` when the assistant makes a statement rather than a request, or after
-    ``max_turns`` replies.
+    names (``toggle_airplane_mode`` or "toggle airplane mode"), in the order it names them; and
+    ends the conversation with ``###STOP###`` when the assistant makes a statement rather than a
+    request, or after ``max_turns`` replies.
     """
 
     def __init__(self, max_turns: int = 20):
