@@ -125,12 +125,9 @@ def synthesize(corpus: Any, out: str | Path | None, config: SynthConfig = SynthC
             write_domain_folder(out / result.spec["name"], result.spec, result.tasks, code=config.emit_code)
     summary = _summary(corpus, graph, partition, results, kept, config)
     if out is not None:
+        note = draw_graph(graph, partition, kept, out / "graph.png") if config.picture else None
         (out / "report.json").write_text(dumps(summary), encoding="utf-8")
-        (out / "report.md").write_text(report_markdown(summary), encoding="utf-8")
-        if config.picture:
-            summary_note = draw_graph(graph, partition, kept, out / "graph.png")
-            if summary_note:
-                (out / "report.md").write_text(report_markdown(summary) + f"\n{summary_note}\n", encoding="utf-8")
+        (out / "report.md").write_text(report_markdown(summary) + (f"\n{note}\n" if note else ""), encoding="utf-8")
     timings["write"] = time.perf_counter() - clock
     return Report(summary, timings, [r.spec["name"] for r in kept])
 
