@@ -34,6 +34,8 @@ GENERIC_NOUNS = {"detail", "details", "info", "information", "data", "list", "al
                  "specific", "single", "multiple", "one", "many", "entry", "entries", "object", "resource", "record",
                  "records", "result", "results", "item_detail", "summary", "overview", "me", "my", "id", "ids", "api",
                  "v1", "v2", "v3", "request", "response", "status", "info", "the", "a", "an"}
+# Verbs that name the action even at the end of a name (``credit_notes_delete``).
+TRAILING_VERBS = {"delete", "get", "list", "create", "update", "patch", "remove", "cancel", "retrieve", "search"}
 # Leading words of an id parameter that give the referenced entity a role (``from_account_id``).
 ROLE_WORDS = {"from", "to", "source", "target", "destination", "origin", "new", "old", "parent", "primary",
               "secondary", "sender", "recipient", "receiver", "original", "current", "default", "linked", "related"}
@@ -157,6 +159,8 @@ def tool_shape(api: Any) -> ToolShape:
 def _verb_and_noun(ws: list[str]) -> tuple[str | None, list[str]]:
     if len(ws) > 1 and ws[0] == "check" and ws[1] in ("in", "out"):  # check_in_guest, check_out_vehicle
         return "check" + ws[1], _noun(ws[2:])
+    if len(ws) > 1 and ws[-1] in TRAILING_VERBS:  # resource first, action last: upload_sessions_delete
+        return ws[-1], _noun(ws[:-1])
     if ws and ws[0] in KNOWN_VERBS:
         return ws[0], _noun(ws[1:])
     position = next((i for i, w in enumerate(ws) if w in KNOWN_VERBS and w not in NOUN_LIKE_VERBS), None)
@@ -172,7 +176,7 @@ def _noun(ws: list[str]) -> list[str]:
     if ws and ws[0] in PREPOSITIONS:  # remove_from_watchlist: the noun follows the preposition
         ws = ws[1:]
     cut = next((i for i, w in enumerate(ws) if w in PREPOSITIONS), len(ws))
-    return [singular(w) for w in ws[:cut] if w not in GENERIC_NOUNS and not w.isdigit()]
+    return [singular(w) for w in ws[:cut] if w not in GENERIC_NOUNS and len(w) > 1 and not w.isdigit()]
 
 
 def _column_name(param: str) -> str:
