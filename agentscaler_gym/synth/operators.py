@@ -28,7 +28,7 @@ import peewee as pw
 
 from ..tools import READ, WRITE, Tool, ToolError
 from .schema import CONTROL, LIMIT_PARAMS, ToolShape, column_type
-from .words import (CREATE_VERBS, DELETE_VERBS, FINAL_STATES, GET_VERBS, LIST_VERBS, TRANSITIONS, UPDATE_VERBS,
+from .words import (CREATE_VERBS, DELETE_VERBS, FINAL_STATES, GET_VERBS, TRANSITIONS, UPDATE_VERBS,
                     human, snake, words)
 
 WRITES = ("create", "update", "delete", "transition")

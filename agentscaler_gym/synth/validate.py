@@ -1,9 +1,10 @@
-"""Stage 6: keep a synthesized domain only if it is sound, task by task and as a whole.
+"""Stage 6: keep a synthesized domain only if it is sound, as a whole and task by task.
 
-Per task (a failing task is dropped, with its reason counted): the gold run replays, read tools
-leave the database as it was and write tools change it (``check_tool_kinds``), the oracle scores
-1.0 and a do-nothing agent 0.0. Then the domain, rebuilt with the kept tasks, must pass
-``check_domain`` on both splits and Gymnasium's ``check_env``; otherwise it is dropped whole.
+The runtime first replays every task (``Domain.splits``: a failing gold run, or a task a do-nothing
+agent passes, is rejected). The domain must then pass ``check_domain`` on both splits (reads leave
+the database as it was, writes change it, the oracle scores 1.0, doing nothing 0.0) and Gymnasium's
+``check_env``. If a check fails, each task is checked on its own, the failing ones are dropped with
+their reason counted, and the rest must pass again; otherwise the domain is dropped whole.
 """
 
 from __future__ import annotations
