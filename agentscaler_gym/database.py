@@ -95,7 +95,15 @@ class Model(pw.Model):
             compiled = _LOOKUPS[key] = _compile_lookup(cls, tuple(equals), limit)
         sql, params, fields = compiled
         cursor = _connection().execute(sql, [f.db_value(equals[name]) for name, f in params])
-        return [cls(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(fields, row)}) for row in cursor]
+        return [cls._loaded({f.name: f.python_value(v) for f, v in zip(fields, row)}) for row in cursor]
+
+    @classmethod
+    def _loaded(cls, data: dict) -> "Model":
+        """An instance of a row read from the database: what peewee's ``__init__`` leaves, without a
+        ``setattr`` per field (most of a lookup's cost)."""
+        row = cls.__new__(cls)
+        row.__data__, row._dirty, row.__rel__ = data, set(), {}
+        return row
 
 
 _LOOKUPS: dict[tuple, tuple[str, list, list]] = {}
