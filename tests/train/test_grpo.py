@@ -19,7 +19,7 @@ def grpo_args(tmp_path, **overrides):
         output_dir=str(tmp_path), max_steps=2, per_device_train_batch_size=4, num_generations=2,
         max_completion_length=24, max_tool_calling_iterations=1, learning_rate=1e-4, logging_steps=1,
         save_strategy="no", report_to="none", use_cpu=True, beta=0.0, seed=0, disable_tqdm=True,
-        gradient_checkpointing=False,  # TRL turns it on by default; generation then runs without a KV cache
+        gradient_checkpointing=False,  # TRL turns it on by default; off halves a step here
     )
     return GRPOConfig(**{**settings, **overrides})
 
