@@ -1,14 +1,15 @@
 """Does the SFT loop teach? The tiny offline model, before and after SFT on oracle trajectories.
 
-    python benchmarks/sft_learning.py [--steps 1000] [--threads 1] [--out runs/sft-learning]
+    python benchmarks/sft_learning.py [--steps 600] [--threads 1] [--out runs/sft-learning]
 
-1. Take a few small shipped synthesized domains (three tools each; by default two whose tasks
-   create records and two whose tasks move a record to another state).
-2. Collect oracle episodes on their train splits and keep those passing the three filters.
+1. Synthesize a small domain from three leave-request APIs of the shipped human-resources corpus,
+   with 300 seed rows per table and one call per task (approve, reject or cancel a request): a
+   few hundred distinct tasks, so a model must read the request, not remember it.
+2. Collect oracle episodes on its train split and keep those passing the three filters.
 3. SFT a small random-weight Qwen3-style model on them (one stage): the tiny test model's
    tokenizer and chat template (``agents.tiny``), widened with ``--layers`` and ``--hidden``
    (``--layers 2 --hidden 64`` is the tiny model itself).
-4. Play the held-out test splits greedily before and after; report pass^1 per env id.
+4. Play held-out test tasks greedily before and after; report pass^1.
 
 Prints one JSON object per line: the data card totals, then pass^1 of the untrained model, the
 trained model and, as the reference measured in the same run, the oracle.
@@ -34,10 +35,22 @@ from train.evaluate import pass_at_1  # noqa: E402
 from train.generate_sft import generate_sft  # noqa: E402
 from train.sft import SFTRunConfig, Stage, run_sft  # noqa: E402
 
-ENVS = [
-    "AgentScaler/applicants_and_patients-v0", "AgentScaler/travel_visas-v0",
-    "AgentScaler/human_resources_2-v0", "AgentScaler/gym_fitness-v0",
-]
+CORPUS = ROOT / "agentscaler_gym" / "synth" / "apis" / "human_resources.json"
+APIS = ("approve_leave", "reject_leave", "cancel_leave")
+
+
+def leave_domain(out: Path) -> list[str]:
+    """Synthesize the leave-request domain into ``out``; return its env id."""
+    from agentscaler_gym.synth.corpus import load_corpus
+    from agentscaler_gym.synth.pipeline import SynthConfig, synthesize
+    from agentscaler_gym.synth.taskgen import TaskSettings
+
+    out.mkdir(parents=True, exist_ok=True)
+    apis = [a for a in json.loads(CORPUS.read_text(encoding="utf-8")) if a["name"] in APIS]
+    (out / "corpus.json").write_text(json.dumps(apis), encoding="utf-8")
+    config = SynthConfig(rows=300, picture=False, tasks=TaskSettings(count=900, walk_length=(1, 1)))
+    synthesize(load_corpus(str(out / "corpus.json")), out / "domains", config)
+    return agentscaler_gym.register_domains(out / "domains")
 
 
 def small_model(out: Path, layers: int, hidden: int) -> tuple[Path, int]:
@@ -64,13 +77,12 @@ def small_model(out: Path, layers: int, hidden: int) -> tuple[Path, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--layers", type=int, default=4)
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--batch-size", type=int, default=4)
-    parser.add_argument("--envs", nargs="+", default=ENVS, help="env ids to train and test on")
-    parser.add_argument("--eval-limit", type=int, default=30, help="test tasks played per checkpoint")
+    parser.add_argument("--eval-limit", type=int, default=60, help="test tasks played per checkpoint")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (1 is much faster on a busy shared CPU)")
     parser.add_argument("--out", default="runs/sft-learning")
     args = parser.parse_args(argv)
@@ -81,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     start = time.perf_counter()
 
-    env_ids = args.envs
+    env_ids = leave_domain(out / "domain")
     card = generate_sft(env_ids, OraclePolicy(), out / "data", progress=False)
     print(json.dumps({"name": "sft_data", "envs": env_ids, **card["totals"]}))
 
