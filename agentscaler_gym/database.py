@@ -5,10 +5,14 @@ whose peewee database is a router: queries go to whichever instance is *active* 
 thread or task (a ``ContextVar``), so many instances in one process, and instances in different
 threads, never see each other's state, while tools stay plain peewee code.
 
-A domain's seed database is built once per process (:class:`SeedDatabase`) and serialised;
-:meth:`Database.reset` restores those bytes with ``sqlite3.Connection.deserialize`` (tens of
-microseconds). Triggers log the first prior value of every row a write touches into ``_changes``,
-so :meth:`Database.changes` costs O(rows changed), not O(database size).
+A domain's seed database is built once per process (:class:`SeedDatabase`); a new
+:class:`Database` is a page-by-page copy of it (SQLite's backup API) into a plain in-memory
+database, whose commits cost microseconds (a deserialised image pays hundreds of microseconds per
+commit once many of them are alive). Triggers copy
+the first prior version of every row a write touches, rowid included, into a log table beside it
+(``_log_<table>``), so :meth:`Database.changes` and :meth:`Database.reset` cost O(rows changed),
+not O(database size): a reset puts the logged rows back instead of reloading the whole image,
+which keeps the connection's schema, compiled statements and warm pages.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import contextvars
 import hashlib
 import json
 import sqlite3
+import threading
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -164,12 +169,21 @@ class SeedDatabase:
                 _insert_rows(conn, model, rows.get(model, ()))
             conn.execute("COMMIT")
             conn.executescript(_tracking_sql(self.models))
-            self.snapshot = conn.serialize()
         finally:
             _ACTIVE.reset(token)
-            conn.close()
+        self._source = conn
+        self._copying = threading.Lock()  # one backup at a time reads the shared source
         self._changes_sql = _changes_query(self.models)
+        self._logged_sql = " UNION ALL ".join(
+            f"SELECT {i} WHERE EXISTS (SELECT 1 FROM \"{_log(m)}\")" for i, m in enumerate(self.models)
+        )
+        self._restore_sql = [_restore_sql(m) for m in self.models]
         self._columns = {m._meta.table_name: [f.column_name for f in m._meta.sorted_fields] for m in self.models}
+
+    def copy_into(self, conn: sqlite3.Connection) -> None:
+        """Make ``conn``'s main database a copy of the seed."""
+        with self._copying:
+            self._source.backup(conn)
 
     def row_dict(self, table: str, row_json: str | None) -> dict | None:
         """Decode a row of :meth:`Database.changes` into ``{column: value}``."""
@@ -190,12 +204,25 @@ class Database:
         self.seed = seed
         self.label = label
         self.conn = _connect()
-        self.conn.deserialize(seed.snapshot)
+        seed.copy_into(self.conn)
         self._state = _state_for(self.conn)
 
     def reset(self) -> None:
-        """Restore the seed state (and an empty change log)."""
-        self.conn.deserialize(self.seed.snapshot)
+        """Restore the seed state and empty the change log: logged rows are put back as they were
+        (same values, same rowids), so every query answers as on a fresh copy."""
+        tables = self.conn.execute(self.seed._logged_sql).fetchall()
+        if not tables:
+            return
+        self.conn.execute("BEGIN")
+        try:
+            for (i,) in tables:
+                for sql in self.seed._restore_sql[i]:
+                    self.conn.execute(sql)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            self.seed.copy_into(self.conn)  # the whole image: slower, always exact
+            raise
 
     @contextmanager
     def active(self) -> Iterator["Database"]:
@@ -288,20 +315,48 @@ def _insert_rows(conn: sqlite3.Connection, model: type[pw.Model], rows: Sequence
     )
 
 
+def _log(model: type[pw.Model]) -> str:
+    return f"_log_{model._meta.table_name}"
+
+
+def _rowid(model: type[pw.Model]) -> bool:
+    return not getattr(model._meta, "without_rowid", False)
+
+
 def _tracking_sql(models: Sequence[type[pw.Model]]) -> str:
-    statements = ['CREATE TABLE "_changes" (tbl TEXT NOT NULL, pk NOT NULL, before TEXT, PRIMARY KEY (tbl, pk)) WITHOUT ROWID;']
+    """A log table and three triggers per table. ``_log_key`` is the primary key a write touched;
+    ``_log_before`` says whether the row existed before the first such write, and if so the
+    remaining columns (and ``_log_rowid``) hold that first version."""
+    statements = []
     for model in models:
-        table = model._meta.table_name
+        table, log = model._meta.table_name, _log(model)
         pk = model._meta.primary_key.column_name
-        old = _json_row(model, "OLD")
-        log = 'INSERT OR IGNORE INTO "_changes" VALUES'
+        columns = [f'"{f.column_name}"' for f in model._meta.sorted_fields]
+        rowid = ['"_log_rowid"'] if _rowid(model) else []
+        keep = f'INSERT OR IGNORE INTO "{log}" ("_log_key", "_log_before", {", ".join(rowid + columns)}) VALUES '
+        old = f'(OLD."{pk}", 1, {", ".join((["OLD.rowid"] if rowid else []) + ["OLD." + c for c in columns])});'
+        new = f'INSERT OR IGNORE INTO "{log}" ("_log_key", "_log_before") VALUES (NEW."{pk}", 0);'
         statements += [
-            f'CREATE TRIGGER "_{table}_ins" AFTER INSERT ON "{table}" BEGIN {log} (\'{table}\', NEW."{pk}", NULL); END;',
-            f'CREATE TRIGGER "_{table}_upd" AFTER UPDATE ON "{table}" BEGIN {log} (\'{table}\', OLD."{pk}", {old}); '
-            f'{log} (\'{table}\', NEW."{pk}", NULL); END;',
-            f'CREATE TRIGGER "_{table}_del" AFTER DELETE ON "{table}" BEGIN {log} (\'{table}\', OLD."{pk}", {old}); END;',
+            f'CREATE TABLE "{log}" ("_log_key" PRIMARY KEY, "_log_before" INTEGER NOT NULL, {", ".join(rowid + columns)});',
+            f'CREATE TRIGGER "_{table}_ins" AFTER INSERT ON "{table}" BEGIN {new} END;',
+            f'CREATE TRIGGER "_{table}_upd" AFTER UPDATE ON "{table}" BEGIN {keep}{old} {new} END;',
+            f'CREATE TRIGGER "_{table}_del" AFTER DELETE ON "{table}" BEGIN {keep}{old} END;',
         ]
     return "\n".join(statements)
+
+
+def _restore_sql(model: type[pw.Model]) -> tuple[str, str, str]:
+    """Put a table's logged rows back: drop every touched key, re-insert the first versions, clear
+    the log. (The triggers fire meanwhile but only ever ignore keys the log already holds.)"""
+    table, log = model._meta.table_name, _log(model)
+    pk = model._meta.primary_key.column_name
+    columns = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
+    target, source = ("rowid, " + columns, '"_log_rowid", ' + columns) if _rowid(model) else (columns, columns)
+    return (
+        f'DELETE FROM "{table}" WHERE "{pk}" IN (SELECT "_log_key" FROM "{log}")',
+        f'INSERT INTO "{table}" ({target}) SELECT {source} FROM "{log}" WHERE "_log_before" ORDER BY "_log_key"',
+        f'DELETE FROM "{log}"',
+    )
 
 
 def _json_row(model: type[pw.Model], alias: str) -> str:
@@ -313,6 +368,7 @@ def _changes_query(models: Sequence[type[pw.Model]]) -> str:
     for model in models:
         table = model._meta.table_name
         pk = model._meta.primary_key.column_name
-        after = f'(SELECT {_json_row(model, "t")} FROM "{table}" AS t WHERE t."{pk}" = c.pk)'
-        parts.append(f"SELECT c.tbl, c.pk, c.before, {after} FROM \"_changes\" AS c WHERE c.tbl = '{table}'")
+        before = f'CASE WHEN l."_log_before" THEN {_json_row(model, "l")} END'
+        after = f'(SELECT {_json_row(model, "t")} FROM "{table}" AS t WHERE t."{pk}" = l."_log_key")'
+        parts.append(f"SELECT '{table}', l.\"_log_key\", {before}, {after} FROM \"{_log(model)}\" AS l")
     return " UNION ALL ".join(parts) + " ORDER BY 1, 2"

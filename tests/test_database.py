@@ -82,6 +82,25 @@ def test_reset_restores_the_seed_and_clears_the_change_log(seed):
     assert db.digest() == pristine and db.changes() == {}
 
 
+class Reading(Model):
+    key = pw.CharField(primary_key=True)
+    value = pw.FloatField()
+
+
+def test_reset_puts_back_exact_values_rowids_and_renamed_keys():
+    seed = SeedDatabase([Reading], {Reading: [{"key": f"r{i}", "value": i / 3} for i in range(20)]})
+    db, fresh = Database(seed), Database(seed)
+    stored = 'SELECT rowid, * FROM "reading"'  # storage order: what a scan without ORDER BY sees
+    with db.active():
+        Reading.update(value=0.1 + 0.2).where(Reading.key == "r1").execute()  # JSON would print 0.3
+        Reading.update(key="moved").where(Reading.key == "r2").execute()
+        Reading.delete().where(Reading.key == "r3").execute()
+        Reading.create(key="new", value=1.5)
+    db.reset()
+    assert db.conn.execute(stored).fetchall() == fresh.conn.execute(stored).fetchall()
+    assert db.changes() == {}
+
+
 def test_many_instances_in_one_process_are_isolated(seed):
     dbs = [Database(seed) for _ in range(64)]
     for i, db in enumerate(dbs):

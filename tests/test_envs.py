@@ -66,6 +66,26 @@ def test_same_seed_and_task_give_byte_identical_transcripts(env_id):
         assert play(a, task.id, oracle_turns(task)) == play(b, task.id, oracle_turns(task))
 
 
+def stored_rows(db):
+    """Every table's rows with their rowids, in storage order: what a scan without ORDER BY sees."""
+    return {m._meta.table_name: db.conn.execute(f'SELECT rowid, * FROM "{m._meta.table_name}"').fetchall() for m in db.seed.models}
+
+
+@pytest.mark.parametrize("env_id", PROPERTY_IDS)
+def test_reset_after_every_oracle_episode_gives_a_fresh_database(env_id):
+    env, fresh = make(env_id), make(env_id)
+    fresh.reset(seed=0)
+    changed = 0
+    for task in env.tasks:
+        play(env, task.id, oracle_turns(task))
+        changed += bool(env.db.changes())
+    assert changed  # the episodes wrote, so the reset had rows to put back
+    env.reset(seed=0)
+    assert stored_rows(env.db) == stored_rows(fresh.db) and env.db.changes() == {}
+    if env.user_db is not None:
+        assert stored_rows(env.user_db) == stored_rows(fresh.user_db)
+
+
 @pytest.mark.parametrize("env_id", PROPERTY_IDS)
 def test_64_interleaved_instances_stay_isolated(env_id):
     envs = [make(env_id) for _ in range(64)]
@@ -167,6 +187,7 @@ def test_adversarial_actions_never_raise_and_failed_calls_change_nothing(env_id)
     digest = env.db.digest()  # every table still there and readable
     env.reset()
     assert env.db.digest() == load_domain(gym.spec(env_id).kwargs["domain"]).databases()[0].digest() != ""
+    assert stored_rows(env.db) == stored_rows(make(env_id).db)
     assert digest
 
 

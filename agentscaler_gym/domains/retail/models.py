@@ -62,13 +62,13 @@ class OrderItem(Model):
 
     id = pw.CharField(primary_key=True)  # "#W4829103/2": order id and line number
     order = pw.ForeignKeyField(Order, backref="items")
-    product = pw.ForeignKeyField(Product)
-    variant = pw.ForeignKeyField(Variant)
+    product = pw.ForeignKeyField(Product, index=False)
+    variant = pw.ForeignKeyField(Variant, index=False)
     name = pw.CharField()  # the product name, as shown on the order
     options = JSONField()
     price = pw.FloatField()
     request = pw.CharField(null=True)  # return | exchange, once requested
-    new_variant = pw.ForeignKeyField(Variant, null=True)  # the item an exchange asks for
+    new_variant = pw.ForeignKeyField(Variant, null=True, index=False)  # the item an exchange asks for
 
 
 MODELS = (User, PaymentMethod, Product, Variant, Order, OrderItem)
