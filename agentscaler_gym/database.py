@@ -174,10 +174,6 @@ class SeedDatabase:
         self._source = conn
         self._copying = threading.Lock()  # one backup at a time reads the shared source
         self._changes_sql = _changes_query(self.models)
-        self._logged_sql = " UNION ALL ".join(
-            f"SELECT {i} WHERE EXISTS (SELECT 1 FROM \"{_log(m)}\")" for i, m in enumerate(self.models)
-        )
-        self._restore_sql = [_restore_sql(m) for m in self.models]
         self._columns = {m._meta.table_name: [f.column_name for f in m._meta.sorted_fields] for m in self.models}
 
     def copy_into(self, conn: sqlite3.Connection) -> None:
@@ -206,23 +202,21 @@ class Database:
         self.conn = _connect()
         seed.copy_into(self.conn)
         self._state = _state_for(self.conn)
+        self._changes: tuple[int, Change] | None = None
+        self._clean = self.conn.total_changes  # the value at the last known seed state
 
     def reset(self) -> None:
         """Restore the seed state and empty the change log: logged rows are put back as they were
-        (same values, same rowids), so every query answers as on a fresh copy."""
-        tables = self.conn.execute(self.seed._logged_sql).fetchall()
-        if not tables:
-            return
-        self.conn.execute("BEGIN")
+        (same values, same rowids), so every query answers as on a fresh copy. One statement."""
+        if self.conn.total_changes == self._clean:
+            return  # nothing written since the last reset (total_changes counts every row written)
         try:
-            for (i,) in tables:
-                for sql in self.seed._restore_sql[i]:
-                    self.conn.execute(sql)
-            self.conn.execute("COMMIT")
+            self.conn.execute(_RESET)
         except BaseException:
-            self.conn.execute("ROLLBACK")
             self.seed.copy_into(self.conn)  # the whole image: slower, always exact
             raise
+        finally:
+            self._clean = self.conn.total_changes
 
     @contextmanager
     def active(self) -> Iterator["Database"]:
@@ -266,11 +260,16 @@ class Database:
 
     def changes(self) -> Change:
         """Rows whose content differs from the seed: ``{(table, pk): row JSON or None}``."""
-        return {
-            (self.label + table, pk): after
-            for table, pk, before, after in self.conn.execute(self.seed._changes_sql)
-            if before != after
-        }
+        version = self.conn.total_changes  # grows with every row written, so it keys a cache
+        if version == self._clean:
+            return {}
+        if self._changes is None or self._changes[0] != version:
+            self._changes = version, {
+                (self.label + table, pk): after
+                for table, pk, before, after in self.conn.execute(self.seed._changes_sql)
+                if before != after
+            }
+        return dict(self._changes[1])
 
     def digest(self) -> str:
         """SHA-256 of the full canonical content (every table, rows by primary key). O(database size)."""
@@ -342,7 +341,20 @@ def _tracking_sql(models: Sequence[type[pw.Model]]) -> str:
             f'CREATE TRIGGER "_{table}_upd" AFTER UPDATE ON "{table}" BEGIN {keep}{old} {new} END;',
             f'CREATE TRIGGER "_{table}_del" AFTER DELETE ON "{table}" BEGIN {keep}{old} END;',
         ]
+    statements.append(f'CREATE VIEW "{_RESET_VIEW}" AS SELECT 1;')
+    for model in models:
+        restore = " ".join(f"{sql};" for sql in _restore_sql(model))
+        statements.append(
+            f'CREATE TRIGGER "_{model._meta.table_name}_reset" INSTEAD OF DELETE ON "{_RESET_VIEW}" '
+            f'WHEN EXISTS (SELECT 1 FROM "{_log(model)}") BEGIN {restore} END;'
+        )
     return "\n".join(statements)
+
+
+# Deleting from this view restores every touched table inside SQLite: one statement, one transaction.
+_RESET_VIEW = "_reset"
+_RESET = f'DELETE FROM "{_RESET_VIEW}"'
+
 
 
 def _restore_sql(model: type[pw.Model]) -> tuple[str, str, str]:
