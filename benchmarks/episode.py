@@ -3,7 +3,7 @@
 Prints one JSON object per line. Each of our figures stands beside a reference measured in the same
 run on the same data:
 
-- reset: ours restores the serialised seed (``deserialize``); the naive reference deep-copies the
+- reset: ours puts back the rows the episode changed (one statement); the naive reference deep-copies the
   full state (every row of every table, as Python objects), as envs that keep state in memory do.
 - read / write step: ours is ``env.step`` on a tool-call string (parse, validate, query, render);
   the reference is the bare SQLite statement alone, the floor under any env.
