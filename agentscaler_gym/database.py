@@ -8,11 +8,11 @@ threads, never see each other's state, while tools stay plain peewee code.
 A domain's seed database is built once per process (:class:`SeedDatabase`); a new
 :class:`Database` is a page-by-page copy of it (SQLite's backup API) into a plain in-memory
 database, whose commits cost microseconds (a deserialised image pays hundreds of microseconds per
-commit once many of them are alive). Triggers copy
-the first prior version of every row a write touches, rowid included, into a log table beside it
-(``_log_<table>``), so :meth:`Database.changes` and :meth:`Database.reset` cost O(rows changed),
-not O(database size): a reset puts the logged rows back instead of reloading the whole image,
-which keeps the connection's schema, compiled statements and warm pages.
+commit once many of them are alive). Triggers copy the first prior version of every row a write
+touches, rowid included, into a log table beside it (``_log_<table>``), so
+:meth:`Database.changes` and :meth:`Database.reset` cost O(rows changed), not O(database size): a
+reset puts the logged rows back instead of reloading the whole image, which keeps the
+connection's schema, compiled statements and warm pages.
 """
 
 from __future__ import annotations
@@ -354,7 +354,6 @@ def _tracking_sql(models: Sequence[type[pw.Model]]) -> str:
 # Deleting from this view restores every touched table inside SQLite: one statement, one transaction.
 _RESET_VIEW = "_reset"
 _RESET = f'DELETE FROM "{_RESET_VIEW}"'
-
 
 
 def _restore_sql(model: type[pw.Model]) -> tuple[str, str, str]:
