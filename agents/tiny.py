@@ -1,8 +1,8 @@
 """A tiny Qwen3-style chat model built fully offline, for tests and smoke runs.
 
 ``build_tiny_model(out_dir)`` writes a 2-layer Qwen3 model with random weights (about 0.2 M
-parameters, 1 MB on disk), a byte-level BPE tokenizer trained in well under a second on generated
-text, and TRL's own ``qwen3.jinja`` chat template. Using TRL's template bytes unchanged matters:
+parameters, 1 MB on disk), a byte-level BPE tokenizer (one token per digit) trained in well under
+a second on generated text, and TRL's own ``qwen3.jinja`` chat template. Using TRL's template bytes unchanged matters:
 TRL recognises templates by exact string equality, so SFT swaps in its training template and GRPO
 finds a response parser by itself.
 
@@ -113,7 +113,11 @@ def _train_tokenizer(corpus: list[str]):
     from transformers import PreTrainedTokenizerFast
 
     bpe = Tokenizer(models.BPE(unk_token=None))
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    # One token per digit, as Qwen's tokenizers do: ids and amounts copied from a request are then
+    # the same few tokens everywhere, which a small model learns to copy far sooner.
+    bpe.pre_tokenizer = pre_tokenizers.Sequence(
+        [pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.ByteLevel(add_prefix_space=False)]
+    )
     bpe.decoder = decoders.ByteLevel()
     bpe.post_processor = processors.ByteLevel(trim_offsets=False)
     trainer = trainers.BpeTrainer(
