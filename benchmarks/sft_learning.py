@@ -39,8 +39,9 @@ CORPUS = ROOT / "agentscaler_gym" / "synth" / "apis" / "human_resources.json"
 APIS = ("approve_leave", "reject_leave", "cancel_leave")
 
 
-def leave_domain(out: Path) -> list[str]:
-    """Synthesize the leave-request domain into ``out``; return its env id."""
+def leave_domain(out: Path, rows: int, tasks: int) -> list[str]:
+    """Synthesize the leave-request domain into ``out`` with ``rows`` seed rows and up to ``tasks``
+    tasks; return its env id."""
     from agentscaler_gym.synth.corpus import load_corpus
     from agentscaler_gym.synth.pipeline import SynthConfig, synthesize
     from agentscaler_gym.synth.taskgen import TaskSettings
@@ -48,7 +49,7 @@ def leave_domain(out: Path) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     apis = [a for a in json.loads(CORPUS.read_text(encoding="utf-8")) if a["name"] in APIS]
     (out / "corpus.json").write_text(json.dumps(apis), encoding="utf-8")
-    config = SynthConfig(rows=300, picture=False, tasks=TaskSettings(count=900, walk_length=(1, 1)))
+    config = SynthConfig(rows=rows, picture=False, tasks=TaskSettings(count=tasks, walk_length=(1, 1)))
     synthesize(load_corpus(str(out / "corpus.json")), out / "domains", config)
     return agentscaler_gym.register_domains(out / "domains")
 
@@ -77,6 +78,8 @@ def small_model(out: Path, layers: int, hidden: int) -> tuple[Path, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=300, help="seed rows of the domain")
+    parser.add_argument("--tasks", type=int, default=900, help="tasks synthesized (a third held out)")
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--layers", type=int, default=4)
@@ -93,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     start = time.perf_counter()
 
-    env_ids = leave_domain(out / "domain")
+    env_ids = leave_domain(out / "domain", args.rows, args.tasks)
     card = generate_sft(env_ids, OraclePolicy(), out / "data", progress=False)
     print(json.dumps({"name": "sft_data", "envs": env_ids, **card["totals"]}))
 
