@@ -19,10 +19,12 @@ Nothing heavy is imported here; Ray and ``datasets`` are imported when asked for
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -277,10 +279,11 @@ def run_plan(
         policy = make_policy(policy)
     pool = _EnvPool(configs, user)
     start = time.perf_counter()
-    if not hasattr(policy, "act_batch") and getattr(policy, "max_concurrency", 1) > 1:
-        out, policy_s = _run_threaded(plan, policy, pool, min(concurrency, policy.max_concurrency), on_episode)
-    else:
-        out, policy_s = _run_lockstep(plan, policy, pool, concurrency, on_episode)
+    with _fewer_full_collections():
+        if not hasattr(policy, "act_batch") and getattr(policy, "max_concurrency", 1) > 1:
+            out, policy_s = _run_threaded(plan, policy, pool, min(concurrency, policy.max_concurrency), on_episode)
+        else:
+            out, policy_s = _run_lockstep(plan, policy, pool, concurrency, on_episode)
     pool.close()
     trajectories = [t for _, t in sorted(out, key=lambda pair: pair[0])]
     stats = {
@@ -290,6 +293,19 @@ def run_plan(
         "policy_s": policy_s,
     }
     return RolloutResult(trajectories, stats)
+
+
+@contextmanager
+def _fewer_full_collections(factor: int = 10):
+    """A run keeps every env and trajectory alive, so the collector's full passes, which scan them
+    all, find little and took 13% of a 1,024-env oracle run: make them ``factor`` times rarer for the
+    run's length. Young objects are collected as usual."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], thresholds[2] * factor)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def _run_lockstep(plan, policy, pool, concurrency, on_episode) -> tuple[list, float]:

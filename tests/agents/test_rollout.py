@@ -91,6 +91,21 @@ def test_a_policy_failure_ends_only_that_episode_and_is_counted():
     assert summarize(result)[MOCK]["errors"] == 2
 
 
+def test_the_collector_settings_are_restored_after_a_run_even_one_that_raises():
+    import gc
+
+    before = gc.get_threshold()
+    rollout(MOCK, OraclePolicy(), episodes=4)
+    assert gc.get_threshold() == before
+
+    def broken_user():
+        raise KeyboardInterrupt  # raised inside the run, while envs are being made
+
+    with pytest.raises(KeyboardInterrupt):
+        rollout(MOCK, OraclePolicy(), episodes=4, user=broken_user)
+    assert gc.get_threshold() == before
+
+
 def test_a_failing_batch_ends_its_episodes_and_the_rollout_goes_on():
     class FailingOnce(CountingBatchPolicy):
         def act_batch(self, requests):
