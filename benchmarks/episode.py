@@ -3,8 +3,9 @@
 Prints one JSON object per line. Each of our figures stands beside a reference measured in the same
 run on the same data:
 
-- reset: ours puts back the rows the episode changed (one statement); the naive reference deep-copies the
-  full state (every row of every table, as Python objects), as envs that keep state in memory do.
+- reset: ours, after a write step, puts back the rows it changed (one statement); the naive
+  reference deep-copies the full state (every row of every table, as Python objects), as envs that
+  keep state in memory do.
 - read / write step: ours is ``env.step`` on a tool-call string (parse, validate, query, render);
   the reference is the bare SQLite statement alone, the floor under any env.
 - oracle episode: ours is reset + every gold call + the closing message + verification; the naive
@@ -59,15 +60,27 @@ def bench(env_id: str, episodes: int) -> None:
     plans = {t.id: [as_action(c) if c.actor == "assistant" else turn["content"] for c, turn in zip(t.gold_calls, oracle_turns(t))]
              + [oracle_turns(t)[-1]["content"]] for t in tasks}
 
-    emit(env_id, "reset", timeit(lambda: env.reset(options={"task_index": 0}), 2000),
-         timeit(lambda: copy.deepcopy(rows), 20), "deepcopy of the full state", rows=sum(map(len, rows.values())))
-
     def step_of(kind):
         for task in tasks:
             for i, call in enumerate(task.gold_calls):
                 if call.actor == "assistant" and domain.tools[call.name].kind == kind:
                     return task, i
         return None, None
+
+    # A reset after a write step (after reads only, there is nothing to put back).
+    task, index = step_of(WRITE)
+    writes = [task.id, plans[task.id][: index + 1]] if task else [tasks[0].id, []]
+    samples = []
+    for _ in range(2000):
+        env.reset(options={"task_id": writes[0]})
+        for action in writes[1]:
+            env.step(action)
+        changed = len(env.changes())
+        t0 = time.perf_counter()
+        env.reset(options={"task_id": writes[0]})
+        samples.append(time.perf_counter() - t0)
+    emit(env_id, "reset", statistics.median(samples), timeit(lambda: copy.deepcopy(rows), 20), "deepcopy of the full state",
+         rows=sum(map(len, rows.values())), rows_changed=changed)
 
     for kind in (READ, WRITE):
         task, index = step_of(kind)
