@@ -24,8 +24,8 @@ import json
 import threading
 import time
 from collections import deque
-from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -295,17 +295,27 @@ def run_plan(
     return RolloutResult(trajectories, stats)
 
 
+_COLLECTOR = threading.Lock()
+_COLLECTOR_RUNS: list = [0, None]  # runs in progress, thresholds to restore after the last one
+
+
 @contextmanager
 def _fewer_full_collections(factor: int = 10):
     """A run keeps every env and trajectory alive, so the collector's full passes, which scan them
-    all, find little and took 13% of a 1,024-env oracle run: make them ``factor`` times rarer for the
-    run's length. Young objects are collected as usual."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(thresholds[0], thresholds[1], thresholds[2] * factor)
+    all, find little and took 13% of a 1,024-env oracle run: make them ``factor`` times rarer
+    until the last concurrent run ends. Young objects are collected as usual."""
+    with _COLLECTOR:
+        if _COLLECTOR_RUNS[0] == 0:
+            _COLLECTOR_RUNS[1] = young, middle, old = gc.get_threshold()
+            gc.set_threshold(young, middle, old * factor)
+        _COLLECTOR_RUNS[0] += 1
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        with _COLLECTOR:
+            _COLLECTOR_RUNS[0] -= 1
+            if _COLLECTOR_RUNS[0] == 0:
+                gc.set_threshold(*_COLLECTOR_RUNS[1])
 
 
 def _run_lockstep(plan, policy, pool, concurrency, on_episode) -> tuple[list, float]:

@@ -105,6 +105,13 @@ def test_the_collector_settings_are_restored_after_a_run_even_one_that_raises():
         rollout(MOCK, OraclePolicy(), episodes=4, user=broken_user)
     assert gc.get_threshold() == before
 
+    threads = [threading.Thread(target=rollout, args=(MOCK, OraclePolicy()), kwargs={"episodes": 64}) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert gc.get_threshold() == before  # overlapping runs restore the settings once, at the end
+
 
 def test_a_failing_batch_ends_its_episodes_and_the_rollout_goes_on():
     class FailingOnce(CountingBatchPolicy):
