@@ -2,9 +2,9 @@
 
 ``build_tiny_model(out_dir)`` writes a 2-layer Qwen3 model with random weights (about 0.2 M
 parameters, 1 MB on disk), a byte-level BPE tokenizer (one token per digit) trained in well under
-a second on generated text, and TRL's own ``qwen3.jinja`` chat template. Using TRL's template bytes unchanged matters:
-TRL recognises templates by exact string equality, so SFT swaps in its training template and GRPO
-finds a response parser by itself.
+a second on generated text, and TRL's own ``qwen3.jinja`` chat template. Using TRL's template
+bytes unchanged matters: TRL recognises templates by exact string equality, so SFT swaps in its
+training template and GRPO finds a response parser by itself.
 
 With ``tool_sft=True`` the model is then over-fitted (a short SFT run on the CPU) on the gold
 conversations of a few mock-domain tasks, so that it emits well-formed ``<tool_call>`` JSON when
