@@ -314,6 +314,11 @@ def _insert_rows(conn: sqlite3.Connection, model: type[pw.Model], rows: Sequence
     )
 
 
+# Deleting from this view restores every touched table inside SQLite: one statement, one transaction.
+_RESET_VIEW = "_reset"
+_RESET = f'DELETE FROM "{_RESET_VIEW}"'
+
+
 def _log(model: type[pw.Model]) -> str:
     return f"_log_{model._meta.table_name}"
 
@@ -349,11 +354,6 @@ def _tracking_sql(models: Sequence[type[pw.Model]]) -> str:
             f'WHEN EXISTS (SELECT 1 FROM "{_log(model)}") BEGIN {restore} END;'
         )
     return "\n".join(statements)
-
-
-# Deleting from this view restores every touched table inside SQLite: one statement, one transaction.
-_RESET_VIEW = "_reset"
-_RESET = f'DELETE FROM "{_RESET_VIEW}"'
 
 
 def _restore_sql(model: type[pw.Model]) -> tuple[str, str, str]:

@@ -69,15 +69,15 @@ def bench(env_id: str, episodes: int) -> None:
 
     # A reset after a write step (after reads only, there is nothing to put back).
     task, index = step_of(WRITE)
-    writes = [task.id, plans[task.id][: index + 1]] if task else [tasks[0].id, []]
+    task, actions = (task, plans[task.id][: index + 1]) if task else (tasks[0], [])
     samples = []
     for _ in range(2000):
-        env.reset(options={"task_id": writes[0]})
-        for action in writes[1]:
+        env.reset(options={"task_id": task.id})
+        for action in actions:
             env.step(action)
         changed = len(env.changes())
         t0 = time.perf_counter()
-        env.reset(options={"task_id": writes[0]})
+        env.reset(options={"task_id": task.id})
         samples.append(time.perf_counter() - t0)
     emit(env_id, "reset", statistics.median(samples), timeit(lambda: copy.deepcopy(rows), 20), "deepcopy of the full state",
          rows=sum(map(len, rows.values())), rows_changed=changed)
