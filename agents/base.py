@@ -13,8 +13,9 @@ A returned message may carry ``usage`` (``prompt_tokens``, ``completion_tokens``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 
 @runtime_checkable

@@ -13,8 +13,9 @@ torch and transformers are imported when a policy is built, never when this modu
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .base import BatchPolicy, Request
 from .parsers import get_parser, parser_for
@@ -23,7 +24,10 @@ from .parsers import get_parser, parser_for
 def render_prompt(tokenizer: Any, request: Request, chat_template_kwargs: dict | None = None) -> str:
     """The prompt text for one pending turn, as the model's chat template writes it."""
     return tokenizer.apply_chat_template(
-        list(request.messages), tools=list(request.tools) or None, add_generation_prompt=True, tokenize=False,
+        list(request.messages),
+        tools=list(request.tools) or None,
+        add_generation_prompt=True,
+        tokenize=False,
         **(chat_template_kwargs or {}),
     )
 
@@ -99,10 +103,16 @@ class TransformersPolicy(BatchPolicy):
         import torch
 
         start = time.perf_counter()
-        batch = self.tokenizer(prompts, return_tensors="pt", padding=True, padding_side="left", add_special_tokens=False)
+        batch = self.tokenizer(
+            prompts, return_tensors="pt", padding=True, padding_side="left", add_special_tokens=False
+        )
         batch = batch.to(self.model.device)
         sampling = self.temperature > 0
-        options: dict[str, Any] = {"do_sample": sampling, "max_new_tokens": self.max_new_tokens, "pad_token_id": self.tokenizer.pad_token_id}
+        options: dict[str, Any] = {
+            "do_sample": sampling,
+            "max_new_tokens": self.max_new_tokens,
+            "pad_token_id": self.tokenizer.pad_token_id,
+        }
         if sampling:
             torch.manual_seed(self.seed + self.calls)
             options.update(temperature=self.temperature, top_p=self.top_p, top_k=self.top_k)
@@ -119,7 +129,11 @@ class TransformersPolicy(BatchPolicy):
             ids = self._until_stop(row)
             message = self.parse(self.tokenizer.decode(ids, skip_special_tokens=False))
             finished = len(ids) < len(row)  # the stop token counts as generated
-            message["usage"] = {"prompt_tokens": n_prompt, "completion_tokens": len(ids) + finished, "latency_s": latency}
+            message["usage"] = {
+                "prompt_tokens": n_prompt,
+                "completion_tokens": len(ids) + finished,
+                "latency_s": latency,
+            }
             messages.append(message)
         return messages
 

@@ -20,7 +20,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
@@ -64,7 +65,11 @@ class OpenAIPolicy:
         self.model, self.name = model, f"openai:{base_url}#{model}"
         self.api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         self.max_concurrency, self.timeout, self.retries, self.backoff = max_concurrency, timeout, retries, backoff
-        self.options = {k: v for k, v in {"temperature": temperature, "max_tokens": max_tokens, "seed": seed}.items() if v is not None}
+        self.options = {
+            k: v
+            for k, v in {"temperature": temperature, "max_tokens": max_tokens, "seed": seed}.items()
+            if v is not None
+        }
         self.options.update(extra_body or {})
         self.price_per_million = price_per_million
         self._slots = threading.BoundedSemaphore(max_concurrency)
@@ -83,7 +88,12 @@ class OpenAIPolicy:
         usage = data.get("usage") or {}
         prompt, completion = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
         cost = (prompt * self.price_per_million[0] + completion * self.price_per_million[1]) / 1e6
-        message["usage"] = {"prompt_tokens": prompt, "completion_tokens": completion, "latency_s": latency, "cost": cost}
+        message["usage"] = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "latency_s": latency,
+            "cost": cost,
+        }
         return message
 
     def _post(self, body: dict) -> dict:
@@ -135,7 +145,14 @@ def to_openai_messages(messages: Sequence[dict]) -> list[dict]:
             if calls:
                 open_ids = [f"call_{turn}_{k}" for k in range(len(calls))]
                 msg["tool_calls"] = [
-                    {"id": cid, "type": "function", "function": {"name": c["function"]["name"], "arguments": _json_text(c["function"].get("arguments", {}))}}
+                    {
+                        "id": cid,
+                        "type": "function",
+                        "function": {
+                            "name": c["function"]["name"],
+                            "arguments": _json_text(c["function"].get("arguments", {})),
+                        },
+                    }
                     for cid, c in zip(open_ids, calls)
                 ]
             out.append(msg)
@@ -157,7 +174,13 @@ def from_openai_choice(data: Any) -> dict:
         calls = choice.get("tool_calls") or []
         if not isinstance(content, str) or not isinstance(calls, list):
             raise TypeError("content must be text and tool_calls a list")
-        tool_calls = [{"type": "function", "function": {"name": c["function"]["name"], "arguments": _json_value(c["function"].get("arguments"))}} for c in calls]
+        tool_calls = [
+            {
+                "type": "function",
+                "function": {"name": c["function"]["name"], "arguments": _json_value(c["function"].get("arguments"))},
+            }
+            for c in calls
+        ]
     except (KeyError, IndexError, TypeError, AttributeError) as exc:
         raise PolicyError(f"malformed chat completion ({type(exc).__name__}: {exc}): {str(data)[:200]}") from None
     message: dict = {"role": "assistant", "content": content}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 import string
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from agentscaler_gym.tasks import oracle_turns
 
@@ -40,7 +41,11 @@ class RandomPolicy:
         fn = self.rng.choice(list(tools))["function"]
         props = fn["parameters"].get("properties", {})
         arguments = {k: self._value(v) for k, v in props.items()}
-        return {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": fn["name"], "arguments": arguments}}]}
+        return {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [{"type": "function", "function": {"name": fn["name"], "arguments": arguments}}],
+        }
 
     def _value(self, schema: dict) -> Any:
         if "enum" in schema:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable
+from collections.abc import Callable
 
 Parser = Callable[[str], dict]
 PARSERS: dict[str, Parser] = {}
@@ -61,7 +61,7 @@ def _split_thinking(text: str) -> tuple[str, str | None]:
     match = _THINK.search(text)
     if match is None:
         return text.strip(), None
-    return (text[: match.start()] + text[match.end():]).strip(), match.group(1).strip() or None
+    return (text[: match.start()] + text[match.end() :]).strip(), match.group(1).strip() or None
 
 
 def _call(value: object, arguments_key: str = "arguments") -> dict | None:

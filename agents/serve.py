@@ -34,8 +34,16 @@ class ChatServer:
     ``url`` is the API root to give a client.
     """
 
-    def __init__(self, policy: Any, *, model_name: str | None = None, host: str = "127.0.0.1", port: int = 0,
-                 max_batch: int = 32, batch_window_s: float = 0.005):
+    def __init__(
+        self,
+        policy: Any,
+        *,
+        model_name: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        max_batch: int = 32,
+        batch_window_s: float = 0.005,
+    ):
         self.policy, self.model_name = policy, model_name or getattr(policy, "name", "local")
         self.max_batch, self.batch_window_s = max_batch, batch_window_s
         self.queue: queue.Queue = queue.Queue()
@@ -49,7 +57,7 @@ class ChatServer:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}/v1"
 
-    def start(self) -> "ChatServer":
+    def start(self) -> ChatServer:
         self.threads = [
             threading.Thread(target=self.httpd.serve_forever, name="chat-http", daemon=True),
             threading.Thread(target=self._generate_forever, name="chat-generate", daemon=True),
@@ -65,7 +73,7 @@ class ChatServer:
         for thread in self.threads:
             thread.join(timeout=10)
 
-    def __enter__(self) -> "ChatServer":
+    def __enter__(self) -> ChatServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -139,8 +147,14 @@ def _completion(message: dict, model: str) -> dict:
     calls = message.get("tool_calls") or []
     if calls:
         answer["tool_calls"] = [
-            {"id": f"call_{uuid.uuid4().hex[:12]}", "type": "function",
-             "function": {"name": c["function"]["name"], "arguments": json.dumps(c["function"]["arguments"], ensure_ascii=False)}}
+            {
+                "id": f"call_{uuid.uuid4().hex[:12]}",
+                "type": "function",
+                "function": {
+                    "name": c["function"]["name"],
+                    "arguments": json.dumps(c["function"]["arguments"], ensure_ascii=False),
+                },
+            }
             for c in calls
         ]
     prompt, completion = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
@@ -160,7 +174,9 @@ def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             if self.path.rstrip("/") in ("/v1/models", "/models"):
-                self._send(200, {"object": "list", "data": [{"id": server.model_name, "object": "model", "owned_by": "local"}]})
+                self._send(
+                    200, {"object": "list", "data": [{"id": server.model_name, "object": "model", "owned_by": "local"}]}
+                )
             elif self.path.rstrip("/") == "/health":
                 self._send(200, {"status": "ok"})
             else:

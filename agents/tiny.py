@@ -24,7 +24,14 @@ ADDED_TOKENS = ["<tool_call>", "</tool_call>", "<tool_response>", "</tool_respon
 TOOL_SFT_TASKS = 8
 TOOL_SFT_STEPS = 60
 TOOL_SFT_LR = 1e-2
-MODEL_SHAPE = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2, head_dim=16)
+MODEL_SHAPE = dict(
+    hidden_size=64,
+    intermediate_size=128,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    head_dim=16,
+)
 
 _WORDS = (
     "the a my your order ticket customer please can you help me with close open status email name "
@@ -59,9 +66,13 @@ def build_tiny_model(out_dir: str | Path, *, tool_sft: bool = False, seed: int =
     tokenizer = _train_tokenizer(_corpus(conversations, seed))
     vocab_size = (len(tokenizer) + 63) // 64 * 64
     config = Qwen3Config(
-        vocab_size=vocab_size, **MODEL_SHAPE, max_position_embeddings=8192,
-        tie_word_embeddings=True, eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
-        pad_token_id=tokenizer.pad_token_id, bos_token_id=None,
+        vocab_size=vocab_size,
+        **MODEL_SHAPE,
+        max_position_embeddings=8192,
+        tie_word_embeddings=True,
+        eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=None,
     )
     torch.manual_seed(seed)
     model = Qwen3ForCausalLM(config)
@@ -92,8 +103,12 @@ def cached_tiny_model(cache_dir: str | Path, *, tool_sft: bool = False, seed: in
     import trl
 
     key = hashlib.sha256()
-    for part in (Path(__file__).read_bytes(), json.dumps(_mock_conversations(TOOL_SFT_TASKS)).encode(), chat_template().encode(),
-                 f"{torch.__version__} {transformers.__version__} {trl.__version__} {tokenizers.__version__} {tool_sft} {seed}".encode()):
+    for part in (
+        Path(__file__).read_bytes(),
+        json.dumps(_mock_conversations(TOOL_SFT_TASKS)).encode(),
+        chat_template().encode(),
+        f"{torch.__version__} {transformers.__version__} {trl.__version__} {tokenizers.__version__} {tool_sft} {seed}".encode(),
+    ):
         key.update(part)
     target = Path(cache_dir) / f"tiny-{'tool-' if tool_sft else ''}{key.hexdigest()[:16]}"
     if (target / "config.json").exists():
@@ -121,13 +136,21 @@ def _train_tokenizer(corpus: list[str]):
     bpe.decoder = decoders.ByteLevel()
     bpe.post_processor = processors.ByteLevel(trim_offsets=False)
     trainer = trainers.BpeTrainer(
-        vocab_size=2048, min_frequency=2, special_tokens=SPECIAL_TOKENS,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False,
+        vocab_size=2048,
+        min_frequency=2,
+        special_tokens=SPECIAL_TOKENS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
     )
     bpe.train_from_iterator(corpus, trainer)
     tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|endoftext|>", bos_token=None,
-        unk_token=None, model_max_length=8192, padding_side="left",
+        tokenizer_object=bpe,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        bos_token=None,
+        unk_token=None,
+        model_max_length=8192,
+        padding_side="left",
     )
     tokenizer.add_tokens(ADDED_TOKENS, special_tokens=False)
     tokenizer.chat_template = chat_template()
@@ -140,8 +163,12 @@ def _corpus(conversations: list[dict], seed: int) -> list[str]:
     lines = [" ".join(rng.choice(_WORDS) for _ in range(rng.randint(4, 14))) for _ in range(6000)]
     for _ in range(3000):
         name = rng.choice(["get_ticket", "close_ticket", "find_customer_by_email", "open_ticket", "list_tickets"])
-        args = {"ticket_id": rng.randint(1, 40)} if "ticket" in name and name != "open_ticket" else {"email": f"user{rng.randint(0, 99)}@example.com"}
-        lines.append('<tool_call>\n{"name": "%s", "arguments": %s}\n</tool_call>' % (name, json.dumps(args)))
+        args = (
+            {"ticket_id": rng.randint(1, 40)}
+            if "ticket" in name and name != "open_ticket"
+            else {"email": f"user{rng.randint(0, 99)}@example.com"}
+        )
+        lines.append(f'<tool_call>\n{{"name": "{name}", "arguments": {json.dumps(args)}}}\n</tool_call>')
     # The rendered conversations, cut at the special and added tokens the BPE must not see.
     # Training on them merges "\n\n" and the tool names into single tokens, which a 2-layer
     # model learns to emit far sooner than runs of repeated pieces.
@@ -168,9 +195,9 @@ def _mock_conversations(count: int) -> list[dict]:
     Tool-call arguments and the tool list are JSON strings: Arrow would otherwise merge the
     argument dicts of different tools into one struct and add ``null`` fields.
     """
+    from agents.oracle import OraclePolicy
     from agentscaler_gym.domains.mock import DOMAIN
     from agentscaler_gym.env import ToolUseEnv
-    from agents.oracle import OraclePolicy
 
     env = ToolUseEnv(DOMAIN, split="train")
     policy, rows = OraclePolicy(), []
@@ -178,7 +205,9 @@ def _mock_conversations(count: int) -> list[dict]:
         env.reset(seed=0, options={"task_id": task.id})
         while not env.done:
             env.step(policy.act(env.messages, DOMAIN.tool_schemas, task=task))
-        rows.append({"messages": [_stringify_arguments(m) for m in env.messages], "tools": json.dumps(DOMAIN.tool_schemas)})
+        rows.append(
+            {"messages": [_stringify_arguments(m) for m in env.messages], "tools": json.dumps(DOMAIN.tool_schemas)}
+        )
     env.close()
     return rows
 
@@ -187,7 +216,10 @@ def _stringify_arguments(message: dict) -> dict:
     message = {k: v for k, v in message.items() if k in ("role", "content", "tool_calls", "name")}
     if message.get("tool_calls"):
         message["tool_calls"] = [
-            {"type": "function", "function": {"name": c["function"]["name"], "arguments": json.dumps(c["function"]["arguments"])}}
+            {
+                "type": "function",
+                "function": {"name": c["function"]["name"], "arguments": json.dumps(c["function"]["arguments"])},
+            }
             for c in message["tool_calls"]
         ]
     return message
@@ -203,11 +235,24 @@ def _overfit_on_tool_calls(model, tokenizer, conversations: list[dict], seed: in
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
     with tempfile.TemporaryDirectory() as scratch:  # the trainer wants an output dir; nothing is saved there
         config = SFTConfig(
-            output_dir=scratch, max_steps=TOOL_SFT_STEPS, per_device_train_batch_size=len(conversations),
-            learning_rate=TOOL_SFT_LR, lr_scheduler_type="constant_with_warmup", warmup_steps=5,
-            logging_steps=TOOL_SFT_STEPS, save_strategy="no", report_to="none", use_cpu=True, bf16=False,
-            max_length=4096, assistant_only_loss=True, seed=seed, disable_tqdm=True,
+            output_dir=scratch,
+            max_steps=TOOL_SFT_STEPS,
+            per_device_train_batch_size=len(conversations),
+            learning_rate=TOOL_SFT_LR,
+            lr_scheduler_type="constant_with_warmup",
+            warmup_steps=5,
+            logging_steps=TOOL_SFT_STEPS,
+            save_strategy="no",
+            report_to="none",
+            use_cpu=True,
+            bf16=False,
+            max_length=4096,
+            assistant_only_loss=True,
+            seed=seed,
+            disable_tqdm=True,
         )
-        trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(conversations), processing_class=tokenizer)
+        trainer = SFTTrainer(
+            model=model, args=config, train_dataset=Dataset.from_list(conversations), processing_class=tokenizer
+        )
         trainer.train()
     return trainer.model.eval()

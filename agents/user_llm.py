@@ -27,7 +27,8 @@ does not. :func:`register_llm_user_env` registers such an env with ``nondetermin
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from agentscaler_gym.actions import Turn, parse_action
 from agentscaler_gym.multiagent import check_user_reply, facts, user_brief
@@ -96,8 +97,13 @@ class LLMUser:
                 self.messages.append({"role": "assistant", "content": turn.content})
                 return turn.content
             self.messages.append(turn.message())
-            self.messages += [{"role": "tool", "name": "invalid_tool_call", "content": f"Error: {e}"} for e in turn.errors]
-            self.messages += [{"role": "tool", "name": c.name, "content": self.device.call(c.name, c.arguments)} for c in turn.tool_calls]
+            self.messages += [
+                {"role": "tool", "name": "invalid_tool_call", "content": f"Error: {e}"} for e in turn.errors
+            ]
+            self.messages += [
+                {"role": "tool", "name": c.name, "content": self.device.call(c.name, c.arguments)}
+                for c in turn.tool_calls
+            ]
 
     # -- the user agent's policy: the multi-agent env ---------------------------------------------
 
@@ -113,7 +119,10 @@ class LLMUser:
         turn_index = sum(m["role"] == "user" for m in messages)
         answering = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
         heard = set().union(*(facts(m.get("content") or "") for m in messages if m["role"] != "system"))
-        view = [{"role": "system", "content": self.brief(task, bool(tools))}, *(m for m in messages if m["role"] != "system")]
+        view = [
+            {"role": "system", "content": self.brief(task, bool(tools))},
+            *(m for m in messages if m["role"] != "system"),
+        ]
         if _device_rounds(messages) >= self.max_device_calls:
             tools = []  # enough device calls this turn: now a message
         for attempt in range(self.max_retries + 1):
@@ -124,17 +133,29 @@ class LLMUser:
                 return Turn(content, turn.tool_calls).message()
             problems = check_user_reply(content, task.scenario, answering, heard)
             if turn.tool_calls:
-                problems.insert(0, ("tool_without_device", f"called {', '.join(c.name for c in turn.tool_calls)} without device tools"))
+                problems.insert(
+                    0,
+                    (
+                        "tool_without_device",
+                        f"called {', '.join(c.name for c in turn.tool_calls)} without device tools",
+                    ),
+                )
             if turn.errors:
                 problems.insert(0, ("unparsable_tool_call", "; ".join(turn.errors)))
             if not problems:
                 return {"role": "assistant", "content": content}
             if attempt < self.max_retries:
                 rules = "; ".join(dict.fromkeys(RETRY_RULES[kind] for kind, _ in problems))
-                view = [*view, {"role": "assistant", "content": _text(raw)}, {"role": "user", "content": NOTE.format(rules=rules)}]
+                view = [
+                    *view,
+                    {"role": "assistant", "content": _text(raw)},
+                    {"role": "user", "content": NOTE.format(rules=rules)},
+                ]
         return {"role": "assistant", "content": self._repair(content, problems, task, answering, turn_index)}
 
-    def _repair(self, content: str, problems: list[tuple[str, str]], task: Task, answering: str, turn_index: int) -> str:
+    def _repair(
+        self, content: str, problems: list[tuple[str, str]], task: Task, answering: str, turn_index: int
+    ) -> str:
         kinds = {kind for kind, _ in problems}
         if "early_stop" in kinds:
             for token in END_TOKENS:

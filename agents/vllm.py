@@ -7,7 +7,8 @@ imported when the policy is built, so this module imports on any machine.
 from __future__ import annotations
 
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .base import BatchPolicy, Request
 from .hf import render_prompt
@@ -46,7 +47,11 @@ class VLLMPolicy(BatchPolicy):
         self.tokenizer = self.llm.get_tokenizer()
         self.parse = get_parser(parser or parser_for(self.tokenizer.chat_template))
         self.sampling = vllm.SamplingParams(
-            temperature=temperature, top_p=top_p, top_k=top_k, max_tokens=max_new_tokens, seed=seed,
+            temperature=temperature,
+            top_p=top_p,
+            top_k=top_k,
+            max_tokens=max_new_tokens,
+            seed=seed,
         )
         self.chat_template_kwargs = chat_template_kwargs or {}
 

@@ -7,7 +7,7 @@ do-nothing agent scores 0.0 on every task whose gold run changes state.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .domain import Domain
 from .env import ToolUseEnv
@@ -52,7 +52,9 @@ def check_oracle(env: ToolUseEnv, tasks: Sequence[Task]) -> None:
     for task in tasks:
         reward, info = run_turns(env, task, oracle_turns(task))
         if reward != 1.0:
-            raise DomainCheckError(f"{env.domain.name}/{task.id}: the oracle scored {reward}: {info.get('verification')}")
+            raise DomainCheckError(
+                f"{env.domain.name}/{task.id}: the oracle scored {reward}: {info.get('verification')}"
+            )
 
 
 def check_do_nothing(env: ToolUseEnv, tasks: Sequence[Task]) -> None:

@@ -64,7 +64,6 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    import agentscaler_gym
     from agentscaler_gym.registry import _entries, load_domain
 
     rows = []
@@ -89,8 +88,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     import agentscaler_gym  # noqa: F401 - registers the ids
-    from agentscaler_gym.rollout import run_episode
     from agents import NoopPolicy, OraclePolicy, RandomPolicy
+    from agentscaler_gym.rollout import run_episode
 
     policy = {"oracle": OraclePolicy, "noop": NoopPolicy, "random": lambda: RandomPolicy(args.seed)}[args.policy]()
     env = gym.make(args.env, split=args.split, disable_env_checker=True)

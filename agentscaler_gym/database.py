@@ -22,8 +22,9 @@ import hashlib
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import peewee as pw
 from peewee import _ConnectionState
@@ -66,7 +67,7 @@ class Model(pw.Model):
         legacy_table_names = False
 
     @classmethod
-    def find(cls, **equals: Any) -> "Model | None":
+    def find(cls, **equals: Any) -> Model | None:
         """The first row whose fields equal the given values (by primary key order), or None."""
         rows = cls._lookup(equals, " LIMIT 1")
         return rows[0] if rows else None
@@ -103,7 +104,7 @@ class Model(pw.Model):
         return [cls._loaded({f.name: f.python_value(v) for f, v in zip(fields, row)}) for row in cursor]
 
     @classmethod
-    def _loaded(cls, data: dict) -> "Model":
+    def _loaded(cls, data: dict) -> Model:
         """An instance of a row read from the database: what peewee's ``__init__`` leaves, without a
         ``setattr`` per field (most of a lookup's cost)."""
         row = cls.__new__(cls)
@@ -219,7 +220,7 @@ class Database:
             self._clean = self.conn.total_changes
 
     @contextmanager
-    def active(self) -> Iterator["Database"]:
+    def active(self) -> Iterator[Database]:
         """Route :class:`Model` queries in this thread or task to this database."""
         token = _ACTIVE.set(self._state)
         try:
@@ -264,11 +265,14 @@ class Database:
         if version == self._clean:
             return {}
         if self._changes is None or self._changes[0] != version:
-            self._changes = version, {
-                (self.label + table, pk): after
-                for table, pk, before, after in self.conn.execute(self.seed._changes_sql)
-                if before != after
-            }
+            self._changes = (
+                version,
+                {
+                    (self.label + table, pk): after
+                    for table, pk, before, after in self.conn.execute(self.seed._changes_sql)
+                    if before != after
+                },
+            )
         return dict(self._changes[1])
 
     def digest(self) -> str:
@@ -381,5 +385,5 @@ def _changes_query(models: Sequence[type[pw.Model]]) -> str:
         pk = model._meta.primary_key.column_name
         before = f'CASE WHEN l."_log_before" THEN {_json_row(model, "l")} END'
         after = f'(SELECT {_json_row(model, "t")} FROM "{table}" AS t WHERE t."{pk}" = l."_log_key")'
-        parts.append(f"SELECT '{table}', l.\"_log_key\", {before}, {after} FROM \"{_log(model)}\" AS l")
+        parts.append(f'SELECT \'{table}\', l."_log_key", {before}, {after} FROM "{_log(model)}" AS l')
     return " UNION ALL ".join(parts) + " ORDER BY 1, 2"

@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import peewee as pw
 
@@ -49,7 +50,7 @@ class Domain:
     name: str
     policy: str
     agent: Side
-    tasks: Callable[["Domain"], Mapping[str, Sequence[Task]]]
+    tasks: Callable[[Domain], Mapping[str, Sequence[Task]]]
     user: Side | None = None
     data_seed: int = 0
     description: str = ""

@@ -51,7 +51,8 @@ from __future__ import annotations
 
 import json
 import string
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import gymnasium as gym
 from gymnasium import spaces

@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import gymnasium as gym
 from gymnasium import spaces
@@ -116,10 +117,14 @@ def facts(text: str) -> set[str]:
 
 
 def scenario_facts(scenario: Scenario) -> set[str]:
-    return facts(" ".join([scenario.opening, scenario.instruction, scenario.persona, *map(str, scenario.known.values())]))
+    return facts(
+        " ".join([scenario.opening, scenario.instruction, scenario.persona, *map(str, scenario.known.values())])
+    )
 
 
-def check_user_reply(reply: str, scenario: Scenario, answering: str = "", heard: Iterable[str] = ()) -> list[tuple[str, str]]:
+def check_user_reply(
+    reply: str, scenario: Scenario, answering: str = "", heard: Iterable[str] = ()
+) -> list[tuple[str, str]]:
     """Problems with one user reply, as ``(kind, detail)`` pairs; ``[]`` if it is fine.
 
     Args:
@@ -267,7 +272,9 @@ class ToolUseAECEnv(AECEnv):
         self.max_user_steps = max_user_steps or 10 * (max_turns + 1)
         self.possible_agents = list(AGENTS)
         self.agents: list[str] = []
-        self._observation_spaces = {a: spaces.Dict({"message": UnicodeText(), "instructions": UnicodeText()}) for a in AGENTS}
+        self._observation_spaces = {
+            a: spaces.Dict({"message": UnicodeText(), "instructions": UnicodeText()}) for a in AGENTS
+        }
         self._action_spaces = {a: UnicodeText(MAX_ACTION) for a in AGENTS}
         self.task: Task | None = None
         self.verification = None  # the episode's Verification, once it ends
@@ -310,10 +317,18 @@ class ToolUseAECEnv(AECEnv):
         self._instructions = {ASSISTANT: self.gym_env.domain.policy, USER: self.user_messages[0]["content"]}
         self._inbox = {ASSISTANT: "", USER: ""}
         self.infos = {
-            ASSISTANT: {"task_id": task.id, "tools": info["tools"], "system_prompt": info["system_prompt"],
-                        "messages": self.gym_env.messages},
-            USER: {"task_id": task.id, "tools": info.get("user_tools", []), "scenario": _scenario_dict(task.scenario),
-                   "messages": self.user_messages},
+            ASSISTANT: {
+                "task_id": task.id,
+                "tools": info["tools"],
+                "system_prompt": info["system_prompt"],
+                "messages": self.gym_env.messages,
+            },
+            USER: {
+                "task_id": task.id,
+                "tools": info.get("user_tools", []),
+                "scenario": _scenario_dict(task.scenario),
+                "messages": self.user_messages,
+            },
         }
         self._select(USER)
 
@@ -397,7 +412,12 @@ class ToolUseAECEnv(AECEnv):
             results += [(c.name, note) for c in calls]
         else:
             if len(calls) > MAX_CALLS_PER_TURN:
-                results.append(("invalid_tool_call", f"Error: at most {MAX_CALLS_PER_TURN} tool calls per turn; the rest were not run."))
+                results.append(
+                    (
+                        "invalid_tool_call",
+                        f"Error: at most {MAX_CALLS_PER_TURN} tool calls per turn; the rest were not run.",
+                    )
+                )
             results += [(c.name, self.device.run(c.name, c.arguments)) for c in calls[:MAX_CALLS_PER_TURN]]
         self._log_device(turn, results)
         return _tool_answer([text for _, text in results])
@@ -439,7 +459,12 @@ class ToolUseAECEnv(AECEnv):
 
 
 def _scenario_dict(scenario: Scenario) -> dict:
-    return {"opening": scenario.opening, "instruction": scenario.instruction, "known": dict(scenario.known), "persona": scenario.persona}
+    return {
+        "opening": scenario.opening,
+        "instruction": scenario.instruction,
+        "known": dict(scenario.known),
+        "persona": scenario.persona,
+    }
 
 
 # -- the Parallel env -----------------------------------------------------------------------------
@@ -492,7 +517,9 @@ class ToolUseParallelEnv(ParallelEnv):
 
 def available() -> list[str]:
     """Env ids that have a multi-agent view: every registered ``AgentScaler/`` tool-use env."""
-    return sorted(i for i, spec in gym.registry.items() if spec.namespace == NAMESPACE and spec.entry_point == ENTRY_POINT)
+    return sorted(
+        i for i, spec in gym.registry.items() if spec.namespace == NAMESPACE and spec.entry_point == ENTRY_POINT
+    )
 
 
 def env(env_id: str, **kwargs: Any) -> ToolUseAECEnv:
@@ -535,7 +562,15 @@ class UserPolicy:
         return {"role": "assistant", "content": text}
 
 
-def play(aec_env: ToolUseAECEnv, assistant: Any, user: Any, *, seed: int | None = None, task_id: str | None = None, env_id: str = ""):
+def play(
+    aec_env: ToolUseAECEnv,
+    assistant: Any,
+    user: Any,
+    *,
+    seed: int | None = None,
+    task_id: str | None = None,
+    env_id: str = "",
+):
     """Play one episode of an AEC view with two policies; return the assistant's :class:`Trajectory`.
 
     Both policies get ``act(info["messages"], info["tools"], task=env.task)``: only privileged
@@ -568,7 +603,11 @@ def play(aec_env: ToolUseAECEnv, assistant: Any, user: Any, *, seed: int | None 
         reward=env.verification.reward,
         verification=env.verification.to_dict(),
         turns=inner.turns,
-        timings={"policy": spent[ASSISTANT], "user": spent[USER], "env": time.perf_counter() - start - sum(spent.values())},
+        timings={
+            "policy": spent[ASSISTANT],
+            "user": spent[USER],
+            "env": time.perf_counter() - start - sum(spent.values()),
+        },
         user_calls=[c.to_dict() for c in inner.device.calls] if inner.device else [],
         user_errors=list(env.user_errors),
         db_changes=_db_changes(inner),

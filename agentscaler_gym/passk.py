@@ -7,8 +7,8 @@ of the group has, so every task counts at every k.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from math import comb
-from typing import Iterable
 
 
 def pass_hat_k(successes: int, trials: int, k: int) -> float:

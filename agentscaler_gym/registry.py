@@ -64,7 +64,9 @@ def register_domains(path: str | Path, **env_kwargs: Any) -> list[str]:
     ids = []
     for folder in _domain_folders(path):
         env_id = env_id_for(folder.name)
-        _register(env_id, {"split": "test", "max_turns": 30, **env_kwargs, "domain": str(folder.resolve())}, replace=True)
+        _register(
+            env_id, {"split": "test", "max_turns": 30, **env_kwargs, "domain": str(folder.resolve())}, replace=True
+        )
         ids.append(env_id)
     return ids
 

@@ -24,11 +24,12 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import gymnasium as gym
 
@@ -79,7 +80,7 @@ class Trajectory:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Trajectory":
+    def from_dict(cls, d: dict) -> Trajectory:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
 
@@ -186,10 +187,15 @@ class _Episode:
 
 
 def _db_changes(env: ToolUseEnv) -> list[dict]:
-    return [{"table": table, "key": key, "row": env._row(table, row)} for (table, key), row in sorted(env.changes().items(), key=repr)]
+    return [
+        {"table": table, "key": key, "row": env._row(table, row)}
+        for (table, key), row in sorted(env.changes().items(), key=repr)
+    ]
 
 
-def run_episode(env: gym.Env, policy: Any, *, seed: int | None = None, task_id: str | None = None, env_id: str = "") -> Trajectory:
+def run_episode(
+    env: gym.Env, policy: Any, *, seed: int | None = None, task_id: str | None = None, env_id: str = ""
+) -> Trajectory:
     """Play one episode of ``env`` (made with ``gym.make`` or bare) with ``policy``."""
     base = env.unwrapped
     if task_id is None:
@@ -243,7 +249,9 @@ def rollout(
     configs = {env_id: env_config(env_id, split, **env_kwargs) for env_id in env_ids}
     plan = plan_episodes(configs, episodes=episodes, trials=trials, seed=seed)
     if ray is not None:
-        return run_plan_on_ray(plan, policy, configs, address=ray, concurrency=concurrency, user=user, on_episode=on_episode)
+        return run_plan_on_ray(
+            plan, policy, configs, address=ray, concurrency=concurrency, user=user, on_episode=on_episode
+        )
     return run_plan(plan, policy, configs, concurrency=concurrency, user=user, on_episode=on_episode)
 
 
@@ -252,7 +260,9 @@ def env_config(env_id: str, split: str = "test", **env_kwargs: Any) -> dict:
     return {**gym.spec(env_id).kwargs, **env_kwargs, "split": split}
 
 
-def plan_episodes(configs: dict[str, dict], *, episodes: int | None = None, trials: int = 1, seed: int = 0) -> list[EpisodeSpec]:
+def plan_episodes(
+    configs: dict[str, dict], *, episodes: int | None = None, trials: int = 1, seed: int = 0
+) -> list[EpisodeSpec]:
     plan = []
     for env_id, config in configs.items():
         env = _make_env(config)
@@ -329,7 +339,9 @@ def _run_lockstep(plan, policy, pool, concurrency, on_episode) -> tuple[list, fl
         requests = [episode.request() for episode in live]
         start = time.perf_counter()
         try:
-            answers = act_batch(policy, requests) if hasattr(policy, "act_batch") else [_act(policy, r) for r in requests]
+            answers = (
+                act_batch(policy, requests) if hasattr(policy, "act_batch") else [_act(policy, r) for r in requests]
+            )
             if len(answers) != len(requests):
                 raise RuntimeError(f"the policy answered {len(answers)} of {len(requests)} turns")
         except Exception as exc:  # the whole batch failed: each of its episodes ends with the error
@@ -377,7 +389,7 @@ def _act(policy, request) -> Any:
         return exc
 
 
-def _finish(episode: _Episode, pool: "_EnvPool", on_episode) -> tuple[int, Trajectory]:
+def _finish(episode: _Episode, pool: _EnvPool, on_episode) -> tuple[int, Trajectory]:
     trajectory = episode.trajectory()
     pool.give(episode.spec.env_id, episode.env)
     if on_episode is not None:
@@ -448,8 +460,12 @@ def run_plan_on_ray(
     import ray
 
     if not ray.is_initialized():
-        ray.init(address=None if address == "local" else address, include_dashboard=False, ignore_reinit_error=True,
-                 log_to_driver=False)
+        ray.init(
+            address=None if address == "local" else address,
+            include_dashboard=False,
+            ignore_reinit_error=True,
+            log_to_driver=False,
+        )
     workers = workers or max(1, int(ray.available_resources().get("CPU", 1)))
     shares = [list(range(i, len(plan), workers)) for i in range(min(workers, len(plan)))]
     task = ray.remote(_run_share)
@@ -466,8 +482,13 @@ def run_plan_on_ray(
             if on_episode is not None:
                 on_episode(out[index])
     trajectories = [t for t in out if t is not None]
-    stats = {"episodes": len(trajectories), "errors": sum(t.error is not None for t in trajectories),
-             "wall_s": time.perf_counter() - start, "policy_s": policy_s, "workers": len(shares)}
+    stats = {
+        "episodes": len(trajectories),
+        "errors": sum(t.error is not None for t in trajectories),
+        "wall_s": time.perf_counter() - start,
+        "policy_s": policy_s,
+        "workers": len(shares),
+    }
     return RolloutResult(trajectories, stats)
 
 

@@ -20,16 +20,22 @@ from pathlib import Path
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("rollout", help="play episodes with a policy and save the trajectories as JSONL")
     p.add_argument("--env", action="append", required=True, help="env id (repeat for several)")
-    p.add_argument("--policy", default="oracle", help="oracle | noop | random[:SEED] | hf:PATH | vllm:NAME | openai:URL#MODEL")
+    p.add_argument(
+        "--policy", default="oracle", help="oracle | noop | random[:SEED] | hf:PATH | vllm:NAME | openai:URL#MODEL"
+    )
     p.add_argument("--split", default="test")
     p.add_argument("--episodes", type=int, default=None, help="episodes per env (default: every task --trials times)")
     p.add_argument("--trials", type=int, default=1, help="repeats of every task, for pass^k")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--concurrency", type=int, default=64, help="live episodes at most (the batch size of a local model)")
+    p.add_argument(
+        "--concurrency", type=int, default=64, help="live episodes at most (the batch size of a local model)"
+    )
     p.add_argument("--max-turns", type=int, default=None, help="override the env's turn limit")
     p.add_argument("--temperature", type=float, default=None, help="model policies: sampling temperature (0: greedy)")
     p.add_argument("--max-new-tokens", type=int, default=None, help="model policies: tokens per turn")
-    p.add_argument("--ray", default=None, metavar="ADDR", help="spread episodes over Ray workers: 'local' or a cluster address")
+    p.add_argument(
+        "--ray", default=None, metavar="ADDR", help="spread episodes over Ray workers: 'local' or a cluster address"
+    )
     p.add_argument("--out", required=True, help="JSONL file to write")
     p.add_argument("--dataset", default=None, metavar="DIR", help="also save a datasets.Dataset to DIR")
     p.add_argument("--json", action="store_true", help="print the summary as JSON lines")
@@ -57,8 +63,16 @@ def cmd_rollout(args: argparse.Namespace) -> int:
     bar = tqdm(desc="episodes", unit="ep", disable=args.json or not sys.stderr.isatty())
     start = time.perf_counter()
     result = rollout(
-        args.env, policy, split=args.split, episodes=args.episodes, trials=args.trials, seed=args.seed,
-        concurrency=args.concurrency, ray=args.ray, on_episode=lambda t: bar.update(), **env_kwargs,
+        args.env,
+        policy,
+        split=args.split,
+        episodes=args.episodes,
+        trials=args.trials,
+        seed=args.seed,
+        concurrency=args.concurrency,
+        ray=args.ray,
+        on_episode=lambda t: bar.update(),
+        **env_kwargs,
     )
     wall = time.perf_counter() - start
     bar.close()
@@ -74,7 +88,9 @@ def cmd_rollout(args: argparse.Namespace) -> int:
     else:
         _print_table(summary)
         outside = 1 - result.stats.get("policy_s", 0.0) / wall if wall else 0.0
-        print(f"{len(result)} episodes in {wall:.2f}s ({len(result) / wall:.1f}/s; {outside:.0%} of the time outside the policy) -> {args.out}")
+        print(
+            f"{len(result)} episodes in {wall:.2f}s ({len(result) / wall:.1f}/s; {outside:.0%} of the time outside the policy) -> {args.out}"
+        )
     return 0
 
 
@@ -84,10 +100,22 @@ def _policy(args: argparse.Namespace):
     spec, options = args.policy, {}
     kind = spec.partition(":")[0]
     if kind in ("hf", "vllm"):
-        options.update({k: v for k, v in {"temperature": args.temperature, "max_new_tokens": args.max_new_tokens}.items() if v is not None})
+        options.update(
+            {
+                k: v
+                for k, v in {"temperature": args.temperature, "max_new_tokens": args.max_new_tokens}.items()
+                if v is not None
+            }
+        )
         options["seed"] = args.seed
     elif kind == "openai":
-        options.update({k: v for k, v in {"temperature": args.temperature, "max_tokens": args.max_new_tokens}.items() if v is not None})
+        options.update(
+            {
+                k: v
+                for k, v in {"temperature": args.temperature, "max_tokens": args.max_new_tokens}.items()
+                if v is not None
+            }
+        )
         options["max_concurrency"] = args.concurrency
     if args.ray is not None and kind in ("hf", "vllm"):
         return spec  # each Ray worker loads the model itself
@@ -131,5 +159,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     width = max(len(k) for k in table)
     print(f"{'env':<{width}}  " + "  ".join(f"{'pass^' + str(k):>7}" for k in range(1, most + 1)))
     for env_id, row in table.items():
-        print(f"{env_id:<{width}}  " + "  ".join(f"{row[k]:>7.3f}" if k in row else f"{'':>7}" for k in range(1, most + 1)))
+        print(
+            f"{env_id:<{width}}  "
+            + "  ".join(f"{row[k]:>7.3f}" if k in row else f"{'':>7}" for k in range(1, most + 1))
+        )
     return 0

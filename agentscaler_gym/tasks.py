@@ -8,8 +8,9 @@ process by :meth:`agentscaler_gym.domain.Domain.gold`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 ASSISTANT = "assistant"
 USER = "user"
@@ -75,12 +76,14 @@ class Task:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> "Task":
+    def from_dict(cls, d: Mapping) -> Task:
         return cls(
             id=d["id"],
             family=d["family"],
             scenario=Scenario(**d["scenario"]),
-            gold_calls=tuple(ToolCall(c["name"], c.get("arguments", {}), c.get("actor", ASSISTANT)) for c in d["gold_calls"]),
+            gold_calls=tuple(
+                ToolCall(c["name"], c.get("arguments", {}), c.get("actor", ASSISTANT)) for c in d["gold_calls"]
+            ),
             outputs=tuple(d.get("outputs", ())),
             exact_match=bool(d.get("exact_match", False)),
         )
@@ -99,7 +102,9 @@ def oracle_turns(task: Task) -> list[dict]:
             turns.append({"role": "assistant", "content": f"Please run {call.name}({args}) on your device."})
         else:
             function = {"name": call.name, "arguments": dict(call.arguments)}
-            turns.append({"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": function}]})
+            turns.append(
+                {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": function}]}
+            )
     closing = "All done." + "".join(f" {o}." for o in task.outputs)
     turns.append({"role": "assistant", "content": closing})
     return turns

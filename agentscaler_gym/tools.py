@@ -24,8 +24,9 @@ import inspect
 import re
 import types
 import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Literal
 
 READ = "read"
 WRITE = "write"
@@ -178,14 +179,18 @@ _MAX_STRING = 10_000
 def validate_arguments(tool: Tool, arguments: Any) -> dict:
     """Check ``arguments`` against ``tool.parameters``; raise :class:`ToolError` saying what is wrong."""
     if not isinstance(arguments, Mapping):
-        raise ToolError(f"arguments of {tool.name} must be a JSON object, got {_type_name(arguments)}. {signature(tool)}")
+        raise ToolError(
+            f"arguments of {tool.name} must be a JSON object, got {_type_name(arguments)}. {signature(tool)}"
+        )
     properties = tool.parameters.get("properties", {})
     unknown = [k for k in arguments if k not in properties]
     if unknown:
         raise ToolError(f"{tool.name} got unknown argument(s) {', '.join(map(repr, unknown))}. {signature(tool)}")
     missing = [k for k in tool.parameters.get("required", ()) if k not in arguments]
     if missing:
-        raise ToolError(f"{tool.name} is missing required argument(s) {', '.join(map(repr, missing))}. {signature(tool)}")
+        raise ToolError(
+            f"{tool.name} is missing required argument(s) {', '.join(map(repr, missing))}. {signature(tool)}"
+        )
     for key, value in arguments.items():
         problem = _check(value, properties[key])
         if problem:
@@ -202,7 +207,9 @@ def _check(value: Any, schema: dict) -> str | None:
         return None
     expected = schema.get("type")
     if expected:
-        ok = isinstance(value, _PY_TYPES[expected]) and not (expected in ("integer", "number") and isinstance(value, bool))
+        ok = isinstance(value, _PY_TYPES[expected]) and not (
+            expected in ("integer", "number") and isinstance(value, bool)
+        )
         if not ok:
             return f"must be {_article(expected)}, got {_type_name(value)} {_short(value)}"
     if "enum" in schema and value not in schema["enum"]:

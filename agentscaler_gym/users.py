@@ -14,7 +14,8 @@ a :class:`Device`: tools on a database of their own, which the assistant can onl
 from __future__ import annotations
 
 import re
-from typing import Mapping, Protocol, runtime_checkable
+from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
 
 from .database import Database
 from .tasks import USER, Task, ToolCall
@@ -88,8 +89,11 @@ class ScriptedUser:
                 return " ".join(done)
         if _ASKS.search(text):
             # a fact the message already states is being confirmed, not asked for
-            facts = [f"My {topic} is {value}." for topic, value in self.task.scenario.known.items()
-                     if _mentions(text, topic) and str(value).lower() not in text]
+            facts = [
+                f"My {topic} is {value}."
+                for topic, value in self.task.scenario.known.items()
+                if _mentions(text, topic) and str(value).lower() not in text
+            ]
             if facts:
                 return " ".join(facts)
             if _CONFIRM.search(text):

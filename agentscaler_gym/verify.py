@@ -14,8 +14,8 @@ Components (all reported in ``info["verification"]``):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Callable, Iterable, Sequence
 
 from .database import Change
 from .tasks import Task, ToolCall
@@ -59,7 +59,12 @@ def verify(
         row: Decodes a changed row for the diff (``SeedDatabase.row_dict``).
     """
     diff = tuple(
-        {"table": key[0], "key": key[1], "expected": row(key[0], gold.get(key)), "actual": row(key[0], changes.get(key))}
+        {
+            "table": key[0],
+            "key": key[1],
+            "expected": row(key[0], gold.get(key)),
+            "actual": row(key[0], changes.get(key)),
+        }
         for key in sorted(gold.keys() | changes.keys(), key=repr)
         if gold.get(key, _ABSENT) != changes.get(key, _ABSENT)
     )

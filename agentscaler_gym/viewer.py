@@ -10,9 +10,9 @@ task, outcome or any text.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from .rollout import Trajectory, summarize
 
@@ -68,7 +68,9 @@ def write_html(trajectories: Iterable[Trajectory], path: str | Path, title: str 
 
 
 def _summary_table(trajectories: Sequence[Trajectory]) -> str:
-    rows = ["<table><tr><th>env</th><th>episodes</th><th>pass rate</th><th>mean turns</th><th>tool-error rate</th><th>policy errors</th></tr>"]
+    rows = [
+        "<table><tr><th>env</th><th>episodes</th><th>pass rate</th><th>mean turns</th><th>tool-error rate</th><th>policy errors</th></tr>"
+    ]
     for env_id, s in summarize(trajectories).items():
         rows.append(
             f"<tr><td>{escape(env_id)}</td><td>{s['episodes']}</td><td>{s['pass_rate']:.1%}</td><td>{s['mean_turns']:.2f}</td>"
@@ -105,7 +107,9 @@ def _conversation(messages: Sequence[dict]) -> str:
             f"<div class=call>→ {escape(c['function']['name'])}({escape(_args(c['function'].get('arguments')))})</div><br>"
             for c in m.get("tool_calls") or ()
         )
-        out.append(f"<div class='msg {escape(role)}{extra}'><span class=role>{escape(label)}</span>\n{escape(content)}{calls}</div>")
+        out.append(
+            f"<div class='msg {escape(role)}{extra}'><span class=role>{escape(label)}</span>\n{escape(content)}{calls}</div>"
+        )
     return "".join(out)
 
 
@@ -113,14 +117,17 @@ def _verification(v: dict) -> str:
     if not v:
         return ""
     rows = "".join(
-        f"<tr><th>{name}</th><td>{_mark(v.get(name))}</td></tr>" for name in ("reward", "state_match", "exact_match", "outputs_match")
+        f"<tr><th>{name}</th><td>{_mark(v.get(name))}</td></tr>"
+        for name in ("reward", "state_match", "exact_match", "outputs_match")
     )
     missing = v.get("missing_outputs") or []
     if missing:
         rows += f"<tr><th>missing outputs</th><td>{escape(', '.join(map(str, missing)))}</td></tr>"
     out = [f"<h3>Verification</h3><table>{rows}</table>"]
     if v.get("diff"):
-        out.append("<h3>State diff (rows that differ from the gold run)</h3><table><tr><th>table</th><th>key</th><th>expected</th><th>actual</th></tr>")
+        out.append(
+            "<h3>State diff (rows that differ from the gold run)</h3><table><tr><th>table</th><th>key</th><th>expected</th><th>actual</th></tr>"
+        )
         for d in v["diff"]:
             out.append(
                 f"<tr><td>{escape(str(d.get('table')))}</td><td>{escape(str(d.get('key')))}</td>"

@@ -42,14 +42,24 @@ def timeit(fn, repeat: int) -> float:
 
 
 def emit(env_id: str, metric: str, ours: float, reference: float, reference_name: str, **extra) -> None:
-    print(json.dumps({
-        "env": env_id, "metric": metric, "ours_us": round(ours * 1e6, 2), "reference": reference_name,
-        "reference_us": round(reference * 1e6, 2), "speedup": round(reference / ours, 1), **extra,
-    }), flush=True)
+    print(
+        json.dumps(
+            {
+                "env": env_id,
+                "metric": metric,
+                "ours_us": round(ours * 1e6, 2),
+                "reference": reference_name,
+                "reference_us": round(reference * 1e6, 2),
+                "speedup": round(reference / ours, 1),
+                **extra,
+            }
+        ),
+        flush=True,
+    )
 
 
 def as_action(call) -> str:
-    return f'<tool_call>{json.dumps({"name": call.name, "arguments": dict(call.arguments)})}</tool_call>'
+    return f"<tool_call>{json.dumps({'name': call.name, 'arguments': dict(call.arguments)})}</tool_call>"
 
 
 def bench(env_id: str, episodes: int) -> None:
@@ -57,8 +67,14 @@ def bench(env_id: str, episodes: int) -> None:
     domain = env.domain
     rows = domain.rows
     tasks = env.tasks[:episodes]
-    plans = {t.id: [as_action(c) if c.actor == "assistant" else turn["content"] for c, turn in zip(t.gold_calls, oracle_turns(t))]
-             + [oracle_turns(t)[-1]["content"]] for t in tasks}
+    plans = {
+        t.id: [
+            as_action(c) if c.actor == "assistant" else turn["content"]
+            for c, turn in zip(t.gold_calls, oracle_turns(t))
+        ]
+        + [oracle_turns(t)[-1]["content"]]
+        for t in tasks
+    }
 
     def step_of(kind):
         for task in tasks:
@@ -79,8 +95,15 @@ def bench(env_id: str, episodes: int) -> None:
         t0 = time.perf_counter()
         env.reset(options={"task_id": task.id})
         samples.append(time.perf_counter() - t0)
-    emit(env_id, "reset", statistics.median(samples), timeit(lambda: copy.deepcopy(rows), 20), "deepcopy of the full state",
-         rows=sum(map(len, rows.values())), rows_changed=changed)
+    emit(
+        env_id,
+        "reset",
+        statistics.median(samples),
+        timeit(lambda: copy.deepcopy(rows), 20),
+        "deepcopy of the full state",
+        rows=sum(map(len, rows.values())),
+        rows_changed=changed,
+    )
 
     for kind in (READ, WRITE):
         task, index = step_of(kind)
@@ -91,8 +114,8 @@ def bench(env_id: str, episodes: int) -> None:
         action = as_action(call)
 
         def prepare():
-            env.reset(options={"task_id": task.id})
-            for a in prefix:
+            env.reset(options={"task_id": task.id})  # noqa: B023 (called in the loop)
+            for a in prefix:  # noqa: B023 (called in the loop)
                 env.step(a)
 
         samples = []
@@ -103,7 +126,7 @@ def bench(env_id: str, episodes: int) -> None:
             samples.append(time.perf_counter() - t0)
         ours = statistics.median(samples)
         table = next(iter(domain.seed.tables))
-        floor = timeit(lambda: env.db.conn.execute(f'SELECT * FROM "{table}" WHERE rowid = 7').fetchall(), 2000)
+        floor = timeit(lambda: env.db.conn.execute(f'SELECT * FROM "{table}" WHERE rowid = 7').fetchall(), 2000)  # noqa: B023 (called in the loop)
         emit(env_id, f"{kind}_step", ours, floor, "bare SQLite point query", tool=call.name)
 
     def ours_episode(task):
@@ -136,9 +159,16 @@ def bench(env_id: str, episodes: int) -> None:
         t0 = time.perf_counter()
         naive_r.append(naive_episode(task))
         naive_t.append(time.perf_counter() - t0)
-    emit(env_id, "oracle_episode", statistics.median(ours_t), statistics.median(naive_t),
-         "naive full-state env (deepcopy reset, whole-database hash)", episodes=len(ours_t),
-         pass_rate=sum(r == 1.0 for r in ours_r) / len(ours_r), naive_pass_rate=sum(naive_r) / len(naive_r))
+    emit(
+        env_id,
+        "oracle_episode",
+        statistics.median(ours_t),
+        statistics.median(naive_t),
+        "naive full-state env (deepcopy reset, whole-database hash)",
+        episodes=len(ours_t),
+        pass_rate=sum(r == 1.0 for r in ours_r) / len(ours_r),
+        naive_pass_rate=sum(naive_r) / len(naive_r),
+    )
 
 
 def main() -> None:

@@ -49,15 +49,29 @@ def main() -> None:
         ours = [_in_fresh_process("engine", env_id, episodes, c) for _ in range(args.repeats)]
         ref = [_in_fresh_process("reference", env_id, episodes, 1) for _ in range(args.repeats)]
         build = [_in_fresh_process("build", env_id, 0, c) for _ in range(args.repeats)]
-        eps, ref_eps = statistics.median(r["episodes_per_s"] for r in ours), statistics.median(r["episodes_per_s"] for r in ref)
-        print(json.dumps({
-            "bench": "oracle", "env": env_id, "episodes": episodes, "concurrency": c,
-            "episodes_per_s": round(eps, 1), "rss_mb": round(statistics.median(r["rss_mb"] for r in ours), 1),
-            "build_ms_per_env": round(statistics.median(r["build_ms_per_env"] for r in build), 3),
-            "pass_rate": ours[0]["pass_rate"],
-            "reference": "sequential run_episode via gym.make", "reference_episodes_per_s": round(ref_eps, 1),
-            "reference_rss_mb": round(statistics.median(r["rss_mb"] for r in ref), 1), "ratio": round(eps / ref_eps, 2),
-        }), flush=True)
+        eps, ref_eps = (
+            statistics.median(r["episodes_per_s"] for r in ours),
+            statistics.median(r["episodes_per_s"] for r in ref),
+        )
+        print(
+            json.dumps(
+                {
+                    "bench": "oracle",
+                    "env": env_id,
+                    "episodes": episodes,
+                    "concurrency": c,
+                    "episodes_per_s": round(eps, 1),
+                    "rss_mb": round(statistics.median(r["rss_mb"] for r in ours), 1),
+                    "build_ms_per_env": round(statistics.median(r["build_ms_per_env"] for r in build), 3),
+                    "pass_rate": ours[0]["pass_rate"],
+                    "reference": "sequential run_episode via gym.make",
+                    "reference_episodes_per_s": round(ref_eps, 1),
+                    "reference_rss_mb": round(statistics.median(r["rss_mb"] for r in ref), 1),
+                    "ratio": round(eps / ref_eps, 2),
+                }
+            ),
+            flush=True,
+        )
     if not args.no_tiny:
         print(json.dumps(_tiny(args.tiny_episodes)), flush=True)
 
@@ -98,7 +112,9 @@ def _measure_once(kind: str, env_id: str, episodes: int, c: int) -> dict:
     else:
         env, policy = gym.make(env_id), OraclePolicy()
         tasks = env.unwrapped.tasks
-        trajectories = [run_episode(env, policy, seed=i, task_id=tasks[i % len(tasks)].id, env_id=env_id) for i in range(episodes)]
+        trajectories = [
+            run_episode(env, policy, seed=i, task_id=tasks[i % len(tasks)].id, env_id=env_id) for i in range(episodes)
+        ]
     wall = time.perf_counter() - start
     return {
         "episodes_per_s": episodes / wall,
@@ -122,9 +138,13 @@ def _tiny(episodes: int) -> dict:
         runs[c] = result.stats | {"turns": sum(t.turns for t in result)}
     batched, single = runs[episodes], runs[1]
     return {
-        "bench": "tiny_model", "env": "AgentScaler/mock-v0", "episodes": episodes, "max_new_tokens": 48,
+        "bench": "tiny_model",
+        "env": "AgentScaler/mock-v0",
+        "episodes": episodes,
+        "max_new_tokens": 48,
         "share_outside_policy": round(1 - batched["policy_s"] / batched["wall_s"], 4),
-        "episodes_per_s": round(episodes / batched["wall_s"], 3), "concurrency": episodes,
+        "episodes_per_s": round(episodes / batched["wall_s"], 3),
+        "concurrency": episodes,
         "reference": "one generate call per turn (concurrency=1)",
         "reference_share_outside_policy": round(1 - single["policy_s"] / single["wall_s"], 4),
         "reference_episodes_per_s": round(episodes / single["wall_s"], 3),

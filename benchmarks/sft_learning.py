@@ -66,12 +66,20 @@ def small_model(out: Path, layers: int, hidden: int) -> tuple[Path, int]:
 
     tiny = build_tiny_model(out.parent / "tiny-model")
     values = AutoConfig.from_pretrained(tiny).to_dict()
-    values.update(num_hidden_layers=layers, hidden_size=hidden, intermediate_size=3 * hidden, head_dim=hidden // values["num_attention_heads"])
+    values.update(
+        num_hidden_layers=layers,
+        hidden_size=hidden,
+        intermediate_size=3 * hidden,
+        head_dim=hidden // values["num_attention_heads"],
+    )
     values.pop("layer_types", None)
     config = Qwen3Config(**values)
     torch.manual_seed(0)
     model = Qwen3ForCausalLM(config)
-    model.generation_config.eos_token_id, model.generation_config.pad_token_id = config.eos_token_id, config.pad_token_id
+    model.generation_config.eos_token_id, model.generation_config.pad_token_id = (
+        config.eos_token_id,
+        config.pad_token_id,
+    )
     model.generation_config.do_sample = False
     model.save_pretrained(out)
     AutoTokenizer.from_pretrained(tiny).save_pretrained(out)
@@ -88,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--eval-limit", type=int, default=100, help="test tasks played per checkpoint")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (1 is much faster on a busy shared CPU)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (1 is much faster on a busy shared CPU)"
+    )
     parser.add_argument("--out", default="runs/sft-learning")
     args = parser.parse_args(argv)
     if args.threads:
@@ -104,24 +114,48 @@ def main(argv: list[str] | None = None) -> int:
 
     model, parameters = small_model(out / "model", args.layers, args.hidden)
     config = SFTRunConfig(
-        model=str(model), output_dir=str(out / "sft"), stages=[Stage("sft", [str(out / "data")])], eval_envs=env_ids,
-        eval_limit=args.eval_limit, eval_max_turns=6, eval_max_new_tokens=80, max_steps=args.steps,
-        batch_size=args.batch_size, gradient_accumulation_steps=1, learning_rate=args.learning_rate,
-        lr_scheduler_type="cosine", warmup=0.02, logging_steps=10, max_length=4096,
+        model=str(model),
+        output_dir=str(out / "sft"),
+        stages=[Stage("sft", [str(out / "data")])],
+        eval_envs=env_ids,
+        eval_limit=args.eval_limit,
+        eval_max_turns=6,
+        eval_max_new_tokens=80,
+        max_steps=args.steps,
+        batch_size=args.batch_size,
+        gradient_accumulation_steps=1,
+        learning_rate=args.learning_rate,
+        lr_scheduler_type="cosine",
+        warmup=0.02,
+        logging_steps=10,
+        max_length=4096,
     )
     with contextlib.redirect_stdout(sys.stderr):  # the trainer's log lines; stdout keeps only our JSON lines
         report = run_sft(config)
     stage = report["stages"][0]
     oracle = pass_at_1(OraclePolicy(), env_ids, limit=args.eval_limit, max_turns=6)
-    for label, results in [("untrained", report["evaluations"][0]["results"]), ("after_sft", report["evaluations"][1]["results"]), ("oracle_reference", oracle)]:
+    for label, results in [
+        ("untrained", report["evaluations"][0]["results"]),
+        ("after_sft", report["evaluations"][1]["results"]),
+        ("oracle_reference", oracle),
+    ]:
         for env_id, r in results.items():
             print(json.dumps({"name": "test_pass^1", "model": label, "env": env_id, **r}))
-    print(json.dumps({
-        "name": "sft_run", "layers": args.layers, "hidden": args.hidden,
-        "parameters": parameters,
-        "steps": stage["steps"], "train_seconds": round(stage["seconds"], 1),
-        "loss_first": stage["curve"][0][1], "loss_last": stage["curve"][-1][1], "wall_seconds": round(time.perf_counter() - start, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "name": "sft_run",
+                "layers": args.layers,
+                "hidden": args.hidden,
+                "parameters": parameters,
+                "steps": stage["steps"],
+                "train_seconds": round(stage["seconds"], 1),
+                "loss_first": stage["curve"][0][1],
+                "loss_last": stage["curve"][-1][1],
+                "wall_seconds": round(time.perf_counter() - start, 1),
+            }
+        )
+    )
     return 0
 
 

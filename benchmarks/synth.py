@@ -42,7 +42,17 @@ def main() -> None:
         run_one(args.corpus[0], args.workers, args.sample)
         return
     for corpus in args.corpus:  # a fresh process per corpus: peak memory is that corpus' own
-        command = [sys.executable, __file__, "--one", "--corpus", corpus, "--workers", str(args.workers), "--sample", str(args.sample)]
+        command = [
+            sys.executable,
+            __file__,
+            "--one",
+            "--corpus",
+            corpus,
+            "--workers",
+            str(args.workers),
+            "--sample",
+            str(args.sample),
+        ]
         subprocess.run(command, check=True)
 
 
@@ -60,16 +70,24 @@ def run_one(source: str, workers: int, sample: int) -> None:
     wall = time.perf_counter() - start
     memory.stop()
     s = report.summary
-    emit({
-        "corpus": source, "metric": "end_to_end", "workers": workers, "wall_s": round(wall, 1),
-        "stages_s": {"corpus": round(load_s, 1), **{k: round(v, 1) for k, v in report.timings.items()}},
-        "cpu_s": round(cpu_s(resource.RUSAGE_SELF) + cpu_s(resource.RUSAGE_CHILDREN), 1),
-        "peak_rss_mb": {"main": rss_mb(resource.RUSAGE_SELF), "largest_worker": rss_mb(resource.RUSAGE_CHILDREN)},
-        "peak_pss_mb_all_processes": memory.peak_mb,
-        "apis": s["corpus"]["apis"], "apis_dropped": sum(s["corpus"]["dropped"].values()),
-        "edges": s["graph"]["edges"], "communities": s["graph"]["communities"],
-        "domains_validated": s["domains"]["validated"], "tasks": s["tasks"]["total"],
-    })
+    emit(
+        {
+            "corpus": source,
+            "metric": "end_to_end",
+            "workers": workers,
+            "wall_s": round(wall, 1),
+            "stages_s": {"corpus": round(load_s, 1), **{k: round(v, 1) for k, v in report.timings.items()}},
+            "cpu_s": round(cpu_s(resource.RUSAGE_SELF) + cpu_s(resource.RUSAGE_CHILDREN), 1),
+            "peak_rss_mb": {"main": rss_mb(resource.RUSAGE_SELF), "largest_worker": rss_mb(resource.RUSAGE_CHILDREN)},
+            "peak_pss_mb_all_processes": memory.peak_mb,
+            "apis": s["corpus"]["apis"],
+            "apis_dropped": sum(s["corpus"]["dropped"].values()),
+            "edges": s["graph"]["edges"],
+            "communities": s["graph"]["communities"],
+            "domains_validated": s["domains"]["validated"],
+            "tasks": s["tasks"]["total"],
+        }
+    )
 
     features = [parameter_features(a.parameters) for a in corpus.apis]
     settings = GraphSettings()
@@ -86,13 +104,21 @@ def run_one(source: str, workers: int, sample: int) -> None:
     found = set(zip(ours_sample.sources.tolist(), ours_sample.targets.tolist()))
     recall = len(found & reference_edges) / len(reference_edges) if reference_edges else 1.0
     scale = (len(features) / len(subset)) ** 2
-    emit({
-        "corpus": source, "metric": "similarity", "tools": len(features), "ours_s": round(ours, 2),
-        "reference": f"all-pairs cosine, dense numpy, timed on {len(subset)} tools and scaled by (N/sample)^2",
-        "reference_s": round(reference_sample * scale, 1), "speedup": round(reference_sample * scale / ours, 1),
-        "reference_matrix_gb": round(len(features) ** 2 * 4 / 1e9, 1), "sample": len(subset),
-        "edge_recall_on_sample": round(recall, 3), "reference_edges_on_sample": len(reference_edges),
-    })
+    emit(
+        {
+            "corpus": source,
+            "metric": "similarity",
+            "tools": len(features),
+            "ours_s": round(ours, 2),
+            "reference": f"all-pairs cosine, dense numpy, timed on {len(subset)} tools and scaled by (N/sample)^2",
+            "reference_s": round(reference_sample * scale, 1),
+            "speedup": round(reference_sample * scale / ours, 1),
+            "reference_matrix_gb": round(len(features) ** 2 * 4 / 1e9, 1),
+            "sample": len(subset),
+            "edge_recall_on_sample": round(recall, 3),
+            "reference_edges_on_sample": len(reference_edges),
+        }
+    )
 
 
 def dense_edges(features: list[dict[str, float]], threshold: float) -> set[tuple[int, int]]:

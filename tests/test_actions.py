@@ -11,8 +11,10 @@ def calls(turn):
 
 
 def test_hermes_blocks_are_parallel_calls_and_text_outside_is_content():
-    turn = parse_action('Let me check.<tool_call>{"name": "a", "arguments": {"x": 1}}</tool_call>\n'
-                        '<tool_call>{"name": "b", "arguments": "{\\"y\\": \\"z\\"}"}</tool_call>')
+    turn = parse_action(
+        'Let me check.<tool_call>{"name": "a", "arguments": {"x": 1}}</tool_call>\n'
+        '<tool_call>{"name": "b", "arguments": "{\\"y\\": \\"z\\"}"}</tool_call>'
+    )
     assert calls(turn) == [("a", {"x": 1}), ("b", {"y": "z"})]
     assert turn.content == "Let me check." and not turn.errors
 
@@ -22,32 +24,40 @@ def test_think_blocks_are_dropped():
     assert turn.content == "Hello there" and not turn.tool_calls
 
 
-@pytest.mark.parametrize("text", [
-    '{"name": "a", "arguments": {"x": 1}}',
-    '[{"name": "a", "arguments": {"x": 1}}]',
-    'a(x=1)',
-    '{"role": "assistant", "content": null, "tool_calls": [{"id": "1", "type": "function", "function": {"name": "a", "arguments": "{\\"x\\": 1}"}}]}',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "a", "arguments": {"x": 1}}',
+        '[{"name": "a", "arguments": {"x": 1}}]',
+        "a(x=1)",
+        '{"role": "assistant", "content": null, "tool_calls": [{"id": "1", "type": "function", "function": {"name": "a", "arguments": "{\\"x\\": 1}"}}]}',
+    ],
+)
 def test_every_call_format_gives_the_same_call(text):
     turn = parse_action(text)
     assert calls(turn) == [("a", {"x": 1})] and not turn.errors
 
 
 def test_message_dict_is_accepted():
-    turn = parse_action({"role": "assistant", "content": "ok", "tool_calls": [{"function": {"name": "a", "arguments": {}}}]})
+    turn = parse_action(
+        {"role": "assistant", "content": "ok", "tool_calls": [{"function": {"name": "a", "arguments": {}}}]}
+    )
     assert calls(turn) == [("a", {})] and turn.content == "ok"
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ('<tool_call>{"name": "a", "arguments": {</tool_call>', "could not parse the tool call JSON"),
-    ('<tool_call>{"arguments": {}}</tool_call>', "needs a 'name' string"),
-    ('<tool_call>{"name": "a", "arguments": [1]}</tool_call>', "must be a JSON object"),
-    ('<tool_call>{"name": "a", "arguments": "{bad"}</tool_call>', "not valid JSON"),
-    ('{"name": "a", "arguments": ', "could not parse the JSON tool call"),
-    ('a(1, 2)', "pass arguments by name"),
-    ('a(x=foo)', "literal values"),
-    ('a(x=1', None),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ('<tool_call>{"name": "a", "arguments": {</tool_call>', "could not parse the tool call JSON"),
+        ('<tool_call>{"arguments": {}}</tool_call>', "needs a 'name' string"),
+        ('<tool_call>{"name": "a", "arguments": [1]}</tool_call>', "must be a JSON object"),
+        ('<tool_call>{"name": "a", "arguments": "{bad"}</tool_call>', "not valid JSON"),
+        ('{"name": "a", "arguments": ', "could not parse the JSON tool call"),
+        ("a(1, 2)", "pass arguments by name"),
+        ("a(x=foo)", "literal values"),
+        ("a(x=1", None),
+    ],
+)
 def test_malformed_calls_become_errors_not_exceptions(text, fragment):
     turn = parse_action(text)
     if fragment is None:

@@ -67,7 +67,11 @@ def test_changes_report_rows_by_content_not_by_touch(seed):
     assert db.call(tools, "set_balance", {"account": "A3", "balance": 100}) == ("ok", True)  # same value: no change
     assert db.changes() == {}
     db.call(tools, "transfer", {"source": "A1", "target": "A2", "amount": 30})
-    assert db.changes() == {("account", "A1"): '["A1",70]', ("account", "A2"): '["A2",130]', ("transfer", 1): '[1,"A1",30]'}
+    assert db.changes() == {
+        ("account", "A1"): '["A1",70]',
+        ("account", "A2"): '["A2",130]',
+        ("transfer", 1): '[1,"A1",30]',
+    }
     db.call(tools, "transfer", {"source": "A2", "target": "A1", "amount": 30})  # undo the balances
     assert set(db.changes()) == {("transfer", 1), ("transfer", 2)}
     assert seed.row_dict("transfer", db.changes()[("transfer", 2)]) == {"id": 2, "source_id": "A2", "amount": 30}

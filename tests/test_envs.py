@@ -68,7 +68,10 @@ def test_same_seed_and_task_give_byte_identical_transcripts(env_id):
 
 def stored_rows(db):
     """Every table's rows with their rowids, in storage order: what a scan without ORDER BY sees."""
-    return {m._meta.table_name: db.conn.execute(f'SELECT rowid, * FROM "{m._meta.table_name}"').fetchall() for m in db.seed.models}
+    return {
+        m._meta.table_name: db.conn.execute(f'SELECT rowid, * FROM "{m._meta.table_name}"').fetchall()
+        for m in db.seed.models
+    }
 
 
 @pytest.mark.parametrize("env_id", PROPERTY_IDS)
@@ -130,12 +133,28 @@ def test_instances_in_threads_stay_isolated(env_id):
 # Adversarial actions: the env never raises, and a failed call leaves the database as it was.
 
 NASTY = [
-    "'; DROP TABLE user; --", "\" OR 1=1 --", "1; DELETE FROM \"order\"", "%", "_", "\\", "\x00", "NULL",
-    "\u202eevil", "🙂" * 50, "x" * 50_000, "", " ", "#W' UNION SELECT * FROM sqlite_master --",
+    "'; DROP TABLE user; --",
+    '" OR 1=1 --',
+    '1; DELETE FROM "order"',
+    "%",
+    "_",
+    "\\",
+    "\x00",
+    "NULL",
+    "\u202eevil",
+    "🙂" * 50,
+    "x" * 50_000,
+    "",
+    " ",
+    "#W' UNION SELECT * FROM sqlite_master --",
 ]
 values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80) | st.floats(allow_nan=False)
-    | st.text(max_size=40) | st.sampled_from(NASTY),
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=40)
+    | st.sampled_from(NASTY),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=6,
 )
@@ -148,8 +167,19 @@ def actions(draw, tools):
     if kind == "text":
         return draw(st.text(max_size=200) | st.sampled_from(NASTY))
     if kind == "malformed":
-        return draw(st.sampled_from(['<tool_call>{"name": </tool_call>', '{"name": 1}', "f(", '[{"a"', "f(1)",
-                                     '<tool_call>[]</tool_call>', '{"name": "x", "arguments": "{"}']))
+        return draw(
+            st.sampled_from(
+                [
+                    '<tool_call>{"name": </tool_call>',
+                    '{"name": 1}',
+                    "f(",
+                    '[{"a"',
+                    "f(1)",
+                    "<tool_call>[]</tool_call>",
+                    '{"name": "x", "arguments": "{"}',
+                ]
+            )
+        )
     name = draw(st.sampled_from(names)) if kind == "call" else draw(st.text(min_size=1, max_size=20))
     params = next((t["function"]["parameters"]["properties"] for t in tools if t["function"]["name"] == name), {})
     keys = list(params) + ["unexpected"]
@@ -205,7 +235,9 @@ def test_turn_limit_truncates_and_still_verifies():
     env = make("AgentScaler/mock-v0", max_turns=3)
     env.reset(seed=0)
     for _ in range(3):
-        _, reward, terminated, truncated, info = env.step('<tool_call>{"name": "get_ticket", "arguments": {"ticket_id": 1}}</tool_call>')
+        _, reward, terminated, truncated, info = env.step(
+            '<tool_call>{"name": "get_ticket", "arguments": {"ticket_id": 1}}</tool_call>'
+        )
     assert truncated and not terminated and info["verification"]["reward"] == reward == 0.0
 
 

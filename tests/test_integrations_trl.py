@@ -63,7 +63,9 @@ def test_trl_discovers_exactly_the_domain_tools_and_the_user_tool():
     members = {name for name, _ in inspect.getmembers(cls, inspect.isfunction) if not name.startswith("_")}
     tools = set(make_env(MOCK).domain.tools)
     assert members - {"reset", "get_reward"} == tools | {USER_TOOL}
-    assert USER_TOOL not in {n for n, _ in inspect.getmembers(environment_class(MOCK, user_tool=False), inspect.isfunction)}
+    assert USER_TOOL not in {
+        n for n, _ in inspect.getmembers(environment_class(MOCK, user_tool=False), inspect.isfunction)
+    }
 
 
 def test_a_rollout_making_the_gold_calls_gets_1_and_one_that_does_not_gets_0():
@@ -146,8 +148,13 @@ def test_python_type_round_trips_through_transformers():
     from transformers.utils.chat_template_utils import _parse_type_hint
 
     for schema in (
-        {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}, {"type": "object"},
-        {"type": "array", "items": {"type": "string"}}, {"type": "string", "enum": ["a", "b"]},
+        {"type": "string"},
+        {"type": "integer"},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "object"},
+        {"type": "array", "items": {"type": "string"}},
+        {"type": "string", "enum": ["a", "b"]},
         {"type": "integer", "nullable": True},
     ):
         assert _parse_type_hint(python_type(schema)) == schema
@@ -160,7 +167,11 @@ def test_rollout_renderer_cuts_answers_exactly_where_the_template_continues(tiny
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     render = _Renderer(tokenizer, None, {})
-    call = {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "get_ticket", "arguments": {"ticket_id": 7}}}]}
+    call = {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [{"type": "function", "function": {"name": "get_ticket", "arguments": {"ticket_id": 7}}}],
+    }
     cases = [
         (call, [{"role": "tool", "name": "get_ticket", "content": '{"status": "open"}'}]),
         ({"role": "assistant", "content": "What is your email?"}, [{"role": "user", "content": "It is a@b.c"}]),
@@ -169,6 +180,6 @@ def test_rollout_renderer_cuts_answers_exactly_where_the_template_continues(tiny
         suffix = render.suffix(assistant, answers)
         full = render.ids([{"role": "user", "content": "hi"}, assistant, *answers], True)
         text = tokenizer.decode(suffix)
-        assert full[-len(suffix):] == suffix
+        assert full[-len(suffix) :] == suffix
         assert text.startswith("\n<|im_start|>user\n") and text.endswith("<|im_start|>assistant\n")
         assert answers[0]["content"] in text

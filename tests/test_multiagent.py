@@ -10,12 +10,12 @@ import pytest
 from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test, seed_test
 
 import agentscaler_gym
+from agents import OraclePolicy
 from agentscaler_gym import multiagent as ma
 from agentscaler_gym.registry import _entries
 from agentscaler_gym.rollout import run_episode
 from agentscaler_gym.tasks import USER, Scenario
 from agentscaler_gym.users import STOP, ScriptedUser
-from agents import OraclePolicy
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -52,7 +52,19 @@ def user_task_ids(env, limit):
     return (dual + [t.id for t in tasks if t.id not in dual])[:limit]
 
 
-EPISODE_FIELDS = ("task_id", "seed", "messages", "tools", "reward", "verification", "turns", "user_calls", "user_errors", "db_changes", "policy")
+EPISODE_FIELDS = (
+    "task_id",
+    "seed",
+    "messages",
+    "tools",
+    "reward",
+    "verification",
+    "turns",
+    "user_calls",
+    "user_errors",
+    "db_changes",
+    "policy",
+)
 
 
 def comparable(trajectory):
@@ -161,8 +173,12 @@ def test_parallel_view_plays_the_same_episode_and_ignores_the_waiting_agent():
         actions = {}
         for agent in par.agents:
             info = infos[agent]
-            waiting = "ignored <tool_call>{\"name\": \"close_ticket\", \"arguments\": {\"ticket_id\": 1}}</tool_call>"
-            actions[agent] = policies[agent].act(info["messages"], info["tools"], task=par.aec_env.task) if info["to_act"] else waiting
+            waiting = 'ignored <tool_call>{"name": "close_ticket", "arguments": {"ticket_id": 1}}</tool_call>'
+            actions[agent] = (
+                policies[agent].act(info["messages"], info["tools"], task=par.aec_env.task)
+                if info["to_act"]
+                else waiting
+            )
         observations, rewards, terminations, truncations, infos = par.step(actions)
     assert rewards == {ma.ASSISTANT: reference.reward, ma.USER: reference.reward}
     assert terminations == {ma.ASSISTANT: True, ma.USER: True}
@@ -189,7 +205,11 @@ class DeviceActionUser:
             call = golds[made]
             if call.name in self.skip:
                 return {"role": "assistant", "content": "Sorry, I would rather not touch that setting."}
-            return {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": call.name, "arguments": dict(call.arguments)}}]}
+            return {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [{"function": {"name": call.name, "arguments": dict(call.arguments)}}],
+            }
         if last["role"] == "tool":
             return {"role": "assistant", "content": f"Done. The phone says: {last['content']}"}
         return self.scripted.act(messages, tools, task)

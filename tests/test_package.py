@@ -25,13 +25,17 @@ def test_public_names_are_exactly_those_exported():
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "agentscaler_gym.cli", *args], capture_output=True, text=True, check=True)
+    return subprocess.run(
+        [sys.executable, "-m", "agentscaler_gym.cli", *args], capture_output=True, text=True, check=True
+    )
 
 
 def test_cli_run_reports_json_for_scripts():
     summary = json.loads(run_cli("run", "--env", "AgentScaler/mock-v0", "--policy", "oracle", "--json").stdout)
     assert summary["episodes"] == 20 and summary["pass_rate"] == 1.0 and summary["mean_reward"] == 1.0
-    summary = json.loads(run_cli("run", "--env", "AgentScaler/mock-v0", "--policy", "noop", "--episodes", "5", "--json").stdout)
+    summary = json.loads(
+        run_cli("run", "--env", "AgentScaler/mock-v0", "--policy", "noop", "--episodes", "5", "--json").stdout
+    )
     assert summary["episodes"] == 5 and summary["pass_rate"] == 0.0
 
 

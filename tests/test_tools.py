@@ -1,4 +1,4 @@
-from typing import Literal, Optional
+from typing import Literal
 
 import pytest
 
@@ -6,8 +6,14 @@ from agentscaler_gym.tools import READ, WRITE, ToolError, tool, validate_argumen
 
 
 @tool(WRITE)
-def book_room(guest_id: str, nights: int, rate: float, view: Literal["sea", "garden"], late_checkout: bool = False,
-              extras: Optional[list[str]] = None) -> dict:
+def book_room(
+    guest_id: str,
+    nights: int,
+    rate: float,
+    view: Literal["sea", "garden"],
+    late_checkout: bool = False,
+    extras: list[str] | None = None,
+) -> dict:
     """Book a room for a guest.
 
     Args:
@@ -30,7 +36,12 @@ def test_schema_is_derived_from_hints_and_docstring():
     assert props["nights"] == {"type": "integer", "description": "How many nights, at least one."}
     assert props["rate"]["type"] == "number"
     assert props["view"]["enum"] == ["sea", "garden"]
-    assert props["extras"] == {"type": "array", "items": {"type": "string"}, "nullable": True, "description": "Extra services."}
+    assert props["extras"] == {
+        "type": "array",
+        "items": {"type": "string"},
+        "nullable": True,
+        "description": "Extra services.",
+    }
     assert fn["parameters"]["required"] == ["guest_id", "nights", "rate", "view"]
     assert book_room.kind == WRITE
 
@@ -71,7 +82,10 @@ def test_choices_in_docstring_become_an_enum():
     [
         ({"nights": 1, "rate": 1.0, "view": "sea"}, "missing required argument(s) 'guest_id'"),
         ({"guest_id": "G1", "nights": 1, "rate": 1.0, "view": "sea", "pool": True}, "unknown argument(s) 'pool'"),
-        ({"guest_id": 7, "nights": 1, "rate": 1.0, "view": "sea"}, "'guest_id' of book_room must be a string, got integer 7"),
+        (
+            {"guest_id": 7, "nights": 1, "rate": 1.0, "view": "sea"},
+            "'guest_id' of book_room must be a string, got integer 7",
+        ),
         ({"guest_id": "G1", "nights": True, "rate": 1.0, "view": "sea"}, "must be an integer, got boolean"),
         ({"guest_id": "G1", "nights": 1.5, "rate": 1.0, "view": "sea"}, "must be an integer, got number"),
         ({"guest_id": "G1", "nights": 1, "rate": 1.0, "view": "roof"}, "must be one of ['sea', 'garden']"),
@@ -93,11 +107,13 @@ def test_valid_arguments_pass_and_ints_are_numbers():
 
 def test_undocumented_or_untyped_parameters_are_rejected_at_definition():
     with pytest.raises(TypeError, match="not documented"):
+
         @tool()
         def f(x: int) -> int:
             """Doc without args."""
 
     with pytest.raises(TypeError, match="no type hint"):
+
         @tool()
         def g(x) -> int:
             """Doc.
@@ -105,5 +121,6 @@ def test_undocumented_or_untyped_parameters_are_rejected_at_definition():
             Args:
                 x: An x.
             """
+
     with pytest.raises(ValueError):
         tool("delete")

@@ -11,8 +11,9 @@ import argparse
 import dataclasses
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import yaml
 
@@ -30,8 +31,12 @@ def make_parser(cls: type, prog: str, description: str) -> argparse.ArgumentPars
             continue  # nested values (like SFT stages) come from the YAML file
         default = _default(f)
         parser.add_argument(
-            "--" + f.name.replace("_", "-"), dest=f.name, type=_parse_bool if kind is bool else kind,
-            nargs="+" if many else None, default=argparse.SUPPRESS, help=f"{f.metadata.get('help', '')} (default: {default})",
+            "--" + f.name.replace("_", "-"),
+            dest=f.name,
+            type=_parse_bool if kind is bool else kind,
+            nargs="+" if many else None,
+            default=argparse.SUPPRESS,
+            help=f"{f.metadata.get('help', '')} (default: {default})",
         )
     return parser
 

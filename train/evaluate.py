@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 
-def pass_at_1(policy: Any, env_ids: Sequence[str], *, split: str = "test", limit: int | None = None, seed: int = 0, **env_kwargs: Any) -> dict:
+def pass_at_1(
+    policy: Any,
+    env_ids: Sequence[str],
+    *,
+    split: str = "test",
+    limit: int | None = None,
+    seed: int = 0,
+    **env_kwargs: Any,
+) -> dict:
     """``{env_id: {"episodes", "passed", "pass^1"}}``: each task of ``split`` played once (at most ``limit``).
 
     ``policy`` is a policy object or a spec for :func:`agents.make_policy`.
@@ -20,7 +29,11 @@ def pass_at_1(policy: Any, env_ids: Sequence[str], *, split: str = "test", limit
         episodes = tasks if limit is None else min(limit, tasks)
         trajectories = rollout(env_id, policy, split=split, episodes=episodes, seed=seed, **env_kwargs)
         passed = sum(t.reward == 1.0 for t in trajectories)
-        results[env_id] = {"episodes": len(trajectories), "passed": passed, "pass^1": passed / max(len(trajectories), 1)}
+        results[env_id] = {
+            "episodes": len(trajectories),
+            "passed": passed,
+            "pass^1": passed / max(len(trajectories), 1),
+        }
     return results
 
 

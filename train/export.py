@@ -14,8 +14,8 @@ struct, so ``get_ticket`` would be trained to emit ``{"ticket_id": 7, "subject":
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from agentscaler_gym.rollout import Trajectory
 
@@ -31,14 +31,25 @@ def sft_row(t: Trajectory) -> dict:
     messages = [_message(m) for m in t.messages]
     while messages and messages[-1]["role"] != "assistant":
         messages.pop()
-    return {"messages": messages, "tools": json.dumps(t.tools, ensure_ascii=False), "env_id": t.env_id, "task_id": t.task_id}
+    return {
+        "messages": messages,
+        "tools": json.dumps(t.tools, ensure_ascii=False),
+        "env_id": t.env_id,
+        "task_id": t.task_id,
+    }
 
 
 def _message(message: dict) -> dict:
     out = {"role": message["role"], "content": message.get("content") or ""}
     if message.get("tool_calls"):
         out["tool_calls"] = [
-            {"type": "function", "function": {"name": c.get("function", c)["name"], "arguments": json.dumps(arguments_of(c), ensure_ascii=False)}}
+            {
+                "type": "function",
+                "function": {
+                    "name": c.get("function", c)["name"],
+                    "arguments": json.dumps(arguments_of(c), ensure_ascii=False),
+                },
+            }
             for c in message["tool_calls"]
         ]
     if message["role"] == "tool":
@@ -123,9 +134,13 @@ def card_markdown(card: dict) -> str:
     ]
     for env_id, c in card["per_env"].items():
         d = c["dropped"]
-        lines.append(f"| {env_id} | {c['episodes']} | -{d['validity']} | -{d['state_alignment']} | -{d['exact_match']} | {c['kept']} | {c['kept_with_recovery']} |")
+        lines.append(
+            f"| {env_id} | {c['episodes']} | -{d['validity']} | -{d['state_alignment']} | -{d['exact_match']} | {c['kept']} | {c['kept_with_recovery']} |"
+        )
     d = totals["dropped"]
-    lines.append(f"| **total** | {totals['episodes']} | -{d['validity']} | -{d['state_alignment']} | -{d['exact_match']} | {totals['kept']} | {totals['kept_with_recovery']} |")
+    lines.append(
+        f"| **total** | {totals['episodes']} | -{d['validity']} | -{d['state_alignment']} | -{d['exact_match']} | {totals['kept']} | {totals['kept_with_recovery']} |"
+    )
     lines += ["", "## Why episodes were dropped", ""]
     for env_id, c in card["per_env"].items():
         reasons = [f"{stage}/{reason} {n}" for stage, rs in c["reasons"].items() for reason, n in rs.items()]

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from agentscaler_gym.rollout import Trajectory
 from agentscaler_gym.tasks import ASSISTANT, ToolCall
@@ -77,9 +78,9 @@ def filter_trajectories(
     for t in trajectories:
         report.episodes[t.env_id] += 1
         checks = (
-            (VALIDITY, lambda: validity_problem(t)),
-            (STATE_ALIGNMENT, lambda: state_problem(t)),
-            (EXACT_MATCH, lambda: exact_problem(t, gold_calls(t) if exact == "all" else None)),
+            (VALIDITY, lambda: validity_problem(t)),  # noqa: B023 (called in the loop)
+            (STATE_ALIGNMENT, lambda: state_problem(t)),  # noqa: B023 (called in the loop)
+            (EXACT_MATCH, lambda: exact_problem(t, gold_calls(t) if exact == "all" else None)),  # noqa: B023 (called in the loop)
         )
         for stage, check in checks:
             reason = check()

@@ -14,8 +14,9 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from agentscaler_gym.rollout import Trajectory, write_jsonl
 
@@ -56,10 +57,19 @@ def collect(
             bar.update()
             bar.set_postfix(env=t.env_id.split("/")[-1], passed=passed)
 
-        return list(rollout(
-            env_ids, policy, split=split, episodes=episodes, trials=samples, seed=seed,
-            user=make_user, on_episode=advance, **env_kwargs,
-        ))
+        return list(
+            rollout(
+                env_ids,
+                policy,
+                split=split,
+                episodes=episodes,
+                trials=samples,
+                seed=seed,
+                user=make_user,
+                on_episode=advance,
+                **env_kwargs,
+            )
+        )
 
 
 def gold_calls(t: Trajectory):
@@ -67,7 +77,7 @@ def gold_calls(t: Trajectory):
     return _domain(t.env_id).task(t.task_id).gold_calls
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _domain(env_id: str):
     import gymnasium as gym
 
@@ -106,13 +116,23 @@ def generate_sft(
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--envs", nargs="+", required=True, help="env ids to roll out, e.g. AgentScaler/mock-v0")
-    parser.add_argument("--policy", default="oracle", help="a policy spec for agents.make_policy: oracle, random[:SEED], hf:PATH, vllm:NAME, openai:URL#MODEL")
-    parser.add_argument("--user", default="scripted", help="scripted, or a policy spec that plays an LLM user (agents.user_llm.LLMUser)")
+    parser.add_argument(
+        "--policy",
+        default="oracle",
+        help="a policy spec for agents.make_policy: oracle, random[:SEED], hf:PATH, vllm:NAME, openai:URL#MODEL",
+    )
+    parser.add_argument(
+        "--user", default="scripted", help="scripted, or a policy spec that plays an LLM user (agents.user_llm.LLMUser)"
+    )
     parser.add_argument("--split", default="train", help="task split to play (default: train)")
     parser.add_argument("--samples", type=int, default=1, help="episodes per task (for sampling policies)")
-    parser.add_argument("--episodes", type=int, default=None, help="episodes per env id, cycling over the tasks (instead of --samples)")
+    parser.add_argument(
+        "--episodes", type=int, default=None, help="episodes per env id, cycling over the tasks (instead of --samples)"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--exact", choices=EXACT_MODES, default="read_only", help="where the call sequence must equal the gold one")
+    parser.add_argument(
+        "--exact", choices=EXACT_MODES, default="read_only", help="where the call sequence must equal the gold one"
+    )
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -128,19 +148,30 @@ def run(args: argparse.Namespace) -> int:
         user_policy = make_policy(args.user)
         make_user = lambda: LLMUser(user_policy)  # noqa: E731
     card = generate_sft(
-        args.envs, make_policy(args.policy), args.out,
-        exact=args.exact, settings={"policy": args.policy, "user": args.user},
-        split=args.split, samples=args.samples, episodes=args.episodes, seed=args.seed, progress=not args.quiet,
+        args.envs,
+        make_policy(args.policy),
+        args.out,
+        exact=args.exact,
+        settings={"policy": args.policy, "user": args.user},
+        split=args.split,
+        samples=args.samples,
+        episodes=args.episodes,
+        seed=args.seed,
+        progress=not args.quiet,
         make_user=make_user,
     )
     totals = card["totals"]
-    print(f"kept {totals['kept']} of {totals['episodes']} episodes "
-          f"(dropped: {', '.join(f'{k} {v}' for k, v in totals['dropped'].items())}) -> {args.out}")
+    print(
+        f"kept {totals['kept']} of {totals['episodes']} episodes "
+        f"(dropped: {', '.join(f'{k} {v}' for k, v in totals['dropped'].items())}) -> {args.out}"
+    )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = add_arguments(argparse.ArgumentParser(prog="python -m train.generate_sft", description=__doc__.split("\n")[0]))
+    parser = add_arguments(
+        argparse.ArgumentParser(prog="python -m train.generate_sft", description=__doc__.split("\n")[0])
+    )
     return run(parser.parse_args(argv))
 
 

@@ -35,28 +35,41 @@ class GRPORunConfig:
 
     model: str = field(default="Qwen/Qwen3-1.7B", metadata={"help": "model id or folder to start from (an SFT output)"})
     output_dir: str = field(default="runs/grpo", metadata={"help": "where the model and the report go"})
-    env_ids: list[str] = field(default_factory=lambda: list(VERTICALS), metadata={"help": "env ids whose tasks make the prompts"})
+    env_ids: list[str] = field(
+        default_factory=lambda: list(VERTICALS), metadata={"help": "env ids whose tasks make the prompts"}
+    )
     split: str = field(default="train", metadata={"help": "task split to train on"})
     task_limit: int | None = field(default=None, metadata={"help": "at most N tasks per env id"})
-    mode: str = field(default="environment", metadata={"help": "environment (TRL tool loop) or rollout (conversations with the simulated user)"})
+    mode: str = field(
+        default="environment",
+        metadata={"help": "environment (TRL tool loop) or rollout (conversations with the simulated user)"},
+    )
     user_tool: bool = field(default=True, metadata={"help": "environment mode: give the model send_message_to_user"})
     max_steps: int = field(default=200, metadata={"help": "optimizer steps"})
     learning_rate: float = field(default=1e-6, metadata={"help": "learning rate"})
     batch_size: int = field(default=8, metadata={"help": "completions per device per step"})
     num_generations: int = field(default=8, metadata={"help": "completions per prompt (the GRPO group)"})
     gradient_accumulation_steps: int = field(default=1, metadata={"help": "steps accumulated per update"})
-    max_completion_length: int = field(default=2048, metadata={"help": "tokens per rollout after the prompt, tool and user turns included"})
+    max_completion_length: int = field(
+        default=2048, metadata={"help": "tokens per rollout after the prompt, tool and user turns included"}
+    )
     max_tool_calling_iterations: int = field(default=16, metadata={"help": "environment mode: tool rounds per rollout"})
     max_turns: int = field(default=30, metadata={"help": "rollout mode: assistant turns per episode"})
     temperature: float = field(default=1.0, metadata={"help": "sampling temperature"})
     beta: float = field(default=0.0, metadata={"help": "KL coefficient (0: no reference model)"})
-    use_vllm: bool | None = field(default=None, metadata={"help": "generate with vLLM; None: when vllm is installed and a GPU is present"})
+    use_vllm: bool | None = field(
+        default=None, metadata={"help": "generate with vLLM; None: when vllm is installed and a GPU is present"}
+    )
     vllm_mode: str = field(default="colocate", metadata={"help": "colocate or server"})
-    bf16: bool | None = field(default=None, metadata={"help": "bfloat16 training; None: on when a CUDA GPU supports it"})
+    bf16: bool | None = field(
+        default=None, metadata={"help": "bfloat16 training; None: on when a CUDA GPU supports it"}
+    )
     gradient_checkpointing: bool = field(default=False, metadata={"help": "trade compute for memory"})
     logging_steps: int = field(default=1, metadata={"help": "log every N steps"})
     seed: int = field(default=0, metadata={"help": "seeds sampling and data order"})
-    eval_envs: list[str] = field(default_factory=list, metadata={"help": "env ids whose test split is evaluated before and after"})
+    eval_envs: list[str] = field(
+        default_factory=list, metadata={"help": "env ids whose test split is evaluated before and after"}
+    )
     eval_limit: int | None = field(default=None, metadata={"help": "at most N test tasks per env id"})
     eval_max_turns: int = field(default=30, metadata={"help": "assistant turns per evaluation episode"})
     eval_max_new_tokens: int = field(default=512, metadata={"help": "tokens per generated assistant turn"})
@@ -85,20 +98,41 @@ def build_trainer(config: GRPORunConfig):
     use_vllm = vllm_available() if config.use_vllm is None else config.use_vllm
     bf16 = config.bf16 if config.bf16 is not None else cuda and torch.cuda.is_bf16_supported()
     args = GRPOConfig(
-        output_dir=config.output_dir, max_steps=config.max_steps, learning_rate=config.learning_rate,
-        per_device_train_batch_size=config.batch_size, num_generations=config.num_generations,
-        gradient_accumulation_steps=config.gradient_accumulation_steps, max_completion_length=config.max_completion_length,
-        max_tool_calling_iterations=config.max_tool_calling_iterations, temperature=config.temperature, beta=config.beta,
-        use_vllm=use_vllm, vllm_mode=config.vllm_mode, bf16=bf16, use_cpu=not cuda, seed=config.seed,
-        logging_steps=config.logging_steps, gradient_checkpointing=config.gradient_checkpointing,
-        save_strategy="no", report_to="none",
+        output_dir=config.output_dir,
+        max_steps=config.max_steps,
+        learning_rate=config.learning_rate,
+        per_device_train_batch_size=config.batch_size,
+        num_generations=config.num_generations,
+        gradient_accumulation_steps=config.gradient_accumulation_steps,
+        max_completion_length=config.max_completion_length,
+        max_tool_calling_iterations=config.max_tool_calling_iterations,
+        temperature=config.temperature,
+        beta=config.beta,
+        use_vllm=use_vllm,
+        vllm_mode=config.vllm_mode,
+        bf16=bf16,
+        use_cpu=not cuda,
+        seed=config.seed,
+        logging_steps=config.logging_steps,
+        gradient_checkpointing=config.gradient_checkpointing,
+        save_strategy="no",
+        report_to="none",
     )
     dataset = task_dataset(config.env_ids, config.split, limit=config.task_limit)
     if config.mode == "environment":
-        return GRPOTrainer(model=config.model, args=args, train_dataset=dataset,
-                           environment_factory=environment_factory(config.env_ids, user_tool=config.user_tool))
-    return GRPOTrainer(model=config.model, reward_funcs=verification_reward, args=args, train_dataset=dataset,
-                       rollout_func=UserRollout(max_turns=config.max_turns))
+        return GRPOTrainer(
+            model=config.model,
+            args=args,
+            train_dataset=dataset,
+            environment_factory=environment_factory(config.env_ids, user_tool=config.user_tool),
+        )
+    return GRPOTrainer(
+        model=config.model,
+        reward_funcs=verification_reward,
+        args=args,
+        train_dataset=dataset,
+        rollout_func=UserRollout(max_turns=config.max_turns),
+    )
 
 
 def run_grpo(config: GRPORunConfig) -> dict:
@@ -115,10 +149,16 @@ def run_grpo(config: GRPORunConfig) -> dict:
     trainer.processing_class.save_pretrained(str(out / "model"))
     history = [h for h in trainer.state.log_history if "reward" in h]
     curve = [(h["step"], h["reward"]) for h in history]
-    report["stages"].append({
-        "name": f"grpo ({config.mode})", "steps": trainer.state.global_step, "seconds": time.perf_counter() - start,
-        "curve": curve, "log": history, "model": str(out / "model"),
-    })
+    report["stages"].append(
+        {
+            "name": f"grpo ({config.mode})",
+            "steps": trainer.state.global_step,
+            "seconds": time.perf_counter() - start,
+            "curve": curve,
+            "log": history,
+            "model": str(out / "model"),
+        }
+    )
     if config.eval_envs:
         report["evaluations"].append({"checkpoint": "grpo", "results": evaluate(str(out / "model"), config)})
     write_report(out, "GRPO", report, {"reward": curve}, "reward")
@@ -128,15 +168,31 @@ def run_grpo(config: GRPORunConfig) -> dict:
 def evaluate(model: str, config: GRPORunConfig) -> dict:
     from .evaluate import model_pass_at_1
 
-    return model_pass_at_1(model, config.eval_envs, max_new_tokens=config.eval_max_new_tokens, limit=config.eval_limit,
-                           seed=config.seed, max_turns=config.eval_max_turns)
+    return model_pass_at_1(
+        model,
+        config.eval_envs,
+        max_new_tokens=config.eval_max_new_tokens,
+        limit=config.eval_limit,
+        seed=config.seed,
+        max_turns=config.eval_max_turns,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    config = parse_config(GRPORunConfig, argv, "python -m train.grpo", "GRPO on agentscaler-gym envs, rewarded by verification.")
+    config = parse_config(
+        GRPORunConfig, argv, "python -m train.grpo", "GRPO on agentscaler-gym envs, rewarded by verification."
+    )
     report = run_grpo(config)
     stage = report["stages"][-1]
-    print(json.dumps({"steps": stage["steps"], "reward": stage["curve"][-1][1] if stage["curve"] else None, "use_vllm": report["config"]["use_vllm"]}))
+    print(
+        json.dumps(
+            {
+                "steps": stage["steps"],
+                "reward": stage["curve"][-1][1] if stage["curve"] else None,
+                "use_vllm": report["config"]["use_vllm"],
+            }
+        )
+    )
     print(f"report: {Path(config.output_dir) / 'report.md'}")
     return 0
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 Curve = Sequence[tuple[float, float]]
 
@@ -34,7 +34,9 @@ def markdown(title: str, report: dict, ylabel: str) -> str:
     for stage in report.get("stages", []):
         curve = stage.get("curve", [])
         first, last = (curve[0][1], curve[-1][1]) if curve else (None, None)
-        lines.append(f"- {stage['name']}: {stage.get('steps', 0)} steps in {stage.get('seconds', 0):.1f} s; {ylabel} {_num(first)} -> {_num(last)}")
+        lines.append(
+            f"- {stage['name']}: {stage.get('steps', 0)} steps in {stage.get('seconds', 0):.1f} s; {ylabel} {_num(first)} -> {_num(last)}"
+        )
         for warning in stage.get("warnings", []):
             lines.append(f"  - warning: {warning}")
     lines += ["", "## Config", "", "```json", json.dumps(report.get("config", {}), indent=2, default=str), "```", ""]
@@ -62,7 +64,9 @@ def plot(path: Path, curves: dict[str, Curve], ylabel: str, evaluations: list[di
     for j, env_id in enumerate(env_ids):
         values = [ev["results"].get(env_id, {}).get("pass^1", 0.0) for ev in evaluations]
         right.bar([i + j * width for i in range(len(evaluations))], values, width, label=env_id.split("/")[-1])
-    right.set_xticks([i + width * (len(env_ids) - 1) / 2 for i in range(len(evaluations))], [ev["checkpoint"] for ev in evaluations])
+    right.set_xticks(
+        [i + width * (len(env_ids) - 1) / 2 for i in range(len(evaluations))], [ev["checkpoint"] for ev in evaluations]
+    )
     right.set_ylim(0, 1)
     right.set_ylabel("pass^1 (test)")
     right.set_title("held-out pass^1")

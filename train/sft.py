@@ -19,9 +19,10 @@ import statistics
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .config import parse_config, to_dict
 from .report import write_report
@@ -49,17 +50,32 @@ class SFTRunConfig:
 
     model: str = field(default="Qwen/Qwen3-1.7B", metadata={"help": "model id or folder stage 1 starts from"})
     output_dir: str = field(default="runs/sft", metadata={"help": "where stage models and the report go"})
-    stages: list[Stage] = field(default_factory=_default_stages, metadata={"help": "stages in order: name, data, max_steps, epochs"})
-    eval_envs: list[str] = field(default_factory=lambda: list(VERTICALS), metadata={"help": "env ids whose test split is evaluated before training and after each stage"})
-    max_length: int = field(default=4096, metadata={"help": "tokens per conversation, tools prompt included; longer ones are cut"})
+    stages: list[Stage] = field(
+        default_factory=_default_stages, metadata={"help": "stages in order: name, data, max_steps, epochs"}
+    )
+    eval_envs: list[str] = field(
+        default_factory=lambda: list(VERTICALS),
+        metadata={"help": "env ids whose test split is evaluated before training and after each stage"},
+    )
+    max_length: int = field(
+        default=4096, metadata={"help": "tokens per conversation, tools prompt included; longer ones are cut"}
+    )
     batch_size: int = field(default=2, metadata={"help": "conversations per device per step"})
     gradient_accumulation_steps: int = field(default=8, metadata={"help": "steps accumulated per optimizer update"})
     learning_rate: float = field(default=1e-5, metadata={"help": "peak learning rate"})
     lr_scheduler_type: str = field(default="cosine", metadata={"help": "transformers scheduler name"})
-    warmup: float = field(default=0.03, metadata={"help": "warm-up: a ratio of the steps if below 1, else a step count"})
-    max_steps: int | None = field(default=None, metadata={"help": "caps every stage's steps (quick runs); None keeps the stages'"})
-    gradient_checkpointing: bool = field(default=False, metadata={"help": "trade compute for memory on long conversations"})
-    bf16: bool | None = field(default=None, metadata={"help": "bfloat16 training; None: on when a CUDA GPU supports it"})
+    warmup: float = field(
+        default=0.03, metadata={"help": "warm-up: a ratio of the steps if below 1, else a step count"}
+    )
+    max_steps: int | None = field(
+        default=None, metadata={"help": "caps every stage's steps (quick runs); None keeps the stages'"}
+    )
+    gradient_checkpointing: bool = field(
+        default=False, metadata={"help": "trade compute for memory on long conversations"}
+    )
+    bf16: bool | None = field(
+        default=None, metadata={"help": "bfloat16 training; None: on when a CUDA GPU supports it"}
+    )
     logging_steps: int = field(default=10, metadata={"help": "log the loss every N steps"})
     seed: int = field(default=0, metadata={"help": "seeds data order, initialisation and evaluation"})
     eval_before: bool = field(default=True, metadata={"help": "evaluate the starting model too"})
@@ -104,11 +120,23 @@ def train_stage(model: str, stage: Stage, config: SFTRunConfig, out: Path) -> di
     bf16 = config.bf16 if config.bf16 is not None else cuda and torch.cuda.is_bf16_supported()
     steps = config.max_steps if config.max_steps is not None else stage.max_steps
     args = SFTConfig(
-        output_dir=str(out), max_steps=steps, num_train_epochs=stage.epochs, per_device_train_batch_size=config.batch_size,
-        gradient_accumulation_steps=config.gradient_accumulation_steps, learning_rate=config.learning_rate,
-        lr_scheduler_type=config.lr_scheduler_type, warmup_steps=config.warmup, logging_steps=config.logging_steps,
-        bf16=bf16, use_cpu=not cuda, seed=config.seed, gradient_checkpointing=config.gradient_checkpointing,
-        max_length=config.max_length, assistant_only_loss=True, save_strategy="no", report_to="none",
+        output_dir=str(out),
+        max_steps=steps,
+        num_train_epochs=stage.epochs,
+        per_device_train_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.gradient_accumulation_steps,
+        learning_rate=config.learning_rate,
+        lr_scheduler_type=config.lr_scheduler_type,
+        warmup_steps=config.warmup,
+        logging_steps=config.logging_steps,
+        bf16=bf16,
+        use_cpu=not cuda,
+        seed=config.seed,
+        gradient_checkpointing=config.gradient_checkpointing,
+        max_length=config.max_length,
+        assistant_only_loss=True,
+        save_strategy="no",
+        report_to="none",
     )
     start = time.perf_counter()
     trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer)
@@ -117,10 +145,18 @@ def train_stage(model: str, stage: Stage, config: SFTRunConfig, out: Path) -> di
     tokenizer.save_pretrained(str(out / "model"))
     curve = [(h["step"], h["loss"]) for h in trainer.state.log_history if "loss" in h]
     return {
-        "name": stage.name, "from": model, "data": stage.data, "rows": len(dataset), "trained_rows": len(trainer.train_dataset),
-        "loss_token_share": loss_token_share(trainer.train_dataset), "steps": trainer.state.global_step,
-        "seconds": time.perf_counter() - start, "curve": curve, "lengths": lengths,
-        "warnings": [lengths["warning"]] if lengths.get("warning") else [], "model": str(out / "model"),
+        "name": stage.name,
+        "from": model,
+        "data": stage.data,
+        "rows": len(dataset),
+        "trained_rows": len(trainer.train_dataset),
+        "loss_token_share": loss_token_share(trainer.train_dataset),
+        "steps": trainer.state.global_step,
+        "seconds": time.perf_counter() - start,
+        "curve": curve,
+        "lengths": lengths,
+        "warnings": [lengths["warning"]] if lengths.get("warning") else [],
+        "model": str(out / "model"),
     }
 
 
@@ -166,8 +202,12 @@ def length_check(dataset, tokenizer, max_length: int) -> dict:
         tools_tokens = max(tools_tokens, len(_render(tokenizer, system, tools)) - len(_render(tokenizer, system, None)))
     over = sum(n > max_length for n in lengths)
     result = {
-        "rows": len(lengths), "median_tokens": statistics.median(lengths), "max_tokens": max(lengths),
-        "tools_prompt_tokens": tools_tokens, "over_max_length": over, "no_assistant_tokens": no_assistant,
+        "rows": len(lengths),
+        "median_tokens": statistics.median(lengths),
+        "max_tokens": max(lengths),
+        "tools_prompt_tokens": tools_tokens,
+        "over_max_length": over,
+        "no_assistant_tokens": no_assistant,
     }
     if over:
         result["warning"] = (
@@ -183,20 +223,30 @@ def length_check(dataset, tokenizer, max_length: int) -> dict:
 
 
 def _render(tokenizer, messages: list[dict], tools: list | None, generation_prompt: bool = False) -> list[int]:
-    return list(tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=generation_prompt, tokenize=True, return_dict=False))
+    return list(
+        tokenizer.apply_chat_template(
+            messages, tools=tools, add_generation_prompt=generation_prompt, tokenize=True, return_dict=False
+        )
+    )
 
 
 def evaluate(model: str, config: SFTRunConfig) -> dict:
     from .evaluate import model_pass_at_1
 
     return model_pass_at_1(
-        model, config.eval_envs, max_new_tokens=config.eval_max_new_tokens, limit=config.eval_limit,
-        seed=config.seed, max_turns=config.eval_max_turns,
+        model,
+        config.eval_envs,
+        max_new_tokens=config.eval_max_new_tokens,
+        limit=config.eval_limit,
+        seed=config.seed,
+        max_turns=config.eval_max_turns,
     )
 
 
 def main(argv: list[str] | None = None) -> int:
-    config = parse_config(SFTRunConfig, argv, "python -m train.sft", "Two-stage SFT on filtered agentscaler-gym trajectories.")
+    config = parse_config(
+        SFTRunConfig, argv, "python -m train.sft", "Two-stage SFT on filtered agentscaler-gym trajectories."
+    )
     report = run_sft(config)
     for ev in report["evaluations"]:
         print(ev["checkpoint"], json.dumps({k.split("/")[-1]: round(v["pass^1"], 3) for k, v in ev["results"].items()}))

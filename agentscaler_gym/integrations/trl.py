@@ -40,8 +40,9 @@ import functools
 import inspect
 import re
 import typing
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Literal
 
 USER_TOOL = "send_message_to_user"
 RESERVED = ("reset", "get_reward", USER_TOOL)
@@ -119,7 +120,7 @@ def environment_class(env_id: str, user_tool: bool = True) -> type:
     return _environment_class(env_id, bool(user_tool))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _environment_class(env_id: str, user_tool: bool) -> type:
     probe = make_env(env_id)
     domain = probe.domain
@@ -162,7 +163,9 @@ def tool_method(tool) -> Callable[..., str]:
     for name, schema in properties.items():
         annotations[name] = python_type(schema)
         default = inspect.Parameter.empty if name in required else None
-        parameters.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotations[name], default=default))
+        parameters.append(
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotations[name], default=default)
+        )
     annotations["return"] = str
     method.__name__ = method.__qualname__ = tool.name
     method.__doc__ = google_docstring(tool.description, {k: v.get("description", "") for k, v in properties.items()})
@@ -176,12 +179,12 @@ def python_type(schema: dict) -> Any:
     if "enum" in schema:
         hint: Any = Literal[tuple(schema["enum"])]
     elif "anyOf" in schema:
-        hint = typing.Union[tuple(python_type(s) for s in schema["anyOf"])]
+        hint = typing.Union[tuple(python_type(s) for s in schema["anyOf"])]  # noqa: UP007 (built at run time)
     elif schema.get("type") == "array":
         hint = list[python_type(schema["items"])] if "items" in schema else list
     else:
         hint = _JSON_TYPES.get(schema.get("type"), Any)
-    return typing.Optional[hint] if schema.get("nullable") else hint
+    return typing.Optional[hint] if schema.get("nullable") else hint  # noqa: UP045 (built at run time)
 
 
 def google_docstring(description: str, arguments: dict[str, str]) -> str:
@@ -258,7 +261,9 @@ class _Episode:
         self.logprobs += list(logprobs) if logprobs is not None else [0.0] * len(ids)
 
     def finish(self) -> None:
-        self.verification = self.env.verify().to_dict() if self.env.verification is None else self.env.verification.to_dict()
+        self.verification = (
+            self.env.verify().to_dict() if self.env.verification is None else self.env.verification.to_dict()
+        )
 
 
 class UserRollout:
@@ -284,13 +289,17 @@ class UserRollout:
 
     def __call__(self, prompts: list[list[dict]], trainer: Any) -> dict:
         tokenizer = trainer.processing_class
-        render = _Renderer(tokenizer, getattr(trainer, "chat_template", None), getattr(trainer, "chat_template_kwargs", {}))
+        render = _Renderer(
+            tokenizer, getattr(trainer, "chat_template", None), getattr(trainer, "chat_template_kwargs", {})
+        )
         eos = list(getattr(trainer, "eos_token_ids", None) or [tokenizer.eos_token_id])
         budget = trainer.args.max_completion_length
         episodes = self._start(prompts, render)
         live = list(episodes)
         while live:
-            new_ids, new_logprobs = trainer._generate_single_turn([e.prompt_ids + e.completion_ids for e in live], None, {}, 1)
+            new_ids, new_logprobs = trainer._generate_single_turn(
+                [e.prompt_ids + e.completion_ids for e in live], None, {}, 1
+            )
             still = []
             for i, (episode, ids) in enumerate(zip(live, new_ids)):
                 room = budget - len(episode.completion_ids)
@@ -309,13 +318,15 @@ class UserRollout:
             "verification": [e.verification for e in episodes],
         }
 
-    def _start(self, prompts: list[list[dict]], render: "_Renderer") -> list[_Episode]:
+    def _start(self, prompts: list[list[dict]], render: _Renderer) -> list[_Episode]:
         used: dict[str, int] = {}
         episodes = []
         for prompt in prompts:
             tag = next((m for m in prompt if m.get("task_id")), None)
             if tag is None:
-                raise ValueError("UserRollout needs prompts from task_dataset(): no message names its env_id and task_id")
+                raise ValueError(
+                    "UserRollout needs prompts from task_dataset(): no message names its env_id and task_id"
+                )
             env_id = tag["env_id"]
             pool = self._pool.setdefault(env_id, [])
             index = used[env_id] = used.get(env_id, -1) + 1
@@ -328,7 +339,7 @@ class UserRollout:
         return episodes
 
     @staticmethod
-    def _play(episode: _Episode, text: str, render: "_Renderer", budget: int) -> bool:
+    def _play(episode: _Episode, text: str, render: _Renderer, budget: int) -> bool:
         """Step the env with the model's turn; append the answers. True while the episode goes on."""
         env = episode.env
         start = len(env.messages)
@@ -350,9 +361,16 @@ class _Renderer:
         self.kwargs = {**(kwargs or {}), **({"chat_template": chat_template} if chat_template else {})}
 
     def ids(self, messages: list[dict], generation_prompt: bool, tools: list | None = None) -> list[int]:
-        return list(self.tokenizer.apply_chat_template(
-            messages, tools=tools, add_generation_prompt=generation_prompt, tokenize=True, return_dict=False, **self.kwargs
-        ))
+        return list(
+            self.tokenizer.apply_chat_template(
+                messages,
+                tools=tools,
+                add_generation_prompt=generation_prompt,
+                tokenize=True,
+                return_dict=False,
+                **self.kwargs,
+            )
+        )
 
     def prompt(self, messages: list[dict], tools: list[dict]) -> list[int]:
         return self.ids([_plain(m) for m in messages], True, tools or None)

@@ -17,19 +17,35 @@ import time
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("synth", help="synthesize tool-use domains from an API corpus",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--corpus", required=True, help="builtin | bfcl[:PATH] | openapi[:PATH] | toolbench:PATH | PATH.json/.jsonl")
-    p.add_argument("--out", required=True, help="folder to write the domains into (stale domain folders in it are removed)")
+    p = subparsers.add_parser(
+        "synth",
+        help="synthesize tool-use domains from an API corpus",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--corpus", required=True, help="builtin | bfcl[:PATH] | openapi[:PATH] | toolbench:PATH | PATH.json/.jsonl"
+    )
+    p.add_argument(
+        "--out", required=True, help="folder to write the domains into (stale domain folders in it are removed)"
+    )
     p.add_argument("--seed", type=int, default=0, help="seeds communities, data and task walks (default 0)")
     p.add_argument("--max-domains", type=int, default=None, help="stop after this many validated domains")
-    p.add_argument("--walk-length", type=walk_length, default=(1, 3), metavar="A-B", help="tool calls per task walk (default 1-3)")
+    p.add_argument(
+        "--walk-length", type=walk_length, default=(1, 3), metavar="A-B", help="tool calls per task walk (default 1-3)"
+    )
     p.add_argument("--workers", type=int, default=1, help="processes for the per-domain stages (default 1)")
     p.add_argument("--tasks", type=int, default=24, help="tasks wanted per domain (default 24)")
-    p.add_argument("--paraphrase", default=None, metavar="MODULE:FUNCTION",
-                   help="rewrite each templated user request with this function (str -> str), e.g. an LLM call")
+    p.add_argument(
+        "--paraphrase",
+        default=None,
+        metavar="MODULE:FUNCTION",
+        help="rewrite each templated user request with this function (str -> str), e.g. an LLM call",
+    )
     p.add_argument("--no-picture", action="store_true", help="skip graph.png")
-    p.add_argument("--emit-code", action="store_true", help="also write each domain as readable code (view.py, never executed)")
+    p.add_argument(
+        "--emit-code", action="store_true", help="also write each domain as readable code (view.py, never executed)"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_synth)
 
@@ -53,19 +69,32 @@ def cmd_synth(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     corpus = load_corpus(args.corpus)
     loaded = time.perf_counter() - start
-    config = SynthConfig(seed=args.seed, max_domains=args.max_domains, workers=args.workers, picture=not args.no_picture,
-                         emit_code=args.emit_code,
-                         tasks=TaskSettings(count=args.tasks, walk_length=args.walk_length, paraphrase=args.paraphrase))
+    config = SynthConfig(
+        seed=args.seed,
+        max_domains=args.max_domains,
+        workers=args.workers,
+        picture=not args.no_picture,
+        emit_code=args.emit_code,
+        tasks=TaskSettings(count=args.tasks, walk_length=args.walk_length, paraphrase=args.paraphrase),
+    )
     report = synthesize(corpus, args.out, config, progress=_progress(args.json))
     summary = report.summary
     if args.json:
         print(json.dumps({"summary": summary, "timings": {"corpus": loaded, **report.timings}}))
         return 0
-    print(f"corpus      {summary['corpus']['apis']} APIs kept, {sum(summary['corpus']['dropped'].values())} dropped ({loaded:.1f} s)")
-    print(f"tool graph  {summary['graph']['tools']} tools, {summary['graph']['edges']} edges, "
-          f"{summary['graph']['communities']} communities ({report.timings['graph'] + report.timings['communities']:.1f} s)")
-    print(f"domains     {summary['domains']['validated']} validated of {summary['domains']['processed']} ({report.timings['domains']:.1f} s)")
-    print(f"tasks       {summary['tasks']['total']} ({summary['tasks']['train']} train, {summary['tasks']['test']} test)")
+    print(
+        f"corpus      {summary['corpus']['apis']} APIs kept, {sum(summary['corpus']['dropped'].values())} dropped ({loaded:.1f} s)"
+    )
+    print(
+        f"tool graph  {summary['graph']['tools']} tools, {summary['graph']['edges']} edges, "
+        f"{summary['graph']['communities']} communities ({report.timings['graph'] + report.timings['communities']:.1f} s)"
+    )
+    print(
+        f"domains     {summary['domains']['validated']} validated of {summary['domains']['processed']} ({report.timings['domains']:.1f} s)"
+    )
+    print(
+        f"tasks       {summary['tasks']['total']} ({summary['tasks']['train']} train, {summary['tasks']['test']} test)"
+    )
     print(f"written to  {args.out} (report.md, report.json{'' if args.no_picture else ', graph.png'})")
     return 0
 

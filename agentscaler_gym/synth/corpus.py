@@ -38,9 +38,10 @@ import json
 import re
 import tarfile
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import yaml
 
@@ -185,7 +186,14 @@ def _normalise_api(name, description, parameters, returns, category, source, res
         raise Unusable("no parameters")
     params.setdefault("required", [])
     params.pop("description", None)
-    return ApiSpec(_fit(snake(name)), _clean_text(description, MAX_DESCRIPTION), params, _outputs(returns, resolve), category, source)
+    return ApiSpec(
+        _fit(snake(name)),
+        _clean_text(description, MAX_DESCRIPTION),
+        params,
+        _outputs(returns, resolve),
+        category,
+        source,
+    )
 
 
 def _outputs(returns: Any, resolve: Callable[[str], Any] | None) -> dict:
@@ -477,7 +485,11 @@ def _function_entries(record: Any) -> Iterator[Any]:
             yield from _function_entries(item)
     elif isinstance(record, dict) and isinstance(record.get("function"), (list, dict)) and "name" not in record:
         yield from _function_entries(record["function"])
-    elif isinstance(record, dict) and "name" not in record and isinstance(record.get("tools") or record.get("functions"), list):
+    elif (
+        isinstance(record, dict)
+        and "name" not in record
+        and isinstance(record.get("tools") or record.get("functions"), list)
+    ):
         yield from _function_entries(record.get("tools") or record.get("functions"))
     else:
         yield record
@@ -741,7 +753,9 @@ def _operation_returns(operation: dict, resolve, swagger: bool) -> Any:
 
 
 def _operation_text(operation: dict) -> str:
-    summary, description = (operation.get(k) if isinstance(operation.get(k), str) else "" for k in ("summary", "description"))
+    summary, description = (
+        operation.get(k) if isinstance(operation.get(k), str) else "" for k in ("summary", "description")
+    )
     summary, description = summary.strip(), description.strip()
     if summary and description and description != summary:
         return f"{summary.rstrip('.')}. {description}"

@@ -14,8 +14,9 @@ Files are written with sorted keys and no timestamps, so the same input gives th
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..domain import Domain, Side
 from ..tasks import Task

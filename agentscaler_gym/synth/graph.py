@@ -17,8 +17,8 @@ makes near-cliques.
 from __future__ import annotations
 
 import collections
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import networkx as nx
 import numpy as np
@@ -130,7 +130,9 @@ def build_graph(features: Sequence[dict[str, float]], settings: GraphSettings = 
         for lo in range(0, len(group_starts), step):
             index = group_starts[lo : lo + step, None] + np.arange(k)
             members, member_weights = d_sorted[index], w_sorted[index]
-            total.add(members[:, iu].ravel(), members[:, ju].ravel(), (member_weights[:, iu] * member_weights[:, ju]).ravel())
+            total.add(
+                members[:, iu].ravel(), members[:, ju].ravel(), (member_weights[:, iu] * member_weights[:, ju]).ravel()
+            )
     keys, sims = total.result()
     keep = sims >= settings.threshold
     keys, sims = keys[keep], sims[keep]
@@ -196,7 +198,11 @@ def detect_domains(graph: ToolGraph, seed: int = 0, settings: GraphSettings = Gr
     g.remove_nodes_from(isolated)
     if isolated:
         dropped["no similar tool"] = len(isolated)
-    found = nx.community.louvain_communities(g, weight="weight", resolution=settings.resolution, seed=seed) if len(g) else []
+    found = (
+        nx.community.louvain_communities(g, weight="weight", resolution=settings.resolution, seed=seed)
+        if len(g)
+        else []
+    )
     domains: list[list[int]] = []
     for community in sorted((sorted(c) for c in found), key=lambda c: c[0]):
         for part in _split(g, community, seed, settings, settings.resolution):
@@ -208,13 +214,22 @@ def detect_domains(graph: ToolGraph, seed: int = 0, settings: GraphSettings = Gr
     return Partition(domains, dropped)
 
 
-def _split(g: nx.Graph, nodes: list[int], seed: int, settings: GraphSettings, resolution: float, depth: int = 0) -> list[list[int]]:
+def _split(
+    g: nx.Graph, nodes: list[int], seed: int, settings: GraphSettings, resolution: float, depth: int = 0
+) -> list[list[int]]:
     if len(nodes) <= settings.max_tools:
         return [nodes]
     sub = nx.Graph(g.subgraph(nodes))  # a copy: Louvain on a subgraph view is several times slower
-    parts = [] if depth >= 4 else sorted(
-        (sorted(c) for c in nx.community.louvain_communities(sub, weight="weight", resolution=resolution * 2, seed=seed)),
-        key=lambda c: c[0],
+    parts = (
+        []
+        if depth >= 4
+        else sorted(
+            (
+                sorted(c)
+                for c in nx.community.louvain_communities(sub, weight="weight", resolution=resolution * 2, seed=seed)
+            ),
+            key=lambda c: c[0],
+        )
     )
     if len(parts) <= 1:
         return _chunks(sub, nodes, settings.max_tools)

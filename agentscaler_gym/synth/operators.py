@@ -21,19 +21,35 @@ not exist, a foreign key to a missing row, a delete of a row others refer to).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import peewee as pw
 
 from ..tools import READ, WRITE, Tool, ToolError
 from .schema import CONTROL, LIMIT_PARAMS, ToolShape, column_type
-from .words import (CREATE_VERBS, DELETE_VERBS, FINAL_STATES, GET_VERBS, TRANSITIONS, UPDATE_VERBS,
-                    human, snake, words)
+from .words import CREATE_VERBS, DELETE_VERBS, FINAL_STATES, GET_VERBS, TRANSITIONS, UPDATE_VERBS, human, snake, words
 
 WRITES = ("create", "update", "delete", "transition")
-NATURAL_KEYS = {"name", "username", "email", "code", "slug", "handle", "symbol", "ticker", "title", "number", "sku", "isbn",
-                "tag", "ref", "reference", "plate"}
+NATURAL_KEYS = {
+    "name",
+    "username",
+    "email",
+    "code",
+    "slug",
+    "handle",
+    "symbol",
+    "ticker",
+    "title",
+    "number",
+    "sku",
+    "isbn",
+    "tag",
+    "ref",
+    "reference",
+    "plate",
+}
 # Target states by the word that names them: mark_order_shipped moves an order to "shipped".
 STATE_WORDS = {to: verb for verb, (to, _) in TRANSITIONS.items()}
 DEFAULT_LIMIT = 20
@@ -91,7 +107,7 @@ def _state_verb(shape: ToolShape) -> str | None:
     """The transition a "mark"/"set"/"put" tool performs when its name says a state or a transition verb."""
     if shape.verb not in ("mark", "set", "put", "move", "change", "update", "flag"):
         return None
-    for word in shape.words[shape.words.index(shape.verb) + 1:]:
+    for word in shape.words[shape.words.index(shape.verb) + 1 :]:
         if word in TRANSITIONS:
             return word
         if word in STATE_WORDS:
@@ -199,8 +215,12 @@ class _Operator:
         self.fields = self.model._meta.fields
         self._select_sql: dict[tuple, str] = {}
         self.models, self.entities = models, entities
-        self.children = [(models[e["name"]], e["name"], c["name"]) for e in entities.values()
-                         for c in e["columns"] if c.get("references") == self.name]
+        self.children = [
+            (models[e["name"]], e["name"], c["name"])
+            for e in entities.values()
+            for c in e["columns"]
+            if c.get("references") == self.name
+        ]
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -224,14 +244,23 @@ class _Operator:
         return [self._row_dict(self._from_row(row)) for row in cursor]
 
     def _from_row(self, row: tuple) -> pw.Model:
-        return self.model(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(self.model._meta.sorted_fields, row)})
+        return self.model(
+            __no_default__=1, **{f.name: f.python_value(v) for f, v in zip(self.model._meta.sorted_fields, row)}
+        )
 
     # -- writes --------------------------------------------------------------------------------
 
     def create(self, **arguments: Any) -> dict:
         values = self._values(arguments)
-        key = next((self._coerce(c, v) for p, v in arguments.items() for r, c in [self.args.get(p, ("", ""))]
-                    if r == "key" and c == self.key_column), None)
+        key = next(
+            (
+                self._coerce(c, v)
+                for p, v in arguments.items()
+                for r, c in [self.args.get(p, ("", ""))]
+                if r == "key" and c == self.key_column
+            ),
+            None,
+        )
         if key is not None and self._get(key) is not None:
             raise ToolError(f"{human(self.name)} {key!r} already exists")
         self._check_unique(values, None)
@@ -255,7 +284,9 @@ class _Operator:
         key = self._key_of(row)
         for model, child, column in self.children:
             if model.find(**{column: key}) is not None:
-                raise ToolError(f"{human(self.name)} {key!r} cannot be deleted: {human(child)} records still refer to it")
+                raise ToolError(
+                    f"{human(self.name)} {key!r} cannot be deleted: {human(child)} records still refer to it"
+                )
         self.model.delete().where(self.model._meta.primary_key == key).execute()
         return {"deleted": True, self.key_column: key}
 
@@ -267,7 +298,9 @@ class _Operator:
         if state == target:
             raise ToolError(f"{what} is already {target}")
         if start is not None and state not in start:
-            raise ToolError(f"{what} is {state}; only a {human(self.name)} that is {' or '.join(start)} can become {target}")
+            raise ToolError(
+                f"{what} is {state}; only a {human(self.name)} that is {' or '.join(start)} can become {target}"
+            )
         if start is None and state in FINAL_STATES:
             raise ToolError(f"{what} is {state}, which is final; it cannot become {target}")
         values = {c: v for c, v in self._values(arguments).items() if c != column}
@@ -306,7 +339,11 @@ class _Operator:
     def _check_unique(self, values: Mapping[str, Any], row: pw.Model | None) -> None:
         for column, value in values.items():
             if self.columns[column].get("unique") and value is not None:
-                others = [r for r in self.model.find_all(**{column: value}) if row is None or self._key_of(r) != self._key_of(row)]
+                others = [
+                    r
+                    for r in self.model.find_all(**{column: value})
+                    if row is None or self._key_of(r) != self._key_of(row)
+                ]
                 if others:
                     raise ToolError(f"another {human(self.name)} already has {human(column)} {value!r}")
 
@@ -329,7 +366,11 @@ class _Operator:
         if self.columns[self.key_column]["type"] == "integer":
             return max(keys, default=0) + 1
         prefix = self.entity.get("prefix", "")
-        numbers = [int(k[len(prefix):]) for k in keys if isinstance(k, str) and k.startswith(prefix) and k[len(prefix):].isdigit()]
+        numbers = [
+            int(k[len(prefix) :])
+            for k in keys
+            if isinstance(k, str) and k.startswith(prefix) and k[len(prefix) :].isdigit()
+        ]
         return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
     def _row_dict(self, row: pw.Model) -> dict:
@@ -346,10 +387,14 @@ def _select_sql(model: type[pw.Model], where: list[tuple[str, str, bool]]) -> st
     tests = []
     for role, column, folded in where:
         name = f'"{meta.fields[column].column_name}"'
-        tests.append(f"lower({name}) = ?" if folded else f"{name} {'>=' if role == 'min' else '<=' if role == 'max' else '='} ?")
+        tests.append(
+            f"lower({name}) = ?" if folded else f"{name} {'>=' if role == 'min' else '<=' if role == 'max' else '='} ?"
+        )
     columns = ", ".join(f'"{f.column_name}"' for f in meta.sorted_fields)
-    return (f'SELECT {columns} FROM "{meta.table_name}" WHERE {" AND ".join(tests) or "1"} '
-            f'ORDER BY "{meta.primary_key.column_name}" LIMIT ?')
+    return (
+        f'SELECT {columns} FROM "{meta.table_name}" WHERE {" AND ".join(tests) or "1"} '
+        f'ORDER BY "{meta.primary_key.column_name}" LIMIT ?'
+    )
 
 
 def coerce(kind: str, value: Any, column: str = "value") -> Any:
@@ -373,6 +418,6 @@ def coerce(kind: str, value: Any, column: str = "value") -> Any:
             return "true" if value else "false"
         return value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
     except (TypeError, ValueError, OverflowError):
-        raise ToolError(f"{human(column)} must be {'an' if kind[0] in 'aeiou' else 'a'} {kind}, got {value!r}") from None
-
-
+        raise ToolError(
+            f"{human(column)} must be {'an' if kind[0] in 'aeiou' else 'a'} {kind}, got {value!r}"
+        ) from None

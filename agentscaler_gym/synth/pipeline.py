@@ -21,9 +21,10 @@ import gc
 import multiprocessing
 import shutil
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from .folder import FORMAT, build_domain, dumps, write_domain_folder
 from .graph import GraphSettings, Partition, ToolGraph, build_graph, detect_domains, parameter_features
@@ -84,8 +85,12 @@ class Report:
     domains: list[str]
 
 
-def synthesize(corpus: Any, out: str | Path | None, config: SynthConfig = SynthConfig(),
-               progress: Callable[[str, int], Any] | None = None) -> Report:
+def synthesize(
+    corpus: Any,
+    out: str | Path | None,
+    config: SynthConfig = SynthConfig(),
+    progress: Callable[[str, int], Any] | None = None,
+) -> Report:
     """Run stages 2-7 on ``corpus`` (a :class:`~agentscaler_gym.synth.corpus.Corpus`); write to ``out``.
 
     ``progress(stage, total)`` may return a tqdm-like object (``update(n)``, ``close()``).
@@ -239,8 +244,14 @@ def _clear(out: Path) -> None:
 # Report
 
 
-def _summary(corpus: Any, graph: ToolGraph, partition: Partition, results: list[DomainResult], kept: list[DomainResult],
-             config: SynthConfig) -> dict:
+def _summary(
+    corpus: Any,
+    graph: ToolGraph,
+    partition: Partition,
+    results: list[DomainResult],
+    kept: list[DomainResult],
+    config: SynthConfig,
+) -> dict:
     dropped: collections.Counter = collections.Counter()
     for r in results:
         dropped.update(r.dropped)
@@ -251,32 +262,66 @@ def _summary(corpus: Any, graph: ToolGraph, partition: Partition, results: list[
         stage, _, what = reason.partition(": ")
         per_stage[stage][what] = count
     return {
-        "corpus": {"name": getattr(corpus, "name", ""), "apis": len(corpus.apis), "dropped": dict(sorted(corpus.dropped.items()))},
-        "graph": {"tools": graph.n, "edges": int(len(graph.weights)), "candidate_pairs": int(graph.candidate_pairs),
-                  "communities": len(partition.domains), "community_sizes": {str(k): v for k, v in sorted(sizes.items())},
-                  "dropped_tools": dict(sorted(partition.dropped.items()))},
-        "domains": {"processed": len(results), "validated": len(kept),
-                    "dropped": sum(1 for r in results if r.spec is None)},
+        "corpus": {
+            "name": getattr(corpus, "name", ""),
+            "apis": len(corpus.apis),
+            "dropped": dict(sorted(corpus.dropped.items())),
+        },
+        "graph": {
+            "tools": graph.n,
+            "edges": int(len(graph.weights)),
+            "candidate_pairs": int(graph.candidate_pairs),
+            "communities": len(partition.domains),
+            "community_sizes": {str(k): v for k, v in sorted(sizes.items())},
+            "dropped_tools": dict(sorted(partition.dropped.items())),
+        },
+        "domains": {
+            "processed": len(results),
+            "validated": len(kept),
+            "dropped": sum(1 for r in results if r.spec is None),
+        },
         "tasks": {**tasks, "total": tasks["train"] + tasks["test"]},
         "dropped": dict(per_stage),
-        "per_domain": [{"name": r.spec["name"], "title": r.spec["title"], "tools": len(r.spec["tools"]),
-                        "entities": len(r.spec["entities"]), "train": len(r.tasks["train"]), "test": len(r.tasks["test"])}
-                       for r in kept],
-        "settings": {"seed": config.seed, "max_domains": config.max_domains, "rows": config.rows, "min_test": config.min_test,
-                     "graph": asdict(config.graph), "tasks": {**asdict(config.tasks), "walk_length": list(config.tasks.walk_length)}},
+        "per_domain": [
+            {
+                "name": r.spec["name"],
+                "title": r.spec["title"],
+                "tools": len(r.spec["tools"]),
+                "entities": len(r.spec["entities"]),
+                "train": len(r.tasks["train"]),
+                "test": len(r.tasks["test"]),
+            }
+            for r in kept
+        ],
+        "settings": {
+            "seed": config.seed,
+            "max_domains": config.max_domains,
+            "rows": config.rows,
+            "min_test": config.min_test,
+            "graph": asdict(config.graph),
+            "tasks": {**asdict(config.tasks), "walk_length": list(config.tasks.walk_length)},
+        },
     }
 
 
 def report_markdown(s: dict) -> str:
-    lines = [f"# Synthesis report: {s['corpus']['name'] or 'corpus'}", "",
-             "| stage | result |", "|---|---|",
-             f"| corpus | {s['corpus']['apis']} APIs kept, {sum(s['corpus']['dropped'].values())} dropped |",
-             f"| tool graph | {s['graph']['tools']} tools, {s['graph']['edges']} edges ({s['graph']['candidate_pairs']} candidate pairs scored) |",
-             f"| communities | {s['graph']['communities']} domains of {min(map(int, s['graph']['community_sizes']), default=0)}-"
-             f"{max(map(int, s['graph']['community_sizes']), default=0)} tools; {sum(s['graph']['dropped_tools'].values())} tools left out |",
-             f"| domains | {s['domains']['validated']} validated of {s['domains']['processed']} processed |",
-             f"| tasks | {s['tasks']['total']} ({s['tasks']['train']} train, {s['tasks']['test']} test) |", ""]
-    sections = [("Corpus: dropped APIs", s["corpus"]["dropped"]), ("Tool graph: tools left out", s["graph"]["dropped_tools"])]
+    lines = [
+        f"# Synthesis report: {s['corpus']['name'] or 'corpus'}",
+        "",
+        "| stage | result |",
+        "|---|---|",
+        f"| corpus | {s['corpus']['apis']} APIs kept, {sum(s['corpus']['dropped'].values())} dropped |",
+        f"| tool graph | {s['graph']['tools']} tools, {s['graph']['edges']} edges ({s['graph']['candidate_pairs']} candidate pairs scored) |",
+        f"| communities | {s['graph']['communities']} domains of {min(map(int, s['graph']['community_sizes']), default=0)}-"
+        f"{max(map(int, s['graph']['community_sizes']), default=0)} tools; {sum(s['graph']['dropped_tools'].values())} tools left out |",
+        f"| domains | {s['domains']['validated']} validated of {s['domains']['processed']} processed |",
+        f"| tasks | {s['tasks']['total']} ({s['tasks']['train']} train, {s['tasks']['test']} test) |",
+        "",
+    ]
+    sections = [
+        ("Corpus: dropped APIs", s["corpus"]["dropped"]),
+        ("Tool graph: tools left out", s["graph"]["dropped_tools"]),
+    ]
     sections += [(f"Dropped at stage: {stage}", reasons) for stage, reasons in s["dropped"].items()]
     for title, reasons in sections:
         if reasons:
@@ -284,11 +329,16 @@ def report_markdown(s: dict) -> str:
             lines += [f"| {k} | {v} |" for k, v in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))]
             lines.append("")
     lines += ["## Domains", "", "| domain | title | tools | entities | train | test |", "|---|---|---|---|---|---|"]
-    lines += [f"| {d['name']} | {d['title']} | {d['tools']} | {d['entities']} | {d['train']} | {d['test']} |" for d in s["per_domain"]]
+    lines += [
+        f"| {d['name']} | {d['title']} | {d['tools']} | {d['entities']} | {d['train']} | {d['test']} |"
+        for d in s["per_domain"]
+    ]
     return "\n".join(lines) + "\n"
 
 
-def draw_graph(graph: ToolGraph, partition: Partition, kept: list[DomainResult], path: Path, max_nodes: int = 1500) -> str | None:
+def draw_graph(
+    graph: ToolGraph, partition: Partition, kept: list[DomainResult], path: Path, max_nodes: int = 1500
+) -> str | None:
     """Draw the tool graph of the kept domains, one colour per domain; returns a note when it cannot."""
     try:
         import matplotlib

@@ -7,15 +7,21 @@ orphan records, values that must stay unique).
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from .words import FINAL_STATES, human, plural
 
 
 def policy_text(title: str, description: str, entities: Sequence[Mapping], tools: Sequence[Mapping]) -> str:
-    lines = [f"# {title}: assistant policy", "",
-             f"You are the assistant of {title}. {description}".strip(),
-             "You act only through the tools; each one reads or changes the records below.", "", "## Records", ""]
+    lines = [
+        f"# {title}: assistant policy",
+        "",
+        f"You are the assistant of {title}. {description}".strip(),
+        "You act only through the tools; each one reads or changes the records below.",
+        "",
+        "## Records",
+        "",
+    ]
     for e in entities:
         columns = []
         for c in e["columns"]:
@@ -28,11 +34,15 @@ def policy_text(title: str, description: str, entities: Sequence[Mapping], tools
                 text += f" ({', '.join(map(str, c['enum'][:8]))})"
             columns.append(text)
         lines.append(f"- {human(e['name'])} (key {human(e['key'])}): {', '.join(columns) or 'no other fields'}.")
-    lines += ["", "## Rules", "",
-              "- Use only keys and values that the user gives you or that the tools return; never invent them.",
-              "- Make exactly the changes the user asks for, with the values the user gives, and nothing else.",
-              "- An update must change at least one value; a record that already has the requested values is left as it is.",
-              "- When you are done, tell the user the outcome and any value they asked for, as the tools returned it."]
+    lines += [
+        "",
+        "## Rules",
+        "",
+        "- Use only keys and values that the user gives you or that the tools return; never invent them.",
+        "- Make exactly the changes the user asks for, with the values the user gives, and nothing else.",
+        "- An update must change at least one value; a record that already has the requested values is left as it is.",
+        "- When you are done, tell the user the outcome and any value they asked for, as the tools returned it.",
+    ]
     by_name = {e["name"]: e for e in entities}
     for t in tools:
         op = t["operator"]
@@ -41,16 +51,22 @@ def policy_text(title: str, description: str, entities: Sequence[Mapping], tools
             tr = op["transition"]
             if tr["from"]:
                 start = " or ".join(tr["from"])
-                lines.append(f"- {t['name']}: {article(entity)} can become {tr['to']} only while its status is {start}.")
+                lines.append(
+                    f"- {t['name']}: {article(entity)} can become {tr['to']} only while its status is {start}."
+                )
             else:
-                final = sorted(s for s in FINAL_STATES if s in (_enum(by_name[op['entity']], 'status') or ()))
-                lines.append(f"- {t['name']}: {article(entity)} that is {tr['to']} already, or in a final state "
-                             f"({', '.join(final) or 'none'}), cannot become {tr['to']}.")
+                final = sorted(s for s in FINAL_STATES if s in (_enum(by_name[op["entity"]], "status") or ()))
+                lines.append(
+                    f"- {t['name']}: {article(entity)} that is {tr['to']} already, or in a final state "
+                    f"({', '.join(final) or 'none'}), cannot become {tr['to']}."
+                )
     for e in entities:
         for c in e["columns"]:
             if c.get("references"):
-                lines.append(f"- {article(human(e['name'])).capitalize()} must refer to an existing {human(c['references'])}; "
-                             f"{article(human(c['references']))} cannot be deleted while {plural(human(e['name']))} refer to it.")
+                lines.append(
+                    f"- {article(human(e['name'])).capitalize()} must refer to an existing {human(c['references'])}; "
+                    f"{article(human(c['references']))} cannot be deleted while {plural(human(e['name']))} refer to it."
+                )
             if c.get("unique"):
                 lines.append(f"- No two {plural(human(e['name']))} share the same {human(c['name'])}.")
     return "\n".join(lines) + "\n"

@@ -11,51 +11,217 @@ The schema is plain data (``Entity.to_dict``), stored in ``domain.json``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import peewee as pw
 
 from ..database import Model
-from .words import (CREATE_VERBS, DELETE_VERBS, FINAL_STATES, GET_VERBS, LIST_VERBS, PREPOSITIONS, TRANSITIONS,
-                    UPDATE_VERBS, singular, snake, words)
+from .words import (
+    CREATE_VERBS,
+    DELETE_VERBS,
+    FINAL_STATES,
+    GET_VERBS,
+    LIST_VERBS,
+    PREPOSITIONS,
+    TRANSITIONS,
+    UPDATE_VERBS,
+    singular,
+    snake,
+    words,
+)
 
 TYPES = ("string", "integer", "number", "boolean", "json")
 KNOWN_VERBS = GET_VERBS | LIST_VERBS | CREATE_VERBS | UPDATE_VERBS | DELETE_VERBS | set(TRANSITIONS)
 
 # Parameters that steer a query rather than describe a record.
-CONTROL = {"limit", "offset", "page", "page_size", "per_page", "page_number", "page_token", "cursor", "next_token",
-           "sort", "sort_by", "order_by", "sort_order", "sort_direction", "direction", "fields", "format", "include",
-           "expand", "pretty", "callback", "max_results", "num_results", "top", "skip", "count", "start_index",
-           "pagination_token", "continuation_token", "dry_run", "verbose", "debug", "response_format", "output_format"}
+CONTROL = {
+    "limit",
+    "offset",
+    "page",
+    "page_size",
+    "per_page",
+    "page_number",
+    "page_token",
+    "cursor",
+    "next_token",
+    "sort",
+    "sort_by",
+    "order_by",
+    "sort_order",
+    "sort_direction",
+    "direction",
+    "fields",
+    "format",
+    "include",
+    "expand",
+    "pretty",
+    "callback",
+    "max_results",
+    "num_results",
+    "top",
+    "skip",
+    "count",
+    "start_index",
+    "pagination_token",
+    "continuation_token",
+    "dry_run",
+    "verbose",
+    "debug",
+    "response_format",
+    "output_format",
+}
 LIMIT_PARAMS = {"limit", "page_size", "per_page", "max_results", "num_results", "top", "count"}
 # Nouns that say nothing about the entity ("get_pet_details" acts on a pet).
-GENERIC_NOUNS = {"detail", "details", "info", "information", "data", "list", "all", "new", "existing", "current",
-                 "specific", "single", "multiple", "one", "many", "entry", "entries", "object", "resource", "record",
-                 "records", "result", "results", "item_detail", "summary", "overview", "me", "my", "id", "ids", "api",
-                 "v1", "v2", "v3", "request", "response", "status", "info", "the", "a", "an"}
+GENERIC_NOUNS = {
+    "detail",
+    "details",
+    "info",
+    "information",
+    "data",
+    "list",
+    "all",
+    "new",
+    "existing",
+    "current",
+    "specific",
+    "single",
+    "multiple",
+    "one",
+    "many",
+    "entry",
+    "entries",
+    "object",
+    "resource",
+    "record",
+    "records",
+    "result",
+    "results",
+    "item_detail",
+    "summary",
+    "overview",
+    "me",
+    "my",
+    "id",
+    "ids",
+    "api",
+    "v1",
+    "v2",
+    "v3",
+    "request",
+    "response",
+    "status",
+    "the",
+    "a",
+    "an",
+}
 # Verbs that name the action even at the end of a name (``credit_notes_delete``).
 TRAILING_VERBS = {"delete", "get", "list", "create", "update", "patch", "remove", "cancel", "retrieve", "search"}
 # Leading words of an id parameter that give the referenced entity a role (``from_account_id``).
-ROLE_WORDS = {"from", "to", "source", "target", "destination", "origin", "new", "old", "parent", "primary",
-              "secondary", "sender", "recipient", "receiver", "original", "current", "default", "linked", "related"}
+ROLE_WORDS = {
+    "from",
+    "to",
+    "source",
+    "target",
+    "destination",
+    "origin",
+    "new",
+    "old",
+    "parent",
+    "primary",
+    "secondary",
+    "sender",
+    "recipient",
+    "receiver",
+    "original",
+    "current",
+    "default",
+    "linked",
+    "related",
+}
 # Verbs that are more often nouns: they only count as the verb when they come first ("book_flight").
-NOUN_LIKE_VERBS = {"book", "order", "file", "issue", "log", "record", "plan", "request", "tag", "label", "copy", "post",
-                   "review", "match", "count", "set", "share", "return", "display", "access", "view", "query", "filter",
-                   "transfer", "rate", "link", "schedule", "place", "store", "drop", "clear", "hold", "release", "block",
-                   "lock", "stop", "start", "finish", "complete", "void", "pay", "ship", "resume", "reserve", "save"}
-_JSON_TYPES = {"string": "string", "str": "string", "text": "string", "char": "string", "date": "string",
-               "integer": "integer", "int": "integer", "long": "integer", "number": "number", "float": "number",
-               "double": "number", "decimal": "number", "boolean": "boolean", "bool": "boolean", "array": "array",
-               "list": "array", "tuple": "array", "object": "object", "dict": "object", "map": "object", "hashmap": "object"}
+NOUN_LIKE_VERBS = {
+    "book",
+    "order",
+    "file",
+    "issue",
+    "log",
+    "record",
+    "plan",
+    "request",
+    "tag",
+    "label",
+    "copy",
+    "post",
+    "review",
+    "match",
+    "count",
+    "set",
+    "share",
+    "return",
+    "display",
+    "access",
+    "view",
+    "query",
+    "filter",
+    "transfer",
+    "rate",
+    "link",
+    "schedule",
+    "place",
+    "store",
+    "drop",
+    "clear",
+    "hold",
+    "release",
+    "block",
+    "lock",
+    "stop",
+    "start",
+    "finish",
+    "complete",
+    "void",
+    "pay",
+    "ship",
+    "resume",
+    "reserve",
+    "save",
+}
+_JSON_TYPES = {
+    "string": "string",
+    "str": "string",
+    "text": "string",
+    "char": "string",
+    "date": "string",
+    "integer": "integer",
+    "int": "integer",
+    "long": "integer",
+    "number": "number",
+    "float": "number",
+    "double": "number",
+    "decimal": "number",
+    "boolean": "boolean",
+    "bool": "boolean",
+    "array": "array",
+    "list": "array",
+    "tuple": "array",
+    "object": "object",
+    "dict": "object",
+    "map": "object",
+    "hashmap": "object",
+}
 MAX_COLUMNS = 24
 
 
 def is_credential(name: str) -> bool:
     """Authentication parameters are not part of a domain's data: they are removed from tool schemas."""
     ws = set(words(name))
-    return bool(ws & {"token", "secret", "authorization", "signature", "apikey", "password", "passwd", "bearer"}) or (
-        "api" in ws and "key" in ws) or snake(name) in {"key", "auth", "subscription_key", "app_key", "access_key", "ocp_apim_subscription_key"}
+    return (
+        bool(ws & {"token", "secret", "authorization", "signature", "apikey", "password", "passwd", "bearer"})
+        or ("api" in ws and "key" in ws)
+        or snake(name) in {"key", "auth", "subscription_key", "app_key", "access_key", "ocp_apim_subscription_key"}
+    )
 
 
 def clean_schema(schema: Any, depth: int = 0) -> dict:
@@ -85,12 +251,16 @@ def clean_schema(schema: Any, depth: int = 0) -> dict:
             out["items"] = {k: v for k, v in items.items() if k in ("type", "enum", "items", "properties")}
     if kind == "object" and depth < 2 and isinstance(schema.get("properties"), dict):
         props = {str(k): clean_schema(v, depth + 1) for k, v in list(schema["properties"].items())[:16]}
-        out["properties"] = {k: {x: y for x, y in v.items() if x in ("type", "enum", "description")} for k, v in props.items()}
+        out["properties"] = {
+            k: {x: y for x, y in v.items() if x in ("type", "enum", "description")} for k, v in props.items()
+        }
     return out
 
 
 def column_type(schema: dict) -> str:
-    return {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}.get(schema.get("type"), "json")
+    return {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}.get(
+        schema.get("type"), "json"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,8 +322,18 @@ def tool_shape(api: Any) -> ToolShape:
             continue
         used.add(column)
         params.append(Param(pname, column, clean_schema(pschema), pname in required))
-    return ToolShape(api.name, " ".join(str(api.description).split()), verb, noun, name_words, params,
-                     api.returns if isinstance(api.returns, dict) else {}, api.category, api.source, credentials)
+    return ToolShape(
+        api.name,
+        " ".join(str(api.description).split()),
+        verb,
+        noun,
+        name_words,
+        params,
+        api.returns if isinstance(api.returns, dict) else {},
+        api.category,
+        api.source,
+        credentials,
+    )
 
 
 def _verb_and_noun(ws: list[str]) -> tuple[str | None, list[str]]:
@@ -166,7 +346,7 @@ def _verb_and_noun(ws: list[str]) -> tuple[str | None, list[str]]:
     position = next((i for i, w in enumerate(ws) if w in KNOWN_VERBS and w not in NOUN_LIKE_VERBS), None)
     if position is None:
         return None, _noun(ws)
-    after = ws[position + 1:]
+    after = ws[position + 1 :]
     if position > 0 and (not after or after[0] in PREPOSITIONS):
         return ws[position], _noun(ws[:position])  # Azure style: pets_list_by_owner
     return ws[position], _noun(after)
@@ -237,7 +417,9 @@ class Entity:
             self.columns[column.name] = column
             return column
         if column.enum and existing.type == column.type:
-            existing.enum = _merge(existing.enum or [], column.enum) if existing.enum or not existing.description else existing.enum
+            existing.enum = (
+                _merge(existing.enum or [], column.enum) if existing.enum or not existing.description else existing.enum
+            )
         if not existing.description and column.description:
             existing.description = column.description
         existing.unique = existing.unique or column.unique
@@ -328,19 +510,30 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
                 column = f"{column}_{kind}"  # same name, other type: its own column
                 plan.roles[p.name] = (role, column)
             enum = p.schema.get("enum") if role == "value" else None
-            entity.add(Column(column, kind, enum=enum, unique=role == "key", description=p.schema.get("description", "")))
+            entity.add(
+                Column(column, kind, enum=enum, unique=role == "key", description=p.schema.get("description", ""))
+            )
         if plan.op in ("get", "list", "create"):
             for name, schema in returned_fields(s.returns):
                 column = safe_column(snake(name))
                 if column != entity.key and not column.endswith("_id"):
-                    entity.add(Column(column, column_type(schema), enum=schema.get("enum"), description=schema.get("description", "")))
+                    entity.add(
+                        Column(
+                            column,
+                            column_type(schema),
+                            enum=schema.get("enum"),
+                            description=schema.get("description", ""),
+                        )
+                    )
     _add_status_columns(shapes, plans, entities)
     return entities
 
 
 def compatible(column: str, argument: str) -> bool:
     """Whether arguments of one type can be stored in a column of another without loss."""
-    return column == argument or {column, argument} == {"integer", "number"} or (column == "string" and argument != "json")
+    return (
+        column == argument or {column, argument} == {"integer", "number"} or (column == "string" and argument != "json")
+    )
 
 
 def _key_type(schema: dict) -> str:
@@ -356,15 +549,37 @@ def returned_fields(returns: Any) -> list[tuple[str, dict]]:
     props = schema.get("properties") if isinstance(schema, dict) else None
     if not isinstance(props, dict):
         return []
-    lists = [v for v in props.values() if isinstance(v, dict) and v.get("type") == "array" and isinstance(v.get("items"), dict)
-             and isinstance(v["items"].get("properties"), dict)]
+    lists = [
+        v
+        for v in props.values()
+        if isinstance(v, dict)
+        and v.get("type") == "array"
+        and isinstance(v.get("items"), dict)
+        and isinstance(v["items"].get("properties"), dict)
+    ]
     if len(lists) == 1:
         props = lists[0]["items"]["properties"]
-    return [(str(k), clean_schema(v)) for k, v in list(props.items())[:MAX_COLUMNS]
-            if words(str(k)) and snake(str(k)) not in ENVELOPE_FIELDS]
+    return [
+        (str(k), clean_schema(v))
+        for k, v in list(props.items())[:MAX_COLUMNS]
+        if words(str(k)) and snake(str(k)) not in ENVELOPE_FIELDS
+    ]
 
 
-ENVELOPE_FIELDS = CONTROL | {"total", "total_count", "count", "has_more", "next", "next_page", "previous", "success", "ok", "message", "error", "errors"}
+ENVELOPE_FIELDS = CONTROL | {
+    "total",
+    "total_count",
+    "count",
+    "has_more",
+    "next",
+    "next_page",
+    "previous",
+    "success",
+    "ok",
+    "message",
+    "error",
+    "errors",
+}
 
 
 def _add_status_columns(shapes: Sequence[ToolShape], plans: Mapping[str, Any], entities: dict[str, Entity]) -> None:
@@ -393,7 +608,13 @@ def _add_status_columns(shapes: Sequence[ToolShape], plans: Mapping[str, Any], e
 # ---------------------------------------------------------------------------------------------
 # Models
 
-_FIELDS = {"string": pw.TextField, "integer": pw.IntegerField, "number": pw.FloatField, "boolean": pw.BooleanField, "json": pw.TextField}
+_FIELDS = {
+    "string": pw.TextField,
+    "integer": pw.IntegerField,
+    "number": pw.FloatField,
+    "boolean": pw.BooleanField,
+    "json": pw.TextField,
+}
 
 
 def build_models(entities: Sequence[Mapping]) -> dict[str, type[Model]]:

@@ -17,8 +17,9 @@ import collections
 import dataclasses
 import importlib
 import random
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from ..domain import Domain
 from ..tasks import Scenario, Task, ToolCall
@@ -27,9 +28,13 @@ from .operators import WRITES
 from .values import first_key, new_value
 from .words import FINAL_STATES, human, plural
 
-PERSONAS = ["You are polite and brief.", "You are in a hurry and answer in few words.",
-            "You are friendly and chatty.", "You are careful and double-check details.",
-            "You are new to this service and a bit unsure."]
+PERSONAS = [
+    "You are polite and brief.",
+    "You are in a hurry and answer in few words.",
+    "You are friendly and chatty.",
+    "You are careful and double-check details.",
+    "You are new to this service and a bit unsure.",
+]
 
 
 @dataclass
@@ -73,7 +78,9 @@ def _consumes(tool: Mapping, produced: str, entities: Mapping) -> bool:
     return op["entity"] in child_refs and any(r == "key" for r, _ in roles)
 
 
-def generate_tasks(spec: Mapping, domain: Domain, seed: int = 0, settings: TaskSettings = TaskSettings()) -> tuple[dict[str, list[dict]], collections.Counter]:
+def generate_tasks(
+    spec: Mapping, domain: Domain, seed: int = 0, settings: TaskSettings = TaskSettings()
+) -> tuple[dict[str, list[dict]], collections.Counter]:
     """``({"train": [task dict], "test": [...]}, reasons walks were dropped)``."""
     rng = random.Random(f"tasks:{seed}:{spec['name']}")
     walker = _Walker(spec, domain, rng)
@@ -110,10 +117,20 @@ def generate_tasks(spec: Mapping, domain: Domain, seed: int = 0, settings: TaskS
             tasks.append(walk)
     if settings.paraphrase:
         rewrite = _resolve(settings.paraphrase)
-        tasks = [dataclasses.replace(t, scenario=dataclasses.replace(
-            t.scenario, opening=rewrite(t.scenario.opening), instruction=rewrite(t.scenario.instruction))) for t in tasks]
+        tasks = [
+            dataclasses.replace(
+                t,
+                scenario=dataclasses.replace(
+                    t.scenario, opening=rewrite(t.scenario.opening), instruction=rewrite(t.scenario.instruction)
+                ),
+            )
+            for t in tasks
+        ]
     named = [_task_dict(t, i) for i, t in enumerate(tasks)]
-    return {"train": [t for i, t in enumerate(named) if i % 3 != 2], "test": [t for i, t in enumerate(named) if i % 3 == 2]}, dropped
+    return {
+        "train": [t for i, t in enumerate(named) if i % 3 != 2],
+        "test": [t for i, t in enumerate(named) if i % 3 == 2],
+    }, dropped
 
 
 def _resolve(path: str) -> Callable[[str], str]:
@@ -193,7 +210,7 @@ class _Walker:
 
     # -- arguments -------------------------------------------------------------------------------
 
-    def _arguments(self, tool: Mapping, chain: tuple[str, dict] | None, index: int) -> "_Step | str":
+    def _arguments(self, tool: Mapping, chain: tuple[str, dict] | None, index: int) -> _Step | str:
         op = tool["operator"]
         entity = self.entities[op["entity"]]
         kind = op["op"]
@@ -213,7 +230,9 @@ class _Walker:
                 step.set(param, row[column], "chain" if chained else "user", column)
             elif role == "value" and kind == "list":
                 if must or self._chain_filter(column, entity, chain):
-                    step.set(param, row[column], "chain" if self._chain_filter(column, entity, chain) else "user", column)
+                    step.set(
+                        param, row[column], "chain" if self._chain_filter(column, entity, chain) else "user", column
+                    )
             elif role in ("min", "max") and must:
                 step.set(param, row.get(column), "user", column)
             elif role == "value" and kind in ("create", "update", "transition"):
@@ -236,7 +255,9 @@ class _Walker:
                 return problem
         return self._fitted(step, tool)
 
-    def _one_change(self, step: "_Step", roles: Mapping, params: Mapping, entity: Mapping, row: dict, index: int) -> str | None:
+    def _one_change(
+        self, step: _Step, roles: Mapping, params: Mapping, entity: Mapping, row: dict, index: int
+    ) -> str | None:
         """An update whose every value is optional still changes one: pick it and a new value."""
         options = [p for p, (r, c) in roles.items() if r == "value" and c in self._columns(entity)]
         if not options:
@@ -253,7 +274,7 @@ class _Walker:
             step.set(param, self._new(entity, column, params[param], index, row), "user", column)
         return None
 
-    def _fitted(self, step: "_Step", tool: Mapping) -> "_Step | str":
+    def _fitted(self, step: _Step, tool: Mapping) -> _Step | str:
         """The step with each argument in its schema's type, if they all fit and validate."""
         params = tool["parameters"]["properties"]
         fitted = {param: _fit(value, params[param]) for param, value in step.arguments.items()}
@@ -286,8 +307,12 @@ class _Walker:
         rows = self._rows(name)
         if op["op"] == "transition":
             t = op["transition"]
-            rows = [r for r in rows if r.get(t["column"]) != t["to"] and (
-                r.get(t["column"]) in t["from"] if t["from"] else r.get(t["column"]) not in FINAL_STATES)]
+            rows = [
+                r
+                for r in rows
+                if r.get(t["column"]) != t["to"]
+                and (r.get(t["column"]) in t["from"] if t["from"] else r.get(t["column"]) not in FINAL_STATES)
+            ]
         elif op["op"] == "delete":
             rows = [r for r in rows if not self._has_children(name, r[entity["key"]])]
         if any(r == "key" and c != entity["key"] for r, c in op["args"].values()):
@@ -297,9 +322,13 @@ class _Walker:
     def _chain_filter(self, column: str, entity: Mapping, chain: tuple[str, dict] | None) -> bool:
         return chain is not None and _references(entity, column) == chain[0]
 
-    def _pick_filter(self, step: "_Step", roles: Mapping, params: Mapping, entity: Mapping, row: dict) -> None:
+    def _pick_filter(self, step: _Step, roles: Mapping, params: Mapping, entity: Mapping, row: dict) -> None:
         """A search needs at least one filter the user gives: prefer one that finds exactly this row."""
-        options = [p for p, (r, c) in roles.items() if r in ("value", "key") and c in self._columns(entity) and row.get(c) is not None]
+        options = [
+            p
+            for p, (r, c) in roles.items()
+            if r in ("value", "key") and c in self._columns(entity) and row.get(c) is not None
+        ]
         if not options:
             return
         unique = [p for p in options if self._unique(entity["name"], row, [roles[p][1]])]
@@ -330,14 +359,20 @@ class _Walker:
                 return value
         return value
 
-    def _answer(self, step: "_Step", chain: tuple[str, dict] | None) -> tuple[str, str] | None:
+    def _answer(self, step: _Step, chain: tuple[str, dict] | None) -> tuple[str, str] | None:
         if chain is None:
             return None
         entity = self.entities[chain[0]]
         given = set(step.columns.values())
-        options = [c["name"] for c in entity["columns"] if c["name"] not in given and c["type"] != "json"
-                   and c["name"] != entity["key"] and chain[1].get(c["name"]) not in (None, "")
-                   and "?" not in str(chain[1][c["name"]])]  # a question in the answer would read as one
+        options = [
+            c["name"]
+            for c in entity["columns"]
+            if c["name"] not in given
+            and c["type"] != "json"
+            and c["name"] != entity["key"]
+            and chain[1].get(c["name"]) not in (None, "")
+            and "?" not in str(chain[1][c["name"]])
+        ]  # a question in the answer would read as one
         if not options:
             return None
         column = self.rng.choice(options)
@@ -368,7 +403,7 @@ class _Walker:
 
     # -- the user's request ------------------------------------------------------------------------
 
-    def _task(self, calls: list[ToolCall], steps: list["_Step"], outputs: tuple[str, ...], index: int) -> Task:
+    def _task(self, calls: list[ToolCall], steps: list[_Step], outputs: tuple[str, ...], index: int) -> Task:
         phrases = [s.describe(self.tools[s.tool], self.entities) for s in steps]
         if outputs:
             phrases[-1] += steps[-1].suffix
@@ -382,7 +417,9 @@ class _Walker:
         instruction = f"You want to {request}. Give the details you know when the assistant asks for them."
         family = "-".join(s.op for s in steps)
         persona = self.rng.choice(PERSONAS)
-        return Task(f"{family}-{index:03d}", family, Scenario(opening, instruction, known, persona), tuple(calls), outputs)
+        return Task(
+            f"{family}-{index:03d}", family, Scenario(opening, instruction, known, persona), tuple(calls), outputs
+        )
 
 
 @dataclass
@@ -416,7 +453,9 @@ class _Step:
         else:
             ref = f"the {entity}"
         details = ", ".join(f"{human(self.columns[p])} {_quote(self.arguments[p])}" for p in given)
-        link = "".join(f" for that {human(_references(entities[self.entity], self.columns[p]) or self.columns[p])}" for p in linked)
+        link = "".join(
+            f" for that {human(_references(entities[self.entity], self.columns[p]) or self.columns[p])}" for p in linked
+        )
         if self.op == "get":
             return f"look up {ref}"
         if self.op == "list":
@@ -484,4 +523,6 @@ def _text(value: Any) -> str:
 
 
 def _quote(value: Any) -> str:
-    return f"'{value}'" if isinstance(value, str) else _text(value) if not isinstance(value, (list, dict)) else repr(value)
+    return (
+        f"'{value}'" if isinstance(value, str) else _text(value) if not isinstance(value, (list, dict)) else repr(value)
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import collections
 import warnings
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..checks import DomainCheckError, check_do_nothing, check_domain, check_oracle, check_tool_kinds
 from ..env import ToolUseEnv, UnicodeText
@@ -20,7 +20,9 @@ from .folder import build_domain
 CHECK_ACTION_LENGTH = 2_000
 
 
-def validate_domain(spec: Mapping, tasks: Mapping[str, list], min_test: int = 2, min_train: int = 2) -> tuple[dict | None, collections.Counter]:
+def validate_domain(
+    spec: Mapping, tasks: Mapping[str, list], min_test: int = 2, min_train: int = 2
+) -> tuple[dict | None, collections.Counter]:
     """``(kept tasks by split, or None if the domain is dropped; counted reasons)``."""
     reasons: collections.Counter = collections.Counter()
     domain = build_domain(spec, tasks)
@@ -31,7 +33,9 @@ def validate_domain(spec: Mapping, tasks: Mapping[str, list], min_test: int = 2,
         reasons["domain: no valid task"] += 1
         return None, reasons
     try:  # the common case: every replayed task passes every check
-        return _checked(domain, {split: [_as_dict(t) for t in items] for split, items in splits.items()}, min_test, min_train), reasons
+        return _checked(
+            domain, {split: [_as_dict(t) for t in items] for split, items in splits.items()}, min_test, min_train
+        ), reasons
     except _TooFew:
         reasons["domain: too few valid tasks"] += 1
         return None, reasons
@@ -64,8 +68,11 @@ def _checked(domain, kept: dict[str, list], min_test: int, min_train: int) -> di
 def _passing_tasks(domain, splits: dict, reasons: collections.Counter) -> dict[str, list]:
     """The tasks that pass each check on their own; the reason of each failure is counted."""
     everything = [t for items in splits.values() for t in items]
-    env = ToolUseEnv(domain, split=next(s for s, items in splits.items() if items),
-                     max_turns=max(len(t.gold_calls) for t in everything) + 4)
+    env = ToolUseEnv(
+        domain,
+        split=next(s for s, items in splits.items() if items),
+        max_turns=max(len(t.gold_calls) for t in everything) + 4,
+    )
     kept: dict[str, list] = {}
     for split, items in splits.items():
         kept[split] = []

@@ -9,25 +9,135 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .words import words
 
-FIRST = ["Ava", "Ben", "Chloe", "Diego", "Emma", "Farah", "Gus", "Hana", "Ivan", "Julia",
-         "Kofi", "Lena", "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq"]
-LAST = ["Adams", "Brown", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jones",
-        "Khan", "Lopez", "Meyer", "Novak", "Okafor", "Patel", "Rossi", "Silva", "Tanaka", "Wright"]
-CITIES = ["Austin", "Berlin", "Cairo", "Denver", "Lisbon", "Madrid", "Nairobi", "Osaka", "Paris", "Quebec",
-          "Rome", "Seattle", "Toronto", "Vienna", "Warsaw", "Boston", "Chicago", "Dublin", "Lima", "Oslo"]
+FIRST = [
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Diego",
+    "Emma",
+    "Farah",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Julia",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nora",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tariq",
+]
+LAST = [
+    "Adams",
+    "Brown",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jones",
+    "Khan",
+    "Lopez",
+    "Meyer",
+    "Novak",
+    "Okafor",
+    "Patel",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Wright",
+]
+CITIES = [
+    "Austin",
+    "Berlin",
+    "Cairo",
+    "Denver",
+    "Lisbon",
+    "Madrid",
+    "Nairobi",
+    "Osaka",
+    "Paris",
+    "Quebec",
+    "Rome",
+    "Seattle",
+    "Toronto",
+    "Vienna",
+    "Warsaw",
+    "Boston",
+    "Chicago",
+    "Dublin",
+    "Lima",
+    "Oslo",
+]
 COUNTRIES = ["USA", "Germany", "Egypt", "Portugal", "Spain", "Kenya", "Japan", "France", "Canada", "Italy"]
 STREETS = ["Oak", "Maple", "Cedar", "Pine", "Elm", "Birch", "Willow", "Lake", "Hill", "River"]
-ADJECTIVES = ["Blue", "Bright", "Calm", "Golden", "Quick", "Silver", "Smart", "Swift", "Urban", "Wild",
-              "Clever", "Bold", "Classic", "Fresh", "Green", "Happy", "Lucky", "Prime", "Royal", "Solid"]
-NOUNS = ["Falcon", "Harbor", "Maple", "Orbit", "Summit", "Meadow", "Comet", "Canyon", "Pioneer", "Atlas",
-         "Beacon", "Cedar", "Delta", "Ember", "Frontier", "Glacier", "Horizon", "Island", "Juniper", "Lotus"]
-PHRASES = ["needs a quick review", "for the spring launch", "requested by the team", "top priority this week",
-           "follow up next month", "checked and approved", "pending more details", "for internal use",
-           "shared with partners", "part of the yearly plan"]
+ADJECTIVES = [
+    "Blue",
+    "Bright",
+    "Calm",
+    "Golden",
+    "Quick",
+    "Silver",
+    "Smart",
+    "Swift",
+    "Urban",
+    "Wild",
+    "Clever",
+    "Bold",
+    "Classic",
+    "Fresh",
+    "Green",
+    "Happy",
+    "Lucky",
+    "Prime",
+    "Royal",
+    "Solid",
+]
+NOUNS = [
+    "Falcon",
+    "Harbor",
+    "Maple",
+    "Orbit",
+    "Summit",
+    "Meadow",
+    "Comet",
+    "Canyon",
+    "Pioneer",
+    "Atlas",
+    "Beacon",
+    "Cedar",
+    "Delta",
+    "Ember",
+    "Frontier",
+    "Glacier",
+    "Horizon",
+    "Island",
+    "Juniper",
+    "Lotus",
+]
+PHRASES = [
+    "needs a quick review",
+    "for the spring launch",
+    "requested by the team",
+    "top priority this week",
+    "follow up next month",
+    "checked and approved",
+    "pending more details",
+    "for internal use",
+    "shared with partners",
+    "part of the yearly plan",
+]
 VOCAB = {
     "genre": ["rock", "jazz", "pop", "classical", "hip hop", "folk"],
     "cuisine": ["italian", "mexican", "japanese", "indian", "thai", "greek"],
@@ -53,9 +163,35 @@ VOCAB = {
     "brand": ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne"],
     "tag": ["new", "popular", "sale", "limited", "featured"],
 }
-PERSON_ENTITIES = {"user", "customer", "person", "employee", "patient", "student", "member", "owner", "contact",
-                   "author", "driver", "passenger", "guest", "client", "player", "artist", "doctor", "teacher",
-                   "agent", "staff", "candidate", "applicant", "subscriber", "tenant", "buyer", "seller", "friend"}
+PERSON_ENTITIES = {
+    "user",
+    "customer",
+    "person",
+    "employee",
+    "patient",
+    "student",
+    "member",
+    "owner",
+    "contact",
+    "author",
+    "driver",
+    "passenger",
+    "guest",
+    "client",
+    "player",
+    "artist",
+    "doctor",
+    "teacher",
+    "agent",
+    "staff",
+    "candidate",
+    "applicant",
+    "subscriber",
+    "tenant",
+    "buyer",
+    "seller",
+    "friend",
+}
 BASE_DATE = dt.date(2025, 1, 1)
 
 
@@ -94,13 +230,24 @@ def new_value(entity: str, column: Mapping, schema: Mapping, index: int, rng: ra
         return rng.choice(schema["enum"])
     if kind == "array":
         item = schema.get("items") or {"type": "string"}
-        return [new_value(entity, {"name": column["name"], "type": item.get("type", "string")}, item, index + k, rng) for k in range(1 + rng.randrange(2))]
+        return [
+            new_value(entity, {"name": column["name"], "type": item.get("type", "string")}, item, index + k, rng)
+            for k in range(1 + rng.randrange(2))
+        ]
     if kind == "object":
         props = schema.get("properties") or {}
-        return {k: new_value(entity, {"name": k, "type": v.get("type", "string")}, v, index, rng) for k, v in sorted(props.items())[:3]}
+        return {
+            k: new_value(entity, {"name": k, "type": v.get("type", "string")}, v, index, rng)
+            for k, v in sorted(props.items())[:3]
+        }
     if kind == "number" and column.get("type") == "integer":
         kind = "integer"  # a number argument that sets an integer column must be whole
-    return column_value(entity, {**column, "type": {"integer": "integer", "number": "number", "boolean": "boolean"}.get(kind, "string")}, index, rng)
+    return column_value(
+        entity,
+        {**column, "type": {"integer": "integer", "number": "number", "boolean": "boolean"}.get(kind, "string")},
+        index,
+        rng,
+    )
 
 
 def column_value(entity: str, column: Mapping, index: int, rng: random.Random) -> Any:
@@ -121,17 +268,59 @@ def column_value(entity: str, column: Mapping, index: int, rng: random.Random) -
 
 def _number(ws: list[str], last: str, kind: str, rng: random.Random) -> Any:
     ranges = [
-        ({"year"}, 1990, 2026), ({"month"}, 1, 12), ({"day", "days", "nights"}, 1, 28), ({"hour", "hours"}, 0, 23),
-        ({"age"}, 18, 85), ({"rating", "stars", "score"}, 1, 5), ({"quantity", "qty", "count", "guests", "people", "seats", "rooms", "party", "size", "adults", "children", "travelers", "tickets"}, 1, 8),
-        ({"minute", "minutes"}, 0, 59), ({"floor"}, 1, 30), ({"capacity", "stock", "inventory"}, 5, 500),
-        ({"percent", "percentage"}, 1, 99), ({"duration"}, 10, 180), ({"latitude", "lat"}, -60, 60), ({"longitude", "lon", "lng"}, -150, 150),
+        ({"year"}, 1990, 2026),
+        ({"month"}, 1, 12),
+        ({"day", "days", "nights"}, 1, 28),
+        ({"hour", "hours"}, 0, 23),
+        ({"age"}, 18, 85),
+        ({"rating", "stars", "score"}, 1, 5),
+        (
+            {
+                "quantity",
+                "qty",
+                "count",
+                "guests",
+                "people",
+                "seats",
+                "rooms",
+                "party",
+                "size",
+                "adults",
+                "children",
+                "travelers",
+                "tickets",
+            },
+            1,
+            8,
+        ),
+        ({"minute", "minutes"}, 0, 59),
+        ({"floor"}, 1, 30),
+        ({"capacity", "stock", "inventory"}, 5, 500),
+        ({"percent", "percentage"}, 1, 99),
+        ({"duration"}, 10, 180),
+        ({"latitude", "lat"}, -60, 60),
+        ({"longitude", "lon", "lng"}, -150, 150),
     ]
     for names, lo, hi in ranges:
         if last in names or (names & set(ws) and kind == "integer"):
             if kind == "number" and names & {"latitude", "lat", "longitude", "lon", "lng"}:
                 return round(rng.uniform(lo, hi), 4)
             return rng.randint(lo, hi) if kind == "integer" else float(rng.randint(lo, hi))
-    if {"price", "amount", "cost", "total", "balance", "fee", "salary", "budget", "payment", "revenue", "income", "value", "fare"} & set(ws):
+    if {
+        "price",
+        "amount",
+        "cost",
+        "total",
+        "balance",
+        "fee",
+        "salary",
+        "budget",
+        "payment",
+        "revenue",
+        "income",
+        "value",
+        "fare",
+    } & set(ws):
         return rng.randint(5, 900) if kind == "integer" else round(rng.uniform(5, 900), 2)
     if {"rate", "ratio", "probability", "interest"} & set(ws):
         return rng.randint(1, 20) if kind == "integer" else round(rng.uniform(0.5, 15), 2)
@@ -140,7 +329,23 @@ def _number(ws: list[str], last: str, kind: str, rng: random.Random) -> Any:
 
 def _text(entity: str, ws: list[str], last: str, index: int, rng: random.Random, unique: bool) -> str:
     first, surname = FIRST[index % 20], LAST[(index // 20 + index) % 20]
-    person = entity in PERSON_ENTITIES or bool({"author", "owner", "customer", "user", "person", "contact", "driver", "guest", "passenger", "patient", "recipient", "sender"} & set(ws[:-1]))
+    person = entity in PERSON_ENTITIES or bool(
+        {
+            "author",
+            "owner",
+            "customer",
+            "user",
+            "person",
+            "contact",
+            "driver",
+            "guest",
+            "passenger",
+            "patient",
+            "recipient",
+            "sender",
+        }
+        & set(ws[:-1])
+    )
     wset = set(ws)
     if "email" in wset:
         return f"{first}.{surname}{index}@example.com".lower()
@@ -164,7 +369,12 @@ def _text(entity: str, ws: list[str], last: str, index: int, rng: random.Random,
         return f"{rng.randint(10000, 99999)}"
     if wset & {"url", "website", "link", "homepage", "uri"}:
         return f"https://example.com/{entity}/{index + 1}"
-    if wset & {"datetime", "timestamp"} or last in ("at", "time") and len(ws) > 1 and ws[-2] in ("created", "updated", "start", "end", "departure", "arrival"):
+    if (
+        wset & {"datetime", "timestamp"}
+        or last in ("at", "time")
+        and len(ws) > 1
+        and ws[-2] in ("created", "updated", "start", "end", "departure", "arrival")
+    ):
         day = BASE_DATE + dt.timedelta(days=rng.randrange(540))
         return f"{day.isoformat()}T{rng.randrange(24):02d}:{rng.choice((0, 15, 30, 45)):02d}:00Z"
     if wset & {"date", "day", "birthday", "dob", "deadline", "due", "checkin", "checkout"}:
@@ -173,8 +383,28 @@ def _text(entity: str, ws: list[str], last: str, index: int, rng: random.Random,
         return f"{rng.randrange(7, 22):02d}:{rng.choice((0, 15, 30, 45)):02d}"
     if last in VOCAB and not unique:
         return rng.choice(VOCAB[last])
-    if wset & {"description", "notes", "note", "comment", "comments", "message", "text", "body", "content", "summary",
-               "bio", "reason", "instructions", "query", "feedback", "review", "details", "preferences", "request", "remarks"}:
+    if wset & {
+        "description",
+        "notes",
+        "note",
+        "comment",
+        "comments",
+        "message",
+        "text",
+        "body",
+        "content",
+        "summary",
+        "bio",
+        "reason",
+        "instructions",
+        "query",
+        "feedback",
+        "review",
+        "details",
+        "preferences",
+        "request",
+        "remarks",
+    }:
         return f"{rng.choice(ADJECTIVES).lower()} {rng.choice(NOUNS).lower()}, {rng.choice(PHRASES)}"
     if wset & {"code", "symbol", "ticker", "sku", "isbn", "serial", "number", "plate", "iata"}:
         letters = "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(3))

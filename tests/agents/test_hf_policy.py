@@ -57,7 +57,9 @@ def test_prompt_tokens_count_the_rendered_prompt_without_padding(tool_policy, ti
     requests[1].messages[1]["content"] += " It is urgent, please hurry." * 3  # a longer prompt: padding in the batch
     answers = tool_policy.act_batch(requests)
     for request, answer in zip(requests, answers):
-        expected = len(tool_policy.tokenizer(render_prompt(tool_policy.tokenizer, request), add_special_tokens=False).input_ids)
+        expected = len(
+            tool_policy.tokenizer(render_prompt(tool_policy.tokenizer, request), add_special_tokens=False).input_ids
+        )
         assert answer["usage"]["prompt_tokens"] == expected
 
 
@@ -65,7 +67,10 @@ def test_sampling_is_seeded(tiny_model):
     from agents.hf import TransformersPolicy
 
     request = Request([{"role": "user", "content": "Hi, please close my ticket 7."}], [])
-    runs = [TransformersPolicy(tiny_model, max_new_tokens=12, temperature=1.0, seed=s).act_batch([request])[0]["content"] for s in (1, 1, 2)]
+    runs = [
+        TransformersPolicy(tiny_model, max_new_tokens=12, temperature=1.0, seed=s).act_batch([request])[0]["content"]
+        for s in (1, 1, 2)
+    ]
     assert runs[0] == runs[1]
     assert runs[0] != runs[2]
 

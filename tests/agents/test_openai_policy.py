@@ -96,7 +96,10 @@ class Scripted(BaseHTTPRequestHandler):
             return self._send(200, b"<html>gateway</html>")
         if behaviour == "no_choices":
             return self._send(200, b'{"id": "x", "choices": []}')
-        answer = {"choices": [{"message": {"role": "assistant", "content": "Goodbye."}}], "usage": {"prompt_tokens": 5, "completion_tokens": 2}}
+        answer = {
+            "choices": [{"message": {"role": "assistant", "content": "Goodbye."}}],
+            "usage": {"prompt_tokens": 5, "completion_tokens": 2},
+        }
         self._send(200, json.dumps(answer).encode())
 
     def _send(self, status, data):
@@ -156,14 +159,22 @@ def test_transcripts_become_valid_openai_requests():
     messages = [
         {"role": "system", "content": "policy"},
         {"role": "user", "content": "close 7"},
-        {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "get_ticket", "arguments": {"ticket_id": 7}}}]},
+        {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [{"type": "function", "function": {"name": "get_ticket", "arguments": {"ticket_id": 7}}}],
+        },
         {"role": "tool", "name": "get_ticket", "content": '{"status": "open"}'},
         {"role": "assistant", "content": "<tool_call>{bad</tool_call>"},
         {"role": "tool", "name": "invalid_tool_call", "content": "Error: could not parse"},
     ]
     out = to_openai_messages(messages)
     call = out[2]["tool_calls"][0]
-    assert call["function"]["arguments"] == '{"ticket_id": 7}' and out[3] == {"role": "tool", "tool_call_id": call["id"], "content": '{"status": "open"}'}
+    assert call["function"]["arguments"] == '{"ticket_id": 7}' and out[3] == {
+        "role": "tool",
+        "tool_call_id": call["id"],
+        "content": '{"status": "open"}',
+    }
     assert out[5] == {"role": "user", "content": "[invalid_tool_call] Error: could not parse"}  # no call to answer
 
 
@@ -188,8 +199,20 @@ def test_episodes_through_transformers_serve(tiny_tool_model, tmp_path):
         port = s.getsockname()[1]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path)}
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "transformers"), "serve", str(tiny_tool_model), "--host", "127.0.0.1", "--port", str(port), "--device", "cpu"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        [
+            str(Path(sys.executable).parent / "transformers"),
+            "serve",
+            str(tiny_tool_model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--device",
+            "cpu",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
     try:
         deadline = time.time() + 180
@@ -200,7 +223,9 @@ def test_episodes_through_transformers_serve(tiny_tool_model, tmp_path):
             except OSError:
                 assert server.poll() is None and time.time() < deadline, "transformers serve did not start"
                 time.sleep(1)
-        client = OpenAIPolicy(f"http://127.0.0.1:{port}/v1", str(tiny_tool_model), max_tokens=48, timeout=120, retries=0)
+        client = OpenAIPolicy(
+            f"http://127.0.0.1:{port}/v1", str(tiny_tool_model), max_tokens=48, timeout=120, retries=0
+        )
         # One turn each: on the malformed calls this model writes later, transformers serve answers
         # HTTP 500 (its parser raises), which would end the episode with that error.
         result = rollout(MOCK, client, episodes=2, max_turns=1)

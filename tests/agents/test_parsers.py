@@ -24,7 +24,11 @@ def test_hermes_parallel_calls_keep_their_order():
 
 
 def test_thinking_is_split_off_into_reasoning_content():
-    text = "<think>\nThe user wants ticket 7.\n</think>\n\n<tool_call>\n" + '{"name": "get_ticket", "arguments": {"ticket_id": 7}}' + "\n</tool_call>"
+    text = (
+        "<think>\nThe user wants ticket 7.\n</think>\n\n<tool_call>\n"
+        + '{"name": "get_ticket", "arguments": {"ticket_id": 7}}'
+        + "\n</tool_call>"
+    )
     message = get_parser("hermes")(text)
     assert message["reasoning_content"] == "The user wants ticket 7."
     assert calls(message) == [CALL] and message["content"] == ""

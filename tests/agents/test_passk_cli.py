@@ -24,7 +24,11 @@ def test_pass_hat_k_is_the_chance_that_k_drawn_trials_all_pass():
 
 
 def test_table_averages_over_tasks_per_env_and_overall():
-    ts = [traj("a", "t1", p) for p in (1, 1, 0)] + [traj("a", "t2", p) for p in (1, 1, 1)] + [traj("b", "u1", p) for p in (0, 1, 0)]
+    ts = (
+        [traj("a", "t1", p) for p in (1, 1, 0)]
+        + [traj("a", "t2", p) for p in (1, 1, 1)]
+        + [traj("b", "u1", p) for p in (0, 1, 0)]
+    )
     table = pass_hat_table(ts)
     assert table["a"] == {1: pytest.approx((2 / 3 + 1) / 2), 2: pytest.approx((1 / 3 + 1) / 2), 3: pytest.approx(0.5)}
     assert table["b"] == {1: pytest.approx(1 / 3), 2: 0.0, 3: 0.0}
@@ -37,7 +41,23 @@ def test_an_episode_with_a_policy_error_is_not_a_success():
 
 def test_rollout_eval_and_view_commands(tmp_path, capsys):
     out = tmp_path / "run.jsonl"
-    assert main(["rollout", "--env", "AgentScaler/mock-v0", "--policy", "oracle", "--trials", "2", "--out", str(out), "--json"]) == 0
+    assert (
+        main(
+            [
+                "rollout",
+                "--env",
+                "AgentScaler/mock-v0",
+                "--policy",
+                "oracle",
+                "--trials",
+                "2",
+                "--out",
+                str(out),
+                "--json",
+            ]
+        )
+        == 0
+    )
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["pass_rate"] == 1.0 and summary["episodes"] == 40 and summary["episodes_per_s"] > 0
     trajectories = read_jsonl(out)
@@ -57,7 +77,21 @@ def test_rollout_eval_and_view_commands(tmp_path, capsys):
 
 def test_rollout_command_prints_a_summary_table(tmp_path, capsys):
     out = tmp_path / "run.jsonl"
-    main(["rollout", "--env", "AgentScaler/mock-v0", "--env", "AgentScaler/retail-v0", "--policy", "noop", "--episodes", "3", "--out", str(out)])
+    main(
+        [
+            "rollout",
+            "--env",
+            "AgentScaler/mock-v0",
+            "--env",
+            "AgentScaler/retail-v0",
+            "--policy",
+            "noop",
+            "--episodes",
+            "3",
+            "--out",
+            str(out),
+        ]
+    )
     text = capsys.readouterr().out
     for word in ("AgentScaler/mock-v0", "AgentScaler/retail-v0", "all", "pass", "tool err", "ep/s"):
         assert word in text
@@ -67,8 +101,20 @@ def test_rollout_command_prints_a_summary_table(tmp_path, capsys):
 def test_the_viewer_escapes_what_models_and_users_wrote(tmp_path):
     from agentscaler_gym.viewer import render_html
 
-    t = Trajectory("env", "t<1>", 0, [{"role": "user", "content": "<script>alert(1)</script>"},
-                                     {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": {"q": "</pre>"}}}]}], [])
+    t = Trajectory(
+        "env",
+        "t<1>",
+        0,
+        [
+            {"role": "user", "content": "<script>alert(1)</script>"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": {"q": "</pre>"}}}],
+            },
+        ],
+        [],
+    )
     page = render_html([t])
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "t&lt;1&gt;" in page and "&lt;/pre&gt;" in page

@@ -139,7 +139,9 @@ def test_threaded_policies_run_episodes_side_by_side_with_the_same_results():
     threaded = rollout(MOCK, Threaded({tasks[0]}, max_concurrency=4))
     single = rollout(MOCK, FailOnTasks({tasks[0]}))
     assert len(seen) > 1
-    assert [(t.task_id, t.reward, t.error, t.messages) for t in threaded] == [(t.task_id, t.reward, t.error, t.messages) for t in single]
+    assert [(t.task_id, t.reward, t.error, t.messages) for t in threaded] == [
+        (t.task_id, t.reward, t.error, t.messages) for t in single
+    ]
 
 
 def test_same_seed_same_trajectories_across_envs():
@@ -154,7 +156,11 @@ def test_trajectory_records_changes_timings_and_verification():
     assert t.verification["state_match"] is True
     assert t.timings["env"] > 0 and "policy" in t.timings
     assert t.tools and t.messages[0]["role"] == "system"
-    gold_writes = [c for c in gym.make(MOCK).unwrapped.domain.task(t.task_id).gold_calls if c.name in ("open_ticket", "close_ticket")]
+    gold_writes = [
+        c
+        for c in gym.make(MOCK).unwrapped.domain.task(t.task_id).gold_calls
+        if c.name in ("open_ticket", "close_ticket")
+    ]
     assert len(t.db_changes) == len(gold_writes)
 
 
@@ -162,10 +168,18 @@ def test_usage_reported_by_the_policy_is_summed_into_token_counts():
     class Reporting(CountingBatchPolicy):
         def act_batch(self, requests):
             out = super().act_batch(requests)
-            return [{**m, "usage": {"prompt_tokens": 10, "completion_tokens": 3, "latency_s": 0.5, "cost": 0.01}} for m in out]
+            return [
+                {**m, "usage": {"prompt_tokens": 10, "completion_tokens": 3, "latency_s": 0.5, "cost": 0.01}}
+                for m in out
+            ]
 
     t = rollout(MOCK, Reporting(), episodes=1)[0]
-    assert t.tokens == {"prompt": 10 * t.turns, "completion": 3 * t.turns, "requests": t.turns, "cost": pytest.approx(0.01 * t.turns)}
+    assert t.tokens == {
+        "prompt": 10 * t.turns,
+        "completion": 3 * t.turns,
+        "requests": t.turns,
+        "cost": pytest.approx(0.01 * t.turns),
+    }
     assert t.timings["latency"] == [0.5] * t.turns
     assert all("usage" not in m for m in t.messages)
 

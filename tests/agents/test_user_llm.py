@@ -5,7 +5,6 @@ import re
 import gymnasium as gym
 import pytest
 
-import agentscaler_gym
 from agents import OraclePolicy
 from agents.user_llm import NOTE, REPEAT, LLMUser, register_llm_user_env
 from agentscaler_gym import multiagent as ma
@@ -71,7 +70,10 @@ def test_backend_sees_the_brief_and_the_flipped_conversation_but_never_the_task(
     assert seen["task"] is None and seen["tools"] == []
     assert [m["role"] for m in seen["messages"]] == ["system", "assistant", "user"]
     assert env.task.scenario.instruction in seen["messages"][0]["content"]
-    assert seen["messages"][1:] == [{"role": "assistant", "content": opening}, {"role": "user", "content": "Could you share your email?"}]
+    assert seen["messages"][1:] == [
+        {"role": "assistant", "content": opening},
+        {"role": "user", "content": "Could you share your email?"},
+    ]
     assert env.messages[-1]["content"] == f"Sure, it is {env.task.scenario.known['email']}."
 
 
@@ -140,8 +142,14 @@ def test_an_empty_opening_falls_back_to_the_scenario_opening():
 
 
 def test_tool_calls_without_a_device_are_refused():
-    call = {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "reboot_device", "arguments": {}}}]}
-    user = LLMUser(RuleBackend(lambda m, t: call if any(x["role"] == "assistant" for x in m) else opening_from(m)), max_retries=1)
+    call = {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [{"function": {"name": "reboot_device", "arguments": {}}}],
+    }
+    user = LLMUser(
+        RuleBackend(lambda m, t: call if any(x["role"] == "assistant" for x in m) else opening_from(m)), max_retries=1
+    )
     env, _ = started(user=user)
     assert env.step("Could you restart your phone?")[0] == REPEAT
     assert [e["kind"] for e in user.errors] == ["tool_without_device", "empty_reply"]
@@ -173,7 +181,11 @@ def device_rule(task):
         named = [t["function"]["name"] for t in tools if t["function"]["name"] in last["content"]]
         if named:
             name = named[0]
-            return {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": name, "arguments": golds.get(name, {})}}]}
+            return {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [{"function": {"name": name, "arguments": golds.get(name, {})}}],
+            }
         return polite(messages, tools)
 
     return rule
@@ -208,7 +220,11 @@ def test_the_same_backend_gives_the_same_episode_as_a_pettingzoo_user_agent():
 
 
 def test_device_rounds_are_capped_then_only_a_message_is_accepted():
-    always = {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "check_status_bar", "arguments": {}}}]}
+    always = {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [{"function": {"name": "check_status_bar", "arguments": {}}}],
+    }
     backend = RuleBackend(lambda m, t: always if t else "My phone shows no signal.")
     user = LLMUser(backend, max_device_calls=2)
     env = gym.make(TELECOM, user=user, disable_env_checker=True).unwrapped

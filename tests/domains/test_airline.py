@@ -74,30 +74,54 @@ def row(db, model, key):
 
 # -- rules: a call that breaks one fails and leaves the database as it was -----------------------
 
-BASIC_OLD = reservation(lambda r: r["cabin"] == "basic_economy" and upcoming(r) and old_booking(r)
-                        and not r["insurance"] and undisrupted(r))
-STARTED = reservation(lambda r: departed(r["flights"][0]) and not departed(r["flights"][-1]) and r["cabin"] == "economy")
-ECONOMY_UPCOMING = reservation(lambda r: r["cabin"] == "economy" and upcoming(r) and undisrupted(r) and r["total_baggages"] > 0
-                               and len(r["passengers"]) < 5 and methods_of(r["user"], "credit_card"))
+BASIC_OLD = reservation(
+    lambda r: r["cabin"] == "basic_economy" and upcoming(r) and old_booking(r) and not r["insurance"] and undisrupted(r)
+)
+STARTED = reservation(
+    lambda r: departed(r["flights"][0]) and not departed(r["flights"][-1]) and r["cabin"] == "economy"
+)
+ECONOMY_UPCOMING = reservation(
+    lambda r: (
+        r["cabin"] == "economy"
+        and upcoming(r)
+        and undisrupted(r)
+        and r["total_baggages"] > 0
+        and len(r["passengers"]) < 5
+        and methods_of(r["user"], "credit_card")
+    )
+)
 OTHER_CARD = next(m for m in METHODS if m["kind"] == "credit_card" and m["user"] != ECONOMY_UPCOMING["user"])
 FLIGHTS = {f["flight_number"]: f for f in ROWS[Flight]}
 CANCELLED_LEG = next(leg for leg in ROWS[FlightDate] if leg["status"] == "cancelled" and leg["date"] > TODAY)
-FULL_LEG = next(leg for leg in ROWS[FlightDate] if leg["status"] == "available" and leg["date"] > TODAY
-                and leg["seats"]["business"] == 0)
-OPEN_LEG = next(leg for leg in ROWS[FlightDate] if leg["status"] == "available" and leg["date"] > TODAY
-                and leg["seats"]["economy"] > 0)
+FULL_LEG = next(
+    leg
+    for leg in ROWS[FlightDate]
+    if leg["status"] == "available" and leg["date"] > TODAY and leg["seats"]["business"] == 0
+)
+OPEN_LEG = next(
+    leg
+    for leg in ROWS[FlightDate]
+    if leg["status"] == "available" and leg["date"] > TODAY and leg["seats"]["economy"] > 0
+)
 PAST_LEG = next(leg for leg in ROWS[FlightDate] if leg["date"] == "2024-05-02")
-RICH_USER = next(u for u in ROWS[User] if len(methods_of(u["id"], "certificate")) >= 2 and methods_of(u["id"], "credit_card"))
+RICH_USER = next(
+    u for u in ROWS[User] if len(methods_of(u["id"], "certificate")) >= 2 and methods_of(u["id"], "credit_card")
+)
 
 
 def booking(user, legs, cabin="economy", payments=(), **changes):
     """book_reservation arguments for ``user`` on the given flight dates (one way), one passenger."""
     arguments = {
-        "user_id": user["id"], "origin": FLIGHTS[legs[0]["flight"]]["origin"],
-        "destination": FLIGHTS[legs[-1]["flight"]]["destination"], "trip_type": "one_way", "cabin": cabin,
+        "user_id": user["id"],
+        "origin": FLIGHTS[legs[0]["flight"]]["origin"],
+        "destination": FLIGHTS[legs[-1]["flight"]]["destination"],
+        "trip_type": "one_way",
+        "cabin": cabin,
         "flights": [{"flight_number": leg["flight"], "date": leg["date"]} for leg in legs],
         "passengers": [{"first_name": user["first_name"], "last_name": user["last_name"], "dob": user["dob"]}],
-        "payment_methods": list(payments), "total_baggages": 0, "insurance": False,
+        "payment_methods": list(payments),
+        "total_baggages": 0,
+        "insurance": False,
     }
     return {**arguments, **changes}
 
@@ -109,38 +133,96 @@ def segments(r, keep=slice(None)):
 NEXT_DAY_LEG = LEGS[f"{OPEN_LEG['flight']}:2024-05-{int(OPEN_LEG['date'][-2:]) % 30 + 1:02d}"]
 VIOLATIONS = {
     "cancel a basic economy booking older than a day without a covered reason": (
-        "cancel_reservation", {"reservation_id": BASIC_OLD["id"], "reason": "change of plan"}, "cannot be cancelled"),
+        "cancel_reservation",
+        {"reservation_id": BASIC_OLD["id"], "reason": "change of plan"},
+        "cannot be cancelled",
+    ),
     "cancel a trip that has started": (
-        "cancel_reservation", {"reservation_id": STARTED["id"], "reason": "health"}, "already departed"),
+        "cancel_reservation",
+        {"reservation_id": STARTED["id"], "reason": "health"},
+        "already departed",
+    ),
     "claim an airline cancellation that did not happen": (
-        "cancel_reservation", {"reservation_id": BASIC_OLD["id"], "reason": "airline cancelled flight"}, "was cancelled by the airline"),
+        "cancel_reservation",
+        {"reservation_id": BASIC_OLD["id"], "reason": "airline cancelled flight"},
+        "was cancelled by the airline",
+    ),
     "change basic economy flights": (
-        "update_reservation_flights", {"reservation_id": BASIC_OLD["id"], "flights": segments(BASIC_OLD), "payment_id": "x"}, "basic economy"),
+        "update_reservation_flights",
+        {"reservation_id": BASIC_OLD["id"], "flights": segments(BASIC_OLD), "payment_id": "x"},
+        "basic economy",
+    ),
     "drop a flight that already departed": (
-        "update_reservation_flights", {"reservation_id": STARTED["id"], "flights": segments(STARTED, slice(1, None)), "payment_id": "x"},
-        "must stay in the reservation"),
+        "update_reservation_flights",
+        {"reservation_id": STARTED["id"], "flights": segments(STARTED, slice(1, None)), "payment_id": "x"},
+        "must stay in the reservation",
+    ),
     "change the cabin after departure": (
-        "update_reservation_cabin", {"reservation_id": STARTED["id"], "cabin": "business", "payment_id": "x"}, "already departed"),
+        "update_reservation_cabin",
+        {"reservation_id": STARTED["id"], "cabin": "business", "payment_id": "x"},
+        "already departed",
+    ),
     "remove checked bags": (
-        "update_reservation_baggages", {"reservation_id": ECONOMY_UPCOMING["id"], "total_baggages": ECONOMY_UPCOMING["total_baggages"] - 1,
-                                        "payment_id": methods_of(ECONOMY_UPCOMING["user"], "credit_card")[0]["id"]}, "only be added"),
+        "update_reservation_baggages",
+        {
+            "reservation_id": ECONOMY_UPCOMING["id"],
+            "total_baggages": ECONOMY_UPCOMING["total_baggages"] - 1,
+            "payment_id": methods_of(ECONOMY_UPCOMING["user"], "credit_card")[0]["id"],
+        },
+        "only be added",
+    ),
     "pay with another user's card": (
-        "update_reservation_baggages", {"reservation_id": ECONOMY_UPCOMING["id"], "total_baggages": ECONOMY_UPCOMING["total_baggages"] + 3,
-                                        "payment_id": OTHER_CARD["id"]}, "not found in the profile"),
+        "update_reservation_baggages",
+        {
+            "reservation_id": ECONOMY_UPCOMING["id"],
+            "total_baggages": ECONOMY_UPCOMING["total_baggages"] + 3,
+            "payment_id": OTHER_CARD["id"],
+        },
+        "not found in the profile",
+    ),
     "change the number of passengers": (
-        "update_reservation_passengers", {"reservation_id": ECONOMY_UPCOMING["id"],
-                                          "passengers": ECONOMY_UPCOMING["passengers"] + ECONOMY_UPCOMING["passengers"][:1]}, "cannot change"),
+        "update_reservation_passengers",
+        {
+            "reservation_id": ECONOMY_UPCOMING["id"],
+            "passengers": ECONOMY_UPCOMING["passengers"] + ECONOMY_UPCOMING["passengers"][:1],
+        },
+        "cannot change",
+    ),
     "send a certificate above the cap": ("send_certificate", {"user_id": BASIC_OLD["user"], "amount": 5000}, "at most"),
-    "book a flight the airline cancelled": ("book_reservation", booking(RICH_USER, [CANCELLED_LEG]), "is cancelled and cannot be booked"),
-    "book a cabin with no seats left": ("book_reservation", booking(RICH_USER, [FULL_LEG], cabin="business"), "0 business seat(s) left"),
-    "book flights that do not connect": ("book_reservation", booking(RICH_USER, [OPEN_LEG, NEXT_DAY_LEG]), "leaves from"),
+    "book a flight the airline cancelled": (
+        "book_reservation",
+        booking(RICH_USER, [CANCELLED_LEG]),
+        "is cancelled and cannot be booked",
+    ),
+    "book a cabin with no seats left": (
+        "book_reservation",
+        booking(RICH_USER, [FULL_LEG], cabin="business"),
+        "0 business seat(s) left",
+    ),
+    "book flights that do not connect": (
+        "book_reservation",
+        booking(RICH_USER, [OPEN_LEG, NEXT_DAY_LEG]),
+        "leaves from",
+    ),
     "book a flight in the past": ("book_reservation", booking(RICH_USER, [PAST_LEG]), "cannot be booked"),
     "pay less than the total": (
-        "book_reservation", booking(RICH_USER, [OPEN_LEG], payments=[{"payment_id": methods_of(RICH_USER["id"], "credit_card")[0]["id"], "amount": 1}]),
-        "but the total is"),
+        "book_reservation",
+        booking(
+            RICH_USER,
+            [OPEN_LEG],
+            payments=[{"payment_id": methods_of(RICH_USER["id"], "credit_card")[0]["id"], "amount": 1}],
+        ),
+        "but the total is",
+    ),
     "pay with two certificates": (
-        "book_reservation", booking(RICH_USER, [OPEN_LEG], payments=[{"payment_id": m["id"], "amount": 1} for m in methods_of(RICH_USER["id"], "certificate")[:2]]),
-        "at most one certificate"),
+        "book_reservation",
+        booking(
+            RICH_USER,
+            [OPEN_LEG],
+            payments=[{"payment_id": m["id"], "amount": 1} for m in methods_of(RICH_USER["id"], "certificate")[:2]],
+        ),
+        "at most one certificate",
+    ),
 }
 
 
@@ -155,14 +237,25 @@ def test_a_call_that_breaks_a_rule_fails_and_changes_nothing(db, case):
 
 
 def test_a_gift_card_cannot_pay_more_than_its_balance(db):
-    user = next(u for u in ROWS[User] if methods_of(u["id"], "gift_card") and methods_of(u["id"], "gift_card")[0]["balance"] < 100)
+    user = next(
+        u
+        for u in ROWS[User]
+        if methods_of(u["id"], "gift_card") and methods_of(u["id"], "gift_card")[0]["balance"] < 100
+    )
     gift = methods_of(user["id"], "gift_card")[0]
-    leg = next(leg for leg in ROWS[FlightDate] if leg["status"] == "available" and leg["date"] > TODAY
-               and leg["seats"]["business"] > 0)
+    leg = next(
+        leg
+        for leg in ROWS[FlightDate]
+        if leg["status"] == "available" and leg["date"] > TODAY and leg["seats"]["business"] > 0
+    )
     price = leg["prices"]["business"]
     assert price > gift["balance"]
     before = db.digest()
-    text, ok = call(db, "book_reservation", **booking(user, [leg], cabin="business", payments=[{"payment_id": gift["id"], "amount": price}]))
+    text, ok = call(
+        db,
+        "book_reservation",
+        **booking(user, [leg], cabin="business", payments=[{"payment_id": gift["id"], "amount": price}]),
+    )
     assert not ok and "less than" in text
     assert db.digest() == before
 
@@ -177,24 +270,49 @@ def test_cancelling_a_fresh_booking_refunds_every_payment_and_frees_the_seats(db
     legs = {f"{s['flight_number']}:{s['date']}" for s in r["flights"]}
     paid = {p["payment_id"]: p["amount"] for p in r["payment_history"]}
     stored = [pid for pid in paid if not pid.startswith("credit_card")]
-    assert {k for k in db.changes()} == {("reservation", r["id"])} | {("flight_date", leg) for leg in legs} | {("payment_method", p) for p in stored}
+    assert {k for k in db.changes()} == {("reservation", r["id"])} | {("flight_date", leg) for leg in legs} | {
+        ("payment_method", p) for p in stored
+    }
     after = row(db, Reservation, r["id"])
     assert after.status == "cancelled"
-    assert after.payment_history[len(r["payment_history"]):] == [{"payment_id": k, "amount": -v} for k, v in paid.items()]
+    assert after.payment_history[len(r["payment_history"]) :] == [
+        {"payment_id": k, "amount": -v} for k, v in paid.items()
+    ]
     for leg in legs:
         assert row(db, FlightDate, leg).seats[r["cabin"]] == LEGS[leg]["seats"][r["cabin"]] + len(r["passengers"])
 
 
 def test_a_booking_charges_fares_insurance_and_extra_bags_and_takes_seats(db):
-    user = next(u for u in ROWS[User] if u["membership"] == "silver" and methods_of(u["id"], "gift_card")
-                and methods_of(u["id"], "gift_card")[0]["balance"] >= 400)
+    user = next(
+        u
+        for u in ROWS[User]
+        if u["membership"] == "silver"
+        and methods_of(u["id"], "gift_card")
+        and methods_of(u["id"], "gift_card")[0]["balance"] >= 400
+    )
     gift = methods_of(user["id"], "gift_card")[0]
-    leg = next(leg for leg in ROWS[FlightDate] if leg["status"] == "available" and leg["date"] > TODAY
-               and leg["seats"]["basic_economy"] >= 1 and leg["prices"]["basic_economy"] <= 400 - 30 - 2 * BAG_FEE)
+    leg = next(
+        leg
+        for leg in ROWS[FlightDate]
+        if leg["status"] == "available"
+        and leg["date"] > TODAY
+        and leg["seats"]["basic_economy"] >= 1
+        and leg["prices"]["basic_economy"] <= 400 - 30 - 2 * BAG_FEE
+    )
     bags = free_bags("silver", "basic_economy") + 2  # two bags above the allowance
     total = leg["prices"]["basic_economy"] + 30 + 2 * BAG_FEE
-    text, ok = call(db, "book_reservation", **booking(user, [leg], cabin="basic_economy", total_baggages=bags, insurance=True,
-                                                       payments=[{"payment_id": gift["id"], "amount": total}]))
+    text, ok = call(
+        db,
+        "book_reservation",
+        **booking(
+            user,
+            [leg],
+            cabin="basic_economy",
+            total_baggages=bags,
+            insurance=True,
+            payments=[{"payment_id": gift["id"], "amount": total}],
+        ),
+    )
     assert ok, text
     new_id = json.loads(text)["reservation_id"]
     assert set(db.changes()) == {("reservation", new_id), ("flight_date", leg["id"]), ("payment_method", gift["id"])}
@@ -208,9 +326,13 @@ def test_equal_requests_in_another_spelling_reach_the_same_state():
     """Key order and 250 vs 250.0 do not matter: JSON columns are canonical, amounts whole dollars."""
     task = next(t for t in DOMAIN.task_list("test") if t.family == "book_one_way")
     gold = dict(task.gold_calls[-1].arguments)
-    respelled = {**gold,
-                 "passengers": [dict(reversed(list(p.items()))) for p in gold["passengers"]],
-                 "payment_methods": [{"amount": float(p["amount"]), "payment_id": p["payment_id"]} for p in gold["payment_methods"]]}
+    respelled = {
+        **gold,
+        "passengers": [dict(reversed(list(p.items()))) for p in gold["passengers"]],
+        "payment_methods": [
+            {"amount": float(p["amount"]), "payment_id": p["payment_id"]} for p in gold["payment_methods"]
+        ],
+    }
     a, b = DOMAIN.databases()[0], DOMAIN.databases()[0]
     assert call(a, "book_reservation", **gold)[1] and call(b, "book_reservation", **respelled)[1]
     assert a.changes() == b.changes() == DOMAIN.gold(task)
@@ -226,7 +348,9 @@ def test_changing_a_flight_charges_the_fare_difference_and_moves_the_seats(db):
     text, ok = call(db, "update_reservation_flights", **update)
     assert ok, text
     after = row(db, Reservation, r["id"])
-    assert after.payment_history == r["payment_history"] + ([{"payment_id": update["payment_id"], "amount": difference}] if difference else [])
+    assert after.payment_history == r["payment_history"] + (
+        [{"payment_id": update["payment_id"], "amount": difference}] if difference else []
+    )
     assert after.flights[-1]["price"] == new_leg["prices"][r["cabin"]]
     assert row(db, FlightDate, new_leg["id"]).seats[r["cabin"]] == new_leg["seats"][r["cabin"]] - len(r["passengers"])
     old_id = f"{old['flight_number']}:{old['date']}"
@@ -234,12 +358,21 @@ def test_changing_a_flight_charges_the_fare_difference_and_moves_the_seats(db):
 
 
 def test_extra_bags_cost_fifty_dollars_above_the_tier_and_cabin_allowance_per_passenger(db):
-    r = reservation(lambda r: upcoming(r) and r["cabin"] == "economy" and len(r["passengers"]) == 2
-                    and r["nonfree_baggages"] == 0 and methods_of(r["user"], "credit_card"))
+    r = reservation(
+        lambda r: (
+            upcoming(r)
+            and r["cabin"] == "economy"
+            and len(r["passengers"]) == 2
+            and r["nonfree_baggages"] == 0
+            and methods_of(r["user"], "credit_card")
+        )
+    )
     membership = USERS[r["user"]]["membership"]
     card = methods_of(r["user"], "credit_card")[0]
     total = 2 * free_bags(membership, "economy") + 1
-    text, ok = call(db, "update_reservation_baggages", reservation_id=r["id"], total_baggages=total, payment_id=card["id"])
+    text, ok = call(
+        db, "update_reservation_baggages", reservation_id=r["id"], total_baggages=total, payment_id=card["id"]
+    )
     assert ok, text
     assert set(db.changes()) == {("reservation", r["id"])}
     after = row(db, Reservation, r["id"])
@@ -248,8 +381,15 @@ def test_extra_bags_cost_fifty_dollars_above_the_tier_and_cabin_allowance_per_pa
 
 
 def test_a_cabin_downgrade_refunds_the_difference_to_a_gift_card(db):
-    r = reservation(lambda r: upcoming(r) and undisrupted(r) and r["cabin"] == "business" and methods_of(r["user"], "gift_card")
-                    and all(leg_of(s)["seats"]["economy"] >= len(r["passengers"]) for s in r["flights"]))
+    r = reservation(
+        lambda r: (
+            upcoming(r)
+            and undisrupted(r)
+            and r["cabin"] == "business"
+            and methods_of(r["user"], "gift_card")
+            and all(leg_of(s)["seats"]["economy"] >= len(r["passengers"]) for s in r["flights"])
+        )
+    )
     gift = methods_of(r["user"], "gift_card")[0]
     refund = sum(s["price"] - leg_of(s)["prices"]["economy"] for s in r["flights"]) * len(r["passengers"])
     text, ok = call(db, "update_reservation_cabin", reservation_id=r["id"], cabin="economy", payment_id=gift["id"])
@@ -261,21 +401,30 @@ def test_a_cabin_downgrade_refunds_the_difference_to_a_gift_card(db):
 def test_a_certificate_gets_the_same_id_in_every_run():
     a, b = DOMAIN.databases()[0], DOMAIN.databases()[0]
     user = ROWS[User][0]["id"]
-    assert call(a, "send_certificate", user_id=user, amount=150)[1] and call(b, "send_certificate", user_id=user, amount=150)[1]
+    assert (
+        call(a, "send_certificate", user_id=user, amount=150)[1]
+        and call(b, "send_certificate", user_id=user, amount=150)[1]
+    )
     assert a.changes() == b.changes() and len(a.changes()) == 1
     ((table, key),) = a.changes()
     assert table == "payment_method" and key.startswith("certificate_")
 
 
-@pytest.mark.parametrize("name, arguments", [
-    ("get_user_details", {"user_id": ROWS[User][3]["id"]}),
-    ("get_reservation_details", {"reservation_id": ROWS[Reservation][5]["id"]}),
-    ("list_all_airports", {}),
-    ("search_direct_flight", {"origin": ROWS[Flight][0]["origin"], "destination": ROWS[Flight][0]["destination"], "date": "2024-05-22"}),
-    ("search_onestop_flight", {"origin": "SEA", "destination": "MIA", "date": "2024-05-22"}),
-    ("get_flight_status", {"flight_number": ROWS[Flight][0]["flight_number"], "date": TODAY}),
-    ("calculate", {"expression": "2 * (3 + 4)"}),
-])
+@pytest.mark.parametrize(
+    "name, arguments",
+    [
+        ("get_user_details", {"user_id": ROWS[User][3]["id"]}),
+        ("get_reservation_details", {"reservation_id": ROWS[Reservation][5]["id"]}),
+        ("list_all_airports", {}),
+        (
+            "search_direct_flight",
+            {"origin": ROWS[Flight][0]["origin"], "destination": ROWS[Flight][0]["destination"], "date": "2024-05-22"},
+        ),
+        ("search_onestop_flight", {"origin": "SEA", "destination": "MIA", "date": "2024-05-22"}),
+        ("get_flight_status", {"flight_number": ROWS[Flight][0]["flight_number"], "date": TODAY}),
+        ("calculate", {"expression": "2 * (3 + 4)"}),
+    ],
+)
 def test_read_tools_answer_without_writing(db, name, arguments):
     text, ok = call(db, name, **arguments)
     assert ok and text and db.changes() == {}
@@ -292,13 +441,26 @@ def test_one_stop_search_leaves_an_hour_to_connect(db):
         assert first["status"] == second["status"] == "available"
 
 
-@pytest.mark.parametrize("expression, answer", [("(312 + 287) * 2 + 50", "1248"), ("10 / 4", "2.5"), ("-3 + 1", "-2"), ("1/3", "0.33")])
+@pytest.mark.parametrize(
+    "expression, answer", [("(312 + 287) * 2 + 50", "1248"), ("10 / 4", "2.5"), ("-3 + 1", "-2"), ("1/3", "0.33")]
+)
 def test_calculate_does_arithmetic(db, expression, answer):
     assert call(db, "calculate", expression=expression) == (answer, True)
 
 
-@pytest.mark.parametrize("expression", ["__import__('os').getcwd()", "x + 1", "2 ** 100000", "1 / 0", "(" * 300 + "1" + ")" * 300, "[1, 2]",
-                                        "1e308 * 10", "1e308 * 10 - 1e308 * 10"])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "__import__('os').getcwd()",
+        "x + 1",
+        "2 ** 100000",
+        "1 / 0",
+        "(" * 300 + "1" + ")" * 300,
+        "[1, 2]",
+        "1e308 * 10",
+        "1e308 * 10 - 1e308 * 10",
+    ],
+)
 def test_calculate_refuses_anything_but_arithmetic(db, expression):
     text, ok = call(db, "calculate", expression=expression)
     assert not ok and text.startswith("Error:")
@@ -319,7 +481,12 @@ def test_splits_are_large_and_every_task_validates():
 
 def test_no_test_user_appears_in_a_training_task():
     def users(split):
-        return {c.arguments["user_id"] for t in DOMAIN.task_list(split) for c in t.gold_calls if c.name == "get_user_details"}
+        return {
+            c.arguments["user_id"]
+            for t in DOMAIN.task_list(split)
+            for c in t.gold_calls
+            if c.name == "get_user_details"
+        }
 
     assert not users("train") & users("test")
     assert all(t.gold_calls[0].name == "get_user_details" for ts in DOMAIN.splits().values() for t in ts)
@@ -341,13 +508,18 @@ def test_generated_world_has_the_stated_size():
     assert {m["kind"] for m in METHODS} == {"credit_card", "gift_card", "certificate"}
 
 
-@pytest.mark.parametrize("family, tool", [("refuse_cancel", "cancel_reservation"), ("refuse_change", "update_reservation_flights")])
+@pytest.mark.parametrize(
+    "family, tool", [("refuse_cancel", "cancel_reservation"), ("refuse_change", "update_reservation_flights")]
+)
 def test_what_a_refusal_task_forbids_the_tools_refuse(db, family, tool):
     for task in [t for t in DOMAIN.task_list("test") if t.family == family]:
         r = next(r for r in ROWS[Reservation] if r["id"] == task.scenario.known["reservation id"])
         card = (methods_of(r["user"], "credit_card") or methods_of(r["user"], "gift_card"))[0]["id"]
-        arguments = ({"reservation_id": r["id"], "reason": task.scenario.known["reason"]} if tool == "cancel_reservation" else
-                     {"reservation_id": r["id"], "flights": segments(r), "payment_id": card})
+        arguments = (
+            {"reservation_id": r["id"], "reason": task.scenario.known["reason"]}
+            if tool == "cancel_reservation"
+            else {"reservation_id": r["id"], "flights": segments(r), "payment_id": card}
+        )
         text, ok = call(db, tool, **arguments)
         assert not ok, (task.id, text)
     assert db.changes() == {}
@@ -365,22 +537,39 @@ def test_a_refusal_is_failed_by_doing_the_forbidden_write_and_passed_by_reading_
     task = next(t for t in DOMAIN.task_list("test") if t.family == "refuse_compensation")
     assert run_turns(env, task, oracle_turns(task))[0] == 1.0
     user = task.gold_calls[0].arguments["user_id"]
-    certificate = {"role": "assistant", "content": "", "tool_calls": [
-        {"type": "function", "function": {"name": "send_certificate", "arguments": {"user_id": user, "amount": 50}}}]}
+    certificate = {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [
+            {"type": "function", "function": {"name": "send_certificate", "arguments": {"user_id": user, "amount": 50}}}
+        ],
+    }
     reward, info = run_turns(env, task, [*oracle_turns(task)[:-1], certificate, oracle_turns(task)[-1]])
     assert reward == 0.0 and not info["verification"]["state_match"]
 
 
 def test_booking_with_the_wrong_insurance_choice_scores_zero():
     env = ToolUseEnv(DOMAIN, split="test")
-    task = next(t for t in DOMAIN.task_list("test") if t.family == "book_round_trip"
-                and [p["payment_id"][:4] for p in t.gold_calls[-1].arguments["payment_methods"]] == ["cred"])
+    task = next(
+        t
+        for t in DOMAIN.task_list("test")
+        if t.family == "book_round_trip"
+        and [p["payment_id"][:4] for p in t.gold_calls[-1].arguments["payment_methods"]] == ["cred"]
+    )
     gold = task.gold_calls[-1].arguments
     people = len(gold["passengers"])
     total = gold["payment_methods"][0]["amount"] + (-30 if gold["insurance"] else 30) * people
-    wrong = {**gold, "insurance": not gold["insurance"], "payment_methods": [{"payment_id": gold["payment_methods"][0]["payment_id"], "amount": total}]}
+    wrong = {
+        **gold,
+        "insurance": not gold["insurance"],
+        "payment_methods": [{"payment_id": gold["payment_methods"][0]["payment_id"], "amount": total}],
+    }
     turns = oracle_turns(task)
-    turns[-2] = {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "book_reservation", "arguments": wrong}}]}
+    turns[-2] = {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [{"type": "function", "function": {"name": "book_reservation", "arguments": wrong}}],
+    }
     reward, info = run_turns(env, task, turns)
     assert env.calls[-1].name == "book_reservation"  # the booking itself went through
     assert reward == 0.0 and not info["verification"]["state_match"]
@@ -398,9 +587,16 @@ def test_the_scripted_user_confirms_a_summary_that_restates_what_it_knows():
 # -- valid calls with one value replaced: a readable error or success, never an internal error ---
 
 _GOLD_CALLS = [c for task in DOMAIN.task_list("test") for c in task.gold_calls]
-_ANY = st.one_of(st.none(), st.booleans(), st.integers(-5, 600), st.floats(allow_nan=True, allow_infinity=True),
-                 st.text(max_size=6), st.sampled_from(["", "2024-05-02", "2030-01-01", "JFK", "SA101", "credit_card_1"]),
-                 st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+_ANY = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 600),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=6),
+    st.sampled_from(["", "2024-05-02", "2030-01-01", "JFK", "SA101", "credit_card_1"]),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 _INTERNAL = re.compile(r"^Error: [A-Z]\w*(Error|Exception): ")
 FUZZ_DB = DOMAIN.databases()[0]
 

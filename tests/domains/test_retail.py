@@ -42,8 +42,14 @@ def gift_card(user_id: str) -> dict | None:
 
 
 def other_variant(line: dict, available: bool = True) -> dict | None:
-    return next((v for v in VARIANTS.values() if v["product"] == line["product"] and v["id"] != line["variant"]
-                 and v["available"] is available), None)
+    return next(
+        (
+            v
+            for v in VARIANTS.values()
+            if v["product"] == line["product"] and v["id"] != line["variant"] and v["available"] is available
+        ),
+        None,
+    )
 
 
 def swappable_line(order: dict) -> dict | None:
@@ -74,7 +80,13 @@ def test_generated_data_has_the_promised_size_and_shape():
     assert len(ROWS[Variant]) == 600
     assert 900 <= len(ROWS[Order]) <= 1100
     assert {o["status"] for o in ROWS[Order]} == {
-        "pending", "processed", "delivered", "cancelled", "return requested", "exchange requested"}
+        "pending",
+        "processed",
+        "delivered",
+        "cancelled",
+        "return requested",
+        "exchange requested",
+    }
     assert {m["source"] for m in ROWS[PaymentMethod]} == {"credit_card", "paypal", "gift_card"}
     assert len({u["email"] for u in ROWS[User]}) == 500
     assert len({(u["first_name"], u["last_name"], u["address"]["zip"]) for u in ROWS[User]}) == 500
@@ -115,10 +127,16 @@ def test_splits_are_large_disjoint_and_nothing_is_rejected():
     assert len(test) >= 200
     assert not {t.id for t in train} & {t.id for t in test}
     assert len({t.id for t in train + test}) == len(train) + len(test)
-    user_of = {c.arguments.get("email") or c.arguments.get("first_name") + c.arguments.get("zip")
-               for t in test for c in t.gold_calls[:1]}
-    assert not user_of & {c.arguments.get("email") or c.arguments.get("first_name") + c.arguments.get("zip")
-                          for t in train for c in t.gold_calls[:1]}
+    user_of = {
+        c.arguments.get("email") or c.arguments.get("first_name") + c.arguments.get("zip")
+        for t in test
+        for c in t.gold_calls[:1]
+    }
+    assert not user_of & {
+        c.arguments.get("email") or c.arguments.get("first_name") + c.arguments.get("zip")
+        for t in train
+        for c in t.gold_calls[:1]
+    }
     assert {t.family for t in test} == set(TRAIN_COUNTS)
 
 
@@ -161,11 +179,21 @@ DELIVERED = order_where(lambda o: o["status"] == "delivered" and swappable_line(
 PROCESSED = order_where(lambda o: o["status"] == "processed" and swappable_line(o))
 MODIFIED = order_where(lambda o: o["status"] == "pending" and o["items_modified"] and swappable_line(o))
 STRANGER = next(m for m in ROWS[PaymentMethod] if m["user"] != PENDING["user"])
-SHORT_CARD_ORDER = order_where(lambda o: o["status"] == "pending" and len(o["payment_history"]) == 1
-                               and gift_card(o["user"]) and paid_with(o)["source"] != "gift_card"
-                               and gift_card(o["user"])["balance"] < o["payment_history"][0]["amount"])
-NOT_ORIGINAL = order_where(lambda o: o["status"] == "delivered"
-                           and any(m["source"] != "gift_card" and m["id"] != paid_with(o)["id"] for m in user_methods(o["user"])))
+SHORT_CARD_ORDER = order_where(
+    lambda o: (
+        o["status"] == "pending"
+        and len(o["payment_history"]) == 1
+        and gift_card(o["user"])
+        and paid_with(o)["source"] != "gift_card"
+        and gift_card(o["user"])["balance"] < o["payment_history"][0]["amount"]
+    )
+)
+NOT_ORIGINAL = order_where(
+    lambda o: (
+        o["status"] == "delivered"
+        and any(m["source"] != "gift_card" and m["id"] != paid_with(o)["id"] for m in user_methods(o["user"]))
+    )
+)
 
 
 def _swap(order, available=True):
@@ -177,58 +205,166 @@ def _pending_line():
     return swappable_line(PENDING)
 
 
-ADDRESS = {"address1": "1 Main Street", "address2": "", "city": "Austin", "state": "TX", "country": "USA", "zip": "78701"}
+ADDRESS = {
+    "address1": "1 Main Street",
+    "address2": "",
+    "city": "Austin",
+    "state": "TX",
+    "country": "USA",
+    "zip": "78701",
+}
 
 BROKEN_RULES = {
-    "cancel a processed order": lambda: ("cancel_pending_order", {"order_id": PROCESSED["id"], "reason": "no longer needed"}),
-    "cancel with a reason outside the list": lambda: ("cancel_pending_order", {"order_id": PENDING["id"], "reason": "too expensive"}),
-    "change the address of a processed order": lambda: ("modify_pending_order_address", {"order_id": PROCESSED["id"], **ADDRESS}),
-    "change an address to a bad zip code": lambda: ("modify_pending_order_address", {"order_id": PENDING["id"], **ADDRESS, "zip": "7870"}),
-    "change a user address with an empty city": lambda: ("modify_user_address", {"user_id": PENDING["user"], **ADDRESS, "city": " "}),
-    "swap an item for another product type": lambda: ("modify_pending_order_items", {
-        "order_id": PENDING["id"], "item_ids": [_pending_line()["variant"]],
-        "new_item_ids": [next(v["id"] for v in VARIANTS.values() if v["product"] != _pending_line()["product"] and v["available"])],
-        "payment_method_id": paid_with(PENDING)["id"]}),
-    "swap an item for an unavailable one": lambda: ("modify_pending_order_items", {
-        "order_id": PENDING["id"], "item_ids": [_pending_line()["variant"]],
-        "new_item_ids": [other_variant(_pending_line(), available=False)["id"]], "payment_method_id": paid_with(PENDING)["id"]}),
-    "swap an item for itself": lambda: ("modify_pending_order_items", {
-        "order_id": PENDING["id"], "item_ids": [_pending_line()["variant"]], "new_item_ids": [_pending_line()["variant"]],
-        "payment_method_id": paid_with(PENDING)["id"]}),
-    "swap an item that is not in the order": lambda: ("modify_pending_order_items", {
-        "order_id": PENDING["id"], "item_ids": [ITEMS[DELIVERED["id"]][0]["variant"]], "new_item_ids": [other_variant(_pending_line())["id"]],
-        "payment_method_id": paid_with(PENDING)["id"]}),
-    "name an item twice": lambda: ("modify_pending_order_items", {
-        "order_id": PENDING["id"], "item_ids": [_pending_line()["variant"]] * 2, "new_item_ids": [other_variant(_pending_line())["id"]] * 2,
-        "payment_method_id": paid_with(PENDING)["id"]}),
-    "give fewer new items than items": lambda: ("modify_pending_order_items", {
-        "order_id": PENDING["id"], "item_ids": [_pending_line()["variant"]], "new_item_ids": [],
-        "payment_method_id": paid_with(PENDING)["id"]}),
-    "modify the items of an order a second time": lambda: ("modify_pending_order_items", {
-        "order_id": MODIFIED["id"], "item_ids": [_swap(MODIFIED)[0]], "new_item_ids": [_swap(MODIFIED)[1]["id"]],
-        "payment_method_id": paid_with(MODIFIED)["id"]}),
-    "pay a difference with another user's payment method": lambda: ("modify_pending_order_items", {
-        "order_id": PENDING["id"], "item_ids": [_pending_line()["variant"]], "new_item_ids": [other_variant(_pending_line())["id"]],
-        "payment_method_id": STRANGER["id"]}),
-    "pay an order with a gift card that cannot cover it": lambda: ("modify_pending_order_payment", {
-        "order_id": SHORT_CARD_ORDER["id"], "payment_method_id": gift_card(SHORT_CARD_ORDER["user"])["id"]}),
-    "pay an order with the method that already paid it": lambda: ("modify_pending_order_payment", {
-        "order_id": PENDING["id"], "payment_method_id": paid_with(PENDING)["id"]}),
-    "change the payment of an order paid twice": lambda: ("modify_pending_order_payment", {
-        "order_id": MODIFIED["id"], "payment_method_id": STRANGER["id"]}),
-    "return items of a pending order": lambda: ("return_delivered_order_items", {
-        "order_id": PENDING["id"], "item_ids": [_pending_line()["variant"]], "payment_method_id": paid_with(PENDING)["id"]}),
-    "refund a return to a card that did not pay": lambda: ("return_delivered_order_items", {
-        "order_id": NOT_ORIGINAL["id"], "item_ids": [ITEMS[NOT_ORIGINAL["id"]][0]["variant"]],
-        "payment_method_id": next(m["id"] for m in user_methods(NOT_ORIGINAL["user"])
-                                  if m["source"] != "gift_card" and m["id"] != paid_with(NOT_ORIGINAL)["id"])}),
-    "exchange items of a processed order": lambda: ("exchange_delivered_order_items", {
-        "order_id": PROCESSED["id"], "item_ids": [_swap(PROCESSED)[0]], "new_item_ids": [_swap(PROCESSED)[1]["id"]],
-        "payment_method_id": paid_with(PROCESSED)["id"]}),
-    "exchange for an unavailable item": lambda: ("exchange_delivered_order_items", {
-        "order_id": DELIVERED["id"], "item_ids": [_swap(DELIVERED)[0]],
-        "new_item_ids": [other_variant(swappable_line(DELIVERED), available=False)["id"]], "payment_method_id": paid_with(DELIVERED)["id"]}),
-    "act on an order that does not exist": lambda: ("cancel_pending_order", {"order_id": "#W0000000", "reason": "no longer needed"}),
+    "cancel a processed order": lambda: (
+        "cancel_pending_order",
+        {"order_id": PROCESSED["id"], "reason": "no longer needed"},
+    ),
+    "cancel with a reason outside the list": lambda: (
+        "cancel_pending_order",
+        {"order_id": PENDING["id"], "reason": "too expensive"},
+    ),
+    "change the address of a processed order": lambda: (
+        "modify_pending_order_address",
+        {"order_id": PROCESSED["id"], **ADDRESS},
+    ),
+    "change an address to a bad zip code": lambda: (
+        "modify_pending_order_address",
+        {"order_id": PENDING["id"], **ADDRESS, "zip": "7870"},
+    ),
+    "change a user address with an empty city": lambda: (
+        "modify_user_address",
+        {"user_id": PENDING["user"], **ADDRESS, "city": " "},
+    ),
+    "swap an item for another product type": lambda: (
+        "modify_pending_order_items",
+        {
+            "order_id": PENDING["id"],
+            "item_ids": [_pending_line()["variant"]],
+            "new_item_ids": [
+                next(
+                    v["id"] for v in VARIANTS.values() if v["product"] != _pending_line()["product"] and v["available"]
+                )
+            ],
+            "payment_method_id": paid_with(PENDING)["id"],
+        },
+    ),
+    "swap an item for an unavailable one": lambda: (
+        "modify_pending_order_items",
+        {
+            "order_id": PENDING["id"],
+            "item_ids": [_pending_line()["variant"]],
+            "new_item_ids": [other_variant(_pending_line(), available=False)["id"]],
+            "payment_method_id": paid_with(PENDING)["id"],
+        },
+    ),
+    "swap an item for itself": lambda: (
+        "modify_pending_order_items",
+        {
+            "order_id": PENDING["id"],
+            "item_ids": [_pending_line()["variant"]],
+            "new_item_ids": [_pending_line()["variant"]],
+            "payment_method_id": paid_with(PENDING)["id"],
+        },
+    ),
+    "swap an item that is not in the order": lambda: (
+        "modify_pending_order_items",
+        {
+            "order_id": PENDING["id"],
+            "item_ids": [ITEMS[DELIVERED["id"]][0]["variant"]],
+            "new_item_ids": [other_variant(_pending_line())["id"]],
+            "payment_method_id": paid_with(PENDING)["id"],
+        },
+    ),
+    "name an item twice": lambda: (
+        "modify_pending_order_items",
+        {
+            "order_id": PENDING["id"],
+            "item_ids": [_pending_line()["variant"]] * 2,
+            "new_item_ids": [other_variant(_pending_line())["id"]] * 2,
+            "payment_method_id": paid_with(PENDING)["id"],
+        },
+    ),
+    "give fewer new items than items": lambda: (
+        "modify_pending_order_items",
+        {
+            "order_id": PENDING["id"],
+            "item_ids": [_pending_line()["variant"]],
+            "new_item_ids": [],
+            "payment_method_id": paid_with(PENDING)["id"],
+        },
+    ),
+    "modify the items of an order a second time": lambda: (
+        "modify_pending_order_items",
+        {
+            "order_id": MODIFIED["id"],
+            "item_ids": [_swap(MODIFIED)[0]],
+            "new_item_ids": [_swap(MODIFIED)[1]["id"]],
+            "payment_method_id": paid_with(MODIFIED)["id"],
+        },
+    ),
+    "pay a difference with another user's payment method": lambda: (
+        "modify_pending_order_items",
+        {
+            "order_id": PENDING["id"],
+            "item_ids": [_pending_line()["variant"]],
+            "new_item_ids": [other_variant(_pending_line())["id"]],
+            "payment_method_id": STRANGER["id"],
+        },
+    ),
+    "pay an order with a gift card that cannot cover it": lambda: (
+        "modify_pending_order_payment",
+        {"order_id": SHORT_CARD_ORDER["id"], "payment_method_id": gift_card(SHORT_CARD_ORDER["user"])["id"]},
+    ),
+    "pay an order with the method that already paid it": lambda: (
+        "modify_pending_order_payment",
+        {"order_id": PENDING["id"], "payment_method_id": paid_with(PENDING)["id"]},
+    ),
+    "change the payment of an order paid twice": lambda: (
+        "modify_pending_order_payment",
+        {"order_id": MODIFIED["id"], "payment_method_id": STRANGER["id"]},
+    ),
+    "return items of a pending order": lambda: (
+        "return_delivered_order_items",
+        {
+            "order_id": PENDING["id"],
+            "item_ids": [_pending_line()["variant"]],
+            "payment_method_id": paid_with(PENDING)["id"],
+        },
+    ),
+    "refund a return to a card that did not pay": lambda: (
+        "return_delivered_order_items",
+        {
+            "order_id": NOT_ORIGINAL["id"],
+            "item_ids": [ITEMS[NOT_ORIGINAL["id"]][0]["variant"]],
+            "payment_method_id": next(
+                m["id"]
+                for m in user_methods(NOT_ORIGINAL["user"])
+                if m["source"] != "gift_card" and m["id"] != paid_with(NOT_ORIGINAL)["id"]
+            ),
+        },
+    ),
+    "exchange items of a processed order": lambda: (
+        "exchange_delivered_order_items",
+        {
+            "order_id": PROCESSED["id"],
+            "item_ids": [_swap(PROCESSED)[0]],
+            "new_item_ids": [_swap(PROCESSED)[1]["id"]],
+            "payment_method_id": paid_with(PROCESSED)["id"],
+        },
+    ),
+    "exchange for an unavailable item": lambda: (
+        "exchange_delivered_order_items",
+        {
+            "order_id": DELIVERED["id"],
+            "item_ids": [_swap(DELIVERED)[0]],
+            "new_item_ids": [other_variant(swappable_line(DELIVERED), available=False)["id"]],
+            "payment_method_id": paid_with(DELIVERED)["id"],
+        },
+    ),
+    "act on an order that does not exist": lambda: (
+        "cancel_pending_order",
+        {"order_id": "#W0000000", "reason": "no longer needed"},
+    ),
     "calculate something that is not arithmetic": lambda: ("calculate", {"expression": "__import__('os').getcwd()"}),
     "divide by zero": lambda: ("calculate", {"expression": "1 / (2 - 2)"}),
 }
@@ -278,8 +414,14 @@ def test_modifying_items_swaps_them_settles_the_difference_and_happens_once(db):
     line = _pending_line()
     new = other_variant(line)
     method = paid_with(PENDING)
-    text, ok = call(db, "modify_pending_order_items", order_id=PENDING["id"], item_ids=[line["variant"]],
-                    new_item_ids=[new["id"]], payment_method_id=method["id"])
+    text, ok = call(
+        db,
+        "modify_pending_order_items",
+        order_id=PENDING["id"],
+        item_ids=[line["variant"]],
+        new_item_ids=[new["id"]],
+        payment_method_id=method["id"],
+    )
     assert ok, text
     expected = {("order", PENDING["id"]), ("order_item", line["id"])}
     if method["source"] == "gift_card":
@@ -290,17 +432,32 @@ def test_modifying_items_swaps_them_settles_the_difference_and_happens_once(db):
     assert (swapped["item_id"], swapped["price"], swapped["options"]) == (new["id"], new["price"], new["options"])
     difference = round(new["price"] - line["price"], 2)
     assert after["payment_history"][-1] == {
-        "type": "payment" if difference > 0 else "refund", "amount": abs(difference), "payment_method_id": method["id"]}
+        "type": "payment" if difference > 0 else "refund",
+        "amount": abs(difference),
+        "payment_method_id": method["id"],
+    }
     assert after["items_modified"] is True
-    again, ok = call(db, "modify_pending_order_items", order_id=PENDING["id"], item_ids=[new["id"]],
-                     new_item_ids=[line["variant"]], payment_method_id=method["id"])
+    again, ok = call(
+        db,
+        "modify_pending_order_items",
+        order_id=PENDING["id"],
+        item_ids=[new["id"]],
+        new_item_ids=[line["variant"]],
+        payment_method_id=method["id"],
+    )
     assert not ok and "already modified" in again
 
 
 def test_changing_the_payment_moves_the_whole_total(db):
-    order = order_where(lambda o: o["status"] == "pending" and len(o["payment_history"]) == 1
-                        and paid_with(o)["source"] != "gift_card" and gift_card(o["user"])
-                        and gift_card(o["user"])["balance"] >= o["payment_history"][0]["amount"])
+    order = order_where(
+        lambda o: (
+            o["status"] == "pending"
+            and len(o["payment_history"]) == 1
+            and paid_with(o)["source"] != "gift_card"
+            and gift_card(o["user"])
+            and gift_card(o["user"])["balance"] >= o["payment_history"][0]["amount"]
+        )
+    )
     card, old, amount = gift_card(order["user"]), paid_with(order), order["payment_history"][0]["amount"]
     text, ok = call(db, "modify_pending_order_payment", order_id=order["id"], payment_method_id=card["id"])
     assert ok, text
@@ -323,21 +480,40 @@ def test_address_changes_touch_only_their_row(db):
 
 
 def test_a_return_to_a_gift_card_marks_the_items_and_refunds_their_price(db):
-    order = order_where(lambda o: o["status"] == "delivered" and len(ITEMS[o["id"]]) >= 2
-                        and gift_card(o["user"]) and paid_with(o)["source"] != "gift_card")
+    order = order_where(
+        lambda o: (
+            o["status"] == "delivered"
+            and len(ITEMS[o["id"]]) >= 2
+            and gift_card(o["user"])
+            and paid_with(o)["source"] != "gift_card"
+        )
+    )
     card, lines = gift_card(order["user"]), ITEMS[order["id"]][:2]
     refund = round(sum(line["price"] for line in lines), 2)
-    text, ok = call(db, "return_delivered_order_items", order_id=order["id"], item_ids=[x["variant"] for x in lines],
-                    payment_method_id=card["id"])
+    text, ok = call(
+        db,
+        "return_delivered_order_items",
+        order_id=order["id"],
+        item_ids=[x["variant"] for x in lines],
+        payment_method_id=card["id"],
+    )
     assert ok, text
-    assert changed(db) == {("order", order["id"]), ("payment_method", card["id"])} | {("order_item", x["id"]) for x in lines}
+    assert changed(db) == {("order", order["id"]), ("payment_method", card["id"])} | {
+        ("order_item", x["id"]) for x in lines
+    }
     after = order_after(db, order["id"])
     assert after["status"] == "return requested"
     assert [i.get("request") for i in after["items"]] == ["return" if i in lines else None for i in ITEMS[order["id"]]]
     assert after["payment_history"][-1] == {"type": "refund", "amount": refund, "payment_method_id": card["id"]}
     assert balance(db, card["id"]) == round(card["balance"] + refund, 2)
-    text, ok = call(db, "exchange_delivered_order_items", order_id=order["id"], item_ids=[lines[0]["variant"]],
-                    new_item_ids=[other_variant(lines[0])["id"]], payment_method_id=card["id"])
+    text, ok = call(
+        db,
+        "exchange_delivered_order_items",
+        order_id=order["id"],
+        item_ids=[lines[0]["variant"]],
+        new_item_ids=[other_variant(lines[0])["id"]],
+        payment_method_id=card["id"],
+    )
     assert not ok and "return requested" in text
 
 
@@ -345,8 +521,14 @@ def test_an_exchange_records_the_new_item_and_the_price_difference(db):
     line_id, new = _swap(DELIVERED)
     method = paid_with(DELIVERED)
     line = next(x for x in ITEMS[DELIVERED["id"]] if x["variant"] == line_id)
-    text, ok = call(db, "exchange_delivered_order_items", order_id=DELIVERED["id"], item_ids=[line_id],
-                    new_item_ids=[new["id"]], payment_method_id=method["id"])
+    text, ok = call(
+        db,
+        "exchange_delivered_order_items",
+        order_id=DELIVERED["id"],
+        item_ids=[line_id],
+        new_item_ids=[new["id"]],
+        payment_method_id=method["id"],
+    )
     assert ok, text
     expected = {("order", DELIVERED["id"]), ("order_item", line["id"])}
     difference = round(new["price"] - line["price"], 2)
@@ -362,10 +544,17 @@ def test_an_exchange_records_the_new_item_and_the_price_difference(db):
 def test_lookups_find_users_case_insensitively_and_read_the_catalogue(db):
     user = ROWS[User][7]
     assert call(db, "find_user_id_by_email", email=user["email"].upper()) == (user["id"], True)
-    by_name = call(db, "find_user_id_by_name_zip", first_name=user["first_name"].lower(), last_name=user["last_name"].upper(),
-                   zip=user["address"]["zip"])
+    by_name = call(
+        db,
+        "find_user_id_by_name_zip",
+        first_name=user["first_name"].lower(),
+        last_name=user["last_name"].upper(),
+        zip=user["address"]["zip"],
+    )
     assert by_name == (user["id"], True)
-    assert not call(db, "find_user_id_by_name_zip", first_name=user["first_name"], last_name=user["last_name"], zip="00000")[1]
+    assert not call(
+        db, "find_user_id_by_name_zip", first_name=user["first_name"], last_name=user["last_name"], zip="00000"
+    )[1]
     catalogue = json.loads(call(db, "list_all_product_types")[0])
     assert len(catalogue) == 50 and sorted(catalogue) == list(catalogue)
     variant = ROWS[Variant][0]
@@ -384,7 +573,9 @@ def _confirmation(name: str, arguments: dict) -> str:
         a = {k: arguments.pop(k) for k in ("address1", "address2", "city", "state", "zip", "country")}
         street = f"{a['address1']}, {a['address2']}" if a["address2"] else a["address1"]
         arguments["address"] = f"{street}, {a['city']}, {a['state']} {a['zip']}, {a['country']}"
-    shown = "; ".join(f"{k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}" for k, v in arguments.items())
+    shown = "; ".join(
+        f"{k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}" for k, v in arguments.items()
+    )
     return f"I will {name.replace('_', ' ')} ({shown}). Do you want me to proceed?"
 
 

@@ -127,8 +127,11 @@ def test_fixing_the_line_without_the_phone_reconnecting_fails(env):
 
 def test_rebooting_without_resuming_the_line_fails_on_the_provider_side(env):
     task = task_of("suspended_unpaid")
-    turns = [t for t in oracle_turns(task) if t.get("tool_calls") is None or
-             t["tool_calls"][0]["function"]["name"] not in ("pay_bill", "resume_line")]
+    turns = [
+        t
+        for t in oracle_turns(task)
+        if t.get("tool_calls") is None or t["tool_calls"][0]["function"]["name"] not in ("pay_bill", "resume_line")
+    ]
     reward, info = run_turns(env, task, turns)
     assert reward == 0.0 and {d["table"] for d in info["verification"]["diff"]} == {"bill", "line"}
 
@@ -139,8 +142,10 @@ def test_toggling_mobile_data_off_and_on_reconnects_as_well_as_a_reboot(env):
     turns = []
     for turn in oracle_turns(task):
         if "reboot_device" in (turn.get("content") or ""):
-            turns += [{"role": "assistant", "content": "Please toggle mobile data off."},
-                      {"role": "assistant", "content": "Now please toggle mobile data on again."}]
+            turns += [
+                {"role": "assistant", "content": "Please toggle mobile data off."},
+                {"role": "assistant", "content": "Now please toggle mobile data on again."},
+            ]
         else:
             turns.append(turn)
     reward, info = run_turns(env, task, turns)
@@ -241,18 +246,38 @@ def _violations():
         "resume with an overdue bill": ("resume_line", {"line_id": delinquent["id"]}, "overdue"),
         "refuel a suspended line": ("refuel_data", {"line_id": delinquent["id"], "gb": 1}, "suspended"),
         "pay with another customer's method": (
-            "pay_bill", {"bill_id": owed["id"], "payment_method_id": _other_customers_method(owed["customer"])["id"]},
-            "does not belong"),
+            "pay_bill",
+            {"bill_id": owed["id"], "payment_method_id": _other_customers_method(owed["customer"])["id"]},
+            "does not belong",
+        ),
         "pay with an expired card": (
-            "pay_bill", {"bill_id": open_bill["id"], "payment_method_id": expired_card["id"]}, "expired"),
+            "pay_bill",
+            {"bill_id": open_bill["id"], "payment_method_id": expired_card["id"]},
+            "expired",
+        ),
         "pay a paid bill": ("pay_bill", {"bill_id": paid["id"], "payment_method_id": "PM-10000"}, "already paid"),
-        "roaming on a plan without it": ("enable_roaming", {"line_id": _no_roaming_line()["id"]}, "does not allow roaming"),
+        "roaming on a plan without it": (
+            "enable_roaming",
+            {"line_id": _no_roaming_line()["id"]},
+            "does not allow roaming",
+        ),
         "leave roaming for a plan without it": (
-            "change_plan", {"line_id": roaming["id"], "plan_id": no_roaming_plan["id"]}, "disable roaming"),
-        "change to the same plan": ("change_plan", {"line_id": healthy_line["id"], "plan_id": healthy_line["plan"]}, "already"),
+            "change_plan",
+            {"line_id": roaming["id"], "plan_id": no_roaming_plan["id"]},
+            "disable roaming",
+        ),
+        "change to the same plan": (
+            "change_plan",
+            {"line_id": healthy_line["id"], "plan_id": healthy_line["plan"]},
+            "already",
+        ),
         "refuel too much": ("refuel_data", {"line_id": healthy_line["id"], "gb": 7}, "between 0.5 and 5"),
         "refuel an odd amount": ("refuel_data", {"line_id": healthy_line["id"], "gb": 1.2}, "steps of 0.5"),
-        "suspend a suspended line": ("suspend_line", {"line_id": delinquent["id"], "reason": "customer request"}, "resume it first"),
+        "suspend a suspended line": (
+            "suspend_line",
+            {"line_id": delinquent["id"], "reason": "customer request"},
+            "resume it first",
+        ),
         "write on an account on hold": ("enable_roaming", {"line_id": _on_hold_line()["id"]}, "on hold"),
         "unknown line": ("get_line_details", {"line_id": "L0"}, "not found"),
         "bad reason": ("suspend_line", {"line_id": healthy_line["id"], "reason": "bored"}, "must be one of"),
@@ -305,7 +330,9 @@ def test_lookup_accepts_any_phone_number_format():
     line = ROWS[Line][0]
     digits = line["phone_number"].replace("-", "")
     db, _ = DOMAIN.databases()
-    text, ok = db.call(DOMAIN.tools, "get_customer_by_phone", {"phone_number": f"+1 ({digits[:3]}) {digits[3:6]} {digits[6:]}"})
+    text, ok = db.call(
+        DOMAIN.tools, "get_customer_by_phone", {"phone_number": f"+1 ({digits[:3]}) {digits[3:6]} {digits[6:]}"}
+    )
     assert ok and json.loads(text)["customer_id"] == line["customer"]
 
 
@@ -322,7 +349,9 @@ def test_the_generator_and_the_tasks_are_deterministic():
     assert telecom_data._world.__wrapped__(0) != telecom_data._world.__wrapped__(1)
     again = make_tasks(DOMAIN)
     assert [t.to_dict() for t in again["test"]][:5] == [t.to_dict() for t in DOMAIN.task_list("test")][:5]
-    assert {s: [t.id for t in ts] for s, ts in again.items()} == {s: [t.id for t in ts] for s, ts in DOMAIN.splits().items()}
+    assert {s: [t.id for t in ts] for s, ts in again.items()} == {
+        s: [t.id for t in ts] for s, ts in DOMAIN.splits().items()
+    }
 
 
 def test_same_seed_and_task_give_identical_episodes_and_states():

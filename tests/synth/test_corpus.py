@@ -9,7 +9,6 @@ import zipfile
 from collections import Counter, defaultdict
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +19,8 @@ READ_VERBS = {"get", "list", "search", "find", "check", "lookup", "track"}  # ch
 
 def is_read(name: str) -> bool:
     return name.split("_")[0] in READ_VERBS and not name.startswith("check_in")
+
+
 TYPES = {"string", "integer", "number", "boolean", "array", "object"}
 
 
@@ -34,7 +35,11 @@ def write_json(path, data) -> str:
 
 def fn(name, description="Does a thing.", **properties) -> dict:
     props = {k: {"type": v, "description": f"The {k}."} for k, v in properties.items()}
-    return {"name": name, "description": description, "parameters": {"type": "object", "properties": props, "required": list(props)[:1]}}
+    return {
+        "name": name,
+        "description": description,
+        "parameters": {"type": "object", "properties": props, "required": list(props)[:1]},
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,12 +124,18 @@ def test_builtin_load_is_deterministic(builtin):
 
 def test_openai_json_accepts_bare_wrapped_and_tools_forms(tmp_path):
     wrapped = {"type": "function", "function": fn("getWeather", city="string")}
-    path = write_json(tmp_path / "fns.json", [fn("add_numbers", a="integer", b="number"), wrapped, {"tools": [fn("send_email", to="string")]}])
+    path = write_json(
+        tmp_path / "fns.json",
+        [fn("add_numbers", a="integer", b="number"), wrapped, {"tools": [fn("send_email", to="string")]}],
+    )
     corpus = load_corpus(path)
     assert [api.name for api in corpus.apis] == ["add_numbers", "get_weather", "send_email"]
     assert corpus.apis[0].parameters == {
         "type": "object",
-        "properties": {"a": {"type": "integer", "description": "The a."}, "b": {"type": "number", "description": "The b."}},
+        "properties": {
+            "a": {"type": "integer", "description": "The a."},
+            "b": {"type": "number", "description": "The b."},
+        },
         "required": ["a"],
     }
     assert corpus.apis[0].returns == {} and corpus.apis[0].source == "file:fns.json"
@@ -135,12 +146,19 @@ def test_openai_loader_snake_cases_parameters_and_keeps_required_in_step(tmp_pat
     spec = {
         "name": "Orders.getByUser",
         "description": "Orders of a user.",
-        "parameters": {"type": "object", "properties": {"userId": {"type": "string"}, "pageSize": {"type": "int"}}, "required": ["userId"]},
+        "parameters": {
+            "type": "object",
+            "properties": {"userId": {"type": "string"}, "pageSize": {"type": "int"}},
+            "required": ["userId"],
+        },
         "returns": {"type": "object", "properties": {"orderIds": {"type": "array", "items": {"type": "string"}}}},
     }
     api = load_corpus(write_json(tmp_path / "a.json", [spec])).apis[0]
     assert api.name == "orders_get_by_user"
-    assert api.parameters["properties"] == {"user_id": {"type": "string", "description": ""}, "page_size": {"type": "integer", "description": ""}}
+    assert api.parameters["properties"] == {
+        "user_id": {"type": "string", "description": ""},
+        "page_size": {"type": "integer", "description": ""},
+    }
     assert api.parameters["required"] == ["user_id"]
     assert api.returns["properties"]["order_ids"]["items"]["type"] == "string"
 
@@ -166,15 +184,25 @@ def test_openai_loader_drops_unusable_specs_with_counted_reasons(tmp_path):
 
 
 def test_an_unusable_output_schema_is_left_out_not_a_reason_to_drop(tmp_path):
-    specs = [{**fn("a", x="string"), "returns": {"type": "any"}}, {**fn("b", x="string"), "returns": {"$ref": "#/nowhere"}},
-             {**fn("c", x="string"), "returns": {"type": "object", "properties": {"ok": {"type": "string"}, "odd": {"type": "any"}}}}]
+    specs = [
+        {**fn("a", x="string"), "returns": {"type": "any"}},
+        {**fn("b", x="string"), "returns": {"$ref": "#/nowhere"}},
+        {
+            **fn("c", x="string"),
+            "returns": {"type": "object", "properties": {"ok": {"type": "string"}, "odd": {"type": "any"}}},
+        },
+    ]
     corpus = load_corpus(write_json(tmp_path / "r.json", specs))
     assert [api.returns for api in corpus.apis[:2]] == [{}, {}]
     assert corpus.apis[2].returns["properties"] == {"ok": {"type": "string", "description": ""}}
 
 
 def test_jsonl_bad_lines_are_counted_and_the_rest_kept(tmp_path):
-    lines = [json.dumps(fn("first", q="string")), '{"name": "trunc', json.dumps({"type": "function", "function": fn("second", q="string")})]
+    lines = [
+        json.dumps(fn("first", q="string")),
+        '{"name": "trunc',
+        json.dumps({"type": "function", "function": fn("second", q="string")}),
+    ]
     path = tmp_path / "fns.jsonl"
     path.write_text("\n".join(lines) + "\n")
     corpus = load_corpus(str(path))
@@ -195,7 +223,11 @@ def test_missing_source_is_counted_not_raised(tmp_path):
 
 
 def test_same_name_with_different_parameters_gets_a_numbered_name(tmp_path):
-    corpus = load_corpus(write_json(tmp_path / "f.json", [fn("lookup", a="string"), fn("lookup", b="string"), fn("lookup_2", c="string")]))
+    corpus = load_corpus(
+        write_json(
+            tmp_path / "f.json", [fn("lookup", a="string"), fn("lookup", b="string"), fn("lookup_2", c="string")]
+        )
+    )
     assert [api.name for api in corpus.apis] == ["lookup", "lookup_2", "lookup_2_2"]
 
 
@@ -208,7 +240,13 @@ def test_long_names_are_cut_to_64_characters_and_stay_distinct(tmp_path):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("getUserByID", "get_user_by_id"), ("math.hypot", "math_hypot"), ("X-Request-Id", "x_request_id"), ("get_/pets/{petId}", "get_pets_pet_id"), ("$$", "")],
+    [
+        ("getUserByID", "get_user_by_id"),
+        ("math.hypot", "math_hypot"),
+        ("X-Request-Id", "x_request_id"),
+        ("get_/pets/{petId}", "get_pets_pet_id"),
+        ("$$", ""),
+    ],
 )
 def test_snake_case_names(text, expected):
     assert snake(text) == expected
@@ -216,7 +254,27 @@ def test_snake_case_names(text, expected):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["name", "description", "parameters", "type", "properties", "items", "required", "enum", "function", "x"]), inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "name",
+                    "description",
+                    "parameters",
+                    "type",
+                    "properties",
+                    "items",
+                    "required",
+                    "enum",
+                    "function",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
     max_leaves=30,
 )
 
@@ -235,15 +293,87 @@ def test_arbitrary_json_never_crashes_the_function_loader(tmp_path, records):
 
 def bfcl_members() -> dict[str, str]:
     simple = [
-        {"id": "simple_0", "question": [], "function": [{"name": "geometry.area_circle", "description": "Area of a circle.",
-                                                          "parameters": {"type": "dict", "properties": {"radius": {"type": "float", "description": "Radius."}, "units": {"type": "string", "description": "Units."}}, "required": ["radius"]}}]},
-        {"id": "simple_1", "question": [], "function": [{"name": "plot", "description": "Plot points.",
-                                                          "parameters": {"type": "dict", "properties": {"point": {"type": "tuple", "items": {"type": "integer"}, "description": "A point."}, "style": {"type": "dict", "properties": {"color": {"type": "string"}}, "description": "Style."}}, "required": ["point"]}}]},
-        {"id": "simple_2", "question": [], "function": [{"name": "eval_anything", "description": "Evaluate.", "parameters": {"type": "dict", "properties": {"value": {"type": "any", "description": "Anything."}}, "required": []}}]},
+        {
+            "id": "simple_0",
+            "question": [],
+            "function": [
+                {
+                    "name": "geometry.area_circle",
+                    "description": "Area of a circle.",
+                    "parameters": {
+                        "type": "dict",
+                        "properties": {
+                            "radius": {"type": "float", "description": "Radius."},
+                            "units": {"type": "string", "description": "Units."},
+                        },
+                        "required": ["radius"],
+                    },
+                }
+            ],
+        },
+        {
+            "id": "simple_1",
+            "question": [],
+            "function": [
+                {
+                    "name": "plot",
+                    "description": "Plot points.",
+                    "parameters": {
+                        "type": "dict",
+                        "properties": {
+                            "point": {"type": "tuple", "items": {"type": "integer"}, "description": "A point."},
+                            "style": {
+                                "type": "dict",
+                                "properties": {"color": {"type": "string"}},
+                                "description": "Style.",
+                            },
+                        },
+                        "required": ["point"],
+                    },
+                }
+            ],
+        },
+        {
+            "id": "simple_2",
+            "question": [],
+            "function": [
+                {
+                    "name": "eval_anything",
+                    "description": "Evaluate.",
+                    "parameters": {
+                        "type": "dict",
+                        "properties": {"value": {"type": "any", "description": "Anything."}},
+                        "required": [],
+                    },
+                }
+            ],
+        },
     ]
-    multiple = [{"id": "multiple_0", "function": [simple[0]["function"][0], {"name": "now", "description": "Current time.", "parameters": {"type": "dict", "properties": {}, "required": []}}]}]
-    ticket = [{"name": "close_ticket", "description": "Close a ticket.", "parameters": {"type": "dict", "properties": {"ticket_id": {"type": "integer", "description": "Ticket."}}, "required": ["ticket_id"]},
-               "response": {"type": "dict", "properties": {"status": {"type": "string", "description": "Outcome."}}}}]
+    multiple = [
+        {
+            "id": "multiple_0",
+            "function": [
+                simple[0]["function"][0],
+                {
+                    "name": "now",
+                    "description": "Current time.",
+                    "parameters": {"type": "dict", "properties": {}, "required": []},
+                },
+            ],
+        }
+    ]
+    ticket = [
+        {
+            "name": "close_ticket",
+            "description": "Close a ticket.",
+            "parameters": {
+                "type": "dict",
+                "properties": {"ticket_id": {"type": "integer", "description": "Ticket."}},
+                "required": ["ticket_id"],
+            },
+            "response": {"type": "dict", "properties": {"status": {"type": "string", "description": "Outcome."}}},
+        }
+    ]
     multi_turn = [{"id": "multi_turn_base_0", "question": [], "involved_classes": ["TicketAPI"]}]
     jsonl = lambda records: "\n".join(json.dumps(r) for r in records) + "\n"  # noqa: E731
     return {
@@ -268,7 +398,11 @@ def test_bfcl_wheel_maps_python_types_and_reads_function_docs(tmp_path):
     area = apis["geometry_area_circle"].parameters
     assert area["properties"]["radius"]["type"] == "number" and area["required"] == ["radius"]
     point = apis["plot"].parameters["properties"]
-    assert point["point"] == {"type": "array", "description": "A point.", "items": {"type": "integer", "description": ""}}
+    assert point["point"] == {
+        "type": "array",
+        "description": "A point.",
+        "items": {"type": "integer", "description": ""},
+    }
     assert point["style"]["type"] == "object" and point["style"]["properties"]["color"]["type"] == "string"
     assert apis["close_ticket"].returns["properties"]["status"]["type"] == "string"
     assert apis["close_ticket"].category == "ticket_api" and apis["plot"].category == ""
@@ -301,44 +435,119 @@ PETSTORE = {
                 "operationId": "getPetById",
                 "summary": "Get a pet",
                 "description": "Returns one pet.",
-                "parameters": [{"name": "Authorization", "in": "header", "schema": {"type": "string"}},
-                               {"name": "X-Trace", "in": "header", "description": "Trace id."}],
+                "parameters": [
+                    {"name": "Authorization", "in": "header", "schema": {"type": "string"}},
+                    {"name": "X-Trace", "in": "header", "description": "Trace id."},
+                ],
                 "responses": {"200": {"$ref": "#/components/responses/PetResponse"}},
             },
             "patch": {
                 "summary": "Update a pet",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PetUpdate"}}}},
-                "responses": {"201": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PetUpdate"}}},
+                },
+                "responses": {
+                    "201": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}},
+                    }
+                },
             },
         },
         "/pets": {
             "get": {
                 "operationId": "listPets",
                 "summary": "List pets",
-                "parameters": [{"name": "status", "in": "query", "schema": {"type": "array", "items": {"type": "string", "enum": ["available", "sold"]}}},
-                               {"name": "limit", "in": "query", "schema": {"type": ["integer", "null"], "default": 20}}],
-                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}}}},
+                "parameters": [
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {"type": "array", "items": {"type": "string", "enum": ["available", "sold"]}},
+                    },
+                    {"name": "limit", "in": "query", "schema": {"type": ["integer", "null"], "default": 20}},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}
+                            }
+                        },
+                    }
+                },
             },
-            "post": {"operationId": "aliasLoop", "summary": "Broken", "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}, "responses": {}},
-            "put": {"operationId": "missingRef", "summary": "Broken", "parameters": [{"$ref": "#/components/parameters/Nope"}], "responses": {}},
-            "delete": {"operationId": "noWords", "parameters": [{"name": "id", "in": "query", "schema": {"type": "string"}}], "responses": {}},
+            "post": {
+                "operationId": "aliasLoop",
+                "summary": "Broken",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}},
+                "responses": {},
+            },
+            "put": {
+                "operationId": "missingRef",
+                "summary": "Broken",
+                "parameters": [{"$ref": "#/components/parameters/Nope"}],
+                "responses": {},
+            },
+            "delete": {
+                "operationId": "noWords",
+                "parameters": [{"name": "id", "in": "query", "schema": {"type": "string"}}],
+                "responses": {},
+            },
         },
         "/trees": {
-            "post": {"operationId": "plantTree", "summary": "Plant a tree",
-                     "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"root": {"$ref": "#/components/schemas/Node"}}}}}},
-                     "responses": {}},
+            "post": {
+                "operationId": "plantTree",
+                "summary": "Plant a tree",
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "object", "properties": {"root": {"$ref": "#/components/schemas/Node"}}}
+                        }
+                    }
+                },
+                "responses": {},
+            },
         },
     },
     "components": {
-        "parameters": {"PetId": {"name": "petId", "in": "path", "required": True, "description": "Pet id.", "schema": {"type": "integer"}}},
-        "responses": {"PetResponse": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}},
+        "parameters": {
+            "PetId": {
+                "name": "petId",
+                "in": "path",
+                "required": True,
+                "description": "Pet id.",
+                "schema": {"type": "integer"},
+            }
+        },
+        "responses": {
+            "PetResponse": {
+                "description": "ok",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}},
+            }
+        },
         "schemas": {
-            "Pet": {"type": "object", "required": ["name"], "properties": {
-                "name": {"type": "string"}, "ownerInfo": {"$ref": "#/components/schemas/Owner"},
-                "status": {"type": "string", "enum": ["available", "sold"]}}},
+            "Pet": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "ownerInfo": {"$ref": "#/components/schemas/Owner"},
+                    "status": {"type": "string", "enum": ["available", "sold"]},
+                },
+            },
             "Owner": {"type": "object", "properties": {"email": {"type": "string", "format": "email"}}},
-            "PetUpdate": {"allOf": [{"$ref": "#/components/schemas/Owner"}, {"type": "object", "required": ["nickname"], "properties": {"nickname": {"type": "string"}}}]},
-            "Node": {"type": "object", "properties": {"label": {"type": "string"}, "parent": {"$ref": "#/components/schemas/Node"}}},
+            "PetUpdate": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Owner"},
+                    {"type": "object", "required": ["nickname"], "properties": {"nickname": {"type": "string"}}},
+                ]
+            },
+            "Node": {
+                "type": "object",
+                "properties": {"label": {"type": "string"}, "parent": {"$ref": "#/components/schemas/Node"}},
+            },
             "A": {"$ref": "#/components/schemas/B"},
             "B": {"$ref": "#/components/schemas/A"},
         },
@@ -406,10 +615,17 @@ def test_openapi3_operations_with_refs_become_specs(openapi_dir):
     assert get_pet.description == "Get a pet. Returns one pet."
     assert get_pet.parameters == {
         "type": "object",
-        "properties": {"pet_id": {"type": "integer", "description": "Pet id."}, "x_trace": {"type": "string", "description": "Trace id."}},
+        "properties": {
+            "pet_id": {"type": "integer", "description": "Pet id."},
+            "x_trace": {"type": "string", "description": "Trace id."},
+        },
         "required": ["pet_id"],
     }
-    assert get_pet.returns["properties"]["owner_info"]["properties"]["email"] == {"type": "string", "description": "", "format": "email"}
+    assert get_pet.returns["properties"]["owner_info"]["properties"]["email"] == {
+        "type": "string",
+        "description": "",
+        "format": "email",
+    }
     assert get_pet.category == "Pet Store" and get_pet.source == "openapi:petstore.io/openapi.json"
     update = apis["patch_pets_pet_id"]  # no operationId: method and path
     assert set(update.parameters["properties"]) == {"pet_id", "email", "nickname"}
@@ -424,7 +640,10 @@ def test_openapi_recursive_schema_is_cut_and_alias_cycles_are_dropped(openapi_di
     corpus = load_corpus(f"openapi:{openapi_dir}")
     root = by_name(corpus)["plant_tree"].parameters["properties"]["root"]
     assert root["properties"]["label"]["type"] == "string"
-    assert root["properties"]["parent"] == {"type": "object", "description": ""}  # the recursion stops at the repeated $ref
+    assert root["properties"]["parent"] == {
+        "type": "object",
+        "description": "",
+    }  # the recursion stops at the repeated $ref
     assert "alias_loop" not in by_name(corpus) and "missing_ref" not in by_name(corpus)
     assert corpus.dropped["cyclic $ref"] == 1
     assert corpus.dropped["unresolved $ref"] == 1
@@ -464,17 +683,61 @@ def test_same_operation_in_two_apis_is_prefixed_with_the_api_slug(tmp_path):
     folder = tmp_path / "two"
     folder.mkdir()
     for title, param in (("Alpha Store", "a"), ("Beta Store", "b")):
-        doc = {"openapi": "3.0.0", "info": {"title": title}, "paths": {"/items": {"get": {
-            "operationId": "listItems", "summary": "List items.", "parameters": [{"name": param, "in": "query", "schema": {"type": "string"}}], "responses": {}}}}}
+        doc = {
+            "openapi": "3.0.0",
+            "info": {"title": title},
+            "paths": {
+                "/items": {
+                    "get": {
+                        "operationId": "listItems",
+                        "summary": "List items.",
+                        "parameters": [{"name": param, "in": "query", "schema": {"type": "string"}}],
+                        "responses": {},
+                    }
+                }
+            },
+        }
         write_json(folder / f"{param}.json", doc)
     assert [api.name for api in load_corpus(f"openapi:{folder}").apis] == ["list_items", "beta_store_list_items"]
 
 
 openapi_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=6) | st.sampled_from(["#/components/schemas/S", "#/x", "object", "array"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["$ref", "type", "properties", "items", "allOf", "oneOf", "schema", "parameters", "name", "in", "requestBody",
-                         "content", "application/json", "responses", "200", "get", "post", "summary", "required", "S"]), inner, max_size=5),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=6)
+    | st.sampled_from(["#/components/schemas/S", "#/x", "object", "array"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "$ref",
+                    "type",
+                    "properties",
+                    "items",
+                    "allOf",
+                    "oneOf",
+                    "schema",
+                    "parameters",
+                    "name",
+                    "in",
+                    "requestBody",
+                    "content",
+                    "application/json",
+                    "responses",
+                    "200",
+                    "get",
+                    "post",
+                    "summary",
+                    "required",
+                    "S",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
     max_leaves=40,
 )
 
@@ -497,28 +760,55 @@ def toolbench_tool(name, apis) -> dict:
 
 def tb_api(name, description="Get data.", required=(), optional=()) -> dict:
     param = lambda n, t: {"name": n, "type": t, "description": f"{n}.", "default": ""}  # noqa: E731
-    return {"name": name, "description": description, "method": "GET",
-            "required_parameters": [param(*p) for p in required], "optional_parameters": [param(*p) for p in optional]}
+    return {
+        "name": name,
+        "description": description,
+        "method": "GET",
+        "required_parameters": [param(*p) for p in required],
+        "optional_parameters": [param(*p) for p in optional],
+    }
 
 
 def test_toolbench_tools_map_types_and_prefix_clashing_names(tmp_path):
     folder = tmp_path / "tools" / "Weather"
     folder.mkdir(parents=True)
-    write_json(folder / "open_meteo.json", toolbench_tool("Open Meteo", [
-        tb_api("Get Forecast", required=[("city", "STRING"), ("days", "NUMBER")], optional=[("metric", "BOOLEAN"), ("date", "DATE (YYYY-MM-DD)")]),
-        tb_api("search", required=[("q", "STRING")]),
-        tb_api("upload", required=[("photo", "FILE")]),
-        tb_api("ping"),
-        tb_api("silent", description="", required=[("q", "STRING")]),
-    ]))
-    write_json(folder / "storm_watch.json", toolbench_tool("Storm Watch", [tb_api("search", required=[("region", "ENUM")])]))
+    write_json(
+        folder / "open_meteo.json",
+        toolbench_tool(
+            "Open Meteo",
+            [
+                tb_api(
+                    "Get Forecast",
+                    required=[("city", "STRING"), ("days", "NUMBER")],
+                    optional=[("metric", "BOOLEAN"), ("date", "DATE (YYYY-MM-DD)")],
+                ),
+                tb_api("search", required=[("q", "STRING")]),
+                tb_api("upload", required=[("photo", "FILE")]),
+                tb_api("ping"),
+                tb_api("silent", description="", required=[("q", "STRING")]),
+            ],
+        ),
+    )
+    write_json(
+        folder / "storm_watch.json", toolbench_tool("Storm Watch", [tb_api("search", required=[("region", "ENUM")])])
+    )
     (folder / "junk.json").write_text(json.dumps({"tool_name": "no api list"}))
     corpus = load_corpus(f"toolbench:{tmp_path / 'tools'}")
     apis = by_name(corpus)
     assert list(apis) == ["get_forecast", "search", "storm_watch_search"]
     props = apis["get_forecast"].parameters["properties"]
-    assert {k: v["type"] for k, v in props.items()} == {"city": "string", "days": "number", "metric": "boolean", "date": "string"}
+    assert {k: v["type"] for k, v in props.items()} == {
+        "city": "string",
+        "days": "number",
+        "metric": "boolean",
+        "date": "string",
+    }
     assert props["date"]["format"] == "date" and "default" not in props["days"]  # '' is no number
     assert apis["get_forecast"].parameters["required"] == ["city", "days"]
-    assert apis["search"].category == "Open Meteo" and apis["search"].source == "toolbench:Weather/open_meteo.json:Open Meteo"
-    assert corpus.dropped == Counter({"unsupported type: file": 1, "no parameters": 1, "no description": 1, "malformed entry": 1})
+    assert (
+        apis["search"].category == "Open Meteo"
+        and apis["search"].source == "toolbench:Weather/open_meteo.json:Open Meteo"
+    )
+    assert corpus.dropped == Counter(
+        {"unsupported type: file": 1, "no parameters": 1, "no description": 1, "malformed entry": 1}
+    )

@@ -26,12 +26,21 @@ def dense_cosine(features):
 
 
 def test_parameter_names_are_normalised_before_comparison():
-    assert parameter_features(props("petId")) == parameter_features(props("pet_id")) == parameter_features(props("PetIds"))
+    assert (
+        parameter_features(props("petId")) == parameter_features(props("pet_id")) == parameter_features(props("PetIds"))
+    )
 
 
 def test_tools_with_similar_parameters_are_joined_and_unrelated_ones_are_not():
-    features = [parameter_features(p) for p in (props("pet_id", "owner_id"), props("pet_id", "owner_id", "name"),
-                                                 props("flight_number", "departure_date"), props("city", "unit"))]
+    features = [
+        parameter_features(p)
+        for p in (
+            props("pet_id", "owner_id"),
+            props("pet_id", "owner_id", "name"),
+            props("flight_number", "departure_date"),
+            props("city", "unit"),
+        )
+    ]
     graph = build_graph(features, GraphSettings(threshold=0.3))
     assert list(zip(graph.sources.tolist(), graph.targets.tolist())) == [(0, 1)]
     assert 0.3 <= graph.weights[0] <= 1.0
@@ -58,8 +67,15 @@ def test_each_tool_keeps_only_its_strongest_edges():
     degree = np.bincount(np.concatenate([capped.sources, capped.targets]), minlength=11)
     kept = set(zip(capped.sources.tolist(), capped.targets.tolist()))
     for v in range(11):  # every kept edge is among the two strongest of one of its ends
-        ranked = sorted(((w, -u) for (a, b), w in zip(zip(full.sources, full.targets), full.weights) if v in (a, b)
-                         for u in [b if a == v else a]), reverse=True)[:2]
+        ranked = sorted(
+            (
+                (w, -u)
+                for (a, b), w in zip(zip(full.sources, full.targets), full.weights)
+                if v in (a, b)
+                for u in [b if a == v else a]
+            ),
+            reverse=True,
+        )[:2]
         assert {tuple(sorted((v, -u))) for _, u in ranked} <= kept
     assert len(kept) < len(full.weights) and degree.min() >= 2
 
@@ -104,6 +120,8 @@ def test_isolated_tools_are_counted_as_having_no_similar_tool():
     assert partition.domains == [[0, 1, 2]] and partition.dropped == {"no similar tool": 1}
 
 
-@pytest.mark.parametrize("bad", [None, [], "text", {"properties": None}, {"properties": {"": {}}}, {"properties": {"x": "y"}}])
+@pytest.mark.parametrize(
+    "bad", [None, [], "text", {"properties": None}, {"properties": {"": {}}}, {"properties": {"x": "y"}}]
+)
 def test_malformed_parameter_schemas_give_features_not_errors(bad):
     assert isinstance(parameter_features(bad), dict)

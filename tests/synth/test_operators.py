@@ -4,28 +4,34 @@ import json
 
 import pytest
 
+from agentscaler_gym.synth.corpus import ApiSpec
 from agentscaler_gym.synth.folder import build_domain
 from agentscaler_gym.synth.operators import plan_tool, tool_spec
 from agentscaler_gym.synth.policy import policy_text
 from agentscaler_gym.synth.schema import ToolShape, bind_entities, infer_schema, tool_shape
-from agentscaler_gym.synth.corpus import ApiSpec
-from agentscaler_gym.tools import ToolError
 
 
 def api(name, props, required=(), returns=None, category="Pet shop"):
-    return ApiSpec(name, f"{name} tool.", {"type": "object", "properties": props, "required": list(required)}, returns or {}, category, "test")
+    return ApiSpec(
+        name,
+        f"{name} tool.",
+        {"type": "object", "properties": props, "required": list(required)},
+        returns or {},
+        category,
+        "test",
+    )
 
 
 S = {"type": "string", "description": "text"}
-I = {"type": "integer", "description": "number"}
+INT = {"type": "integer", "description": "number"}
 STATUS = {"type": "string", "description": "state", "enum": ["available", "sold"]}
 APIS = [
-    api("get_pet", {"pet_id": I}, ["pet_id"]),
-    api("find_pets", {"name": S, "status": STATUS, "min_age": I, "max_age": I, "limit": I}),
-    api("add_pet", {"name": S, "age": I, "status": STATUS, "owner_id": S}, ["name", "owner_id"]),
-    api("update_pet", {"pet_id": I, "name": S, "status": STATUS, "api_key": S}, ["pet_id"]),
+    api("get_pet", {"pet_id": INT}, ["pet_id"]),
+    api("find_pets", {"name": S, "status": STATUS, "min_age": INT, "max_age": INT, "limit": INT}),
+    api("add_pet", {"name": S, "age": INT, "status": STATUS, "owner_id": S}, ["name", "owner_id"]),
+    api("update_pet", {"pet_id": INT, "name": S, "status": STATUS, "api_key": S}, ["pet_id"]),
     api("delete_owner", {"owner_id": S}, ["owner_id"]),
-    api("cancel_adoption", {"adoption_id": I, "reason": S}, ["adoption_id"]),
+    api("cancel_adoption", {"adoption_id": INT, "reason": S}, ["adoption_id"]),
     api("get_owner", {"owner_id": S}, ["owner_id"]),
     api("register_owner", {"username": S, "city": S}, ["username"]),
 ]
@@ -38,8 +44,16 @@ def make_spec(apis=APIS):
     entities = infer_schema(shapes, plans)
     tools = [tool_spec(s, plans[s.name], entities) for s in shapes]
     entity_dicts = [e.to_dict() for e in entities.values()]
-    return {"format": 1, "name": "pets", "title": "Pets", "description": "", "data": {"seed": 3, "rows": 8},
-            "policy": policy_text("Pets", "", entity_dicts, tools), "entities": entity_dicts, "tools": tools}
+    return {
+        "format": 1,
+        "name": "pets",
+        "title": "Pets",
+        "description": "",
+        "data": {"seed": 3, "rows": 8},
+        "policy": policy_text("Pets", "", entity_dicts, tools),
+        "entities": entity_dicts,
+        "tools": tools,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +77,13 @@ def test_tools_are_classified_by_verb_and_bound_to_entities():
     spec = make_spec()
     ops = {t["name"]: (t["operator"]["op"], t["operator"]["entity"], t["kind"]) for t in spec["tools"]}
     assert ops == {
-        "get_pet": ("get", "pet", "read"), "find_pets": ("list", "pet", "read"), "add_pet": ("create", "pet", "write"),
-        "update_pet": ("update", "pet", "write"), "delete_owner": ("delete", "owner", "write"),
-        "cancel_adoption": ("transition", "adoption", "write"), "get_owner": ("get", "owner", "read"),
+        "get_pet": ("get", "pet", "read"),
+        "find_pets": ("list", "pet", "read"),
+        "add_pet": ("create", "pet", "write"),
+        "update_pet": ("update", "pet", "write"),
+        "delete_owner": ("delete", "owner", "write"),
+        "cancel_adoption": ("transition", "adoption", "write"),
+        "get_owner": ("get", "owner", "read"),
         "register_owner": ("create", "owner", "write"),
     }
 
@@ -107,7 +125,11 @@ def test_list_filters_by_equality_ignoring_case_and_by_range_and_limit(domain, d
 
 
 def test_reads_leave_the_database_unchanged(domain, db):
-    for name, args in [("get_pet", {"pet_id": 1}), ("find_pets", {"status": "sold"}), ("get_owner", {"owner_id": "OWN-0001"})]:
+    for name, args in [
+        ("get_pet", {"pet_id": 1}),
+        ("find_pets", {"status": "sold"}),
+        ("get_owner", {"owner_id": "OWN-0001"}),
+    ]:
         call(domain, db, name, **args)
     assert db.changes() == {}
 
@@ -151,8 +173,13 @@ def test_delete_refuses_rows_that_others_refer_to(domain, db):
 
 
 def test_bad_arguments_come_back_as_errors_and_change_nothing(domain, db):
-    for name, args in [("get_pet", {"pet_id": "three"}), ("add_pet", {"name": "X"}), ("update_pet", {"pet_id": 1, "colour": "red"}),
-                       ("find_pets", {"status": "lost"}), ("nope", {})]:
+    for name, args in [
+        ("get_pet", {"pet_id": "three"}),
+        ("add_pet", {"name": "X"}),
+        ("update_pet", {"pet_id": 1, "colour": "red"}),
+        ("find_pets", {"status": "lost"}),
+        ("nope", {}),
+    ]:
         text, ok = call(domain, db, name, **args)
         assert not ok and text.startswith("Error:")
     assert db.changes() == {}
@@ -162,7 +189,10 @@ def test_seed_rows_are_the_same_for_the_same_seed_and_differ_for_another(domain)
     spec = make_spec()
     again = build_domain(spec, {})
     other = build_domain({**spec, "data": {"seed": 4, "rows": 8}}, {})
-    rows = lambda d: {m._meta.table_name: r for m, r in d.rows.items()}
+
+    def rows(d):
+        return {m._meta.table_name: r for m, r in d.rows.items()}
+
     assert rows(again) == rows(domain)
     assert rows(other) != rows(domain)
 

@@ -144,14 +144,41 @@ def api(name, parameters, category="junk"):
 
 def test_malformed_apis_are_dropped_with_counted_reasons_and_never_crash(corpus_slice, tmp_path):
     weird = [
-        api("get_thing", {"type": "object", "properties": {"thing_id": {"type": ["null", "integer"]}}, "required": ["thing_id"]}),
-        api("update_thing", {"type": "object", "properties": {"thing_id": {"type": "integer"}, "save": {"type": "string"},
-                                                              "self": {"type": "boolean"}, "ünïcode name": {"type": "dict"}}}),
-        api("delete_thing", {"type": "object", "properties": {"thing_id": {"type": "integer"}, "api_key": {"type": "string"}}}),
-        api("list_things", {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "tuple"}},
-                                                             "status": {"type": "string", "enum": [1, "a", None, "a"]}}}),
+        api(
+            "get_thing",
+            {"type": "object", "properties": {"thing_id": {"type": ["null", "integer"]}}, "required": ["thing_id"]},
+        ),
+        api(
+            "update_thing",
+            {
+                "type": "object",
+                "properties": {
+                    "thing_id": {"type": "integer"},
+                    "save": {"type": "string"},
+                    "self": {"type": "boolean"},
+                    "ünïcode name": {"type": "dict"},
+                },
+            },
+        ),
+        api(
+            "delete_thing",
+            {"type": "object", "properties": {"thing_id": {"type": "integer"}, "api_key": {"type": "string"}}},
+        ),
+        api(
+            "list_things",
+            {
+                "type": "object",
+                "properties": {
+                    "tags": {"type": "array", "items": {"type": "tuple"}},
+                    "status": {"type": "string", "enum": [1, "a", None, "a"]},
+                },
+            },
+        ),
         api("set_thing_limit", {"type": "object", "properties": {"token": {"type": "string"}}}),
-        api("frobnicate", {"type": "object", "properties": {"x": {"type": "object", "properties": {"y": {"type": "any"}}}}}),
+        api(
+            "frobnicate",
+            {"type": "object", "properties": {"x": {"type": "object", "properties": {"y": {"type": "any"}}}}},
+        ),
         api("cancel_thing", "not a schema"),
         api("create_thing", {"type": "object", "properties": {f"p{i}": {"type": "number"} for i in range(80)}}),
     ]
@@ -166,10 +193,30 @@ def test_cli_synth_writes_folders_and_a_report(tmp_path, capsys, corpus_slice):
     from agentscaler_gym.cli import main
 
     functions = tmp_path / "functions.json"
-    functions.write_text(json.dumps([{"name": a.name, "description": a.description, "parameters": a.parameters}
-                                     for a in corpus_slice.apis]))
+    functions.write_text(
+        json.dumps(
+            [{"name": a.name, "description": a.description, "parameters": a.parameters} for a in corpus_slice.apis]
+        )
+    )
     out = tmp_path / "out"
-    assert main(["synth", "--corpus", str(functions), "--out", str(out), "--walk-length", "1-2", "--tasks", "9", "--no-picture", "--json"]) == 0
+    assert (
+        main(
+            [
+                "synth",
+                "--corpus",
+                str(functions),
+                "--out",
+                str(out),
+                "--walk-length",
+                "1-2",
+                "--tasks",
+                "9",
+                "--no-picture",
+                "--json",
+            ]
+        )
+        == 0
+    )
     printed = json.loads(capsys.readouterr().out)
     summary = printed["summary"]
     assert summary["settings"]["tasks"]["walk_length"] == [1, 2] and summary["domains"]["validated"] >= 2
@@ -197,13 +244,16 @@ def test_the_tool_graph_picture_is_drawn(slice_out, corpus_slice, tmp_path):
 def test_committed_builtin_domains_are_a_fresh_synthesis_of_the_builtin_corpus(builtin_corpus, tmp_path):
     synthesize(builtin_corpus, tmp_path, SynthConfig(picture=False))
     assert folder_bytes(tmp_path) == folder_bytes(BUILTIN), (
-        "regenerate with: agentscaler synth --corpus builtin --out agentscaler_gym/synth/builtin")
+        "regenerate with: agentscaler synth --corpus builtin --out agentscaler_gym/synth/builtin"
+    )
 
 
 def test_at_least_twenty_builtin_synthesized_domains_are_registered():
     synthesized = [i for i, spec in _entries().items() if Path(spec["domain"]).is_dir()]
     assert len(synthesized) >= 20
-    assert {Path(_entries()[i]["domain"]).name for i in synthesized} == {p.parent.name for p in BUILTIN.glob("*/domain.json")}
+    assert {Path(_entries()[i]["domain"]).name for i in synthesized} == {
+        p.parent.name for p in BUILTIN.glob("*/domain.json")
+    }
 
 
 @pytest.mark.parametrize("name", sorted(p.parent.name for p in BUILTIN.glob("*/domain.json")))
@@ -216,8 +266,11 @@ def test_each_builtin_domain_passes_check_domain_on_its_train_split(name):
 def test_a_paraphrase_hook_rewrites_every_user_request(corpus_slice, tmp_path):
     import string
 
-    report = synthesize(corpus_slice, tmp_path, SynthConfig(picture=False, max_domains=1,
-                                                            tasks=TaskSettings(paraphrase="string:capwords")))
+    report = synthesize(
+        corpus_slice,
+        tmp_path,
+        SynthConfig(picture=False, max_domains=1, tasks=TaskSettings(paraphrase="string:capwords")),
+    )
     tasks = json.loads((tmp_path / report.domains[0] / "tasks.json").read_text())
     openings = [t["scenario"]["opening"] for split in tasks.values() for t in split]
     assert openings and all(o == string.capwords(o) and o != o.lower() for o in openings)

@@ -35,12 +35,17 @@ def synth_env_id(tmp_path_factory) -> str:
 
     shipped = [i for i in agentscaler_gym.builtin_ids() if i.split("/")[-1].rsplit("-", 1)[0] not in HAND_BUILT]
     if shipped:
-        tools = {i: len(json.loads((Path(gym.spec(i).kwargs["domain"]) / "domain.json").read_text())["tools"]) for i in shipped}
+        tools = {
+            i: len(json.loads((Path(gym.spec(i).kwargs["domain"]) / "domain.json").read_text())["tools"])
+            for i in shipped
+        }
         return min(shipped, key=lambda i: (tools[i], i))
     from agentscaler_gym.cli import main
 
     out = tmp_path_factory.mktemp("synth")
-    assert main(["synth", "--corpus", "builtin", "--out", str(out), "--max-domains", "1", "--no-picture", "--json"]) == 0
+    assert (
+        main(["synth", "--corpus", "builtin", "--out", str(out), "--max-domains", "1", "--no-picture", "--json"]) == 0
+    )
     return agentscaler_gym.register_domains(out)[0]
 
 

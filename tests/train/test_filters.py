@@ -38,7 +38,11 @@ class Turns:
 
 
 def call(name, **arguments):
-    return {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": name, "arguments": arguments}}]}
+    return {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [{"type": "function", "function": {"name": name, "arguments": arguments}}],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +106,9 @@ def test_state_alignment_drops_wrong_final_state_and_missing_outputs(env):
     no_close = play(env, "close", Turns([{"role": "assistant", "content": "Done, bye."}]))
     status = task_of(env, "status")
     *calls, _ = oracle_turns(status)
-    mute = run_episode(env, Turns([*calls, {"role": "assistant", "content": "Done."}]), seed=0, task_id=status.id, env_id=MOCK)
+    mute = run_episode(
+        env, Turns([*calls, {"role": "assistant", "content": "Done."}]), seed=0, task_id=status.id, env_id=MOCK
+    )
     assert mute.verification["state_match"] is True and mute.verification["outputs_match"] is False
     report = filter_trajectories([no_close, mute])
     assert report.dropped[MOCK][STATE_ALIGNMENT] == {"state_mismatch": 1, "outputs_missing": 1}
@@ -112,7 +118,11 @@ def test_exact_match_is_required_for_read_only_tasks(env):
     task = task_of(env, "refuse_close")
     find, get = task.gold_calls
     other = get.arguments["ticket_id"] % 40 + 1
-    turns = [call(find.name, **find.arguments), call("get_ticket", ticket_id=other), {"role": "assistant", "content": "It is closed."}]
+    turns = [
+        call(find.name, **find.arguments),
+        call("get_ticket", ticket_id=other),
+        {"role": "assistant", "content": "It is closed."},
+    ]
     t = run_episode(env, Turns(turns), seed=0, task_id=task.id, env_id=MOCK)
     assert t.verification["state_match"] is True and t.verification["exact_match"] is False
     report = filter_trajectories([t])

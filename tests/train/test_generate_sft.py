@@ -25,10 +25,14 @@ def test_oracle_rows_are_the_gold_conversations_in_trl_format(sft_data, synth_en
             messages = row["messages"]
             assert [m["role"] for m in messages[:2]] == ["system", "user"] and messages[-1]["role"] == "assistant"
             assert messages[0]["content"] == domain.policy
-            calls = [c["function"] for m in messages if m["role"] == "assistant" and m["tool_calls"] for c in m["tool_calls"]]
+            calls = [
+                c["function"] for m in messages if m["role"] == "assistant" and m["tool_calls"] for c in m["tool_calls"]
+            ]
             assert all(isinstance(c["arguments"], str) for c in calls)
             # the Arrow round trip keeps each tool's own arguments: nothing merged in, nothing lost
-            assert [(c["name"], json.loads(c["arguments"])) for c in calls] == [(g.name, dict(g.arguments)) for g in task.gold_calls]
+            assert [(c["name"], json.loads(c["arguments"])) for c in calls] == [
+                (g.name, dict(g.arguments)) for g in task.gold_calls
+            ]
             answers = [m for m in messages if m["role"] == "tool"]
             assert [m["name"] for m in answers] == [c["name"] for c in calls]
 
@@ -70,7 +74,12 @@ def test_command_line_and_collect_subcommand(tmp_path, capsys):
     from agentscaler_gym.cli import main as agentscaler
 
     assert main(["--envs", MOCK, "--episodes", "4", "--out", str(tmp_path / "m"), "--quiet"]) == 0
-    assert agentscaler(["collect", "--envs", MOCK, "--episodes", "4", "--exact", "all", "--out", str(tmp_path / "c"), "--quiet"]) == 0
+    assert (
+        agentscaler(
+            ["collect", "--envs", MOCK, "--episodes", "4", "--exact", "all", "--out", str(tmp_path / "c"), "--quiet"]
+        )
+        == 0
+    )
     assert "kept 4 of 4 episodes" in capsys.readouterr().out
     for name in ("m", "c"):
         assert json.loads((tmp_path / name / "card.json").read_text())["totals"]["kept"] == 4
@@ -90,8 +99,8 @@ def test_rows_render_with_arguments_verbatim(sft_data, tiny_model):
 
 
 def test_each_env_gets_its_own_user_from_make_user():
-    from agentscaler_gym import ScriptedUser
     from agents import OraclePolicy
+    from agentscaler_gym import ScriptedUser
     from train.generate_sft import collect
 
     made = []

@@ -16,15 +16,28 @@ def grpo_args(tmp_path, **overrides):
     from trl import GRPOConfig
 
     settings = dict(
-        output_dir=str(tmp_path), max_steps=2, per_device_train_batch_size=4, num_generations=2,
-        max_completion_length=24, max_tool_calling_iterations=1, learning_rate=1e-4, logging_steps=1,
-        save_strategy="no", report_to="none", use_cpu=True, beta=0.0, seed=0, disable_tqdm=True,
+        output_dir=str(tmp_path),
+        max_steps=2,
+        per_device_train_batch_size=4,
+        num_generations=2,
+        max_completion_length=24,
+        max_tool_calling_iterations=1,
+        learning_rate=1e-4,
+        logging_steps=1,
+        save_strategy="no",
+        report_to="none",
+        use_cpu=True,
+        beta=0.0,
+        seed=0,
+        disable_tqdm=True,
         gradient_checkpointing=False,  # TRL turns it on by default; off halves a step here
     )
     return GRPOConfig(**{**settings, **overrides})
 
 
-def test_environment_factory_over_two_env_ids_rewards_each_rollout_by_its_verification(tiny_model, synth_env_id, tmp_path):
+def test_environment_factory_over_two_env_ids_rewards_each_rollout_by_its_verification(
+    tiny_model, synth_env_id, tmp_path
+):
     from trl import GRPOTrainer
 
     from agentscaler_gym.integrations.trl import environment_factory, task_dataset
@@ -35,12 +48,17 @@ def test_environment_factory_over_two_env_ids_rewards_each_rollout_by_its_verifi
     def check_episodes(prompts, completions, environments, task_id, environment, **kwargs):
         # every rollout played the task of its row, in an instance of its env id's class
         for env, task, env_id in zip(environments, task_id, environment):
-            seen.append((env.env.task.id == task, type(env).env_id == env_id, env.get_reward() == env.verification["reward"]))
+            seen.append(
+                (env.env.task.id == task, type(env).env_id == env_id, env.get_reward() == env.verification["reward"])
+            )
         return [0.0] * len(prompts)
 
     trainer = GRPOTrainer(
-        model=str(tiny_model), reward_funcs=[check_episodes], args=grpo_args(tmp_path),
-        train_dataset=task_dataset(env_ids, "train", limit=2), environment_factory=environment_factory(env_ids),
+        model=str(tiny_model),
+        reward_funcs=[check_episodes],
+        args=grpo_args(tmp_path),
+        train_dataset=task_dataset(env_ids, "train", limit=2),
+        environment_factory=environment_factory(env_ids),
     )
     trainer.train()
     assert trainer.state.global_step == 2
@@ -63,8 +81,11 @@ def test_rollout_func_plays_conversations_and_masks_tool_and_user_tokens(tiny_mo
 
     rollout = Recorded(max_turns=3)
     trainer = GRPOTrainer(
-        model=str(tiny_model), reward_funcs=[verification_reward], args=grpo_args(tmp_path, max_steps=1, max_completion_length=64),
-        train_dataset=task_dataset(MOCK, "train", limit=2), rollout_func=rollout,
+        model=str(tiny_model),
+        reward_funcs=[verification_reward],
+        args=grpo_args(tmp_path, max_steps=1, max_completion_length=64),
+        train_dataset=task_dataset(MOCK, "train", limit=2),
+        rollout_func=rollout,
     )
     trainer.train()
     assert trainer.state.global_step == 1
@@ -91,11 +112,31 @@ def test_grpo_command_runs_saves_and_reports_without_vllm(tiny_model, tmp_path):
 
     assert not vllm_available()  # no GPU here: transformers generation, no crash
     out = tmp_path / "run"
-    assert main([
-        "--model", str(tiny_model), "--output-dir", str(out), "--env-ids", MOCK, "--task-limit", "2",
-        "--max-steps", "1", "--batch-size", "2", "--num-generations", "2", "--max-completion-length", "16",
-        "--max-tool-calling-iterations", "1",
-    ]) == 0
+    assert (
+        main(
+            [
+                "--model",
+                str(tiny_model),
+                "--output-dir",
+                str(out),
+                "--env-ids",
+                MOCK,
+                "--task-limit",
+                "2",
+                "--max-steps",
+                "1",
+                "--batch-size",
+                "2",
+                "--num-generations",
+                "2",
+                "--max-completion-length",
+                "16",
+                "--max-tool-calling-iterations",
+                "1",
+            ]
+        )
+        == 0
+    )
     report = json.loads((out / "report.json").read_text())
     assert report["config"]["use_vllm"] is False and report["stages"][0]["steps"] == 1
     assert (out / "model" / "model.safetensors").exists() and (out / "report.png").exists()

@@ -18,10 +18,18 @@ def test_two_stage_sft_from_yaml_with_overrides(tiny_model, sft_data, synth_env_
     config = {
         "model": str(tiny_model),
         "output_dir": "ignored-by-the-override",
-        "stages": [{"name": "general", "data": [str(sft_data["general"])]}, {"name": "vertical", "data": [str(sft_data["vertical"])]}],
+        "stages": [
+            {"name": "general", "data": [str(sft_data["general"])]},
+            {"name": "vertical", "data": [str(sft_data["vertical"])]},
+        ],
         "eval_envs": [synth_env_id],
-        "eval_limit": 2, "eval_max_turns": 2, "eval_max_new_tokens": 8,
-        "batch_size": 1, "gradient_accumulation_steps": 1, "learning_rate": 1e-3, "logging_steps": 1,
+        "eval_limit": 2,
+        "eval_max_turns": 2,
+        "eval_max_new_tokens": 8,
+        "batch_size": 1,
+        "gradient_accumulation_steps": 1,
+        "learning_rate": 1e-3,
+        "logging_steps": 1,
         "max_length": 6144,  # retail's tools prompt takes most of it with the tiny tokenizer
     }
     path = tmp_path / "sft.yaml"
@@ -42,7 +50,9 @@ def test_two_stage_sft_from_yaml_with_overrides(tiny_model, sft_data, synth_env_
     assert all(e["results"][synth_env_id]["episodes"] == 2 for e in report["evaluations"])
     assert (out / "report.png").stat().st_size > 10_000 and "| vertical |" in (out / "report.md").read_text()
 
-    weights = [load_file(p / "model.safetensors") for p in (tiny_model, out / "general" / "model", out / "vertical" / "model")]
+    weights = [
+        load_file(p / "model.safetensors") for p in (tiny_model, out / "general" / "model", out / "vertical" / "model")
+    ]
     name = next(iter(weights[0]))
     assert not (weights[0][name] == weights[1][name]).all() and not (weights[1][name] == weights[2][name]).all()
 
@@ -65,7 +75,12 @@ def test_length_check_warns_and_refuses_data_that_trains_nothing(tiny_model, sft
 def test_config_layers_yaml_under_flags(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump({"model": "m", "max_length": 1024, "stages": [{"name": "a", "data": ["d"]}]}))
-    config = parse_config(SFTRunConfig, ["--config", str(path), "--max-length", "2048", "--bf16", "false", "--eval-envs", "x", "y"], "p", "d")
+    config = parse_config(
+        SFTRunConfig,
+        ["--config", str(path), "--max-length", "2048", "--bf16", "false", "--eval-envs", "x", "y"],
+        "p",
+        "d",
+    )
     assert (config.model, config.max_length, config.bf16, config.eval_envs) == ("m", 2048, False, ["x", "y"])
     assert config.stages == [Stage("a", ["d"])]
     path.write_text(yaml.safe_dump({"modle": "m"}))

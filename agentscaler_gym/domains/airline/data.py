@@ -108,13 +108,15 @@ def _flights(rng: random.Random) -> list[dict]:
     for number, (origin, destination) in enumerate(sorted(legs), start=101):
         duration = 5 * round((40 + _miles(origin, destination) / 8) / 5)  # ~480 mph plus taxi, whole 5 minutes
         departure = 5 * rng.randrange(5 * 12, (23 * 60 - duration) // 5)
-        flights.append({
-            "flight_number": f"SA{number}",
-            "origin": origin,
-            "destination": destination,
-            "departure_time": _hhmm(departure),
-            "arrival_time": _hhmm(departure + duration),
-        })
+        flights.append(
+            {
+                "flight_number": f"SA{number}",
+                "origin": origin,
+                "destination": destination,
+                "departure_time": _hhmm(departure),
+                "arrival_time": _hhmm(departure + duration),
+            }
+        )
     return flights
 
 
@@ -131,15 +133,17 @@ def _flight_dates(rng: random.Random, flights: list[dict]) -> list[dict]:
             }
             seats = {"basic_economy": rng.randint(0, 14), "economy": rng.randint(0, 24), "business": rng.randint(0, 10)}
             status, delay = _status(rng, flight, day)
-            rows.append({
-                "id": f"{flight['flight_number']}:{day}",
-                "flight": flight["flight_number"],
-                "date": day,
-                "status": status,
-                "delay_minutes": delay,
-                "seats": seats,
-                "prices": prices,
-            })
+            rows.append(
+                {
+                    "id": f"{flight['flight_number']}:{day}",
+                    "flight": flight["flight_number"],
+                    "date": day,
+                    "status": status,
+                    "delay_minutes": delay,
+                    "seats": seats,
+                    "prices": prices,
+                }
+            )
     return rows
 
 
@@ -185,31 +189,50 @@ def _users(rng: random.Random) -> tuple[list[dict], list[dict]]:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         user_id = new_id(f"{first}_{last}".lower())
         city, state, *_ = AIRPORTS[rng.choice(list(AIRPORTS))]
-        users.append({
-            "id": user_id,
-            "first_name": first,
-            "last_name": last,
-            "email": f"{first}.{last}{rng.randrange(10, 100)}@example.com".lower(),
-            "dob": _dob(rng, 1950, 2004),
-            "membership": rng.choices(("regular", "silver", "gold"), (5, 3, 2))[0],
-            "address": {
-                "street": f"{rng.randrange(1, 9999)} {rng.choice(STREETS)} {rng.choice(STREET_KINDS)}",
-                "city": city,
-                "state": state,
-                "zip": f"{rng.randrange(10000, 99999)}",
-            },
-            "saved_passengers": [_person(rng, last if rng.random() < 0.5 else None) for _ in range(rng.choice((0, 1, 1, 2, 3)))],
-        })
+        users.append(
+            {
+                "id": user_id,
+                "first_name": first,
+                "last_name": last,
+                "email": f"{first}.{last}{rng.randrange(10, 100)}@example.com".lower(),
+                "dob": _dob(rng, 1950, 2004),
+                "membership": rng.choices(("regular", "silver", "gold"), (5, 3, 2))[0],
+                "address": {
+                    "street": f"{rng.randrange(1, 9999)} {rng.choice(STREETS)} {rng.choice(STREET_KINDS)}",
+                    "city": city,
+                    "state": state,
+                    "zip": f"{rng.randrange(10000, 99999)}",
+                },
+                "saved_passengers": [
+                    _person(rng, last if rng.random() < 0.5 else None) for _ in range(rng.choice((0, 1, 1, 2, 3)))
+                ],
+            }
+        )
         cards = 1 if rng.random() < 0.92 else 0
         cards += rng.random() < 0.3
         for _ in range(cards):
-            methods.append({"id": new_id("credit_card"), "user": user_id, "kind": "credit_card",
-                            "brand": rng.choice(("visa", "mastercard", "amex")), "last_four": f"{rng.randrange(10000):04d}"})
+            methods.append(
+                {
+                    "id": new_id("credit_card"),
+                    "user": user_id,
+                    "kind": "credit_card",
+                    "brand": rng.choice(("visa", "mastercard", "amex")),
+                    "last_four": f"{rng.randrange(10000):04d}",
+                }
+            )
         if cards == 0 or rng.random() < 0.4:
-            methods.append({"id": new_id("gift_card"), "user": user_id, "kind": "gift_card", "balance": rng.randrange(20, 500)})
+            methods.append(
+                {"id": new_id("gift_card"), "user": user_id, "kind": "gift_card", "balance": rng.randrange(20, 500)}
+            )
         for _ in range(rng.choice((0, 0, 0, 1, 1, 2))):
-            methods.append({"id": new_id("certificate"), "user": user_id, "kind": "certificate",
-                            "balance": rng.choice((50, 100, 150, 200, 250, 500))})
+            methods.append(
+                {
+                    "id": new_id("certificate"),
+                    "user": user_id,
+                    "kind": "certificate",
+                    "balance": rng.choice((50, 100, 150, 200, 250, 500)),
+                }
+            )
     return users, methods
 
 
@@ -219,7 +242,11 @@ def _dob(rng: random.Random, first_year: int, last_year: int) -> str:
 
 
 def _person(rng: random.Random, last_name: str | None = None) -> dict:
-    return {"first_name": rng.choice(FIRST_NAMES), "last_name": last_name or rng.choice(LAST_NAMES), "dob": _dob(rng, 1940, 2020)}
+    return {
+        "first_name": rng.choice(FIRST_NAMES),
+        "last_name": last_name or rng.choice(LAST_NAMES),
+        "dob": _dob(rng, 1940, 2020),
+    }
 
 
 # -- reservations --------------------------------------------------------------------------------
@@ -253,14 +280,22 @@ def _reservations(rng, users, payment_methods, flights, flight_dates) -> list[di
                     trip_type = "round_trip"
             cabin = rng.choices(CABINS, (25, 55, 20))[0]
             passengers = [{k: user[k] for k in ("first_name", "last_name", "dob")}] if rng.random() < 0.85 else []
-            passengers += rng.sample(user["saved_passengers"], min(len(user["saved_passengers"]), rng.choice((0, 0, 1, 2))))
+            passengers += rng.sample(
+                user["saved_passengers"], min(len(user["saved_passengers"]), rng.choice((0, 0, 1, 2)))
+            )
             if not passengers or rng.random() < 0.1:
                 passengers.append(_person(rng))
             n = len(passengers)
-            legs = [{
-                "flight_number": f["flight_number"], "date": day, "origin": f["origin"], "destination": f["destination"],
-                "price": flight_dates[f"{f['flight_number']}:{day}"]["prices"][cabin],
-            } for f, day in segments]
+            legs = [
+                {
+                    "flight_number": f["flight_number"],
+                    "date": day,
+                    "origin": f["origin"],
+                    "destination": f["destination"],
+                    "price": flight_dates[f"{f['flight_number']}:{day}"]["prices"][cabin],
+                }
+                for f, day in segments
+            ]
             total_bags = rng.randint(0, 2 * n)
             nonfree = max(0, total_bags - free_bags(user["membership"], cabin) * n)
             insurance = rng.random() < 0.35
@@ -272,12 +307,24 @@ def _reservations(rng, users, payment_methods, flights, flight_dates) -> list[di
             if status == "cancelled":
                 history += [{"payment_id": p["payment_id"], "amount": -p["amount"]} for p in history]
             rid = _reservation_id(rng, taken)
-            rows.append({
-                "id": rid, "user": user["id"], "origin": origin, "destination": destination, "trip_type": trip_type,
-                "cabin": cabin, "flights": legs, "passengers": passengers, "total_baggages": total_bags,
-                "nonfree_baggages": nonfree, "insurance": insurance, "created_at": created.isoformat(),
-                "payment_history": history, "status": status,
-            })
+            rows.append(
+                {
+                    "id": rid,
+                    "user": user["id"],
+                    "origin": origin,
+                    "destination": destination,
+                    "trip_type": trip_type,
+                    "cabin": cabin,
+                    "flights": legs,
+                    "passengers": passengers,
+                    "total_baggages": total_bags,
+                    "nonfree_baggages": nonfree,
+                    "insurance": insurance,
+                    "created_at": created.isoformat(),
+                    "payment_history": history,
+                    "status": status,
+                }
+            )
     return rows
 
 

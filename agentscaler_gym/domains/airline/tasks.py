@@ -9,8 +9,8 @@ the same fare rules the tools apply, so every gold run replays.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Callable
 
 from ...tasks import Scenario, Task, ToolCall
 from .data import AIRPORTS, FIRST_NAMES, NOW, TODAY, dates, minutes
@@ -24,7 +24,10 @@ PER_FAMILY = {"train": 40, "test": 13}
 def make_tasks(domain) -> dict:
     world = World(domain)
     splits = {}
-    for split, users in (("train", world.users[1::4] + world.users[2::4] + world.users[3::4]), ("test", world.users[::4])):
+    for split, users in (
+        ("train", world.users[1::4] + world.users[2::4] + world.users[3::4]),
+        ("test", world.users[::4]),
+    ):
         rng = random.Random(f"{SEED}:{split}")
         tasks = []
         for family, build in FAMILIES.items():
@@ -69,13 +72,19 @@ class World:
 
     def open_reservations(self, user: dict) -> list[dict]:
         """Active reservations none of whose flights has departed."""
-        return [r for r in self.reservations.get(user["id"], ()) if r["status"] == "active"
-                and not any(self.departed(s) for s in r["flights"])]
+        return [
+            r
+            for r in self.reservations.get(user["id"], ())
+            if r["status"] == "active" and not any(self.departed(s) for s in r["flights"])
+        ]
 
     def payer(self, rng, user: dict, amount: int) -> dict | None:
         """A credit card, or a gift card that covers ``amount``."""
-        options = [m for m in self.methods.get(user["id"], ())
-                   if m["kind"] == "credit_card" or (m["kind"] == "gift_card" and m["balance"] >= amount)]
+        options = [
+            m
+            for m in self.methods.get(user["id"], ())
+            if m["kind"] == "credit_card" or (m["kind"] == "gift_card" and m["balance"] >= amount)
+        ]
         return rng.choice(options) if options else None
 
 
@@ -162,8 +171,15 @@ def _book(world, rng, user, kind: str):
     flight = world.flights[rng.choice(list(world.flights))]
     origin, destination = flight["origin"], flight["destination"]
     if kind == "one_stop":
-        destination = rng.choice([c for c in AIRPORTS if c != origin and not any(
-            f["origin"] == origin and f["destination"] == c for f in world.flights.values())] or [destination])
+        destination = rng.choice(
+            [
+                c
+                for c in AIRPORTS
+                if c != origin
+                and not any(f["origin"] == origin and f["destination"] == c for f in world.flights.values())
+            ]
+            or [destination]
+        )
     cabin = rng.choices(list(CABIN_WORDS), (2, 5, 2))[0]
     passengers = [{k: user[k] for k in ("first_name", "last_name", "dob")}]
     passengers += rng.sample(user["saved_passengers"], rng.randint(0, min(2, len(user["saved_passengers"]))))
@@ -191,11 +207,23 @@ def _book(world, rng, user, kind: str):
     flights = [{"flight_number": leg["flight_number"], "date": leg["date"]} for leg in trip]
     calls = [_lookup(user)]
     calls += [ToolCall(name, {"origin": o, "destination": d, "date": dd}) for name, o, d, dd in searches]
-    calls.append(ToolCall("book_reservation", {
-        "user_id": user["id"], "origin": origin, "destination": destination,
-        "trip_type": "round_trip" if kind == "round_trip" else "one_way", "cabin": cabin, "flights": flights,
-        "passengers": passengers, "payment_methods": payments, "total_baggages": bags, "insurance": insurance,
-    }))
+    calls.append(
+        ToolCall(
+            "book_reservation",
+            {
+                "user_id": user["id"],
+                "origin": origin,
+                "destination": destination,
+                "trip_type": "round_trip" if kind == "round_trip" else "one_way",
+                "cabin": cabin,
+                "flights": flights,
+                "passengers": passengers,
+                "payment_methods": payments,
+                "total_baggages": bags,
+                "insurance": insurance,
+            },
+        )
+    )
     words, stop = PREFERENCES[preference][0], "one-stop" if kind == "one_stop" else "direct"
     when = f"on {day}" + (f", returning on {back_day}" if back_day else "")
     trip_words = f"a {'round trip' if back_day else 'one-way trip'} from {_city(origin)} to {_city(destination)} {when}"
@@ -207,10 +235,18 @@ def _book(world, rng, user, kind: str):
     )
     dates_known = {"departure_date": day, **({"return_date": back_day} if back_day else {})}
     scenario = _scenario(
-        user, f"Hi, I'd like to book {trip_words}.", wants,
-        origin=origin, destination=destination, **dates_known, cabin=CABIN_WORDS[cabin],
-        passengers=_people(passengers), dates_of_birth=_dobs(passengers), checked_bags=str(bags),
-        travel_insurance="yes" if insurance else "no", payment_method=_and([p["payment_id"] for p in payments]),
+        user,
+        f"Hi, I'd like to book {trip_words}.",
+        wants,
+        origin=origin,
+        destination=destination,
+        **dates_known,
+        cabin=CABIN_WORDS[cabin],
+        passengers=_people(passengers),
+        dates_of_birth=_dobs(passengers),
+        checked_bags=str(bags),
+        travel_insurance="yes" if insurance else "no",
+        payment_method=_and([p["payment_id"] for p in payments]),
         preference=f"{words} {stop}",
     )
     return scenario, calls, ()
@@ -263,8 +299,10 @@ def _cancel_reason(world, rng, reservation: dict) -> str | None:
 
 
 REASON_WORDS = {
-    "change of plan": "your plans changed", "other": "you would rather not say why",
-    "airline cancelled flight": "the airline cancelled one of the flights", "health": "you are ill",
+    "change of plan": "your plans changed",
+    "other": "you would rather not say why",
+    "airline cancelled flight": "the airline cancelled one of the flights",
+    "health": "you are ill",
     "weather": "a storm is expected at your destination",
 }
 
@@ -275,10 +313,18 @@ def cancel(world, rng, user):
         return None
     reservation, reason = rng.choice(eligible)
     rid = reservation["id"]
-    scenario = _scenario(user, f"Hello, I need to cancel my reservation {rid}.",
-                         f"You want to cancel reservation {rid} because {REASON_WORDS[reason]}.",
-                         reservation_id=rid, reason=reason)
-    calls = [_lookup(user), _show(reservation), ToolCall("cancel_reservation", {"reservation_id": rid, "reason": reason})]
+    scenario = _scenario(
+        user,
+        f"Hello, I need to cancel my reservation {rid}.",
+        f"You want to cancel reservation {rid} because {REASON_WORDS[reason]}.",
+        reservation_id=rid,
+        reason=reason,
+    )
+    calls = [
+        _lookup(user),
+        _show(reservation),
+        ToolCall("cancel_reservation", {"reservation_id": rid, "reason": reason}),
+    ]
     return scenario, calls, ()
 
 
@@ -298,10 +344,12 @@ def refuse_cancel(world, rng, user):
     reservation, reason = rng.choice(options)
     rid = reservation["id"]
     scenario = _scenario(
-        user, f"Hi, please cancel reservation {rid} and refund me.",
+        user,
+        f"Hi, please cancel reservation {rid} and refund me.",
         f"You want to cancel reservation {rid} because {REASON_WORDS[reason]}. If the agent says it cannot be "
         "cancelled, accept that and end the conversation; do not ask for anything else.",
-        reservation_id=rid, reason=reason,
+        reservation_id=rid,
+        reason=reason,
     )
     return scenario, [_lookup(user), _show(reservation)], ()
 
@@ -326,7 +374,9 @@ def change_flight(world, rng, user):
     day = (date.fromisoformat(moving["date"]) + timedelta(days=rng.choice((-3, -2, -1, 1, 2, 3)))).isoformat()
     if day not in dates() or day <= max(earliest, TODAY):
         return None
-    trip = _trip(world, search_direct_flight, moving["origin"], moving["destination"], day, r["cabin"], people, "cheapest")
+    trip = _trip(
+        world, search_direct_flight, moving["origin"], moving["destination"], day, r["cabin"], people, "cheapest"
+    )
     if trip is None:
         return None
     new = trip[0]
@@ -337,13 +387,29 @@ def change_flight(world, rng, user):
     flights = [{"flight_number": s["flight_number"], "date": s["date"]} for s in r["flights"][:-1]]
     flights.append({"flight_number": new["flight_number"], "date": day})
     which = "return flight" if len(r["flights"]) == 2 else "flight"
-    wants = (f"You want to move the {which} of reservation {r['id']} ({_city(moving['origin'])} to "
-             f"{_city(moving['destination'])}, now on {moving['date']}) to {day}, on the cheapest direct flight that "
-             f"day in the same cabin. Any fare difference goes to {_method_words(payer)}.")
-    scenario = _scenario(user, f"Hi, I need to change the date of my {which} on reservation {r['id']}.", wants,
-                         reservation_id=r["id"], new_date=day, payment_method=payer["id"])
-    calls = [_lookup(user), _show(r), ToolCall("search_direct_flight", {"origin": moving["origin"], "destination": moving["destination"], "date": day}),
-             ToolCall("update_reservation_flights", {"reservation_id": r["id"], "flights": flights, "payment_id": payer["id"]})]
+    wants = (
+        f"You want to move the {which} of reservation {r['id']} ({_city(moving['origin'])} to "
+        f"{_city(moving['destination'])}, now on {moving['date']}) to {day}, on the cheapest direct flight that "
+        f"day in the same cabin. Any fare difference goes to {_method_words(payer)}."
+    )
+    scenario = _scenario(
+        user,
+        f"Hi, I need to change the date of my {which} on reservation {r['id']}.",
+        wants,
+        reservation_id=r["id"],
+        new_date=day,
+        payment_method=payer["id"],
+    )
+    calls = [
+        _lookup(user),
+        _show(r),
+        ToolCall(
+            "search_direct_flight", {"origin": moving["origin"], "destination": moving["destination"], "date": day}
+        ),
+        ToolCall(
+            "update_reservation_flights", {"reservation_id": r["id"], "flights": flights, "payment_id": payer["id"]}
+        ),
+    ]
     return scenario, calls, ()
 
 
@@ -355,11 +421,13 @@ def refuse_change(world, rng, user):
     first = r["flights"][0]
     day = (date.fromisoformat(first["date"]) + timedelta(days=rng.choice((1, 2, 3)))).isoformat()
     scenario = _scenario(
-        user, f"Hi, can I move my flight on reservation {r['id']} to {day}?",
+        user,
+        f"Hi, can I move my flight on reservation {r['id']} to {day}?",
         f"You want to move the flights of reservation {r['id']} to {day}, keeping the basic economy cabin. If the "
         "agent says basic economy flights cannot be changed, accept that and end the conversation; you do not "
         "want to upgrade or cancel.",
-        reservation_id=r["id"], new_date=day,
+        reservation_id=r["id"],
+        new_date=day,
     )
     return scenario, [_lookup(user), _show(r)], ()
 
@@ -369,7 +437,9 @@ def change_cabin(world, rng, user):
     for r in world.open_reservations(user):
         legs = [world.leg(s) for s in r["flights"]]
         for cabin in CABIN_WORDS:
-            if cabin != r["cabin"] and all(l["status"] == "available" and l["seats"][cabin] >= len(r["passengers"]) for l in legs):
+            if cabin != r["cabin"] and all(
+                leg["status"] == "available" and leg["seats"][cabin] >= len(r["passengers"]) for leg in legs
+            ):
                 options.append((r, cabin))
     if not options:
         return None
@@ -380,13 +450,19 @@ def change_cabin(world, rng, user):
         return None
     verb = "upgrade" if list(CABIN_WORDS).index(cabin) > list(CABIN_WORDS).index(r["cabin"]) else "downgrade"
     scenario = _scenario(
-        user, f"Hello, I'd like to {verb} reservation {r['id']} to {CABIN_WORDS[cabin]}.",
+        user,
+        f"Hello, I'd like to {verb} reservation {r['id']} to {CABIN_WORDS[cabin]}.",
         f"You want every flight of reservation {r['id']} in {CABIN_WORDS[cabin]}. Any price difference goes to "
         f"{_method_words(payer)}.",
-        reservation_id=r["id"], cabin=CABIN_WORDS[cabin], payment_method=payer["id"],
+        reservation_id=r["id"],
+        cabin=CABIN_WORDS[cabin],
+        payment_method=payer["id"],
     )
-    calls = [_lookup(user), _show(r),
-             ToolCall("update_reservation_cabin", {"reservation_id": r["id"], "cabin": cabin, "payment_id": payer["id"]})]
+    calls = [
+        _lookup(user),
+        _show(r),
+        ToolCall("update_reservation_cabin", {"reservation_id": r["id"], "cabin": cabin, "payment_id": payer["id"]}),
+    ]
     return scenario, calls, ()
 
 
@@ -396,8 +472,11 @@ def _bag_fee(user: dict, reservation: dict, total: int, cabin: str | None = None
 
 
 def add_baggage(world, rng, user):
-    options = [r for r in world.reservations.get(user["id"], ()) if r["status"] == "active"
-               and not all(world.departed(s) for s in r["flights"])]
+    options = [
+        r
+        for r in world.reservations.get(user["id"], ())
+        if r["status"] == "active" and not all(world.departed(s) for s in r["flights"])
+    ]
     if not options:
         return None
     r = rng.choice(options)
@@ -407,28 +486,46 @@ def add_baggage(world, rng, user):
     if payer is None or total > 3 * len(r["passengers"]) + 5:
         return None
     scenario = _scenario(
-        user, f"Hi, I want to add {added} checked bag(s) to reservation {r['id']}.",
+        user,
+        f"Hi, I want to add {added} checked bag(s) to reservation {r['id']}.",
         f"You want {added} more checked bag(s) on reservation {r['id']}, {total} in total. Pay any fee with "
         f"{_method_words(payer)}.",
-        reservation_id=r["id"], checked_bags=str(total), payment_method=payer["id"],
+        reservation_id=r["id"],
+        checked_bags=str(total),
+        payment_method=payer["id"],
     )
-    calls = [_lookup(user), _show(r), ToolCall("update_reservation_baggages",
-                                               {"reservation_id": r["id"], "total_baggages": total, "payment_id": payer["id"]})]
+    calls = [
+        _lookup(user),
+        _show(r),
+        ToolCall(
+            "update_reservation_baggages",
+            {"reservation_id": r["id"], "total_baggages": total, "payment_id": payer["id"]},
+        ),
+    ]
     return scenario, calls, ()
 
 
 def _amended(world, rng, user, passengers: list[dict]) -> tuple[list[dict], str, dict]:
     """The passenger list with one date of birth corrected, or one companion replaced by someone else."""
     amended = [dict(p) for p in passengers]
-    companions = [i for i, p in enumerate(passengers) if (p["first_name"], p["last_name"]) != (user["first_name"], user["last_name"])]
+    companions = [
+        i
+        for i, p in enumerate(passengers)
+        if (p["first_name"], p["last_name"]) != (user["first_name"], user["last_name"])
+    ]
     if companions and rng.random() < 0.6:
         i = rng.choice(companions)
         saved = [p for p in user["saved_passengers"] if p not in passengers]
-        amended[i] = dict(rng.choice(saved)) if saved else {
-            "first_name": rng.choice(FIRST_NAMES), "last_name": passengers[i]["last_name"], "dob": _dob(rng)}
+        amended[i] = (
+            dict(rng.choice(saved))
+            if saved
+            else {"first_name": rng.choice(FIRST_NAMES), "last_name": passengers[i]["last_name"], "dob": _dob(rng)}
+        )
         new = amended[i]
-        words = (f"{passengers[i]['first_name']} {passengers[i]['last_name']} cannot travel; "
-                 f"{new['first_name']} {new['last_name']} (born {new['dob']}) travels instead")
+        words = (
+            f"{passengers[i]['first_name']} {passengers[i]['last_name']} cannot travel; "
+            f"{new['first_name']} {new['last_name']} (born {new['dob']}) travels instead"
+        )
         return amended, words, {"new_passenger": f"{new['first_name']} {new['last_name']}", "date_of_birth": new["dob"]}
     i = rng.randrange(len(passengers))
     p = amended[i]
@@ -447,10 +544,18 @@ def update_passengers(world, rng, user):
         return None
     r = rng.choice(options)
     amended, words, known = _amended(world, rng, user, r["passengers"])
-    scenario = _scenario(user, f"Hi, I need to change a passenger's details on reservation {r['id']}.",
-                         f"On reservation {r['id']}, {words}; everything else stays as it is.",
-                         reservation_id=r["id"], **known)
-    calls = [_lookup(user), _show(r), ToolCall("update_reservation_passengers", {"reservation_id": r["id"], "passengers": amended})]
+    scenario = _scenario(
+        user,
+        f"Hi, I need to change a passenger's details on reservation {r['id']}.",
+        f"On reservation {r['id']}, {words}; everything else stays as it is.",
+        reservation_id=r["id"],
+        **known,
+    )
+    calls = [
+        _lookup(user),
+        _show(r),
+        ToolCall("update_reservation_passengers", {"reservation_id": r["id"], "passengers": amended}),
+    ]
     return scenario, calls, ()
 
 
@@ -458,8 +563,13 @@ def update_passengers(world, rng, user):
 
 
 def _disrupted(world, user) -> list[tuple[dict, dict]]:
-    return [(r, s) for r in world.reservations.get(user["id"], ()) if r["status"] == "active"
-            for s in r["flights"] if world.leg(s)["status"] in COMPENSATION]
+    return [
+        (r, s)
+        for r in world.reservations.get(user["id"], ())
+        if r["status"] == "active"
+        for s in r["flights"]
+        if world.leg(s)["status"] in COMPENSATION
+    ]
 
 
 def _eligible_for_compensation(user: dict, reservation: dict) -> bool:
@@ -471,18 +581,26 @@ def _complaint(world, rng, user, eligible: bool):
     to compensation, or the flight they call delayed in fact landed on time."""
     options = [(r, s) for r, s in _disrupted(world, user) if _eligible_for_compensation(user, r) == eligible]
     if not eligible:
-        options += [(r, s) for r in world.reservations.get(user["id"], ()) if r["status"] == "active"
-                    for s in r["flights"] if world.leg(s)["status"] == "landed" and world.leg(s)["delay_minutes"] == 0]
+        options += [
+            (r, s)
+            for r in world.reservations.get(user["id"], ())
+            if r["status"] == "active"
+            for s in r["flights"]
+            if world.leg(s)["status"] == "landed" and world.leg(s)["delay_minutes"] == 0
+        ]
     if not options:
         return None
     r, segment = rng.choice(options)
     status = world.leg(segment)["status"] if eligible or world.leg(segment)["status"] in COMPENSATION else "delayed"
     flight = f"flight {segment['flight_number']} on {segment['date']}"
     scenario = _scenario(
-        user, f"Hi, my {flight} on reservation {r['id']} was {status}, and I'm not happy about it.",
+        user,
+        f"Hi, my {flight} on reservation {r['id']} was {status}, and I'm not happy about it.",
         f"Your {flight} (reservation {r['id']}) was {status}. You want compensation for it; you do not want to "
         "change or cancel anything. If the agent says you are not eligible, accept that and end the conversation.",
-        reservation_id=r["id"], flight_number=segment["flight_number"], flight_date=segment["date"],
+        reservation_id=r["id"],
+        flight_number=segment["flight_number"],
+        flight_date=segment["date"],
     )
     calls = [_lookup(user), _show(r)]  # the reservation shows each flight's status
     if eligible:
@@ -504,16 +622,28 @@ def refuse_compensation(world, rng, user):
 
 def flight_status(world, rng, user):
     """A question about one of the user's flights by number and date: no reservation needs reading."""
-    options = [s for r in world.reservations.get(user["id"], ()) if r["status"] == "active"
-               for s in r["flights"] if s["date"] >= TODAY and world.leg(s)["status"] != "available"]
+    options = [
+        s
+        for r in world.reservations.get(user["id"], ())
+        if r["status"] == "active"
+        for s in r["flights"]
+        if s["date"] >= TODAY and world.leg(s)["status"] != "available"
+    ]
     if not options:
         return None
     segment = rng.choice(options)
     flight = f"flight {segment['flight_number']} on {segment['date']}"
-    scenario = _scenario(user, f"Hi, what's the status of {flight}?",
-                         f"You want to know the status of {flight}. You only want the information; change nothing.",
-                         flight_number=segment["flight_number"], flight_date=segment["date"])
-    calls = [_lookup(user), ToolCall("get_flight_status", {"flight_number": segment["flight_number"], "date": segment["date"]})]
+    scenario = _scenario(
+        user,
+        f"Hi, what's the status of {flight}?",
+        f"You want to know the status of {flight}. You only want the information; change nothing.",
+        flight_number=segment["flight_number"],
+        flight_date=segment["date"],
+    )
+    calls = [
+        _lookup(user),
+        ToolCall("get_flight_status", {"flight_number": segment["flight_number"], "date": segment["date"]}),
+    ]
     return scenario, calls, (world.leg(segment)["status"],)
 
 
@@ -522,19 +652,27 @@ def stored_value(world, rng, user):
     if len(held) != 1:
         return None
     kind = held[0]["kind"].replace("_", " ")
-    scenario = _scenario(user, f"Hi, how much is left on my {kind}?",
-                         f"You want to know how many dollars are left on your {kind}. You only want the information.")
+    scenario = _scenario(
+        user,
+        f"Hi, how much is left on my {kind}?",
+        f"You want to know how many dollars are left on your {kind}. You only want the information.",
+    )
     return scenario, [_lookup(user)], (str(held[0]["balance"]),)
 
 
 def trip_cost(world, rng, user):
-    options = [r for r in world.reservations.get(user["id"], ()) if r["status"] == "active" and len(r["payment_history"]) == 1]
+    options = [
+        r for r in world.reservations.get(user["id"], ()) if r["status"] == "active" and len(r["payment_history"]) == 1
+    ]
     if not options:
         return None
     r = rng.choice(options)
-    scenario = _scenario(user, f"Hi, how much did I pay for reservation {r['id']}?",
-                         f"You want to know how much you paid for reservation {r['id']}, in dollars. You only want the information.",
-                         reservation_id=r["id"])
+    scenario = _scenario(
+        user,
+        f"Hi, how much did I pay for reservation {r['id']}?",
+        f"You want to know how much you paid for reservation {r['id']}, in dollars. You only want the information.",
+        reservation_id=r["id"],
+    )
     return scenario, [_lookup(user), _show(r)], (str(r["payment_history"][0]["amount"]),)
 
 
@@ -550,26 +688,51 @@ def multi_intent(world, rng, user):
     card = rng.choice(cards)
     r = rng.choice(open_)
     total = r["total_baggages"] + 1
-    bags = ToolCall("update_reservation_baggages", {"reservation_id": r["id"], "total_baggages": total, "payment_id": card["id"]})
+    bags = ToolCall(
+        "update_reservation_baggages", {"reservation_id": r["id"], "total_baggages": total, "payment_id": card["id"]}
+    )
     others = [(o, reason) for o in open_ if o is not r and (reason := _cancel_reason(world, rng, o))]
     legs = [world.leg(s) for s in r["flights"]]
     if others:
         other, reason = rng.choice(others)
-        wants = (f"You want one more checked bag on reservation {r['id']} ({total} in total), paid with "
-                 f"{_method_words(card)}, and you want to cancel reservation {other['id']} because {REASON_WORDS[reason]}.")
-        calls = [_lookup(user), _show(r), bags, _show(other),
-                 ToolCall("cancel_reservation", {"reservation_id": other["id"], "reason": reason})]
+        wants = (
+            f"You want one more checked bag on reservation {r['id']} ({total} in total), paid with "
+            f"{_method_words(card)}, and you want to cancel reservation {other['id']} because {REASON_WORDS[reason]}."
+        )
+        calls = [
+            _lookup(user),
+            _show(r),
+            bags,
+            _show(other),
+            ToolCall("cancel_reservation", {"reservation_id": other["id"], "reason": reason}),
+        ]
         known = {"bags_reservation": r["id"], "cancel_reservation": other["id"], "reason": reason}
-    elif r["cabin"] != "business" and all(l["status"] == "available" and l["seats"]["business"] >= len(r["passengers"]) for l in legs):
-        wants = (f"You want to upgrade reservation {r['id']} to business and then have {total} checked bags on it. "
-                 f"Pay everything with {_method_words(card)}.")
-        calls = [_lookup(user), _show(r),
-                 ToolCall("update_reservation_cabin", {"reservation_id": r["id"], "cabin": "business", "payment_id": card["id"]}), bags]
+    elif r["cabin"] != "business" and all(
+        leg["status"] == "available" and leg["seats"]["business"] >= len(r["passengers"]) for leg in legs
+    ):
+        wants = (
+            f"You want to upgrade reservation {r['id']} to business and then have {total} checked bags on it. "
+            f"Pay everything with {_method_words(card)}."
+        )
+        calls = [
+            _lookup(user),
+            _show(r),
+            ToolCall(
+                "update_reservation_cabin", {"reservation_id": r["id"], "cabin": "business", "payment_id": card["id"]}
+            ),
+            bags,
+        ]
         known = {"reservation_id": r["id"], "cabin": "business"}
     else:
         return None
-    scenario = _scenario(user, "Hi, I have two things to sort out with my reservations.", wants,
-                         payment_method=card["id"], checked_bags=str(total), **known)
+    scenario = _scenario(
+        user,
+        "Hi, I have two things to sort out with my reservations.",
+        wants,
+        payment_method=card["id"],
+        checked_bags=str(total),
+        **known,
+    )
     return scenario, calls, ()
 
 

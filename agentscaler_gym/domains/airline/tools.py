@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from ...database import ROUTER
-from ..common import calculate
 from ...tools import READ, WRITE, ToolError, tool
+from ..common import calculate
 from .data import NOW, TODAY, dates
 from .models import Airport, Flight, FlightDate, PaymentMethod, Reservation, User
 
@@ -90,7 +90,9 @@ def _flight_date(flight_number: str, day: str) -> FlightDate:
     _flight(flight_number)
     found = FlightDate.find(id=f"{flight_number}:{_day(day)}")
     if found is None:
-        raise ToolError(f"flight {flight_number} is not scheduled on {day}; the schedule covers {dates()[0]} to {dates()[-1]}")
+        raise ToolError(
+            f"flight {flight_number} is not scheduled on {day}; the schedule covers {dates()[0]} to {dates()[-1]}"
+        )
     return found
 
 
@@ -99,7 +101,9 @@ def _departed(leg: FlightDate) -> bool:
     return leg.status in ("flying", "landed") or leg.date < TODAY
 
 
-def _payment_method(user: User, payment_id: str, kinds: tuple[str, ...] = ("credit_card", "gift_card", "certificate")) -> PaymentMethod:
+def _payment_method(
+    user: User, payment_id: str, kinds: tuple[str, ...] = ("credit_card", "gift_card", "certificate")
+) -> PaymentMethod:
     method = PaymentMethod.find(id=payment_id)
     if method is None or method.user_id != user.id:
         raise ToolError(f"payment method {payment_id!r} not found in the profile of user {user.id}")
@@ -109,7 +113,13 @@ def _payment_method(user: User, payment_id: str, kinds: tuple[str, ...] = ("cred
 
 
 def _whole_dollars(amount: int | float, what: str) -> int:
-    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not math.isfinite(amount) or amount != int(amount) or amount <= 0:
+    if (
+        isinstance(amount, bool)
+        or not isinstance(amount, (int, float))
+        or not math.isfinite(amount)
+        or amount != int(amount)
+        or amount <= 0
+    ):
         raise ToolError(f"{what} must be a positive whole number of dollars, got {amount!r}")
     return int(amount)
 
@@ -169,9 +179,13 @@ def _legs(flights: list, origin: str, destination: str, trip_type: str) -> list[
         legs.append((_flight(item["flight_number"]), _flight_date(item["flight_number"], item["date"])))
     for (f1, d1), (f2, d2) in zip(legs, legs[1:]):
         if f1.destination_id != f2.origin_id:
-            raise ToolError(f"flight {f2.flight_number} leaves from {f2.origin_id}, but {f1.flight_number} lands in {f1.destination_id}")
+            raise ToolError(
+                f"flight {f2.flight_number} leaves from {f2.origin_id}, but {f1.flight_number} lands in {f1.destination_id}"
+            )
         if (d2.date, f2.departure_time) < (d1.date, f1.arrival_time):
-            raise ToolError(f"flight {f2.flight_number} on {d2.date} departs before {f1.flight_number} on {d1.date} lands")
+            raise ToolError(
+                f"flight {f2.flight_number} on {d2.date} departs before {f1.flight_number} on {d1.date} lands"
+            )
     stops = [f.destination_id for f, _ in legs]
     if legs[0][0].origin_id != origin:
         raise ToolError(f"the first flight must leave from {origin}, not {legs[0][0].origin_id}")
@@ -188,7 +202,9 @@ def _passengers(passengers: list) -> list[dict]:
     clean = []
     for p in passengers:
         if not isinstance(p, dict) or set(p) != _PASSENGER_KEYS:
-            raise ToolError(f'each passenger must be {{"first_name": "Mia", "last_name": "Garcia", "dob": "1990-04-12"}}, got {p!r}')
+            raise ToolError(
+                f'each passenger must be {{"first_name": "Mia", "last_name": "Garcia", "dob": "1990-04-12"}}, got {p!r}'
+            )
         if not all(isinstance(p[k], str) and p[k].strip() for k in _PASSENGER_KEYS):
             raise ToolError(f"passenger {p!r} needs a non-empty first name, last name and date of birth")
         dob = _day(p["dob"])
@@ -202,7 +218,9 @@ def _take_seats(leg: FlightDate, cabin: str, count: int) -> None:
     if leg.status != "available":
         raise ToolError(f"flight {leg.flight_id} on {leg.date} is {leg.status} and cannot be booked")
     if leg.seats[cabin] < count:
-        raise ToolError(f"flight {leg.flight_id} on {leg.date} has {leg.seats[cabin]} {cabin} seat(s) left, {count} needed")
+        raise ToolError(
+            f"flight {leg.flight_id} on {leg.date} has {leg.seats[cabin]} {cabin} seat(s) left, {count} needed"
+        )
     leg.seats = {**leg.seats, cabin: leg.seats[cabin] - count}
     leg.save(only=["seats"])
 
@@ -249,7 +267,9 @@ def get_user_details(user_id: str) -> dict:
     methods = []
     for m in PaymentMethod.find_all(user=user.id):
         entry = {"payment_id": m.id, "kind": m.kind}
-        entry.update({"brand": m.brand, "last_four": m.last_four} if m.kind == "credit_card" else {"balance": m.balance})
+        entry.update(
+            {"brand": m.brand, "last_four": m.last_four} if m.kind == "credit_card" else {"balance": m.balance}
+        )
         methods.append(entry)
     return {
         "user_id": user.id,
@@ -416,15 +436,22 @@ def book_reservation(
     total = fare_total([leg.prices[cabin] for _, leg in legs], len(people), insurance, nonfree)
     payments = _pay_booking(user, payment_methods, total)
     reservation = Reservation.create(
-        id=_new_id(Reservation, "reservation", lambda rng: "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=6))),
+        id=_new_id(
+            Reservation, "reservation", lambda rng: "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=6))
+        ),
         user=user.id,
         origin=origin,
         destination=destination,
         trip_type=trip_type,
         cabin=cabin,
         flights=[
-            {"flight_number": f.flight_number, "date": leg.date, "origin": f.origin_id, "destination": f.destination_id,
-             "price": leg.prices[cabin]}
+            {
+                "flight_number": f.flight_number,
+                "date": leg.date,
+                "origin": f.origin_id,
+                "destination": f.destination_id,
+                "price": leg.prices[cabin],
+            }
             for f, leg in legs
         ],
         passengers=people,
@@ -442,7 +469,9 @@ def _pay_booking(user: User, items: list, total: int) -> list[dict]:
     payments, kinds = [], []
     for item in items:
         if not isinstance(item, dict) or set(item) != {"payment_id", "amount"}:
-            raise ToolError(f'each payment must be {{"payment_id": "credit_card_4821937", "amount": 512}}, got {item!r}')
+            raise ToolError(
+                f'each payment must be {{"payment_id": "credit_card_4821937", "amount": 512}}, got {item!r}'
+            )
         method = _payment_method(user, item["payment_id"])
         amount = _whole_dollars(item["amount"], f"the amount paid with {method.id}")
         if any(p["payment_id"] == method.id for p in payments):
@@ -548,8 +577,15 @@ def update_reservation_flights(reservation_id: str, flights: list[dict], payment
             segments.append(old[key])
             continue
         _take_seats(leg, cabin, people)
-        segments.append({"flight_number": flight.flight_number, "date": leg.date, "origin": flight.origin_id,
-                         "destination": flight.destination_id, "price": leg.prices[cabin]})
+        segments.append(
+            {
+                "flight_number": flight.flight_number,
+                "date": leg.date,
+                "origin": flight.origin_id,
+                "destination": flight.destination_id,
+                "price": leg.prices[cabin],
+            }
+        )
     for key in old:
         if key not in new_keys:
             _release_seats(_flight_date(*key), cabin, people)

@@ -13,8 +13,16 @@ def generate(seed: int) -> dict:
     customers, tickets = [], []
     for i in range(20):
         first, last = FIRST[i % 10], LAST[i // 4 % 5]
-        customers.append({"id": f"C{i:03d}", "name": f"{first} {last}", "email": f"{first}.{last}{i}@example.com".lower()})
+        customers.append(
+            {"id": f"C{i:03d}", "name": f"{first} {last}", "email": f"{first}.{last}{i}@example.com".lower()}
+        )
         for _ in range(2):
-            tickets.append({"id": len(tickets) + 1, "customer": f"C{i:03d}", "subject": rng.choice(SUBJECTS),
-                            "status": rng.choice(["open", "closed"])})
+            tickets.append(
+                {
+                    "id": len(tickets) + 1,
+                    "customer": f"C{i:03d}",
+                    "subject": rng.choice(SUBJECTS),
+                    "status": rng.choice(["open", "closed"]),
+                }
+            )
     return {Customer: customers, Ticket: tickets}

@@ -25,7 +25,9 @@ def make_tasks(domain) -> dict:
         if family == "open":
             subject = rng.choice(["printer offline", "refund request", "cannot export"])
             calls = (find, ToolCall("open_ticket", {"customer_id": c["id"], "subject": subject}))
-            scenario = Scenario(f"Hi, I need a new ticket: {subject}.", f"Open a ticket with subject '{subject}'.", known)
+            scenario = Scenario(
+                f"Hi, I need a new ticket: {subject}.", f"Open a ticket with subject '{subject}'.", known
+            )
             outputs = ()
         elif family in ("close", "refuse_close"):
             calls = (find, ToolCall("get_ticket", {"ticket_id": tid}))

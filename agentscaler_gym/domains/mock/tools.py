@@ -10,7 +10,12 @@ def _ticket(ticket_id: int) -> Ticket:
 
 
 def _as_dict(ticket: Ticket) -> dict:
-    return {"ticket_id": ticket.id, "customer_id": ticket.customer_id, "subject": ticket.subject, "status": ticket.status}
+    return {
+        "ticket_id": ticket.id,
+        "customer_id": ticket.customer_id,
+        "subject": ticket.subject,
+        "status": ticket.status,
+    }
 
 
 @tool(READ)

@@ -22,16 +22,24 @@ the same tasks, with stable ids (``cancel-0001``).
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ...tasks import Scenario, Task, ToolCall
 from .data import CANCEL_REASONS, random_address
 from .models import Order, OrderItem, PaymentMethod, Product, User, Variant
 
 TRAIN_COUNTS = {
-    "cancel": 115, "order_address": 90, "user_address": 70, "modify_items": 130, "modify_payment": 90,
-    "return": 130, "exchange": 130, "multi_intent": 160, "info": 110, "refuse": 125,
+    "cancel": 115,
+    "order_address": 90,
+    "user_address": 70,
+    "modify_items": 130,
+    "modify_payment": 90,
+    "return": 130,
+    "exchange": 130,
+    "multi_intent": 160,
+    "info": 110,
+    "refuse": 125,
 }
 TEST_SHARE = 5  # a split of test users gets a fifth of the train counts
 PERSONAS = (
@@ -153,7 +161,9 @@ def _pick_swaps(rng: random.Random, world: World, order: dict) -> list[tuple[dic
 
 
 def _swap_text(swaps: list[tuple[dict, dict]]) -> str:
-    return "; ".join(f"the {line['name']} ({_options(line['options'])}) to {_options(new['options'])}" for line, new in swaps)
+    return "; ".join(
+        f"the {line['name']} ({_options(line['options'])}) to {_options(new['options'])}" for line, new in swaps
+    )
 
 
 def _payer(rng: random.Random, plan: Plan, amount: float, exclude: str = "") -> dict | None:
@@ -181,9 +191,11 @@ def cancel(rng: random.Random, plan: Plan) -> Intent | None:
     oid, reason = order["id"], rng.choice(CANCEL_REASONS)
     because = "I no longer need it" if reason == "no longer needed" else "I ordered it by mistake"
     return Intent(
-        "cancel", f"I want to cancel my order {oid} because {because}.",
+        "cancel",
+        f"I want to cancel my order {oid} because {because}.",
         [_get_order(oid), ToolCall("cancel_pending_order", {"order_id": oid, "reason": reason})],
-        {"order to cancel": oid, "cancellation reason": reason}, key=("cancel", oid),
+        {"order to cancel": oid, "cancellation reason": reason},
+        key=("cancel", oid),
     )
 
 
@@ -193,9 +205,11 @@ def order_address(rng: random.Random, plan: Plan) -> Intent | None:
         return None
     oid, address = order["id"], _new_address(rng, order["address"])
     return Intent(
-        "order_address", f"Please ship my order {oid} to {_address_text(address)} instead.",
+        "order_address",
+        f"Please ship my order {oid} to {_address_text(address)} instead.",
         [_get_order(oid), ToolCall("modify_pending_order_address", {"order_id": oid, **address})],
-        {"order to redirect": oid, "shipping address": _address_text(address)}, key=("order_address", oid),
+        {"order to redirect": oid, "shipping address": _address_text(address)},
+        key=("order_address", oid),
     )
 
 
@@ -206,9 +220,11 @@ def user_address(rng: random.Random, plan: Plan) -> Intent | None:
     plan.used.add("user_address")
     address = _new_address(rng, user["address"])
     return Intent(
-        "user_address", f"I moved: please update my default address to {_address_text(address)}.",
+        "user_address",
+        f"I moved: please update my default address to {_address_text(address)}.",
         [_get_user(plan), ToolCall("modify_user_address", {"user_id": user["id"], **address})],
-        {"default address": _address_text(address)}, key=("user_address", user["id"]),
+        {"default address": _address_text(address)},
+        key=("user_address", user["id"]),
     )
 
 
@@ -219,14 +235,24 @@ def modify_items(rng: random.Random, plan: Plan) -> Intent | None:
     if not method:
         return None
     oid = order["id"]
-    write = ToolCall("modify_pending_order_items", {
-        "order_id": oid, "item_ids": [line["variant"] for line, _ in swaps],
-        "new_item_ids": [new["id"] for _, new in swaps], "payment_method_id": method["id"],
-    })
+    write = ToolCall(
+        "modify_pending_order_items",
+        {
+            "order_id": oid,
+            "item_ids": [line["variant"] for line, _ in swaps],
+            "new_item_ids": [new["id"] for _, new in swaps],
+            "payment_method_id": method["id"],
+        },
+    )
     return Intent(
-        "modify_items", f"In my order {oid}, I'd like to change {_swap_text(swaps)}. Use {_describe(method)} for any price difference.",
+        "modify_items",
+        f"In my order {oid}, I'd like to change {_swap_text(swaps)}. Use {_describe(method)} for any price difference.",
         [_get_order(oid), *_swap_calls(plan, swaps), write],
-        {"order to modify": oid, "items to change": _ids(line for line, _ in swaps), "item change payment method": method["id"]},
+        {
+            "order to modify": oid,
+            "items to change": _ids(line for line, _ in swaps),
+            "item change payment method": method["id"],
+        },
         key=("modify_items", oid),
     )
 
@@ -241,9 +267,15 @@ def modify_payment(rng: random.Random, plan: Plan) -> Intent | None:
         return None
     oid = order["id"]
     return Intent(
-        "modify_payment", f"I'd like to pay for my order {oid} with {_describe(method)} instead.",
-        [_get_order(oid), _get_user(plan), ToolCall("modify_pending_order_payment", {"order_id": oid, "payment_method_id": method["id"]})],
-        {"order payment change": oid, "replacement payment method": method["id"]}, key=("modify_payment", oid),
+        "modify_payment",
+        f"I'd like to pay for my order {oid} with {_describe(method)} instead.",
+        [
+            _get_order(oid),
+            _get_user(plan),
+            ToolCall("modify_pending_order_payment", {"order_id": oid, "payment_method_id": method["id"]}),
+        ],
+        {"order payment change": oid, "replacement payment method": method["id"]},
+        key=("modify_payment", oid),
     )
 
 
@@ -251,18 +283,30 @@ def return_items(rng: random.Random, plan: Plan) -> Intent | None:
     order = plan.order(rng, lambda o: o["status"] == "delivered")
     if order is None:
         return None
-    lines = sorted(rng.sample(plan.world.items[order["id"]], rng.randint(1, len(plan.world.items[order["id"]]))), key=lambda x: x["id"])
+    lines = sorted(
+        rng.sample(plan.world.items[order["id"]], rng.randint(1, len(plan.world.items[order["id"]]))),
+        key=lambda x: x["id"],
+    )
     original = plan.world.method[order["payment_history"][0]["payment_method_id"]]
     gift = [m for m in plan.world.methods[plan.user["id"]] if m["source"] == "gift_card" and m["id"] != original["id"]]
     method = rng.choice(gift) if gift and rng.random() < 0.35 else original
     oid, refund = order["id"], round(sum(line["price"] for line in lines), 2)
     names = " and ".join(f"the {line['name']}" for line in lines)
     calls = [_get_order(oid)] + ([_get_user(plan)] if method is not original else [])
-    calls.append(ToolCall("return_delivered_order_items", {"order_id": oid, "item_ids": [x["variant"] for x in lines], "payment_method_id": method["id"]}))
+    calls.append(
+        ToolCall(
+            "return_delivered_order_items",
+            {"order_id": oid, "item_ids": [x["variant"] for x in lines], "payment_method_id": method["id"]},
+        )
+    )
     return Intent(
-        "return", f"I'd like to return {names} from my order {oid}, refunded to {_describe(method)}.",
-        calls, {"order to return": oid, "items to return": _ids(lines), "refund method": method["id"]},
-        outputs=(f"{refund:.2f}",), note="I want to hear how much will be refunded.", key=("return", oid),
+        "return",
+        f"I'd like to return {names} from my order {oid}, refunded to {_describe(method)}.",
+        calls,
+        {"order to return": oid, "items to return": _ids(lines), "refund method": method["id"]},
+        outputs=(f"{refund:.2f}",),
+        note="I want to hear how much will be refunded.",
+        key=("return", oid),
     )
 
 
@@ -273,14 +317,24 @@ def exchange(rng: random.Random, plan: Plan) -> Intent | None:
     if not method:
         return None
     oid = order["id"]
-    write = ToolCall("exchange_delivered_order_items", {
-        "order_id": oid, "item_ids": [line["variant"] for line, _ in swaps],
-        "new_item_ids": [new["id"] for _, new in swaps], "payment_method_id": method["id"],
-    })
+    write = ToolCall(
+        "exchange_delivered_order_items",
+        {
+            "order_id": oid,
+            "item_ids": [line["variant"] for line, _ in swaps],
+            "new_item_ids": [new["id"] for _, new in swaps],
+            "payment_method_id": method["id"],
+        },
+    )
     return Intent(
-        "exchange", f"I'd like to exchange items of my delivered order {oid}: {_swap_text(swaps)}. Use {_describe(method)} for any price difference.",
+        "exchange",
+        f"I'd like to exchange items of my delivered order {oid}: {_swap_text(swaps)}. Use {_describe(method)} for any price difference.",
         [_get_order(oid), *_swap_calls(plan, swaps), write],
-        {"order to exchange": oid, "items to exchange": _ids(line for line, _ in swaps), "exchange payment method": method["id"]},
+        {
+            "order to exchange": oid,
+            "items to exchange": _ids(line for line, _ in swaps),
+            "exchange payment method": method["id"],
+        },
         key=("exchange", oid),
     )
 
@@ -294,8 +348,13 @@ def order_status(rng: random.Random, plan: Plan) -> Intent | None:
         return None
     oid = order["id"]
     return Intent(
-        "order_status", f"What is the status of my order {oid}?", [_get_order(oid)], {"order to check": oid},
-        outputs=(order["status"],), writes=False, key=("order_status", oid),
+        "order_status",
+        f"What is the status of my order {oid}?",
+        [_get_order(oid)],
+        {"order to check": oid},
+        outputs=(order["status"],),
+        writes=False,
+        key=("order_status", oid),
     )
 
 
@@ -305,8 +364,13 @@ def tracking(rng: random.Random, plan: Plan) -> Intent | None:
         return None
     oid = order["id"]
     return Intent(
-        "tracking", f"Could you give me the tracking number of my order {oid}?", [_get_order(oid)], {"order to track": oid},
-        outputs=(order["fulfilments"][0]["tracking_id"],), writes=False, key=("tracking", oid),
+        "tracking",
+        f"Could you give me the tracking number of my order {oid}?",
+        [_get_order(oid)],
+        {"order to track": oid},
+        outputs=(order["fulfilments"][0]["tracking_id"],),
+        writes=False,
+        key=("tracking", oid),
     )
 
 
@@ -315,8 +379,12 @@ def gift_card_balance(rng: random.Random, plan: Plan) -> Intent | None:
     if not cards:
         return None
     return Intent(
-        "gift_card_balance", "How much is left on my gift card?", [_get_user(plan)],
-        outputs=(f"{cards[0]['balance']:.2f}",), writes=False, key=("gift_card_balance", plan.user["id"]),
+        "gift_card_balance",
+        "How much is left on my gift card?",
+        [_get_user(plan)],
+        outputs=(f"{cards[0]['balance']:.2f}",),
+        writes=False,
+        key=("gift_card_balance", plan.user["id"]),
     )
 
 
@@ -326,9 +394,13 @@ def product_price(rng: random.Random, plan: Plan) -> Intent | None:
     wanted = f"the {product['name']} with {_options(variant['options'])}"
     outputs = (f"{variant['price']:.2f}",) + (() if variant["available"] else ("not available",))
     return Intent(
-        "product_price", f"How much is {wanted}, and is it available?",
+        "product_price",
+        f"How much is {wanted}, and is it available?",
         [ToolCall("list_all_product_types"), ToolCall("get_product_details", {"product_id": product["id"]})],
-        {"product": wanted}, outputs=outputs, writes=False, key=("product_price", variant["id"]),
+        {"product": wanted},
+        outputs=outputs,
+        writes=False,
+        key=("product_price", variant["id"]),
     )
 
 
@@ -338,12 +410,19 @@ def _refusal(kind: str, ask: str, calls: list[ToolCall], known: dict, key: tuple
 
 
 def refuse_cancel(rng: random.Random, plan: Plan) -> Intent | None:
-    order = plan.order(rng, lambda o: o["status"] in ("processed", "delivered", "return requested", "exchange requested"))
+    order = plan.order(
+        rng, lambda o: o["status"] in ("processed", "delivered", "return requested", "exchange requested")
+    )
     if order is None:
         return None
     oid = order["id"]
-    return _refusal("refuse_cancel", f"I want to cancel my order {oid}; I no longer need it.", [_get_order(oid)],
-                    {"order to cancel": oid, "cancellation reason": "no longer needed"}, ("refuse_cancel", oid))
+    return _refusal(
+        "refuse_cancel",
+        f"I want to cancel my order {oid}; I no longer need it.",
+        [_get_order(oid)],
+        {"order to cancel": oid, "cancellation reason": "no longer needed"},
+        ("refuse_cancel", oid),
+    )
 
 
 def refuse_order_address(rng: random.Random, plan: Plan) -> Intent | None:
@@ -351,8 +430,13 @@ def refuse_order_address(rng: random.Random, plan: Plan) -> Intent | None:
     if order is None:
         return None
     oid, address = order["id"], _address_text(_new_address(rng, order["address"]))
-    return _refusal("refuse_order_address", f"Please ship my order {oid} to {address} instead.", [_get_order(oid)],
-                    {"order to redirect": oid, "shipping address": address}, ("refuse_order_address", oid))
+    return _refusal(
+        "refuse_order_address",
+        f"Please ship my order {oid} to {address} instead.",
+        [_get_order(oid)],
+        {"order to redirect": oid, "shipping address": address},
+        ("refuse_order_address", oid),
+    )
 
 
 def refuse_return(rng: random.Random, plan: Plan) -> Intent | None:
@@ -360,8 +444,13 @@ def refuse_return(rng: random.Random, plan: Plan) -> Intent | None:
     if order is None:
         return None
     oid, line = order["id"], rng.choice(plan.world.items[order["id"]])
-    return _refusal("refuse_return", f"I'd like to return the {line['name']} from my order {oid}.", [_get_order(oid)],
-                    {"order to return": oid, "items to return": line["variant"]}, ("refuse_return", oid))
+    return _refusal(
+        "refuse_return",
+        f"I'd like to return the {line['name']} from my order {oid}.",
+        [_get_order(oid)],
+        {"order to return": oid, "items to return": line["variant"]},
+        ("refuse_return", oid),
+    )
 
 
 def refuse_unavailable_exchange(rng: random.Random, plan: Plan) -> Intent | None:
@@ -376,9 +465,13 @@ def refuse_unavailable_exchange(rng: random.Random, plan: Plan) -> Intent | None
     line = rng.choice([x for x in world.items[order["id"]] if _unavailable(world, x)])
     new = rng.choice(_unavailable(world, line))
     oid, text = order["id"], _swap_text([(line, new)])
-    return _refusal("refuse_unavailable_exchange", f"I'd like to exchange items of my delivered order {oid}: {text}.",
-                    [_get_order(oid), ToolCall("get_product_details", {"product_id": line["product"]})],
-                    {"order to exchange": oid, "items to exchange": line["variant"]}, ("refuse_unavailable_exchange", oid))
+    return _refusal(
+        "refuse_unavailable_exchange",
+        f"I'd like to exchange items of my delivered order {oid}: {text}.",
+        [_get_order(oid), ToolCall("get_product_details", {"product_id": line["product"]})],
+        {"order to exchange": oid, "items to exchange": line["variant"]},
+        ("refuse_unavailable_exchange", oid),
+    )
 
 
 def _unavailable(world: World, line: dict) -> list[dict]:
@@ -391,8 +484,13 @@ def refuse_second_modification(rng: random.Random, plan: Plan) -> Intent | None:
     if not swaps:
         return None
     oid = order["id"]
-    return _refusal("refuse_second_modification", f"In my order {oid}, I'd like to change {_swap_text(swaps)}.", [_get_order(oid)],
-                    {"order to modify": oid, "items to change": _ids(line for line, _ in swaps)}, ("refuse_second_modification", oid))
+    return _refusal(
+        "refuse_second_modification",
+        f"In my order {oid}, I'd like to change {_swap_text(swaps)}.",
+        [_get_order(oid)],
+        {"order to modify": oid, "items to change": _ids(line for line, _ in swaps)},
+        ("refuse_second_modification", oid),
+    )
 
 
 def refuse_other_users_order(rng: random.Random, plan: Plan) -> Intent | None:
@@ -400,33 +498,63 @@ def refuse_other_users_order(rng: random.Random, plan: Plan) -> Intent | None:
     if order["user"] == plan.user["id"] or order["status"] != "pending":
         return None
     oid = order["id"]
-    return _refusal("refuse_other_users_order", f"Please cancel order {oid}; my friend placed it for me and no longer needs it.",
-                    [_get_order(oid)], {"order to cancel": oid}, ("refuse_other_users_order", oid))
+    return _refusal(
+        "refuse_other_users_order",
+        f"Please cancel order {oid}; my friend placed it for me and no longer needs it.",
+        [_get_order(oid)],
+        {"order to cancel": oid},
+        ("refuse_other_users_order", oid),
+    )
 
 
 def refuse_short_gift_card(rng: random.Random, plan: Plan) -> Intent | None:
     cards = [m for m in plan.world.methods[plan.user["id"]] if m["source"] == "gift_card"]
     card = cards[0] if cards else None
-    order = card and plan.order(rng, lambda o: o["status"] == "pending" and len(o["payment_history"]) == 1
-                                and o["payment_history"][0]["payment_method_id"] != card["id"]
-                                and o["payment_history"][0]["amount"] > card["balance"])
+    order = card and plan.order(
+        rng,
+        lambda o: (
+            o["status"] == "pending"
+            and len(o["payment_history"]) == 1
+            and o["payment_history"][0]["payment_method_id"] != card["id"]
+            and o["payment_history"][0]["amount"] > card["balance"]
+        ),
+    )
     if not order:
         return None
     oid = order["id"]
-    return _refusal("refuse_short_gift_card", f"I'd like to pay for my order {oid} with my gift card instead.", [_get_order(oid), _get_user(plan)],
-                    {"order payment change": oid, "replacement payment method": card["id"]}, ("refuse_short_gift_card", oid))
+    return _refusal(
+        "refuse_short_gift_card",
+        f"I'd like to pay for my order {oid} with my gift card instead.",
+        [_get_order(oid), _get_user(plan)],
+        {"order payment change": oid, "replacement payment method": card["id"]},
+        ("refuse_short_gift_card", oid),
+    )
 
 
 WRITES = (cancel, order_address, user_address, modify_items, modify_payment, return_items, exchange)
 QUESTIONS = (order_status, tracking, gift_card_balance, product_price)
-REFUSALS = (refuse_cancel, refuse_order_address, refuse_return, refuse_unavailable_exchange, refuse_second_modification,
-            refuse_other_users_order, refuse_short_gift_card)
+REFUSALS = (
+    refuse_cancel,
+    refuse_order_address,
+    refuse_return,
+    refuse_unavailable_exchange,
+    refuse_second_modification,
+    refuse_other_users_order,
+    refuse_short_gift_card,
+)
 # Later intents of a multi-intent task must hold whatever earlier ones did: a question about the
 # gift card balance, or a refusal for want of it, could be changed by a refund.
 IN_MULTI = WRITES + (order_status, tracking, product_price) + REFUSALS[:-1]
 SINGLE = {
-    "cancel": (cancel,), "order_address": (order_address,), "user_address": (user_address,), "modify_items": (modify_items,),
-    "modify_payment": (modify_payment,), "return": (return_items,), "exchange": (exchange,), "info": QUESTIONS, "refuse": REFUSALS,
+    "cancel": (cancel,),
+    "order_address": (order_address,),
+    "user_address": (user_address,),
+    "modify_items": (modify_items,),
+    "modify_payment": (modify_payment,),
+    "return": (return_items,),
+    "exchange": (exchange,),
+    "info": QUESTIONS,
+    "refuse": REFUSALS,
 }
 
 
@@ -491,7 +619,10 @@ def _task(task_id: str, family: str, rng: random.Random, user: dict, intents: li
         known = {"email": user["email"], "name": name}
         identity = f"My email is {user['email']}."
     else:
-        auth = ToolCall("find_user_id_by_name_zip", {"first_name": user["first_name"], "last_name": user["last_name"], "zip": zip_code})
+        auth = ToolCall(
+            "find_user_id_by_name_zip",
+            {"first_name": user["first_name"], "last_name": user["last_name"], "zip": zip_code},
+        )
         known = {"name": name, "zip code": zip_code}
         identity = f"I do not remember my email; my zip code is {zip_code}."
     for intent in intents:
@@ -501,8 +632,10 @@ def _task(task_id: str, family: str, rng: random.Random, user: dict, intents: li
     opening = "Hi! " + " Also, ".join([asks[0]] + [_lower_first(a) for a in asks[1:]])
     notes = " ".join(dict.fromkeys(intent.note for intent in intents if intent.note))
     instruction = (
-        f"I am {name}. {identity} I contact the store's customer service. " + " ".join(asks)
-        + (f" {notes}" if notes else "") + " I give my details when asked and confirm the actions that match my requests."
+        f"I am {name}. {identity} I contact the store's customer service. "
+        + " ".join(asks)
+        + (f" {notes}" if notes else "")
+        + " I give my details when asked and confirm the actions that match my requests."
     )
     calls = (auth, *(call for intent in intents for call in intent.calls))
     outputs = tuple(o for intent in intents for o in intent.outputs)

@@ -9,8 +9,8 @@ debited or credited at once.
 
 from typing import Literal
 
-from ..common import calculate
 from ...tools import READ, WRITE, ToolError, tool
+from ..common import calculate
 from .models import Order, OrderItem, PaymentMethod, Product, User, Variant
 
 # -- lookups shared by the tools -------------------------------------------------------------
@@ -79,7 +79,9 @@ def _swaps(lines: list[OrderItem], new_item_ids: list[str]) -> list[Variant]:
         if new is None:
             raise ToolError(f"item {new_id!r} not found")
         if new.product_id != line.product_id:
-            raise ToolError(f"item {new_id} is not a {line.name}: an item can only be swapped for the same product type")
+            raise ToolError(
+                f"item {new_id} is not a {line.name}: an item can only be swapped for the same product type"
+            )
         if new.id == line.variant_id:
             raise ToolError(f"item {new_id} is the item already ordered; pick different options")
         if not new.available:
@@ -118,16 +120,28 @@ def _address(address1: str, address2: str, city: str, state: str, country: str, 
 def _order_dict(order: Order, items: list[OrderItem] | None = None) -> dict:
     lines = []
     for item in items if items is not None else _items(order):
-        line = {"item_id": item.variant_id, "product_id": item.product_id, "name": item.name, "options": item.options, "price": item.price}
+        line = {
+            "item_id": item.variant_id,
+            "product_id": item.product_id,
+            "name": item.name,
+            "options": item.options,
+            "price": item.price,
+        }
         if item.request:
             line["request"] = item.request
         if item.new_variant_id:
             line["exchange_for_item_id"] = item.new_variant_id
         lines.append(line)
     details = {
-        "order_id": order.id, "user_id": order.user_id, "status": order.status, "placed_on": order.placed_on,
-        "address": order.address, "items": lines, "fulfilments": order.fulfilments,
-        "payment_history": order.payment_history, "items_modified": order.items_modified,
+        "order_id": order.id,
+        "user_id": order.user_id,
+        "status": order.status,
+        "placed_on": order.placed_on,
+        "address": order.address,
+        "items": lines,
+        "fulfilments": order.fulfilments,
+        "payment_history": order.payment_history,
+        "items_modified": order.items_modified,
     }
     if order.cancel_reason:
         details["cancel_reason"] = order.cancel_reason
@@ -233,8 +247,12 @@ def get_item_details(item_id: str) -> dict:
     if variant is None:
         raise ToolError(f"item {item_id!r} not found")
     return {
-        "item_id": variant.id, "product_id": variant.product_id, "name": Product.find(id=variant.product_id).name,
-        "options": variant.options, "price": variant.price, "available": variant.available,
+        "item_id": variant.id,
+        "product_id": variant.product_id,
+        "name": Product.find(id=variant.product_id).name,
+        "options": variant.options,
+        "price": variant.price,
+        "available": variant.available,
     }
 
 
@@ -279,7 +297,9 @@ def cancel_pending_order(order_id: str, reason: Literal["no longer needed", "ord
 
 
 @tool(WRITE)
-def modify_pending_order_address(order_id: str, address1: str, address2: str, city: str, state: str, country: str, zip: str) -> dict:
+def modify_pending_order_address(
+    order_id: str, address1: str, address2: str, city: str, state: str, country: str, zip: str
+) -> dict:
     """Change the shipping address of a pending order.
 
     Args:
@@ -298,7 +318,9 @@ def modify_pending_order_address(order_id: str, address1: str, address2: str, ci
 
 
 @tool(WRITE)
-def modify_pending_order_items(order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str) -> dict:
+def modify_pending_order_items(
+    order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str
+) -> dict:
     """Swap items of a pending order for other items of the same product type (other options). An order's items can be modified only once, so include every swap in one call. The price difference is charged to, or refunded to, the given payment method.
 
     Args:
@@ -345,7 +367,9 @@ def modify_pending_order_payment(order_id: str, payment_method_id: str) -> dict:
 
 
 @tool(WRITE)
-def modify_user_address(user_id: str, address1: str, address2: str, city: str, state: str, country: str, zip: str) -> dict:
+def modify_user_address(
+    user_id: str, address1: str, address2: str, city: str, state: str, country: str, zip: str
+) -> dict:
     """Change a user's default address (existing orders keep theirs).
 
     Args:
@@ -377,7 +401,9 @@ def return_delivered_order_items(order_id: str, item_ids: list[str], payment_met
     lines = _lines(order, items, item_ids)
     method = _method(order, payment_method_id)
     if method.id != order.payment_history[0]["payment_method_id"] and method.source != "gift_card":
-        raise ToolError(f"a refund goes to the original payment method ({order.payment_history[0]['payment_method_id']}) or a gift card")
+        raise ToolError(
+            f"a refund goes to the original payment method ({order.payment_history[0]['payment_method_id']}) or a gift card"
+        )
     _move_money(order, "refund", sum(line.price for line in lines), method)
     for line in lines:
         line.request = "return"
@@ -388,7 +414,9 @@ def return_delivered_order_items(order_id: str, item_ids: list[str], payment_met
 
 
 @tool(WRITE)
-def exchange_delivered_order_items(order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str) -> dict:
+def exchange_delivered_order_items(
+    order_id: str, item_ids: list[str], new_item_ids: list[str], payment_method_id: str
+) -> dict:
     """Request an exchange of items of a delivered order for other items of the same product type. The price difference is charged to, or refunded to, the given payment method. An order can have one return or exchange request, so include every item in one call.
 
     Args:

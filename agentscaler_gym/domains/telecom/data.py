@@ -25,12 +25,62 @@ PLANS = (
     ("max-60", "Max 60", 70.0, 60.0, True, 2.0),
 )
 PERIODS = (("2025-07", "2025-08-20"), ("2025-08", "2025-09-20"), ("2025-09", "2025-10-20"))
-FIRST = ("Ava", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Isla", "Jonas", "Keira", "Luis",
-         "Maya", "Nikhil", "Olivia", "Pavel", "Quinn", "Rosa", "Sami", "Tara", "Umar", "Vera", "Wen", "Yusuf")
-LAST = ("Abbott", "Brooks", "Castillo", "Dubois", "Eriksen", "Fischer", "Gupta", "Haddad", "Ito", "Jensen",
-        "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov", "Quispe", "Rossi", "Silva", "Tanaka")
-PHONES = (("Pixel 8", "5G"), ("iPhone 15", "5G"), ("Galaxy S23", "5G"), ("Moto G Power", "LTE"),
-          ("iPhone 11", "LTE"), ("Galaxy A14", "LTE"))
+FIRST = (
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Isla",
+    "Jonas",
+    "Keira",
+    "Luis",
+    "Maya",
+    "Nikhil",
+    "Olivia",
+    "Pavel",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wen",
+    "Yusuf",
+)
+LAST = (
+    "Abbott",
+    "Brooks",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Gupta",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quispe",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+)
+PHONES = (
+    ("Pixel 8", "5G"),
+    ("iPhone 15", "5G"),
+    ("Galaxy S23", "5G"),
+    ("Moto G Power", "LTE"),
+    ("iPhone 11", "LTE"),
+    ("Galaxy A14", "LTE"),
+)
 COUNTRIES = ("France", "Japan", "Mexico", "Italy", "Canada", "Spain", "Brazil", "Germany")
 BROKEN_APNS = ("wap.fastnet", "internet.oldnet", "fastnet.mms", "")
 # What is wrong on a regular customer's line or phone, with weights.
@@ -50,8 +100,10 @@ def generate_devices(seed: int) -> dict:
 @functools.lru_cache(maxsize=4)
 def _world(seed: int) -> tuple[dict, dict]:
     rng = random.Random(seed)
-    plans = [dict(zip(("id", "name", "monthly_price", "data_limit_gb", "roaming_allowed", "refuel_price_per_gb"), p))
-             for p in PLANS]
+    plans = [
+        dict(zip(("id", "name", "monthly_price", "data_limit_gb", "roaming_allowed", "refuel_price_per_gb"), p))
+        for p in PLANS
+    ]
     numbers = iter(rng.sample(range(2_000_000, 10_000_000), CUSTOMERS * 3))
     rows: dict = {Plan: plans, Customer: [], PaymentMethod: [], Line: [], Bill: []}
     devices = []
@@ -66,8 +118,14 @@ def _world(seed: int) -> tuple[dict, dict]:
         for _ in range(line_count):
             fault = {"delinquent": "suspended", "on_hold": "none"}.get(profile) or rng.choices(*zip(*FAULTS.items()))[0]
             number = f"{next(numbers):07d}"
-            line, device = _line_and_device(rng, f"L{2000 + len(rows[Line])}", f"555-{number[:3]}-{number[3:]}",
-                                            customer["id"], rng.choice(plans), fault)
+            line, device = _line_and_device(
+                rng,
+                f"L{2000 + len(rows[Line])}",
+                f"555-{number[:3]}-{number[3:]}",
+                customer["id"],
+                rng.choice(plans),
+                fault,
+            )
             lines.append(line)
             rows[Line].append(line)
             devices.append(device)
@@ -78,9 +136,13 @@ def _world(seed: int) -> tuple[dict, dict]:
 def _customer(rng: random.Random, i: int, profile: str) -> dict:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     born = f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-    return {"id": f"C{1000 + i}", "name": f"{first} {last}", "date_of_birth": born,
-            "email": f"{first}.{last}{i}@example.com".lower(),
-            "account_status": "on_hold" if profile == "on_hold" else "active"}
+    return {
+        "id": f"C{1000 + i}",
+        "name": f"{first} {last}",
+        "date_of_birth": born,
+        "email": f"{first}.{last}{i}@example.com".lower(),
+        "account_status": "on_hold" if profile == "on_hold" else "active",
+    }
 
 
 def _payment_methods(rng: random.Random, customer_id: str, start: int) -> list[dict]:
@@ -88,24 +150,49 @@ def _payment_methods(rng: random.Random, customer_id: str, start: int) -> list[d
     methods = []
     for kind in kinds:
         expires = "" if kind == "bank_account" else f"{rng.randint(1, 12):02d}/{rng.randint(24, 29)}"
-        methods.append({"id": f"PM-{10000 + start + len(methods)}", "customer": customer_id, "kind": kind,
-                        "last4": f"{rng.randint(0, 9999):04d}", "expires": expires})
+        methods.append(
+            {
+                "id": f"PM-{10000 + start + len(methods)}",
+                "customer": customer_id,
+                "kind": kind,
+                "last4": f"{rng.randint(0, 9999):04d}",
+                "expires": expires,
+            }
+        )
     return methods
 
 
 def _line_and_device(rng: random.Random, line_id: str, number: str, customer_id: str, plan: dict, fault: str):
     limit = plan["data_limit_gb"]
-    line = {"id": line_id, "phone_number": number, "customer": customer_id, "plan": plan["id"], "status": "active",
-            "roaming_enabled": plan["roaming_allowed"] and rng.random() < 0.25,
-            "suspension_reason": "", "data_used_gb": round(limit * rng.uniform(0.05, 0.85), 1),
-            "data_refuel_gb": 0.0, "pending_charges": 0.0}
+    line = {
+        "id": line_id,
+        "phone_number": number,
+        "customer": customer_id,
+        "plan": plan["id"],
+        "status": "active",
+        "roaming_enabled": plan["roaming_allowed"] and rng.random() < 0.25,
+        "suspension_reason": "",
+        "data_used_gb": round(limit * rng.uniform(0.05, 0.85), 1),
+        "data_refuel_gb": 0.0,
+        "pending_charges": 0.0,
+    }
     if rng.random() < 0.15:
         line["data_refuel_gb"] = 1.0
         line["pending_charges"] = plan["refuel_price_per_gb"]
     model, network = rng.choice(PHONES)
-    device = {"phone_number": number, "model": model, "network_type": network, "location": "home",
-              "signal_bars": rng.choice((2, 3, 3, 4, 4)), "airplane_mode": False, "mobile_data": True,
-              "data_roaming": False, "sim_seated": True, "apn_name": CARRIER_APN, "network_block": ""}
+    device = {
+        "phone_number": number,
+        "model": model,
+        "network_type": network,
+        "location": "home",
+        "signal_bars": rng.choice((2, 3, 3, 4, 4)),
+        "airplane_mode": False,
+        "mobile_data": True,
+        "data_roaming": False,
+        "sim_seated": True,
+        "apn_name": CARRIER_APN,
+        "network_block": "",
+    }
     if fault == "airplane":
         device["airplane_mode"] = True
     elif fault == "data_off":
@@ -132,8 +219,9 @@ def _line_and_device(rng: random.Random, line_id: str, number: str, customer_id:
     return line, device
 
 
-def _bills(rng: random.Random, customer_id: str, lines: list[dict], plans: list[dict], profile: str, autopay: str,
-           start: int) -> list[dict]:
+def _bills(
+    rng: random.Random, customer_id: str, lines: list[dict], plans: list[dict], profile: str, autopay: str, start: int
+) -> list[dict]:
     price = {p["id"]: p["monthly_price"] for p in plans}
     base = sum(price[line["plan"]] for line in lines)
     overdue = {0: (), 1: ("2025-08",), 2: ("2025-07", "2025-08")}[rng.randint(1, 2) if profile == "delinquent" else 0]
@@ -146,7 +234,15 @@ def _bills(rng: random.Random, customer_id: str, lines: list[dict], plans: list[
             status = "unpaid" if profile == "delinquent" or rng.random() < 0.5 else "paid"
         else:
             status = "paid"
-        bills.append({"id": f"B{3000 + start + len(bills)}", "customer": customer_id, "period": period,
-                      "amount": amount, "due_date": due, "status": status,
-                      "paid_with": autopay if status == "paid" else ""})
+        bills.append(
+            {
+                "id": f"B{3000 + start + len(bills)}",
+                "customer": customer_id,
+                "period": period,
+                "amount": amount,
+                "due_date": due,
+                "status": status,
+                "paid_with": autopay if status == "paid" else "",
+            }
+        )
     return bills

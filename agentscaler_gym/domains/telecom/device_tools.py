@@ -105,7 +105,9 @@ def check_network_status(phone_number: str) -> str:
     where = f", roaming in {device.location}" if _abroad(device) else ""
     lines = [
         f"Carrier: {CARRIER}{where}",
-        f"Network: {service}" if service else f"Network: registered on {device.network_type}, signal {device.signal_bars}/4",
+        f"Network: {service}"
+        if service
+        else f"Network: registered on {device.network_type}, signal {device.signal_bars}/4",
         f"Mobile data: {'on' if device.mobile_data else 'off'}; data roaming: {'on' if device.data_roaming else 'off'}",
         f"Data connection: {_no_data(device) or 'connected'}",
     ]
@@ -238,7 +240,15 @@ def reboot_device(phone_number: str) -> str:
 
 
 DEVICE_TOOLS = (
-    check_status_bar, check_network_status, check_apn_settings, check_data_usage, run_speed_test,
-    toggle_airplane_mode, toggle_mobile_data, toggle_data_roaming, reset_apn_settings, reseat_sim_card,
+    check_status_bar,
+    check_network_status,
+    check_apn_settings,
+    check_data_usage,
+    run_speed_test,
+    toggle_airplane_mode,
+    toggle_mobile_data,
+    toggle_data_roaming,
+    reset_apn_settings,
+    reseat_sim_card,
     reboot_device,
 )

@@ -14,8 +14,8 @@ customer up, fix what is wrong on the provider side, ask the customer to act on 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ...tasks import USER, Scenario, Task, ToolCall
 from .device_models import CARRIER_APN, DATA_CAP, NO_ROAMING, Device
@@ -55,7 +55,7 @@ class World:
     devices: dict
 
     @classmethod
-    def of(cls, rows: dict, user_rows: dict) -> "World":
+    def of(cls, rows: dict, user_rows: dict) -> World:
         return cls(
             customers={c["id"]: c for c in rows[Customer]},
             lines=list(rows[Line]),
@@ -70,11 +70,18 @@ class World:
         """An active line of a customer in good standing, with a phone at home that works."""
         device = self.devices[line["phone_number"]]
         customer = self.customers[line["customer"]]
-        return (line["status"] == "active" and customer["account_status"] == "active"
-                and not any(b["status"] == "overdue" for b in self.bills_of[customer["id"]])
-                and not device["airplane_mode"] and device["mobile_data"] and device["sim_seated"]
-                and device["apn_name"] == CARRIER_APN and device["location"] == "home"
-                and not device["network_block"] and line["data_used_gb"] < self.allowance(line))
+        return (
+            line["status"] == "active"
+            and customer["account_status"] == "active"
+            and not any(b["status"] == "overdue" for b in self.bills_of[customer["id"]])
+            and not device["airplane_mode"]
+            and device["mobile_data"]
+            and device["sim_seated"]
+            and device["apn_name"] == CARRIER_APN
+            and device["location"] == "home"
+            and not device["network_block"]
+            and line["data_used_gb"] < self.allowance(line)
+        )
 
     def allowance(self, line: dict) -> float:
         return self.plans[line["plan"]]["data_limit_gb"] + line["data_refuel_gb"]
@@ -101,7 +108,10 @@ Family = tuple[Callable[[World, dict], bool], Callable[[World, dict, random.Rand
 
 
 def _lookup(line: dict) -> list[ToolCall]:
-    return [agent("get_customer_by_phone", phone_number=line["phone_number"]), agent("get_line_details", line_id=line["id"])]
+    return [
+        agent("get_customer_by_phone", phone_number=line["phone_number"]),
+        agent("get_line_details", line_id=line["id"]),
+    ]
 
 
 # -- phone and line ------------------------------------------------------------------------------
@@ -109,32 +119,48 @@ def _lookup(line: dict) -> list[ToolCall]:
 
 def airplane_mode(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
-    return (f"Hi, my phone has had no signal since this morning, I can't call or text anyone. My number is {p}.",
-            f"Your {w.devices[p]['model']} has shown no signal since this morning and you want it working again. "
-            f"You do not remember changing any setting. {FOLLOW}",
-            {}, _lookup(line) + [user("check_status_bar", p), user("toggle_airplane_mode", p), user("run_speed_test", p)], ())
+    return (
+        f"Hi, my phone has had no signal since this morning, I can't call or text anyone. My number is {p}.",
+        f"Your {w.devices[p]['model']} has shown no signal since this morning and you want it working again. "
+        f"You do not remember changing any setting. {FOLLOW}",
+        {},
+        _lookup(line) + [user("check_status_bar", p), user("toggle_airplane_mode", p), user("run_speed_test", p)],
+        (),
+    )
 
 
 def mobile_data_off(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
-    return (f"Calls work, but nothing loads on my phone unless I'm on Wi-Fi. My number is {p}.",
-            f"Mobile internet does not work on your phone; calls do. You want mobile data working. {FOLLOW}",
-            {}, _lookup(line) + [user("check_network_status", p), user("toggle_mobile_data", p), user("run_speed_test", p)], ())
+    return (
+        f"Calls work, but nothing loads on my phone unless I'm on Wi-Fi. My number is {p}.",
+        f"Mobile internet does not work on your phone; calls do. You want mobile data working. {FOLLOW}",
+        {},
+        _lookup(line) + [user("check_network_status", p), user("toggle_mobile_data", p), user("run_speed_test", p)],
+        (),
+    )
 
 
 def broken_apn(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
-    return (f"I changed some network settings from a forum post and now mobile internet is dead. Calls are fine. "
-            f"My number is {p}.",
-            f"After following advice from a forum, mobile internet stopped working on your phone. You want it back. {FOLLOW}",
-            {}, _lookup(line) + [user("check_apn_settings", p), user("reset_apn_settings", p), user("run_speed_test", p)], ())
+    return (
+        f"I changed some network settings from a forum post and now mobile internet is dead. Calls are fine. "
+        f"My number is {p}.",
+        f"After following advice from a forum, mobile internet stopped working on your phone. You want it back. {FOLLOW}",
+        {},
+        _lookup(line) + [user("check_apn_settings", p), user("reset_apn_settings", p), user("run_speed_test", p)],
+        (),
+    )
 
 
 def sim_unseated(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
-    return (f"I dropped my phone yesterday and since then it says 'No SIM'. My number is {p}.",
-            f"Since you dropped your phone it says 'No SIM'. You want it working again. {FOLLOW}",
-            {}, _lookup(line) + [user("check_status_bar", p), user("reseat_sim_card", p), user("check_network_status", p)], ())
+    return (
+        f"I dropped my phone yesterday and since then it says 'No SIM'. My number is {p}.",
+        f"Since you dropped your phone it says 'No SIM'. You want it working again. {FOLLOW}",
+        {},
+        _lookup(line) + [user("check_status_bar", p), user("reseat_sim_card", p), user("check_network_status", p)],
+        (),
+    )
 
 
 def roaming_abroad(w: World, line: dict, rng: random.Random) -> Built:
@@ -144,7 +170,9 @@ def roaming_abroad(w: World, line: dict, rng: random.Random) -> Built:
         if not plan["roaming_allowed"]:
             target = rng.choice([q for q in w.plans.values() if q["roaming_allowed"]])
             known["new plan"] = target["name"]
-            wish = f" If your plan does not allow roaming, you want to move to the {target['name']} plan ({target['id']})."
+            wish = (
+                f" If your plan does not allow roaming, you want to move to the {target['name']} plan ({target['id']})."
+            )
             calls += [agent("list_plans"), agent("change_plan", line_id=line["id"], plan_id=target["id"])]
         calls.append(agent("enable_roaming", line_id=line["id"]))
     calls.append(user("check_network_status", p))
@@ -153,16 +181,25 @@ def roaming_abroad(w: World, line: dict, rng: random.Random) -> Built:
     else:
         calls.append(user("toggle_data_roaming", p))
     calls.append(user("run_speed_test", p))
-    return (f"I just landed in {device['location']} and my mobile data doesn't work here. My number is {p}.",
-            f"You are travelling in {device['location']} and want mobile data on your phone there.{wish} {FOLLOW}",
-            known, calls, ())
+    return (
+        f"I just landed in {device['location']} and my mobile data doesn't work here. My number is {p}.",
+        f"You are travelling in {device['location']} and want mobile data on your phone there.{wish} {FOLLOW}",
+        known,
+        calls,
+        (),
+    )
 
 
 def data_limit(w: World, line: dict, rng: random.Random) -> Built | None:
     p, plan = line["phone_number"], w.plans[line["plan"]]
     calls = _lookup(line) + [user("check_data_usage", p)]
-    bigger = [q for q in w.plans.values() if q["data_limit_gb"] > line["data_used_gb"] + 1 and q["id"] != plan["id"]
-              and (q["roaming_allowed"] or not line["roaming_enabled"])]
+    bigger = [
+        q
+        for q in w.plans.values()
+        if q["data_limit_gb"] > line["data_used_gb"] + 1
+        and q["id"] != plan["id"]
+        and (q["roaming_allowed"] or not line["roaming_enabled"])
+    ]
     if bigger and rng.random() < 0.4:
         target = rng.choice(bigger)
         known = {"new plan": target["name"]}
@@ -174,8 +211,13 @@ def data_limit(w: World, line: dict, rng: random.Random) -> Built | None:
         wish = f"you want to buy {gb} GB of extra data (price {gb * plan['refuel_price_per_gb']:g} dollars is fine)"
         calls.append(agent("refuel_data", line_id=line["id"], gb=gb))
     calls += [user("reboot_device", p), user("run_speed_test", p)]
-    return (f"My mobile data stopped and I got a message that my data allowance is used up. My number is {p}.",
-            f"Your mobile data is paused because your allowance is used up; {wish}. {FOLLOW}", known, calls, ())
+    return (
+        f"My mobile data stopped and I got a message that my data allowance is used up. My number is {p}.",
+        f"Your mobile data is paused because your allowance is used up; {wish}. {FOLLOW}",
+        known,
+        calls,
+        (),
+    )
 
 
 def suspended_unpaid(w: World, line: dict, rng: random.Random) -> Built | None:
@@ -185,35 +227,52 @@ def suspended_unpaid(w: World, line: dict, rng: random.Random) -> Built | None:
         return None
     method = rng.choice(methods)
     overdue = [b for b in w.bills_of[customer_id] if b["status"] == "overdue"]
-    calls = [agent("get_customer_by_phone", phone_number=p), agent("get_line_details", line_id=line["id"]),
-             agent("get_bills_for_customer", customer_id=customer_id)]
+    calls = [
+        agent("get_customer_by_phone", phone_number=p),
+        agent("get_line_details", line_id=line["id"]),
+        agent("get_bills_for_customer", customer_id=customer_id),
+    ]
     calls += [agent("pay_bill", bill_id=b["id"], payment_method_id=method["id"]) for b in overdue]
     calls += [agent("resume_line", line_id=line["id"]), user("reboot_device", p), user("check_network_status", p)]
-    return (f"My phone only shows 'SOS' and I can't call anyone. I think I missed a payment. My number is {p}.",
-            f"Your line is suspended, probably because of a missed payment. You want it working again and agree to "
-            f"pay what is overdue with your {_method_phrase(method)}, but nothing that is not due yet. {FOLLOW}",
-            {"payment method": _method_phrase(method)}, calls, ())
+    return (
+        f"My phone only shows 'SOS' and I can't call anyone. I think I missed a payment. My number is {p}.",
+        f"Your line is suspended, probably because of a missed payment. You want it working again and agree to "
+        f"pay what is overdue with your {_method_phrase(method)}, but nothing that is not due yet. {FOLLOW}",
+        {"payment method": _method_phrase(method)},
+        calls,
+        (),
+    )
 
 
 def resume_paused(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
-    return (f"I'm back from a long trip and I'd like my line {p} working again, I had it paused.",
-            f"You asked to pause your line before a long trip; you are back and want it active again. {FOLLOW}",
-            {}, _lookup(line) + [agent("resume_line", line_id=line["id"]), user("reboot_device", p),
-                                 user("check_status_bar", p)], ())
+    return (
+        f"I'm back from a long trip and I'd like my line {p} working again, I had it paused.",
+        f"You asked to pause your line before a long trip; you are back and want it active again. {FOLLOW}",
+        {},
+        _lookup(line)
+        + [agent("resume_line", line_id=line["id"]), user("reboot_device", p), user("check_status_bar", p)],
+        (),
+    )
 
 
 # -- account only --------------------------------------------------------------------------------
 
 
 def change_plan(w: World, line: dict, rng: random.Random) -> Built | None:
-    options = [q for q in w.plans.values() if q["id"] != line["plan"] and (q["roaming_allowed"] or not line["roaming_enabled"])]
+    options = [
+        q for q in w.plans.values() if q["id"] != line["plan"] and (q["roaming_allowed"] or not line["roaming_enabled"])
+    ]
     target = rng.choice(options)
     p = line["phone_number"]
     calls = _lookup(line) + [agent("list_plans"), agent("change_plan", line_id=line["id"], plan_id=target["id"])]
-    return (f"Hello, I'd like to switch my line {p} to the {target['name']} plan.",
-            f"You want your line {p} moved to the {target['name']} plan, starting now.",
-            {"new plan": target["name"]}, calls, ())
+    return (
+        f"Hello, I'd like to switch my line {p} to the {target['name']} plan.",
+        f"You want your line {p} moved to the {target['name']} plan, starting now.",
+        {"new plan": target["name"]},
+        calls,
+        (),
+    )
 
 
 def suspend_line(w: World, line: dict, rng: random.Random) -> Built:
@@ -222,7 +281,10 @@ def suspend_line(w: World, line: dict, rng: random.Random) -> Built:
         reason, opening = "lost or stolen", f"My phone was stolen an hour ago! Please block my line {p} right away."
         instruction = f"Your phone with the number {p} was stolen; you want the line blocked so nobody can use it."
     else:
-        reason, opening = "customer request", f"I'm going abroad for a few months without this phone. Can you pause my line {p}?"
+        reason, opening = (
+            "customer request",
+            f"I'm going abroad for a few months without this phone. Can you pause my line {p}?",
+        )
         instruction = f"You will be away for months and want your line {p} paused until you are back."
     return opening, instruction, {}, _lookup(line) + [agent("suspend_line", line_id=line["id"], reason=reason)], ()
 
@@ -234,29 +296,43 @@ def pay_bill(w: World, line: dict, rng: random.Random) -> Built | None:
     if not unpaid or not methods or line is not w.lines_of[customer_id][0]:
         return None
     bill, method = unpaid[-1], rng.choice(methods)
-    calls = [agent("get_customer_by_phone", phone_number=p), agent("get_bills_for_customer", customer_id=customer_id),
-             agent("pay_bill", bill_id=bill["id"], payment_method_id=method["id"])]
-    return (f"Hi, I'd like to pay my latest bill now. My number is {p}.",
-            f"You want to pay your latest bill (period {bill['period']}) in full with your {_method_phrase(method)}.",
-            {"payment method": _method_phrase(method)}, calls, ())
+    calls = [
+        agent("get_customer_by_phone", phone_number=p),
+        agent("get_bills_for_customer", customer_id=customer_id),
+        agent("pay_bill", bill_id=bill["id"], payment_method_id=method["id"]),
+    ]
+    return (
+        f"Hi, I'd like to pay my latest bill now. My number is {p}.",
+        f"You want to pay your latest bill (period {bill['period']}) in full with your {_method_phrase(method)}.",
+        {"payment method": _method_phrase(method)},
+        calls,
+        (),
+    )
 
 
 def disable_roaming(w: World, line: dict, rng: random.Random) -> Built | None:
     if not line["roaming_enabled"]:
         return None
     p = line["phone_number"]
-    return (f"I'm home for good now. Please turn off roaming on my line {p} so I don't get surprise charges.",
-            f"You no longer travel and want roaming turned off on your line {p}.",
-            {}, _lookup(line) + [agent("disable_roaming", line_id=line["id"])], ())
+    return (
+        f"I'm home for good now. Please turn off roaming on my line {p} so I don't get surprise charges.",
+        f"You no longer travel and want roaming turned off on your line {p}.",
+        {},
+        _lookup(line) + [agent("disable_roaming", line_id=line["id"])],
+        (),
+    )
 
 
 def transfer_on_hold(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
     want = rng.choice(("add 2 GB of extra data", "switch to the Max 60 plan", "turn on roaming for a trip"))
-    return (f"Hi, I'd like to {want} on my line {p}.",
-            f"You want to {want} on your line {p}. If the agent cannot help, you accept a transfer to a human agent.",
-            {}, [agent("get_customer_by_phone", phone_number=p),
-                 agent("transfer_to_human_agents", reason="account on hold")], ())
+    return (
+        f"Hi, I'd like to {want} on my line {p}.",
+        f"You want to {want} on your line {p}. If the agent cannot help, you accept a transfer to a human agent.",
+        {},
+        [agent("get_customer_by_phone", phone_number=p), agent("transfer_to_human_agents", reason="account on hold")],
+        (),
+    )
 
 
 # -- information only ----------------------------------------------------------------------------
@@ -265,9 +341,13 @@ def transfer_on_hold(w: World, line: dict, rng: random.Random) -> Built:
 def data_remaining(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
     remaining = round(w.allowance(line) - line["data_used_gb"], 2)
-    return (f"How much mobile data do I have left this month on {p}?",
-            f"You want to know how much data is left this cycle on your line {p}. You change nothing.",
-            {}, _lookup(line), (f"{remaining:g}",))
+    return (
+        f"How much mobile data do I have left this month on {p}?",
+        f"You want to know how much data is left this cycle on your line {p}. You change nothing.",
+        {},
+        _lookup(line),
+        (f"{remaining:g}",),
+    )
 
 
 def latest_bill(w: World, line: dict, rng: random.Random) -> Built | None:
@@ -275,17 +355,24 @@ def latest_bill(w: World, line: dict, rng: random.Random) -> Built | None:
     if line is not w.lines_of[customer_id][0]:
         return None
     bill = w.bills_of[customer_id][-1]
-    return (f"Hi, how much was my latest bill? My number is {p}.",
-            f"You want to know the amount of your latest bill (period {bill['period']}). You change nothing.",
-            {}, [agent("get_customer_by_phone", phone_number=p), agent("get_bills_for_customer", customer_id=customer_id)],
-            (f"{bill['amount']:g}",))
+    return (
+        f"Hi, how much was my latest bill? My number is {p}.",
+        f"You want to know the amount of your latest bill (period {bill['period']}). You change nothing.",
+        {},
+        [agent("get_customer_by_phone", phone_number=p), agent("get_bills_for_customer", customer_id=customer_id)],
+        (f"{bill['amount']:g}",),
+    )
 
 
 def plan_price(w: World, line: dict, rng: random.Random) -> Built:
     p, plan = line["phone_number"], w.plans[line["plan"]]
-    return (f"What's the monthly price of the plan on my line {p}?",
-            f"You want to know the monthly price of the plan on your line {p}. You change nothing.",
-            {}, _lookup(line) + [agent("get_plan_details", plan_id=plan["id"])], (f"{plan['monthly_price']:g}",))
+    return (
+        f"What's the monthly price of the plan on my line {p}?",
+        f"You want to know the monthly price of the plan on your line {p}. You change nothing.",
+        {},
+        _lookup(line) + [agent("get_plan_details", plan_id=plan["id"])],
+        (f"{plan['monthly_price']:g}",),
+    )
 
 
 def _device_flag(name: str, value) -> Callable[[World, dict], bool]:
@@ -305,7 +392,10 @@ FAMILIES: dict[str, Family] = {
     "suspend_line": (World.healthy, suspend_line),
     "pay_bill": (World.healthy, pay_bill),
     "disable_roaming": (World.healthy, disable_roaming),
-    "transfer_on_hold": (lambda w, line: w.customers[line["customer"]]["account_status"] == "on_hold", transfer_on_hold),
+    "transfer_on_hold": (
+        lambda w, line: w.customers[line["customer"]]["account_status"] == "on_hold",
+        transfer_on_hold,
+    ),
     "data_remaining": (World.healthy, data_remaining),
     "latest_bill": (World.healthy, latest_bill),
     "plan_price": (World.healthy, plan_price),
@@ -327,8 +417,12 @@ def make_tasks(domain) -> dict[str, list[Task]]:
                 continue
             opening, instruction, extra, calls, outputs = built
             customer = world.customers[line["customer"]]
-            known = {"phone number": line["phone_number"], "name": customer["name"],
-                     "date of birth": customer["date_of_birth"], **extra}
+            known = {
+                "phone number": line["phone_number"],
+                "name": customer["name"],
+                "date of birth": customer["date_of_birth"],
+                **extra,
+            }
             scenario = Scenario(opening, instruction, known, rng.choice(PERSONAS))
             task = Task(f"{family}-{count:03d}", family, scenario, tuple(calls), outputs)
             splits["test" if count % TEST_EVERY == TEST_EVERY - 1 else "train"].append(task)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from ..common import calculate
 from ...tools import READ, WRITE, ToolError, tool
+from ..common import calculate
 from .models import TODAY, Bill, Customer, Line, PaymentMethod, Plan
 
 # -- lookups and renderings ----------------------------------------------------------------------
@@ -55,10 +55,14 @@ def _customer_dict(customer: Customer) -> dict:
         "date_of_birth": customer.date_of_birth,
         "email": customer.email,
         "account_status": customer.account_status,
-        "lines": [{"line_id": line.id, "phone_number": line.phone_number, "status": line.status}
-                  for line in Line.find_all(customer=customer.id)],
-        "payment_methods": [{"payment_method_id": m.id, "kind": m.kind, "last4": m.last4, "expires": m.expires}
-                            for m in PaymentMethod.find_all(customer=customer.id)],
+        "lines": [
+            {"line_id": line.id, "phone_number": line.phone_number, "status": line.status}
+            for line in Line.find_all(customer=customer.id)
+        ],
+        "payment_methods": [
+            {"payment_method_id": m.id, "kind": m.kind, "last4": m.last4, "expires": m.expires}
+            for m in PaymentMethod.find_all(customer=customer.id)
+        ],
     }
 
 
@@ -82,14 +86,26 @@ def _line_dict(line: Line) -> dict:
 
 
 def _plan_dict(plan: Plan) -> dict:
-    return {"plan_id": plan.id, "name": plan.name, "monthly_price": plan.monthly_price,
-            "data_limit_gb": plan.data_limit_gb, "roaming_allowed": plan.roaming_allowed,
-            "refuel_price_per_gb": plan.refuel_price_per_gb}
+    return {
+        "plan_id": plan.id,
+        "name": plan.name,
+        "monthly_price": plan.monthly_price,
+        "data_limit_gb": plan.data_limit_gb,
+        "roaming_allowed": plan.roaming_allowed,
+        "refuel_price_per_gb": plan.refuel_price_per_gb,
+    }
 
 
 def _bill_dict(bill: Bill) -> dict:
-    return {"bill_id": bill.id, "customer_id": bill.customer_id, "period": bill.period, "amount": bill.amount,
-            "due_date": bill.due_date, "status": bill.status, "paid_with": bill.paid_with}
+    return {
+        "bill_id": bill.id,
+        "customer_id": bill.customer_id,
+        "period": bill.period,
+        "amount": bill.amount,
+        "due_date": bill.due_date,
+        "status": bill.status,
+        "paid_with": bill.paid_with,
+    }
 
 
 # -- business rules shared by the writes ---------------------------------------------------------
@@ -108,7 +124,9 @@ def _writable_line(line_id: str, *, active: bool = True) -> Line:
 def _no_overdue_bills(customer_id: str, action: str) -> None:
     overdue = [b.id for b in Bill.find_all(customer=customer_id, status="overdue")]
     if overdue:
-        raise ToolError(f"cannot {action}: the customer has overdue bill(s) {', '.join(overdue)}; they must be paid first")
+        raise ToolError(
+            f"cannot {action}: the customer has overdue bill(s) {', '.join(overdue)}; they must be paid first"
+        )
 
 
 def card_expired(expires: str) -> bool:
@@ -329,7 +347,20 @@ def transfer_to_human_agents(reason: Literal["account on hold", "request outside
 
 
 TOOLS = (
-    get_customer_by_phone, get_customer_by_id, get_line_details, get_bills_for_customer, get_bill_details,
-    list_plans, get_plan_details, change_plan, suspend_line, resume_line, refuel_data, enable_roaming,
-    disable_roaming, pay_bill, transfer_to_human_agents, calculate,
+    get_customer_by_phone,
+    get_customer_by_id,
+    get_line_details,
+    get_bills_for_customer,
+    get_bill_details,
+    list_plans,
+    get_plan_details,
+    change_plan,
+    suspend_line,
+    resume_line,
+    refuel_data,
+    enable_roaming,
+    disable_roaming,
+    pay_bill,
+    transfer_to_human_agents,
+    calculate,
 )
