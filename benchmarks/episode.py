@@ -10,6 +10,13 @@ run on the same data:
   the reference is the bare SQLite statement alone, the floor under any env.
 - oracle episode: ours is reset + every gold call + the closing message + verification; the naive
   reference replaces reset by the deep copy and verification by hashing the whole database.
+- verify: scoring an episode whose gold calls have all run (the final state against the gold).
+
+Beside the read step, the write step and the oracle episode stands their floor (``floor_us``,
+``x_floor`` = ours / floor, both medians): the very SQL statements they executed, traced with
+``set_trace_callback``, replayed with raw ``sqlite3`` on an in-memory copy of the seed. What the
+ratio measures is everything between an action and its statements: parsing, validation, peewee,
+rendering, bookkeeping and scoring.
 
     python benchmarks/episode.py [--env AgentScaler/retail-v0 ...] [--episodes 200]
 """
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import sqlite3
 import statistics
 import time
 
@@ -41,21 +49,71 @@ def timeit(fn, repeat: int) -> float:
     return statistics.median(samples)
 
 
-def emit(env_id: str, metric: str, ours: float, reference: float, reference_name: str, **extra) -> None:
-    print(
-        json.dumps(
-            {
-                "env": env_id,
-                "metric": metric,
-                "ours_us": round(ours * 1e6, 2),
-                "reference": reference_name,
-                "reference_us": round(reference * 1e6, 2),
-                "speedup": round(reference / ours, 1),
-                **extra,
-            }
-        ),
-        flush=True,
-    )
+def emit(
+    env_id: str,
+    metric: str,
+    ours: float,
+    reference: float | None = None,
+    reference_name: str = "",
+    floor: float | None = None,
+    **extra,
+) -> None:
+    line = {"env": env_id, "metric": metric, "ours_us": round(ours * 1e6, 2)}
+    if floor is not None:
+        line |= {"floor_us": round(floor * 1e6, 2), "x_floor": round(ours / floor, 2)}
+    if reference is not None:
+        line |= {"reference": reference_name, "reference_us": round(reference * 1e6, 2)}
+        line["speedup"] = round(reference / ours, 1)
+    print(json.dumps(line | extra), flush=True)
+
+
+def databases(env) -> list:
+    """The env's databases, one per seat."""
+    return [seat.db for seat in env.seats.values()]
+
+
+def traced(env, fn) -> list[list[str]]:
+    """Run ``fn()``; return the SQL statements each of the env's databases executed, bound values
+    inlined. Python reports each trigger program a write starts as that write's text again: an
+    identical write right after a write is such a report, and is dropped (which can only lower
+    the floor)."""
+    logs = []
+    for db in databases(env):
+        logs.append([])
+        db.conn.set_trace_callback(logs[-1].append)
+    try:
+        fn()
+    finally:
+        for db in databases(env):
+            db.conn.set_trace_callback(None)
+    return [
+        [sql for i, sql in enumerate(log) if not (sql.startswith("--") or i and sql == log[i - 1] and _writes(sql))]
+        for log in logs
+    ]
+
+
+def _writes(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")
+
+
+def floor(env, statements: list[list[str]]) -> float:
+    """Seconds raw ``sqlite3`` takes to run ``statements`` on fresh in-memory copies of the seeds."""
+    conns = []
+    for db in databases(env):
+        conns.append(sqlite3.connect(":memory:", isolation_level=None))
+        db.seed.copy_into(conns[-1])
+        conns[-1].execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # load the schema, as ours has
+    t0 = time.perf_counter()
+    for conn, log in zip(conns, statements):
+        for sql in log:
+            try:
+                conn.execute(sql).fetchall()
+            except sqlite3.Error:
+                pass  # a statement that failed in the episode fails here too
+    elapsed = time.perf_counter() - t0
+    for conn in conns:
+        conn.close()
+    return elapsed
 
 
 def as_action(call) -> str:
@@ -118,16 +176,27 @@ def bench(env_id: str, episodes: int) -> None:
             for a in prefix:  # noqa: B023 (called in the loop)
                 env.step(a)
 
-        samples = []
+        samples, floors = [], []
         for _ in range(300 if kind == READ else 200):
             prepare()
             t0 = time.perf_counter()
             env.step(action)
             samples.append(time.perf_counter() - t0)
+            prepare()
+            floors.append(floor(env, traced(env, lambda: env.step(action))))  # noqa: B023 (called in the loop)
         ours = statistics.median(samples)
-        table = next(iter(domain.seed.tables))
-        floor = timeit(lambda: env.db.conn.execute(f'SELECT * FROM "{table}" WHERE rowid = 7').fetchall(), 2000)  # noqa: B023 (called in the loop)
-        emit(env_id, f"{kind}_step", ours, floor, "bare SQLite point query", tool=call.name)
+        conn = databases(env)[0].conn
+        table = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid").fetchone()[0]
+        point = timeit(lambda: conn.execute(f'SELECT * FROM "{table}" WHERE rowid = 7').fetchall(), 2000)  # noqa: B023 (called in the loop)
+        emit(
+            env_id,
+            f"{kind}_step",
+            ours,
+            point,
+            "bare SQLite point query",
+            floor=statistics.median(floors),
+            tool=call.name,
+        )
 
     def ours_episode(task):
         env.reset(options={"task_id": task.id})
@@ -150,11 +219,12 @@ def bench(env_id: str, episodes: int) -> None:
             env.step(action)
         return float(env.db.digest() == gold_digests[task.id])
 
-    ours_t, naive_t, ours_r, naive_r = [], [], [], []
+    ours_t, naive_t, ours_r, naive_r, floor_t = [], [], [], [], []
     for task in tasks:
         t0 = time.perf_counter()
         ours_r.append(ours_episode(task))
         ours_t.append(time.perf_counter() - t0)
+        floor_t.append(floor(env, traced(env, lambda: ours_episode(task))))  # noqa: B023 (called in the loop)
     for task in tasks[: max(10, len(tasks) // 4)]:
         t0 = time.perf_counter()
         naive_r.append(naive_episode(task))
@@ -165,10 +235,22 @@ def bench(env_id: str, episodes: int) -> None:
         statistics.median(ours_t),
         statistics.median(naive_t),
         "naive full-state env (deepcopy reset, whole-database hash)",
+        floor=statistics.median(floor_t),
         episodes=len(ours_t),
         pass_rate=sum(r == 1.0 for r in ours_r) / len(ours_r),
         naive_pass_rate=sum(naive_r) / len(naive_r),
     )
+
+
+    verify_t = []
+    for task in tasks:
+        env.reset(options={"task_id": task.id})
+        for action in plans[task.id][:-1]:
+            env.step(action)
+        t0 = time.perf_counter()
+        env.verify()
+        verify_t.append(time.perf_counter() - t0)
+    emit(env_id, "verify", statistics.median(verify_t), episodes=len(verify_t))
 
 
 def main() -> None:
