@@ -32,8 +32,9 @@ from typing import Any
 
 from agentscaler_gym.actions import Turn, parse_action
 from agentscaler_gym.multiagent import check_user_reply, facts, user_brief
+from agentscaler_gym.seat import Seat
 from agentscaler_gym.tasks import Task
-from agentscaler_gym.users import END_TOKENS, STOP, Device
+from agentscaler_gym.users import END_TOKENS, STOP
 
 NOTE = "[Note from the simulation, not from the agent] Your last message broke these rules: {rules}. Write it again."
 RETRY_RULES = {
@@ -75,11 +76,11 @@ class LLMUser:
         self.errors: list[dict] = []
         self.messages: list[dict] = []  # the user-side transcript of the single-agent episode
         self.task: Task | None = None
-        self.device: Device | None = None
+        self.device: Seat | None = None
 
     # -- users.User: the single-agent env ---------------------------------------------------------
 
-    def start(self, task: Task, device: Device | None = None, seed: int | None = None) -> str:
+    def start(self, task: Task, device: Seat | None = None, seed: int | None = None) -> str:
         self.task, self.device, self.errors = task, device, []
         self.messages = [{"role": "system", "content": self.brief(task, device is not None)}]
         return self._speak()
@@ -101,7 +102,7 @@ class LLMUser:
                 {"role": "tool", "name": "invalid_tool_call", "content": f"Error: {e}"} for e in turn.errors
             ]
             self.messages += [
-                {"role": "tool", "name": c.name, "content": self.device.call(c.name, c.arguments)}
+                {"role": "tool", "name": c.name, "content": self.device.call(c.name, c.arguments).text}
                 for c in turn.tool_calls
             ]
 

@@ -31,6 +31,10 @@ returns the user's opening message. Without a task option the task is drawn with
 ``info`` holds ``task_id``, ``tools`` (OpenAI schemas), ``system_prompt`` (the domain policy),
 ``messages`` (the transcript, grown in place), and ``user_tools`` in dual-control domains.
 
+Each actor with tools has a :class:`~agentscaler_gym.seat.Seat` (``env.seats``): its database,
+tools and successful calls. In dual-control domains the user's seat is also ``env.device``, the
+phone the simulated user is handed.
+
 ## Episode End
 
 Terminates when the user ends the conversation (``###STOP###``) or a tool that ends the episode
@@ -59,8 +63,9 @@ from gymnasium import spaces
 
 from .actions import parse_action
 from .domain import Domain
-from .tasks import Task
-from .users import END_TOKENS, Device, ScriptedUser, User
+from .seat import Changes, Seat, changes
+from .tasks import ASSISTANT, USER, Task
+from .users import END_TOKENS, ScriptedUser, User
 from .verify import Verification, verify
 
 MAX_TEXT = 1_000_000
@@ -109,8 +114,8 @@ class ToolUseEnv(gym.Env[str, str]):
         self.render_mode = render_mode
         self.observation_space = UnicodeText()
         self.action_space = UnicodeText()
-        self.db, self.user_db = self.domain.databases()
-        self.device = Device(self.user_db, self.domain.user_tools) if self.user_db is not None else None
+        self.seats: dict[str, Seat] = self.domain.seats()
+        self.device: Seat | None = self.seats.get(USER)  # what the user is handed
         self.task: Task | None = None
         self.messages: list[dict] = []
 
@@ -125,11 +130,8 @@ class ToolUseEnv(gym.Env[str, str]):
             self.task = self.tasks[int(options["task_index"]) % len(self.tasks)]
         else:
             self.task = self.tasks[int(self.np_random.integers(len(self.tasks)))]
-        self.db.reset()
-        if self.user_db is not None:
-            self.user_db.reset()
-            self.device.calls = []
-        self.calls: list = []
+        for seat in self.seats.values():
+            seat.reset()
         self.said: list[str] = []
         self.turns = 0
         self.done = False
@@ -142,8 +144,8 @@ class ToolUseEnv(gym.Env[str, str]):
             "system_prompt": self.domain.policy,
             "messages": self.messages,
         }
-        if self.device is not None:
-            info["user_tools"] = self.domain.user_tool_schemas
+        if USER in self.seats:
+            info["user_tools"] = self.seats[USER].schemas
         return opening, info
 
     def step(self, action: Any) -> tuple[str, float, bool, bool, dict]:
@@ -178,7 +180,7 @@ class ToolUseEnv(gym.Env[str, str]):
     def render(self) -> str | None:
         text = "\n".join(f"[{m['role']}] {_render(m)}" for m in self.messages)
         if self.render_mode == "human":
-            print(text)
+            print(text.encode("utf-8", "backslashreplace").decode("utf-8"))  # a lone surrogate prints escaped
             return None
         return text
 
@@ -193,37 +195,29 @@ class ToolUseEnv(gym.Env[str, str]):
         if len(calls) > MAX_CALLS_PER_TURN:
             answers.append(f"Error: at most {MAX_CALLS_PER_TURN} tool calls per turn; the rest were not run.")
             calls = calls[:MAX_CALLS_PER_TURN]
+        seat = self.seats[ASSISTANT]
         for call in calls:
-            text, ok = self.db.call(self.domain.tools, call.name, call.arguments)
-            if ok:
-                self.calls.append(call)
-                ends = ends or self.domain.tools[call.name].ends_episode
-            answers.append(text)
-            self.messages.append({"role": "tool", "name": call.name, "content": text})
+            answer = seat.call(call.name, call.arguments)
+            ends = ends or answer.ends_episode
+            answers.append(answer.text)
+            self.messages.append({"role": "tool", "name": call.name, "content": answer.text})
         if len(answers) == 1:
             return answers[0], ends
         return "\n".join(f"<tool_response>\n{a}\n</tool_response>" for a in answers), ends
 
-    def changes(self) -> dict:
-        """The episode's state change so far, over both databases."""
-        changes = self.db.changes()
-        if self.user_db is not None:
-            changes.update(self.user_db.changes())
-        return changes
+    def changes(self) -> Changes:
+        """The episode's state change so far, every seat's: ``{(seat, table, key): row or None}``."""
+        return changes(self.seats)
 
     def verify(self) -> Verification:
         """Score the episode as it stands."""
         assert self.task is not None, "call reset() first"
-        return verify(self.task, self.domain.gold(self.task), self.changes(), self.calls, self.said, self._row)
-
-    def _row(self, table: str, row_json: str | None) -> dict | None:
-        seed = self.domain.user_seed if table.startswith("user:") else self.domain.seed
-        return seed.row_dict(table, row_json)
+        calls = self.seats[ASSISTANT].calls
+        return verify(self.task, self.domain.gold(self.task), self.changes(), calls, self.said)
 
     def close(self) -> None:
-        self.db.close()
-        if self.user_db is not None:
-            self.user_db.close()
+        for seat in self.seats.values():
+            seat.close()
 
 
 def _render(message: dict) -> str:

@@ -48,8 +48,9 @@ from pettingzoo import AECEnv, ParallelEnv
 from .actions import Turn, parse_action
 from .env import MAX_CALLS_PER_TURN, MAX_TEXT, ToolUseEnv, UnicodeText
 from .registry import ENTRY_POINT, NAMESPACE
+from .seat import Answer, Seat
 from .tasks import Scenario, Task, ToolCall
-from .users import END_TOKENS, STOP, TRANSFER, Device, User
+from .users import END_TOKENS, STOP, TRANSFER, User
 
 ASSISTANT, USER = "assistant", "user"
 AGENTS = (ASSISTANT, USER)
@@ -198,29 +199,29 @@ class _RelayUser:
         self.reply = ""
         self.errors: list[dict] = []  # the multi-agent env's record, so the inner env reports it too
 
-    def start(self, task: Task, device: Device | None = None, seed: int | None = None) -> str:
+    def start(self, task: Task, device: Seat | None = None, seed: int | None = None) -> str:
         return ""  # the user agent's first action fills in the opening
 
     def respond(self, message: str) -> str:
         return self.reply
 
 
-class _LoggedDevice(Device):
-    """The user's device. ``call`` also writes the call and its answer into the user's transcript,
-    so a :class:`User` driving the device directly (through :class:`UserPolicy`) leaves the same
-    record as device calls made as actions (which use the unlogged :meth:`run`)."""
+class _LoggedDevice:
+    """The user's seat as the user is handed it: ``call`` also writes the call and its answer into
+    the user's transcript, so a :class:`User` driving the device directly (through
+    :class:`UserPolicy`) leaves the same record as device calls made as actions (which call the
+    seat itself)."""
 
-    def __init__(self, device: Device, log):
-        super().__init__(device.db, device.tools)
-        self._log = log
+    def __init__(self, seat: Seat, log):
+        self.seat, self._log = seat, log
 
-    def run(self, name: str, arguments: Mapping) -> str:
-        return super().call(name, arguments)
+    def __getattr__(self, name: str):
+        return getattr(self.seat, name)
 
-    def call(self, name: str, arguments: Mapping) -> str:
-        text = self.run(name, arguments)
-        self._log(Turn(tool_calls=[_call(name, arguments)]), [(name, text)])
-        return text
+    def call(self, name: str, arguments: Mapping) -> Answer:
+        answer = self.seat.call(name, arguments)
+        self._log(Turn(tool_calls=[_call(name, arguments)]), [(name, answer.text)])
+        return answer
 
 
 def _call(name: str, arguments: Mapping) -> ToolCall:
@@ -287,7 +288,7 @@ class ToolUseAECEnv(AECEnv):
         return self._action_spaces[agent]
 
     @property
-    def device(self) -> Device | None:
+    def device(self) -> Seat | None:
         """The user's device in dual-control domains (its calls show in the user's transcript)."""
         return self.gym_env.device
 
@@ -418,7 +419,8 @@ class ToolUseAECEnv(AECEnv):
                         f"Error: at most {MAX_CALLS_PER_TURN} tool calls per turn; the rest were not run.",
                     )
                 )
-            results += [(c.name, self.device.run(c.name, c.arguments)) for c in calls[:MAX_CALLS_PER_TURN]]
+            seats = self.gym_env.seats
+            results += [(c.name, seats[USER].call(c.name, c.arguments).text) for c in calls[:MAX_CALLS_PER_TURN]]
         self._log_device(turn, results)
         return _tool_answer([text for _, text in results])
 
@@ -550,7 +552,7 @@ class UserPolicy:
     the calls still land in the user agent's transcript.
     """
 
-    def __init__(self, user: User, device: Device | None = None):
+    def __init__(self, user: User, device: Seat | None = None):
         self.user = user
         self.device = device
 

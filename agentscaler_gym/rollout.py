@@ -52,7 +52,7 @@ class Trajectory:
         error: Why the episode stopped early (a policy or server failure), else None.
         user_calls: Tool calls the user made on their device (dual control).
         user_errors: What the simulated user got wrong (``{"turn", "kind", "detail"}``; an LLM user's).
-        db_changes: Every row the episode changed: ``{"table", "key", "row"}`` (``row`` None if deleted).
+        db_changes: Every row the episode changed: ``{"seat", "table", "key", "row"}`` (``row`` None if deleted).
         policy: The policy's name.
     """
 
@@ -188,8 +188,8 @@ class _Episode:
 
 def _db_changes(env: ToolUseEnv) -> list[dict]:
     return [
-        {"table": table, "key": key, "row": env._row(table, row)}
-        for (table, key), row in sorted(env.changes().items(), key=repr)
+        {"seat": seat, "table": table, "key": key, "row": row}
+        for (seat, table, key), row in sorted(env.changes().items(), key=repr)
     ]
 
 

@@ -207,17 +207,18 @@ def bench(env_id: str, episodes: int) -> None:
 
     gold_digests = {}
     for task in tasks:  # the naive env compares whole-database digests; the gold digest is computed once
-        agent_db, _ = domain.databases()
-        domain.replay(task, (agent_db, domain.databases()[1]))
-        gold_digests[task.id] = agent_db.digest()
+        seats = domain.seats()
+        domain.replay(task, seats)
+        gold_digests[task.id] = [seat.db.digest() for seat in seats.values()]
 
     def naive_episode(task):
         copy.deepcopy(rows)
-        env.db.reset()
+        for seat in env.seats.values():
+            seat.db.reset()
         env.reset(options={"task_id": task.id})
         for action in plans[task.id][:-1]:
             env.step(action)
-        return float(env.db.digest() == gold_digests[task.id])
+        return float([seat.db.digest() for seat in env.seats.values()] == gold_digests[task.id])
 
     ours_t, naive_t, ours_r, naive_r, floor_t = [], [], [], [], []
     for task in tasks:
@@ -240,7 +241,6 @@ def bench(env_id: str, episodes: int) -> None:
         pass_rate=sum(r == 1.0 for r in ours_r) / len(ours_r),
         naive_pass_rate=sum(naive_r) / len(naive_r),
     )
-
 
     verify_t = []
     for task in tasks:

@@ -136,7 +136,7 @@ def test_user_speaks_first_with_its_brief_and_tool_calls_keep_the_turn():
 def test_bad_actions_come_back_as_error_text_and_leave_the_database_unchanged():
     env = ma.env(MOCK)
     env.reset(seed=1)
-    digest = env.gym_env.db.digest()
+    digest = env.gym_env.seats["assistant"].db.digest()
     env.step(12345)  # the user: not text, so an error it reads; still its turn
     assert env.agent_selection == ma.USER and env.observe(ma.USER)["message"].startswith("Error:")
     env.step("hello")
@@ -144,7 +144,7 @@ def test_bad_actions_come_back_as_error_text_and_leave_the_database_unchanged():
     env.step("{not json")
     env.step(None)
     assert env.agent_selection == ma.ASSISTANT and not any(env.terminations.values())
-    assert env.gym_env.db.digest() == digest
+    assert env.gym_env.seats["assistant"].db.digest() == digest
 
 
 # -- identity with the single-agent env -----------------------------------------------------------
@@ -218,7 +218,7 @@ class DeviceActionUser:
 def dual_control_task(env):
     """A task whose gold run writes on the user's device."""
     for task_id in user_task_ids(env, 50):
-        if any(k[0].startswith("user:") for k in env.gym_env.domain.gold(env.gym_env.domain.task(task_id))):
+        if any(k[0] == USER for k in env.gym_env.domain.gold(env.gym_env.domain.task(task_id))):
             return env.gym_env.domain.task(task_id)
     raise AssertionError("no task writes on the device")
 
@@ -228,7 +228,7 @@ def test_user_device_actions_change_the_user_database_and_verification_sees_them
     task = dual_control_task(env)
     trajectory = ma.play(env, OraclePolicy(), DeviceActionUser(), seed=0, task_id=task.id)
     assert trajectory.reward == 1.0, trajectory.verification
-    assert any(table.startswith("user:") for table, _ in env.gym_env.changes())
+    assert any(seat == USER for seat, _, _ in env.gym_env.changes())
     assert trajectory.user_calls == [c.to_dict() for c in task.gold_calls if c.actor == USER]
     calls = [m for m in env.user_messages if m.get("tool_calls")]
     results = [m for m in env.user_messages if m["role"] == "tool"]
@@ -241,11 +241,12 @@ def test_skipping_a_device_action_fails_verification_with_a_user_table_diff():
     task = dual_control_task(env)
     gold = env.gym_env.domain.gold(task)
     written = {c.name for c in task.gold_calls if c.actor == USER}
-    skip = next(n for n in written if n != "check_status_bar" and env.gym_env.domain.user_tools[n].kind == "write")
+    phone = env.gym_env.seats[USER]
+    skip = next(n for n in written if n != "check_status_bar" and phone.tools[n].kind == "write")
     trajectory = ma.play(env, OraclePolicy(), DeviceActionUser(skip={skip}), seed=0, task_id=task.id)
     assert trajectory.reward == 0.0
-    assert any(d["table"].startswith("user:") for d in trajectory.verification["diff"])
-    assert any(k[0].startswith("user:") for k in gold)
+    assert any(d["seat"] == USER for d in trajectory.verification["diff"])
+    assert any(k[0] == USER for k in gold)
 
 
 def test_device_calls_without_a_device_are_an_error_the_user_reads():
