@@ -33,6 +33,7 @@ _TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.S)
 _CALL_SYNTAX = re.compile(r"^\[?\s*[A-Za-z_]\w*\(.*\)\s*\]?$", re.S)
 _UNPARSABLE = (ValueError, RecursionError)  # json's errors, and ints past Python's digit limit
 MAX_DEPTH = 32
+_SCALARS = (str, bool, float)
 
 
 @dataclass
@@ -56,14 +57,15 @@ class Turn:
 
 def parse_action(action: Any) -> Turn:
     """Parse one agent turn. Never raises."""
-    if isinstance(action, Mapping):
-        return _from_message(action)
     if not isinstance(action, str):
+        if isinstance(action, Mapping):
+            return _from_message(action)
         return Turn(errors=[f"an action must be text or an assistant message, got {type(action).__name__}"])
     text = _THINK.sub("", action).strip() if "<think>" in action else action.strip()
     if "<tool_call>" in text:
-        turn = Turn(content=_TOOL_CALL.sub("", text).strip())
-        for block in _TOOL_CALL.findall(text):
+        parts = _TOOL_CALL.split(text)  # text, block, text, block, ..., text
+        turn = Turn(content="".join(parts[::2]).strip())
+        for block in parts[1::2]:
             _add_json_call(turn, block.strip())
         return turn
     if text.startswith(("{", "[{")) or (text.startswith("[") and text.endswith("]")):
@@ -106,7 +108,7 @@ def _add_json_call(turn: Turn, text: str) -> None:
 
 
 def _add_call(turn: Turn, value: Any) -> None:
-    if not isinstance(value, Mapping):
+    if not isinstance(value, (dict, Mapping)):
         turn.errors.append(f"a tool call must be a JSON object with 'name' and 'arguments', got {_clip(value)}")
         return
     name, arguments = value.get("name"), value.get("arguments", value.get("parameters", {}))
@@ -118,7 +120,7 @@ def _add_call(turn: Turn, value: Any) -> None:
             return
     if not isinstance(name, str) or not name:
         turn.errors.append(f"a tool call needs a 'name' string, got {_clip(value)}")
-    elif not isinstance(arguments, Mapping):
+    elif not isinstance(arguments, (dict, Mapping)):
         turn.errors.append(f"the arguments of {name} must be a JSON object, got {_clip(arguments)}")
     else:
         _add_checked(turn, name, dict(arguments))
@@ -155,7 +157,7 @@ def _add_checked(turn: Turn, name: str, arguments: dict) -> None:
 
 def _not_json(value: Any, depth: int) -> str | None:
     """What keeps ``value`` from being a JSON value, or None."""
-    if value is None or isinstance(value, (str, bool, float)):
+    if value is None or isinstance(value, _SCALARS):
         return None
     if isinstance(value, int):
         return f"an integer of more than {sys.get_int_max_str_digits()} digits" if _too_long(value) else None
@@ -167,7 +169,12 @@ def _not_json(value: Any, depth: int) -> str | None:
         if not all(isinstance(k, str) for k in value):
             return "object keys must be strings"
         value = value.values()
-    return next((p for p in (_not_json(v, depth - 1) for v in value) if p), None)
+    for item in value:
+        if item is not None and not isinstance(item, _SCALARS):
+            problem = _not_json(item, depth - 1)
+            if problem:
+                return problem
+    return None
 
 
 def _too_long(value: int) -> bool:

@@ -98,9 +98,14 @@ class Model(pw.Model):
         compiled = _LOOKUPS.get(key)
         if compiled is None:
             compiled = _LOOKUPS[key] = _compile_lookup(cls, tuple(equals), limit)
-        sql, params, fields = compiled
-        cursor = _connection().execute(sql, [f.db_value(equals[name]) for name, f in params])
-        return [cls._loaded({f.name: f.python_value(v) for f, v in zip(fields, row)}) for row in cursor]
+        sql, params, names, converters = compiled
+        rows = []
+        for row in _connection().execute(sql, [f.db_value(equals[name]) for name, f in params]):
+            data = dict(zip(names, row))
+            for name, convert in converters:
+                data[name] = convert(data[name])
+            rows.append(cls._loaded(data))
+        return rows
 
     @classmethod
     def _loaded(cls, data: dict) -> Model:
@@ -111,7 +116,8 @@ class Model(pw.Model):
         return row
 
 
-_LOOKUPS: dict[tuple, tuple[str, list, list]] = {}
+_LOOKUPS: dict[tuple, tuple[str, list, list, list]] = {}
+_TRANSACTION = object()  # on peewee's transaction stack while Database.run holds a transaction
 _UPDATES: dict[tuple, tuple[str, list]] = {}
 
 
@@ -132,7 +138,7 @@ def _compile_update(model: type[pw.Model], names: tuple[str, ...] | None) -> tup
     )
 
 
-def _compile_lookup(model: type[pw.Model], names: tuple[str, ...], limit: str) -> tuple[str, list, list]:
+def _compile_lookup(model: type[pw.Model], names: tuple[str, ...], limit: str) -> tuple[str, list, list, list]:
     meta = model._meta
     unknown = [n for n in names if n not in meta.fields]
     if unknown:
@@ -142,7 +148,18 @@ def _compile_lookup(model: type[pw.Model], names: tuple[str, ...], limit: str) -
     where = " AND ".join(f"{_quote(meta.fields[n].column_name)} = ?" for n in names) or "1"
     order = _quote(meta.primary_key.column_name)
     sql = f"SELECT {columns} FROM {_quote(meta.table_name)} WHERE {where} ORDER BY {order}{limit}"
-    return sql, [(n, meta.fields[n]) for n in names], fields
+    converters = [(f.name, f.python_value) for f in fields if not _as_stored(f)]
+    return sql, [(n, meta.fields[n]) for n in names], [f.name for f in fields], converters
+
+
+# Fields whose value SQLite returns already as peewee would make it (peewee's conversion is a no-op).
+_AS_STORED = (pw.CharField, pw.TextField, pw.IntegerField, pw.AutoField, pw.BigIntegerField, pw.FloatField)
+
+
+def _as_stored(field: pw.Field) -> bool:
+    if isinstance(field, pw.ForeignKeyField):
+        field = field.rel_field
+    return type(field) in _AS_STORED  # exact types: a subclass may convert (a JSON text field does)
 
 
 Change = dict[tuple[str, Any], "str | None"]
@@ -231,10 +248,22 @@ class Database:
         token = _ACTIVE.set(self._state)
         try:
             arguments = validate_arguments(tool, arguments)
-            if tool.kind == WRITE:
-                with ROUTER.atomic():
-                    return tool.fn(**arguments)
-            return tool.fn(**arguments)
+            if tool.kind != WRITE:
+                return tool.fn(**arguments)
+            # One transaction, begun and ended here (peewee's atomic() costs as much as the SQL of a
+            # small write); the marker makes an atomic() inside a tool a savepoint within it.
+            transactions = self._state.transactions
+            self.conn.execute("BEGIN")
+            transactions.append(_TRANSACTION)
+            try:
+                result = tool.fn(**arguments)
+            except BaseException:
+                transactions.pop()
+                self.conn.execute("ROLLBACK")
+                raise
+            transactions.pop()
+            self.conn.execute("COMMIT")
+            return result
         finally:
             _ACTIVE.reset(token)
 

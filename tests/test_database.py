@@ -3,7 +3,7 @@ import threading
 import peewee as pw
 import pytest
 
-from agentscaler_gym.database import Database, Model, SeedDatabase
+from agentscaler_gym.database import ROUTER, Database, Model, SeedDatabase
 from agentscaler_gym.seat import Answer, Seat, changes
 from agentscaler_gym.tasks import ASSISTANT
 from agentscaler_gym.tools import WRITE, ToolError, tool
@@ -228,3 +228,27 @@ def test_quotes_in_names_are_data():
 def test_names_the_change_tracking_uses_are_reserved():
     with pytest.raises(ValueError, match="reserved"):
         SeedDatabase([_model("_log_account")], {})
+
+
+@tool(WRITE)
+def write_then_fail_inside(account: str) -> str:
+    """Set a balance, then fail inside a nested atomic block.
+
+    Args:
+        account: The account.
+    """
+    Account.update(balance=1).where(Account.id == account).execute()
+    try:
+        with ROUTER.atomic():  # a savepoint inside the call's transaction
+            Account.update(balance=2).where(Account.id == account).execute()
+            raise ValueError("undone")
+    except ValueError:
+        pass
+    return "ok"
+
+
+def test_an_atomic_block_inside_a_write_is_a_savepoint(seed):
+    seat = Seat(ASSISTANT, seed, {"w": write_then_fail_inside})
+    assert seat.call("w", {"account": "A9"}) == Answer("ok", True)
+    assert seat.changes() == {("account", "A9"): {"id": "A9", "balance": 1}}
+    assert seat.db.conn.in_transaction is False
