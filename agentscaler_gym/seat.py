@@ -51,6 +51,7 @@ class Seat:
         self.tools = tools
         self.db = Database(seed)
         self.calls: list[ToolCall] = []
+        self._decoded: tuple[int, dict] = (-1, {})  # (the database's write count, its changes decoded)
 
     @property
     def schemas(self) -> list[dict]:
@@ -73,11 +74,15 @@ class Seat:
 
     def changes(self) -> dict[tuple[str, Any], dict | None]:
         """Rows whose content differs from the seed: ``{(table, primary key): row or None}``."""
-        columns = self.db.seed.columns
-        return {
-            (table, key): None if row is None else dict(zip(columns[table], json.loads(row)))
-            for (table, key), row in self.db.changes().items()
-        }
+        version = self.db.conn.total_changes  # grows with every row written
+        if self._decoded[0] != version:
+            columns = self.db.seed.columns
+            decoded = {
+                (table, key): None if row is None else dict(zip(columns[table], json.loads(row)))
+                for (table, key), row in self.db.changes().items()
+            }
+            self._decoded = (version, decoded)
+        return dict(self._decoded[1])
 
     def reset(self) -> None:
         """Back to the seed state, with an empty call log."""
