@@ -1,4 +1,5 @@
-"""What hand-built domains share: canonical JSON columns and the calculator tool."""
+"""What hand-built domains share: canonical JSON columns, the lookup that answers "not found", and the
+calculator tool."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import ast
 import json
 import math
 import operator
+from typing import Any, TypeVar
 
 import peewee as pw
 
+from ..database import Model
 from ..tools import READ, ToolError, tool
+
+M = TypeVar("M", bound=Model)
 
 
 class JSONField(pw.TextField):
@@ -20,6 +25,15 @@ class JSONField(pw.TextField):
 
     def python_value(self, value):
         return None if value is None else json.loads(value)
+
+
+def lookup(model: type[M], not_found: str, **equals: Any) -> M:
+    """The first row of ``model`` whose fields equal ``equals``; a missing one raises
+    :class:`ToolError` with ``not_found``, the text the agent reads."""
+    row = model.find(**equals)
+    if row is None:
+        raise ToolError(not_found)
+    return row
 
 
 _OPERATORS = {
