@@ -1,8 +1,7 @@
 """Airline tools. The business rules live here, so a call that breaks one fails and changes nothing.
 
-Fare rules (shared with the data generator and the task source): every price is in whole dollars
-per passenger; travel insurance costs :data:`INSURANCE_FEE` per passenger; each checked bag above
-the free allowance (:func:`free_bags`, by membership and cabin, per passenger) costs :data:`BAG_FEE`.
+What things cost (fares, insurance, bags) is in :mod:`.fares`, shared with the data generator and
+the task source.
 """
 
 from __future__ import annotations
@@ -16,30 +15,13 @@ from ...database import ROUTER
 from ...tools import READ, WRITE, ToolError, tool
 from ..common import calculate, lookup
 from .data import NOW, TODAY, dates
+from .fares import BAG_FEE, INSURED_REASONS, fare_total, free_bags
 from .models import Airport, Flight, FlightDate, PaymentMethod, Reservation, User
 
 Cabin = Literal["basic_economy", "economy", "business"]
 Reason = Literal["change of plan", "airline cancelled flight", "health", "weather", "other"]
-BAG_FEE = 50
-INSURANCE_FEE = 30
 MAX_PASSENGERS = 5
 MAX_CERTIFICATE = 500
-FREE_BAGS = {  # free checked bags per passenger
-    "regular": {"basic_economy": 0, "economy": 1, "business": 2},
-    "silver": {"basic_economy": 1, "economy": 2, "business": 3},
-    "gold": {"basic_economy": 2, "economy": 3, "business": 4},
-}
-COMPENSATION = {"cancelled": 100, "delayed": 50}  # certificate dollars per passenger (policy)
-INSURED_REASONS = ("health", "weather")
-
-
-def free_bags(membership: str, cabin: str) -> int:
-    return FREE_BAGS[membership][cabin]
-
-
-def fare_total(prices: list[int], passengers: int, insurance: bool, nonfree_bags: int) -> int:
-    """What a booking costs: the fares of every segment for every passenger, insurance and extra bags."""
-    return sum(prices) * passengers + INSURANCE_FEE * passengers * bool(insurance) + BAG_FEE * nonfree_bags
 
 
 # -- lookups -------------------------------------------------------------------------------------
