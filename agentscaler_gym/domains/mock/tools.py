@@ -1,3 +1,9 @@
+"""The agent's tools: look customers and tickets up, open and close tickets, transfer.
+
+Each tool is a typed function tagged read or write; its docstring is the text the model reads, and
+a :class:`ToolError` it raises is the error the agent sees, with the database left as it was.
+"""
+
 from ...tools import READ, WRITE, ToolError, tool
 from ..common import lookup
 from .models import Customer, Ticket
