@@ -51,10 +51,10 @@ def verify(task: Task, gold: Changes, changes: Changes, calls: Sequence[ToolCall
         calls: The assistant's successful calls, in order.
         said: Everything the assistant said to the user.
     """
+    differ = [key for key in gold.keys() | changes.keys() if gold.get(key, _ABSENT) != changes.get(key, _ABSENT)]
     diff = tuple(
         {"seat": key[0], "table": key[1], "key": key[2], "expected": gold.get(key), "actual": changes.get(key)}
-        for key in sorted(gold.keys() | changes.keys(), key=repr)
-        if gold.get(key, _ABSENT) != changes.get(key, _ABSENT)
+        for key in sorted(differ, key=repr)
     )
     exact = None
     if task.exact_match:
