@@ -5,12 +5,15 @@ import json
 import math
 
 import gymnasium as gym
+import peewee as pw
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import agentscaler_gym
+from agentscaler_gym import Domain, Model, Scenario, Side, Task, ToolCall, ToolError, ToolUseEnv, tool
 from agentscaler_gym import multiagent as ma
+from agentscaler_gym.tools import WRITE
 
 ENV_IDS = agentscaler_gym.builtin_ids()
 HUGE = "9" * 5000
@@ -45,15 +48,52 @@ def test_an_integer_with_thousands_of_digits_is_an_error_observation(action):
     json.dumps(env.messages)
 
 
+class Card(Model):
+    id = pw.CharField(primary_key=True)
+    daily_limit = pw.FloatField()
+
+
+@tool(WRITE)
+def set_card_limit(card_id: str, daily_limit: float) -> dict:
+    """Set a card's daily spending limit.
+
+    Args:
+        card_id: The card, such as 'C1'.
+        daily_limit: The new limit.
+    """
+    card = Card.find(id=card_id)
+    if card is None:
+        raise ToolError(f"no card {card_id!r}")
+    card.daily_limit = daily_limit
+    card.save()
+    return {"card_id": card_id, "daily_limit": daily_limit}
+
+
+CARDS = Domain(
+    name="cards",
+    policy="Help customers with their cards.",
+    agent=Side([Card], [set_card_limit], lambda seed: {Card: [{"id": "C1", "daily_limit": 100.0}]}),
+    tasks=lambda domain: {
+        "test": [
+            Task(
+                "limit",
+                "limit",
+                Scenario("Please set my card's limit to 200.", "Set card C1's daily limit to 200."),
+                (ToolCall("set_card_limit", {"card_id": "C1", "daily_limit": 200.0}),),
+            )
+        ]
+    },
+)
+
+
 @pytest.mark.parametrize("limit", ["1e999", "-1e999", "float('nan')", "Infinity", "NaN"])
 def test_non_finite_numbers_are_refused_and_the_episode_ends_cleanly(limit):
-    env = make("AgentScaler/banking_2-v0")
+    env = ToolUseEnv(CARDS)
     env.reset(seed=0)
-    card = next(c.arguments["card_id"] for t in env.tasks for c in t.gold_calls if c.name == "set_card_limit")
     if limit[0].isupper():
-        action = f'{{"name": "set_card_limit", "arguments": {{"card_id": "{card}", "daily_limit": {limit}}}}}'
+        action = f'{{"name": "set_card_limit", "arguments": {{"card_id": "C1", "daily_limit": {limit}}}}}'
     else:
-        action = f"set_card_limit(card_id={card!r}, daily_limit={limit})"
+        action = f"set_card_limit(card_id='C1', daily_limit={limit})"
     observation, *_ = env.step(action)
     assert observation.startswith("Error") and env.changes() == {}
     _, reward, terminated, _, info = env.step("That is all, thank you.")
