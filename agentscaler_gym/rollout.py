@@ -20,69 +20,19 @@ Nothing heavy is imported here; Ray and ``datasets`` are imported when asked for
 from __future__ import annotations
 
 import gc
-import json
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
 
 from .env import ToolUseEnv
-
-
-@dataclass
-class Trajectory:
-    """One recorded episode.
-
-    Attributes:
-        env_id, task_id, seed: What was played.
-        messages: The whole conversation (system, user, assistant with tool calls, tool).
-        tools: The tool schemas the assistant had.
-        reward: The final reward; ``verification`` has every component.
-        turns: Assistant turns taken.
-        timings: Seconds waiting for the ``policy`` and spent in the ``env``; ``latency`` lists
-            the policy's per-request latencies when it reports them.
-        tokens: ``prompt``, ``completion`` and ``requests`` counts (and ``cost``) the policy reported.
-        error: Why the episode stopped early (a policy or server failure), else None.
-        user_calls: Tool calls the user made on their device (dual control).
-        user_errors: What the simulated user got wrong (``{"turn", "kind", "detail"}``; an LLM user's).
-        db_changes: Every row the episode changed: ``{"table", "key", "row"}`` (``row`` None if deleted).
-        policy: The policy's name.
-    """
-
-    env_id: str
-    task_id: str
-    seed: int | None
-    messages: list[dict]
-    tools: list[dict]
-    reward: float = 0.0
-    verification: dict = field(default_factory=dict)
-    turns: int = 0
-    timings: dict = field(default_factory=dict)
-    tokens: dict = field(default_factory=dict)
-    error: str | None = None
-    user_calls: list[dict] = field(default_factory=list)
-    user_errors: list[dict] = field(default_factory=list)
-    db_changes: list[dict] = field(default_factory=list)
-    policy: str = ""
-
-    @property
-    def passed(self) -> bool:
-        return self.reward == 1.0 and self.error is None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Trajectory:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+from .trajectory import Trajectory, to_dataset
 
 
 @dataclass(frozen=True)
@@ -497,60 +447,3 @@ def _run_share(plan, policy, configs, concurrency, user) -> tuple[list[dict], di
 
     result = run_plan(plan, policy, configs, concurrency=concurrency, user=user)
     return [t.to_dict() for t in result], result.stats
-
-
-# -- storage ---------------------------------------------------------------------------------
-
-
-def write_jsonl(trajectories: Iterable[Trajectory], path: str | Path) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        for t in trajectories:
-            f.write(json.dumps(t.to_dict(), ensure_ascii=False, default=str) + "\n")
-
-
-def read_jsonl(path: str | Path) -> list[Trajectory]:
-    with open(path, encoding="utf-8") as f:
-        return [Trajectory.from_dict(json.loads(line)) for line in f if line.strip()]
-
-
-def to_dataset(trajectories: Iterable[Trajectory]):
-    """A ``datasets.Dataset`` of trajectories; ``messages``, ``tools`` and other nested fields as JSON text."""
-    from datasets import Dataset
-
-    nested = ("messages", "tools", "verification", "timings", "tokens", "user_calls", "db_changes")
-    rows = []
-    for t in trajectories:
-        row = t.to_dict()
-        for key in nested:
-            row[key] = json.dumps(row[key], ensure_ascii=False, default=str)
-        row["passed"] = t.passed
-        rows.append(row)
-    return Dataset.from_list(rows)
-
-
-# -- summaries -------------------------------------------------------------------------------
-
-
-def summarize(trajectories: Sequence[Trajectory]) -> dict[str, dict]:
-    """Per env id and ``"all"``: episodes, pass rate, mean turns, tool-error rate, policy errors, tokens."""
-    groups: dict[str, list[Trajectory]] = {}
-    for t in trajectories:
-        groups.setdefault(t.env_id, []).append(t)
-    if len(groups) != 1:
-        groups["all"] = list(trajectories)
-    return {env_id: _summary(ts) for env_id, ts in groups.items()}
-
-
-def _summary(ts: Sequence[Trajectory]) -> dict:
-    tool_messages = [m for t in ts for m in t.messages if m.get("role") == "tool"]
-    tool_errors = sum(str(m.get("content", "")).startswith("Error:") for m in tool_messages)
-    n = len(ts) or 1
-    return {
-        "episodes": len(ts),
-        "pass_rate": sum(t.passed for t in ts) / n,
-        "mean_reward": sum(t.reward for t in ts) / n,
-        "mean_turns": sum(t.turns for t in ts) / n,
-        "tool_error_rate": tool_errors / len(tool_messages) if tool_messages else 0.0,
-        "errors": sum(t.error is not None for t in ts),
-        "completion_tokens": sum(t.tokens.get("completion", 0) for t in ts),
-    }

@@ -56,7 +56,8 @@ def cmd_rollout(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     import agentscaler_gym  # noqa: F401 - registers the ids
-    from agentscaler_gym.rollout import rollout, summarize, write_jsonl
+    from agentscaler_gym.rollout import rollout
+    from agentscaler_gym.trajectory import summarize, write_jsonl
 
     policy = _policy(args)
     env_kwargs = {"max_turns": args.max_turns} if args.max_turns else {}
@@ -137,7 +138,7 @@ def _rate(row: dict) -> str:
 
 
 def cmd_view(args: argparse.Namespace) -> int:
-    from agentscaler_gym.rollout import read_jsonl
+    from agentscaler_gym.trajectory import read_jsonl
     from agentscaler_gym.viewer import write_html
 
     out = Path(args.out or Path(args.file).with_suffix(".html"))
@@ -147,8 +148,7 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from agentscaler_gym.passk import pass_hat_table
-    from agentscaler_gym.rollout import read_jsonl
+    from agentscaler_gym.trajectory import pass_hat_table, read_jsonl
 
     table = pass_hat_table(read_jsonl(args.file))
     if args.json:

@@ -28,7 +28,7 @@ def pass_at_1(
         tasks = len(_domain(env_id).task_list(split))
         episodes = tasks if limit is None else min(limit, tasks)
         trajectories = rollout(env_id, policy, split=split, episodes=episodes, seed=seed, **env_kwargs)
-        passed = sum(t.reward == 1.0 for t in trajectories)
+        passed = sum(t.passed for t in trajectories)
         results[env_id] = {
             "episodes": len(trajectories),
             "passed": passed,

@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from agentscaler_gym.rollout import Trajectory
+from agentscaler_gym.trajectory import Trajectory
 
 from .filters import FILTERS, FilterReport, arguments_of
 

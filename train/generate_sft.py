@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from agentscaler_gym.rollout import Trajectory, write_jsonl
+from agentscaler_gym.trajectory import Trajectory, write_jsonl
 
 from .export import data_card, sft_row, write_card, write_rows
 from .filters import EXACT_MODES, filter_trajectories
@@ -53,7 +53,7 @@ def collect(
 
         def advance(t: Trajectory) -> None:
             nonlocal passed
-            passed += t.reward == 1.0
+            passed += t.passed
             bar.update()
             bar.set_postfix(env=t.env_id.split("/")[-1], passed=passed)
 

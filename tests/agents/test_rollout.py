@@ -10,7 +10,8 @@ import pytest
 
 import agentscaler_gym  # noqa: F401 - registers the ids
 from agents import BatchPolicy, NoopPolicy, OraclePolicy, RandomPolicy, make_policy
-from agentscaler_gym.rollout import Trajectory, read_jsonl, rollout, run_episode, summarize, write_jsonl
+from agentscaler_gym.rollout import rollout, run_episode
+from agentscaler_gym.trajectory import Trajectory, read_jsonl, summarize, write_jsonl
 
 MOCK = "AgentScaler/mock-v0"
 RETAIL = "AgentScaler/retail-v0"
@@ -220,7 +221,7 @@ def test_make_policy_specs():
 def test_importing_the_engine_and_the_policy_modules_imports_no_heavy_stack():
     code = (
         "import sys, agentscaler_gym, agentscaler_gym.rollout, agentscaler_gym.rollout_cli, agentscaler_gym.viewer, "
-        "agentscaler_gym.passk, agents, agents.hf, agents.vllm, agents.openai_compat, agents.serve, agents.parsers\n"
+        "agentscaler_gym.trajectory, agents, agents.hf, agents.vllm, agents.openai_compat, agents.serve, agents.parsers\n"
         "heavy = [m for m in ('torch', 'transformers', 'trl', 'vllm', 'ray', 'datasets') if m in sys.modules]\n"
         "print(heavy)"
     )
