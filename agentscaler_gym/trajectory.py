@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from math import comb
@@ -80,6 +81,23 @@ class Trajectory:
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
+class RolloutResult(list):
+    """The trajectories of a rollout, in plan order, plus ``stats`` of the run.
+
+    ``stats``: ``episodes``, ``errors``, ``wall_s`` and ``policy_s`` (wall time spent waiting for
+    the policy, so ``1 - policy_s / wall_s`` is the share of time outside it).
+    """
+
+    def __init__(self, trajectories: Iterable[Trajectory] = (), stats: dict | None = None):
+        super().__init__(trajectories)
+        self.stats = stats or {}
+
+    def to_dataset(self):
+        """A ``datasets.Dataset``, one row per trajectory. Nested fields are JSON strings:
+        Arrow would otherwise merge the argument dicts of different tools into one struct."""
+        return to_dataset(self)
+
+
 # -- JSONL -----------------------------------------------------------------------------------
 
 
@@ -87,20 +105,19 @@ class TruncatedFileError(ValueError):
     """A JSONL file whose last line was cut off: a write was interrupted."""
 
 
-def to_line(t: Trajectory) -> bytes:
+def json_line(record: dict) -> bytes:
     """One JSONL line, UTF-8. Whatever a model wrote can be stored: text that UTF-8 cannot hold
     (a lone surrogate, half an emoji) falls back to ``\\u`` escapes, which read back the same, and
     an integer too long for decimal text (Python's 4,300-digit limit) is stored as its hex text."""
-    d = t.to_dict()
     try:
-        text = json.dumps(d, ensure_ascii=False, default=str)
+        text = json.dumps(record, ensure_ascii=False, default=str)
     except ValueError:  # an integer past the decimal conversion limit
-        d = _hex_huge_ints(d)
-        text = json.dumps(d, ensure_ascii=False, default=str)
+        record = _hex_huge_ints(record)
+        text = json.dumps(record, ensure_ascii=False, default=str)
     try:
         return (text + "\n").encode("utf-8")
     except UnicodeEncodeError:
-        return (json.dumps(d, ensure_ascii=True, default=str) + "\n").encode("ascii")
+        return (json.dumps(record, ensure_ascii=True, default=str) + "\n").encode("ascii")
 
 
 def _hex_huge_ints(value: Any) -> Any:
@@ -118,14 +135,18 @@ def _hex_huge_ints(value: Any) -> Any:
 
 
 def write_jsonl(trajectories: Iterable[Trajectory], path: str | Path) -> Path:
-    """Write ``trajectories`` to ``path`` atomically: a temporary file in the same folder,
-    flushed to disk, then renamed over ``path``. A failure or a kill leaves the previous file."""
+    """Write ``trajectories`` to ``path`` in one rename (see :func:`write_lines`)."""
+    return write_lines((json_line(t.to_dict()) for t in trajectories), path)
+
+
+def write_lines(lines: Iterable[bytes], path: str | Path) -> Path:
+    """Write ``lines`` to ``path`` atomically: a temporary file in the same folder, flushed to
+    disk, then renamed over ``path``. A failure or a kill at any point leaves the previous file."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            for t in trajectories:
-                f.write(to_line(t))
+            f.writelines(lines)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -140,8 +161,15 @@ def read_jsonl(path: str | Path, *, partial: bool = False) -> list[Trajectory]:
 
     A last line that does not parse and has no newline was cut off by an interrupted write:
     :class:`TruncatedFileError`, or with ``partial=True`` (a side file) it is left out. A bad
-    line anywhere else is a ``ValueError`` naming it.
+    line anywhere else is a ``ValueError`` naming it. A side file next to ``path`` means a run
+    writing ``path`` has not finished: a warning says so (``path`` is the previous run).
     """
+    if not partial and side_file(path).exists():
+        warnings.warn(
+            f"{side_file(path)} exists: a run writing {path} has not finished (resume it with --resume); "
+            f"{path} holds the run before it",
+            stacklevel=2,
+        )
     data = Path(path).read_bytes()
     lines = data.split(b"\n")
     out = []
@@ -182,7 +210,7 @@ class EpisodeLog:
         self._file = open(self.path, "ab" if resume else "wb")  # noqa: SIM115 - closed in close()
 
     def append(self, t: Trajectory) -> None:
-        self._file.write(to_line(t))
+        self._file.write(json_line(t.to_dict()))
         self._file.flush()
 
     def close(self) -> None:
@@ -286,18 +314,6 @@ def pass_hat_table(trajectories: Iterable[Trajectory]) -> dict[str, dict[int, fl
         c[1] += 1
     groups = _by_env(counts.items(), env_id=lambda item: item[0][0])
     return {env_id: _pass_hat_row([cn for _, cn in tasks]) for env_id, tasks in groups.items()}
-
-
-def trial_counts(trajectories: Iterable[Trajectory]) -> dict[str, set[int]]:
-    """Per env id, the distinct numbers of trials its tasks have: more than one is an uneven file
-    (a run cut short, or files joined), for which pass^k uses only the fewest."""
-    counts: dict[tuple[str, str], int] = {}
-    for t in trajectories:
-        counts[t.env_id, t.task_id] = counts.get((t.env_id, t.task_id), 0) + 1
-    out: dict[str, set[int]] = {}
-    for (env_id, _), n in counts.items():
-        out.setdefault(env_id, set()).add(n)
-    return out
 
 
 def _pass_hat_row(tasks: list[list[int]]) -> dict[int, float]:

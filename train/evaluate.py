@@ -19,10 +19,12 @@ def pass_at_1(
 
     ``policy`` is a policy object or a spec for :func:`agents.make_policy`.
     """
+    from agents import make_policy
     from agentscaler_gym.rollout import rollout
 
     from .generate_sft import _domain
 
+    policy = make_policy(policy) if isinstance(policy, str) else policy
     results = {}
     for env_id in env_ids:
         tasks = len(_domain(env_id).task_list(split))
