@@ -145,11 +145,12 @@ def test_resume_refuses_a_side_file_from_another_plan(tmp_path):
     assert len(read_jsonl(side_file(out), partial=True)) == 1  # nothing lost
 
 
-def test_without_resume_a_new_run_starts_a_fresh_side_file(tmp_path):
+def test_without_resume_the_side_file_of_an_unfinished_run_is_refused_not_overwritten(tmp_path):
     out = tmp_path / "run.jsonl"
     side_file(out).write_text("left over\n")
-    assert len(rollout(MOCK, OraclePolicy(), episodes=2, out=out)) == 2
-    assert len(read_jsonl(out)) == 2
+    with pytest.raises(FileExistsError, match="--resume"):
+        rollout(MOCK, OraclePolicy(), episodes=2, out=out)
+    assert side_file(out).read_text() == "left over\n"
 
 
 # -- killed with SIGKILL -------------------------------------------------------------------
