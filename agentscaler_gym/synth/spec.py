@@ -92,7 +92,7 @@ def check_spec(spec: Any, file: str | Path = "domain.json") -> None:
         at.fail("format", f"unsupported domain format {spec.get('format')!r} (expected {FORMAT})")
     at.name(spec.get("name"), "name", IDENTIFIER)
     for key in ("title", "description", "policy"):
-        at.text(spec.get(key, ""), key)
+        at.text(spec.get(key), key)
     data = at.mapping(spec.get("data"), "data")
     at.integer(data.get("seed"), "data.seed", -MAX_SEED, MAX_SEED)
     rows = at.integer(data.get("rows"), "data.rows", 1, MAX_ROWS)

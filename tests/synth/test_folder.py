@@ -35,6 +35,18 @@ def write(folder: Path, spec: dict, tasks: dict) -> Path:
     return folder
 
 
+def rename(spec: dict, old: str, new: str) -> None:
+    """Rename an entity everywhere the spec names it."""
+    for entity in spec["entities"]:
+        entity["name"] = new if entity["name"] == old else entity["name"]
+        for column in entity["columns"]:
+            if column.get("references") == old:
+                column["references"] = new
+    for tool in spec["tools"]:
+        if tool["operator"]["entity"] == old:
+            tool["operator"]["entity"] = new
+
+
 def refused(folder: Path, file: str, field: str = "") -> FolderError:
     with pytest.raises(FolderError) as caught:
         load_domain_folder(folder)
@@ -50,8 +62,8 @@ def refused(folder: Path, file: str, field: str = "") -> FolderError:
 
 def test_entity_names_that_open_and_close_a_comment_are_refused_and_run_nothing(tmp_path, monkeypatch):
     spec, tasks = read()
-    spec["entities"][0]["name"] = 't" (x); /*'
-    spec["entities"][1]["name"] = "*/ ATTACH DATABASE 'x.db' AS p; CREATE TABLE p.owned(a); /*"
+    rename(spec, spec["entities"][0]["name"], 't" (x); /*')
+    rename(spec, spec["entities"][1]["name"], "*/ ATTACH DATABASE 'x.db' AS p; CREATE TABLE p.owned(a); /*")
     monkeypatch.chdir(tmp_path)
     folder = write(tmp_path / "evil", spec, tasks)
     refused(folder, "domain.json", "entities[0].name")
@@ -61,7 +73,7 @@ def test_entity_names_that_open_and_close_a_comment_are_refused_and_run_nothing(
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [
-        (lambda s: s["entities"][0].update(name="it's"), "entities[0].name"),
+        (lambda s: rename(s, s["entities"][0]["name"], "it's"), "entities[0].name"),
         (lambda s: s["entities"][0]["columns"][1].update(name="__class__"), "entities[0].columns[1].name"),
         (lambda s: s["entities"][0]["columns"][1].update(name="save"), "entities[0].columns[1].name"),
         (lambda s: s["entities"][0].update(key="no_such_column"), "entities[0].key"),
