@@ -75,7 +75,7 @@ def identifier(text: str, taken: set[str] = frozenset()) -> str:
     name = re.sub(r"\W", "_", str(text), flags=re.ASCII) or "x"
     if name[0].isdigit():
         name = "x_" + name
-    while keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in taken or name in _IMPORTED:
+    while keyword.iskeyword(name) or name in taken or name in _IMPORTED:
         name += "_"
     return name
 

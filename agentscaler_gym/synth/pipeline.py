@@ -21,9 +21,8 @@ import collections
 import contextlib
 import gc
 import multiprocessing
-import os
+import secrets
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -35,7 +34,7 @@ from .graph import GraphSettings, Partition, ToolGraph, build_graph, detect_doma
 from .operators import plan_tool, tool_spec
 from .policy import policy_text
 from .schema import bind_entities, infer_schema, tool_shape
-from .spec import FORMAT
+from .spec import FORMAT, check_spec
 from .taskgen import TaskSettings, generate_tasks
 from .validate import validate_domain
 from .words import human, plural, snake, words
@@ -194,6 +193,8 @@ def synthesize_domain(community: int, apis: Sequence[Any], config: SynthConfig) 
             "tools": tools,
             "source": sorted({s.source for s in usable}),
         }
+        stage = "spec"
+        check_spec(spec)  # what a folder may hold: a spec the loader would refuse is never written
         stage = "tasks"
         candidates, walk_drops = generate_tasks(spec, build_domain(spec, {}), config.seed, config.tasks)
         result.dropped.update({f"walk: {k}": v for k, v in walk_drops.items()})
@@ -250,35 +251,40 @@ OUTPUTS = ("report.json", "report.md", "graph.png")
 def staged(out: Path) -> Iterator[Path]:
     """A fresh folder beside ``out`` to write a whole run into, swapped in for ``out`` once complete.
 
-    A run that fails or is killed leaves ``out`` as it was (and, if killed, a hidden
-    ``.<out>.synth-*`` folder beside it). What ``out`` holds besides synthesis output (domain
-    folders, ``report.*``, ``graph.png``) is moved into the new folder before the swap. The swap is
+    A run that fails leaves ``out`` as it was; a run that is killed also leaves a hidden
+    ``.<out>.synth-*`` folder beside it. What ``out`` holds besides synthesis output (domain
+    folders, ``report.*``, ``graph.png``) is moved into the new folder before the swap, which is
     two renames: the old folder aside, the new one in place.
     """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.synth-", dir=out.parent))
+    stage = out.parent / f".{out.name}.synth-{secrets.token_hex(4)}"
+    stage.mkdir()
     try:
-        stage.chmod(out.stat().st_mode & 0o7777 if out.is_dir() else 0o777 & ~_umask())
-        yield stage
-        old = None
         if out.is_dir():
-            for entry in sorted(out.iterdir()):
-                if not (entry.name in OUTPUTS or (entry / "domain.json").exists()):
-                    entry.rename(stage / entry.name)
-            old = out.rename(out.parent / f"{stage.name}.old")
-        stage.rename(out)
-        if old is not None:
-            shutil.rmtree(old)
+            stage.chmod(out.stat().st_mode & 0o7777)
+        yield stage
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    _swap(stage, out)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _swap(stage: Path, out: Path) -> None:
+    """Put ``stage`` in place of ``out``; on an OS error nothing is deleted (the stage stays beside ``out``)."""
+    if not out.is_dir():
+        stage.rename(out)
+        return
+    for entry in sorted(out.iterdir()):
+        if not (entry.name in OUTPUTS or (entry / "domain.json").exists()):
+            entry.rename(stage / entry.name)
+    old = out.rename(stage.with_name(stage.name + ".old"))
+    try:
+        stage.rename(out)
+    except OSError:
+        old.rename(out)
+        raise
+    shutil.rmtree(old)
 
 
 # ---------------------------------------------------------------------------------------------
