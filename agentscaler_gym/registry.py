@@ -175,7 +175,7 @@ def register_domains(path: str | Path, replace: bool = False, **env_kwargs: Any)
         if not IDENTIFIER.fullmatch(folder.name):
             raise FolderError(folder, "", f"the folder name {folder.name!r} does not match {IDENTIFIER.pattern}")
         env_id, domain = env_id_for(folder.name), str(folder.resolve())
-        if not replace and env_id in gym.registry and gym.spec(env_id).kwargs.get("domain") != domain:
+        if not replace and env_id in gym.registry and not _same(gym.spec(env_id).kwargs.get("domain"), domain):
             raise ValueError(
                 f"{env_id} is already registered for {gym.spec(env_id).kwargs.get('domain')}; "
                 f"{folder} would replace it: rename the folder or pass replace=True"
@@ -186,6 +186,11 @@ def register_domains(path: str | Path, replace: bool = False, **env_kwargs: Any)
         _register(env_id, {"split": "test", "max_turns": 30, **env_kwargs, "domain": str(folder.resolve())})
         ids.append(env_id)
     return ids
+
+
+def _same(registered: Any, folder: str) -> bool:
+    """Whether a registered domain argument names ``folder`` (a resolved path)."""
+    return isinstance(registered, str) and Path(registered).is_dir() and str(Path(registered).resolve()) == folder
 
 
 def domain_folders(path: Path) -> list[Path]:

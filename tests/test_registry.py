@@ -84,7 +84,8 @@ def test_a_domain_is_added_with_its_folder_and_one_yaml_line(tmp_path, monkeypat
     package = tmp_path / "packages" / "help_desk"
     shutil.copytree(PACKAGE / "domains" / "mock", package, ignore=shutil.ignore_patterns("__pycache__"))
     for file in package.glob("*.py"):  # out of the tree, the runtime is imported by its name
-        file.write_text(re.sub(r"from \.\.\.(\w+)", r"from agentscaler_gym.\1", file.read_text()))
+        text = re.sub(r"from \.\.\.(\w+)", r"from agentscaler_gym.\1", file.read_text())
+        file.write_text(re.sub(r"from \.\.(\w+)", r"from agentscaler_gym.domains.\1", text))
     monkeypatch.syspath_prepend(str(tmp_path / "packages"))
     shutil.copytree(BUILTIN / "pet_care", tmp_path / "folders" / "clinic")
     file = tmp_path / "registry.yaml"

@@ -44,6 +44,15 @@ def slice_out(tmp_path_factory, corpus_slice):
     return out, report
 
 
+@pytest.fixture
+def registry_restored():
+    """Ids registered (or replaced) by the test are put back as they were afterwards."""
+    saved = dict(gym.registry)
+    yield
+    gym.registry.clear()
+    gym.registry.update(saved)
+
+
 def folder_bytes(out: Path) -> dict[str, bytes]:
     files = [p for name in DATA_FILES for p in out.glob(f"*/{name}")] + [out / "report.json", out / "report.md"]
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(files)}
@@ -129,7 +138,7 @@ def test_a_domain_folder_loads_as_an_ordinary_domain(slice_out):
     assert domain.policy == spec["policy"]
 
 
-def test_registered_folders_make_gymnasium_envs_the_oracle_solves(slice_out):
+def test_registered_folders_make_gymnasium_envs_the_oracle_solves(slice_out, registry_restored):
     out, report = slice_out
     ids = agentscaler_gym.register_domains(out, replace=True)  # the built-in corpus's own domains are registered
     assert ids == [f"AgentScaler/{name}-v0" for name in sorted(report.domains)]
@@ -310,7 +319,7 @@ pipeline.synthesize(corpus, sys.argv[1], pipeline.SynthConfig(seed=1, picture=Fa
 """
 
 
-def test_a_run_killed_while_writing_leaves_the_previous_output_whole(slice_out, tmp_path):
+def test_a_run_killed_while_writing_leaves_the_previous_output_whole(slice_out, tmp_path, registry_restored):
     out, report = slice_out
     target = shutil.copytree(out, tmp_path / "domains")
     before = folder_bytes(target)
