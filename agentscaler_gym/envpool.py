@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .env import ToolUseEnv
+from .registry import make_env
 
 
 class EnvPool:
@@ -50,7 +51,7 @@ class EnvPool:
 
 
 def new_env(config: dict) -> ToolUseEnv:
-    return ToolUseEnv(**config)
+    return make_env(**config)
 
 
 _COLLECTOR = threading.Lock()
