@@ -82,10 +82,10 @@ def test_out_of_turn_calls_raise_and_change_nothing():
     with pytest.raises(RuntimeError, match="assistant_turn"):
         env.user_turn("nobody asked me")
     assert env.assistant_turn("Could you share your email?") is None
-    before = ([dict(m) for m in env.messages], env.turns, env.db.digest())
+    before = ([dict(m) for m in env.messages], env.turns, env.changes())
     with pytest.raises(RuntimeError, match="user_turn"):
         env.assistant_turn('<tool_call>{"name": "close_ticket", "arguments": {"ticket_id": 1}}</tool_call>')
-    assert ([dict(m) for m in env.messages], env.turns, env.db.digest()) == before
+    assert ([dict(m) for m in env.messages], env.turns, env.changes()) == before
 
 
 def test_reset_without_an_opening_leaves_it_to_the_caller_and_never_asks_the_user():
