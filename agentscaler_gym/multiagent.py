@@ -39,7 +39,7 @@ from pettingzoo import AECEnv, ParallelEnv
 
 from .actions import Turn, parse_action
 from .env import MAX_CALLS_PER_TURN, MAX_TEXT, ToolUseEnv, UnicodeText
-from .registry import ENTRY_POINT, NAMESPACE
+from .registry import ENTRY_POINT, NAMESPACE, load_domain
 from .tasks import ASSISTANT, USER, Task, ToolCall
 from .user_rules import check_user_reply, facts, fidelity, user_brief
 from .users import Device, User
@@ -80,10 +80,9 @@ class UserPolicy:
 
     def act(self, messages: Sequence[dict], tools: Sequence[dict], task: Any = None) -> dict:
         if not any(m["role"] == "assistant" for m in messages):
-            text = self.user.start(task, self.device, None)
-        else:
-            text = self.user.respond(next(m["content"] for m in reversed(messages) if m["role"] == "user"))
-        return {"role": "assistant", "content": text}
+            return {"role": "assistant", "content": self.user.start(task, self.device, None)}
+        last = next(m["content"] for m in reversed(messages) if m["role"] == "user")
+        return {"role": "assistant", "content": self.user.respond(last)}
 
 
 # -- the AEC env ----------------------------------------------------------------------------------
@@ -116,8 +115,7 @@ class ToolUseAECEnv(AECEnv):
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']}, not {render_mode!r}")
         self.gym_env = ToolUseEnv(domain, split=split, max_turns=max_turns, task_ids=task_ids)
-        device = self.gym_env.device
-        self.device = _LoggedDevice(device, self._log_device) if device is not None else None
+        self.device = _LoggedDevice(self.gym_env.device, self._log_device) if self.gym_env.device is not None else None
         self.render_mode = render_mode
         self.user_reward = user_reward
         self.max_user_steps = max_user_steps or 10 * (max_turns + 1)
@@ -346,4 +344,7 @@ def _arguments(env_id: str, overrides: Mapping[str, Any]) -> dict:
     if "user" in overrides:
         raise TypeError("the multi-agent view has no user argument: the user is an agent (see UserPolicy)")
     registered = {k: v for k, v in gym.spec(env_id).kwargs.items() if k != "user"}
-    return {**registered, **overrides}
+    arguments = {**registered, **overrides}
+    if isinstance(arguments["domain"], str):
+        arguments["domain"] = load_domain(arguments["domain"])
+    return arguments
