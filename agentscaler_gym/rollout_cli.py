@@ -2,7 +2,7 @@
 
     agentscaler rollout --env ID [--env ID2] --policy SPEC [--episodes N | --trials K] --out FILE [--ray ADDR]
     agentscaler view FILE [-o FILE.html]
-    agentscaler eval FILE [--json]
+    agentscaler eval FILE [FILE_B] [--json] [--report PAGE.html] [--held-out SELECTION]
 
 ``SPEC`` is a :func:`agents.make_policy` spec: ``oracle``, ``noop``, ``random``, ``hf:PATH``,
 ``vllm:NAME``, ``openai:URL#MODEL``.
@@ -19,7 +19,13 @@ from pathlib import Path
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("rollout", help="play episodes with a policy and save the trajectories as JSONL")
-    p.add_argument("--env", action="append", required=True, help="env id (repeat for several)")
+    p.add_argument(
+        "--env",
+        action="append",
+        required=True,
+        help="env id, or a selection: glob, name, tag:TAG, @file (repeat or comma-separate for several)",
+    )
+    p.add_argument("--held-out", default=None, metavar="SELECTION", help="leave these domains out (a selection)")
     p.add_argument(
         "--policy", default="oracle", help="oracle | noop | random[:SEED] | hf:PATH | vllm:NAME | openai:URL#MODEL"
     )
@@ -46,9 +52,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--out", default=None, help="default: FILE with .html")
     p.set_defaults(func=cmd_view)
 
-    p = sub.add_parser("eval", help="pass^k per env and overall from a trajectories JSONL (n trials per task)")
+    p = sub.add_parser(
+        "eval",
+        help="evaluate a trajectories JSONL: pass^k, pass^1 by gold calls and family, failures; "
+        "with a second file, the paired difference",
+    )
     p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("other", nargs="?", default=None, help="a second run (B) to compare with the first (A)")
+    p.add_argument("--json", action="store_true", help="print one JSON object (layout: docs/agents.md)")
+    p.add_argument("--report", default=None, metavar="PAGE", help="also write a self-contained HTML report")
+    p.add_argument("--held-out", default=None, metavar="SELECTION", help="report these domains as the held-out group")
+    p.add_argument("--seed", type=int, default=0, help="seed of the paired bootstrap")
+    p.add_argument("--resamples", type=int, default=10_000, help="bootstrap draws")
     p.set_defaults(func=cmd_eval)
 
 
@@ -57,13 +72,19 @@ def cmd_rollout(args: argparse.Namespace) -> int:
 
     import agentscaler_gym  # noqa: F401 - registers the ids
     from agentscaler_gym.rollout import rollout, summarize, write_jsonl
+    from agentscaler_gym.splits import DomainSplit, expand_env_ids
 
+    env_ids = expand_env_ids(args.env)
+    if args.held_out:
+        env_ids = DomainSplit.parse(args.held_out).training_ids(env_ids)
+    if not env_ids:
+        raise SystemExit("no env left to play: every selected env is held out")
     policy = _policy(args)
     env_kwargs = {"max_turns": args.max_turns} if args.max_turns else {}
     bar = tqdm(desc="episodes", unit="ep", disable=args.json or not sys.stderr.isatty())
     start = time.perf_counter()
     result = rollout(
-        args.env,
+        env_ids,
         policy,
         split=args.split,
         episodes=args.episodes,
@@ -147,20 +168,38 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from agentscaler_gym.passk import pass_hat_table
+    from agentscaler_gym.evaluation import DomainFacts, compare, episodes_of, evaluate, format_text
     from agentscaler_gym.rollout import read_jsonl
+    from agentscaler_gym.splits import DomainSplit, registered_ids
 
-    table = pass_hat_table(read_jsonl(args.file))
+    files = [args.file] + ([args.other] if args.other else [])
+    runs = [read_jsonl(f) for f in files]
+    split = None
+    if args.held_out:
+        ids = registered_ids() + sorted({t.env_id for run in runs for t in run} - set(registered_ids()))
+        split = DomainSplit.parse(args.held_out, ids)
+    facts = DomainFacts()
+    results = [{"file": f, **evaluate(run, split, facts)} for f, run in zip(files, runs)]
+    comparison = None
+    if args.other:
+        a, b = (episodes_of(run, facts) for run in runs)
+        comparison = compare(a, b, split=split, facts=facts, seed=args.seed, resamples=args.resamples)
+    if args.report:
+        from agentscaler_gym.evaluation_report import write_report
+
+        write_report(results, args.report, runs=runs, comparison=comparison)
     if args.json:
-        for env_id, row in table.items():
-            print(json.dumps({"env": env_id, **{f"pass^{k}": v for k, v in row.items()}}))
+        out = results[0] if comparison is None else {"runs": results, "comparison": comparison}
+        print(json.dumps(out))
         return 0
-    most = max(len(row) for row in table.values())
-    width = max(len(k) for k in table)
-    print(f"{'env':<{width}}  " + "  ".join(f"{'pass^' + str(k):>7}" for k in range(1, most + 1)))
-    for env_id, row in table.items():
-        print(
-            f"{env_id:<{width}}  "
-            + "  ".join(f"{row[k]:>7.3f}" if k in row else f"{'':>7}" for k in range(1, most + 1))
-        )
+    if comparison is None:
+        print(format_text(results[0]))
+    else:
+        for label, result in zip("AB", results):
+            print(f"== run {label}: {result['file']}\n{format_text(result)}\n")
+        from agentscaler_gym.evaluation import format_comparison
+
+        print(format_comparison(comparison))
+    if args.report:
+        print(f"report -> {args.report}")
     return 0

@@ -209,7 +209,12 @@ def _class_name(env_id: str) -> str:
 # Datasets and rewards
 
 
-def task_dataset(env_ids: str | Sequence[str], split: str = "train", limit: int | None = None):
+def task_dataset(
+    env_ids: str | Sequence[str],
+    split: str = "train",
+    limit: int | None = None,
+    held_out: str | Sequence[str] | None = None,
+):
     """The tasks of ``split`` as GRPO prompts: a ``datasets.Dataset``.
 
     Columns: ``prompt`` (the system policy and the user's opening), ``task_id``, ``environment``
@@ -221,10 +226,15 @@ def task_dataset(env_ids: str | Sequence[str], split: str = "train", limit: int 
         env_ids: One env id or several.
         split: The task split.
         limit: At most this many tasks per env id.
+        held_out: A domain selection (:mod:`agentscaler_gym.splits`) left out of the dataset.
     """
     from datasets import Dataset
 
+    from ..splits import DomainSplit
+
     env_ids = [env_ids] if isinstance(env_ids, str) else list(env_ids)
+    if held_out is not None:
+        env_ids = DomainSplit.parse(held_out).training_ids(env_ids)
     rows = []
     for env_id in env_ids:
         env = make_env(env_id, split=split)
