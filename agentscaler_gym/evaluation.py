@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from .passk import pass_hat_k
 from .splits import HELD_OUT, IN_DISTRIBUTION, DomainSplit
+from .trajectory import pass_hat_k
 from .users import END_TOKENS
 
 GOLD_CALL_BUCKETS = ("1", "2", "3", "4-5", "6+")
@@ -116,7 +116,7 @@ def episodes_of(trajectories: Iterable[Any], facts: Callable[[str, str], TaskFac
                 task_id=t.task_id,
                 trial=trial,
                 index=index,
-                passed=t.reward == 1.0 and t.error is None,
+                passed=bool(t.passed),
                 family=family,
                 gold_calls=gold,
                 ended=_ending(t, known.ending_tools),

@@ -30,7 +30,7 @@ broke: no invented facts, no early stop, no instruction dump, no empty reply, no
 without a device).
 
 Factories: ``env(env_id, **kw)`` (AEC), ``parallel_env(env_id, **kw)``, ``available()``. Drive an
-episode with two policies (:class:`agents.base.Policy`) with :func:`play`; :class:`UserPolicy`
+episode with two policies (:class:`agents.Policy`) with :func:`play`; :class:`UserPolicy`
 turns any :class:`~agentscaler_gym.users.User` (the scripted user) into the user agent's policy.
 """
 

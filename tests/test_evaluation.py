@@ -24,10 +24,11 @@ from agentscaler_gym.evaluation import (
     paired_bootstrap,
 )
 from agentscaler_gym.registry import load_domain
-from agentscaler_gym.rollout import read_jsonl, rollout, write_jsonl
+from agentscaler_gym.rollout import rollout
 from agentscaler_gym.splits import DomainSplit, select_env_ids, tags_of
 from agentscaler_gym.tasks import oracle_turns
 from agentscaler_gym.tools import WRITE
+from agentscaler_gym.trajectory import read_jsonl, write_jsonl
 from agentscaler_gym.users import END_TOKENS
 
 ENVS = ["AgentScaler/mock-v0", "AgentScaler/pharmacy-v0", "AgentScaler/hotel_bookings-v0", "AgentScaler/library_2-v0"]
@@ -133,7 +134,7 @@ def test_the_random_policy_fails_and_how_each_episode_ended_is_read_right(runs):
 
 
 def test_pass_hat_k_is_non_increasing_when_trials_disagree():
-    from agentscaler_gym.rollout import Trajectory
+    from agentscaler_gym.trajectory import Trajectory
 
     run = [
         Trajectory("AgentScaler/mock-v0", f"t{i}", 0, [], [], reward=float(j < i)) for i in range(4) for j in range(3)

@@ -10,7 +10,8 @@ import pytest
 
 import agentscaler_gym  # noqa: F401 - registers the ids
 from agents import BatchPolicy, NoopPolicy, OraclePolicy, RandomPolicy, make_policy
-from agentscaler_gym.rollout import Trajectory, read_jsonl, rollout, run_episode, summarize, write_jsonl
+from agentscaler_gym.rollout import rollout, run_episode
+from agentscaler_gym.trajectory import Trajectory, read_jsonl, summarize, write_jsonl
 
 MOCK = "AgentScaler/mock-v0"
 RETAIL = "AgentScaler/retail-v0"
@@ -46,7 +47,7 @@ def test_oracle_passes_every_task_and_noop_none():
 
 def test_every_task_is_played_trials_times_in_plan_order_with_seeds():
     tasks = gym.make(MOCK).unwrapped.tasks
-    result = rollout(MOCK, "oracle", trials=2, seed=5)
+    result = rollout(MOCK, OraclePolicy(), trials=2, seed=5)
     assert [t.task_id for t in result] == [t.id for t in tasks] * 2
     assert [t.seed for t in result] == list(range(5, 5 + 2 * len(tasks)))
 
@@ -62,18 +63,18 @@ def test_a_batched_policy_gets_all_live_episodes_pending_turns_in_one_call():
 
 def test_concurrency_bounds_the_envs_alive():
     made = []
-    original = agentscaler_gym.rollout._make_env
+    original = agentscaler_gym.envpool.new_env
 
     def counting(config):
         made.append(config)
         return original(config)
 
-    agentscaler_gym.rollout._make_env = counting
+    agentscaler_gym.envpool.new_env = counting
     try:
-        rollout(MOCK, "oracle", episodes=20, concurrency=3)
+        rollout(MOCK, OraclePolicy(), episodes=20, concurrency=3)
     finally:
-        agentscaler_gym.rollout._make_env = original
-    assert len(made) == 1 + 3  # one to plan the tasks, then a pool of three reused envs
+        agentscaler_gym.envpool.new_env = original
+    assert len(made) == 3  # a pool of three envs, reused
 
 
 def test_a_policy_failure_ends_only_that_episode_and_is_counted():
@@ -152,7 +153,7 @@ def test_same_seed_same_trajectories_across_envs():
 
 
 def test_trajectory_records_changes_timings_and_verification():
-    t = rollout(MOCK, "oracle", episodes=3)[1]
+    t = rollout(MOCK, OraclePolicy(), episodes=3)[1]
     assert t.verification["state_match"] is True
     assert t.timings["env"] > 0 and "policy" in t.timings
     assert t.tools and t.messages[0]["role"] == "system"
@@ -188,12 +189,12 @@ def test_run_episode_through_gym_make_matches_the_engine():
     env = gym.make(MOCK)
     task_id = env.unwrapped.tasks[2].id
     alone = run_episode(env, OraclePolicy(), seed=2, task_id=task_id)
-    engine = rollout(MOCK, "oracle", episodes=3)[2]
+    engine = rollout(MOCK, OraclePolicy(), episodes=3)[2]
     assert (alone.task_id, alone.messages, alone.reward) == (engine.task_id, engine.messages, engine.reward)
 
 
 def test_jsonl_round_trip_and_dataset_columns(tmp_path):
-    result = rollout(MOCK, "oracle", episodes=4)
+    result = rollout(MOCK, OraclePolicy(), episodes=4)
     path = tmp_path / "t.jsonl"
     write_jsonl(result, path)
     back = read_jsonl(path)
@@ -220,7 +221,7 @@ def test_make_policy_specs():
 def test_importing_the_engine_and_the_policy_modules_imports_no_heavy_stack():
     code = (
         "import sys, agentscaler_gym, agentscaler_gym.rollout, agentscaler_gym.rollout_cli, agentscaler_gym.viewer, "
-        "agentscaler_gym.passk, agents, agents.hf, agents.vllm, agents.openai_compat, agents.serve, agents.parsers\n"
+        "agentscaler_gym.trajectory, agents, agents.hf, agents.vllm, agents.openai_compat, agents.serve, agents.parsers\n"
         "heavy = [m for m in ('torch', 'transformers', 'trl', 'vllm', 'ray', 'datasets') if m in sys.modules]\n"
         "print(heavy)"
     )
