@@ -23,6 +23,7 @@ records them, else from the registered domain; how an episode ended is read from
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ class Episode:
 # -- reading trajectories --------------------------------------------------------------------
 
 
-def episodes_of(trajectories: Iterable[Any], facts: Callable[[str, str], TaskFacts] | None = None) -> list[Episode]:
+def episodes_of(trajectories: Iterable[Any], facts: DomainFacts | None = None) -> list[Episode]:
     """One :class:`Episode` per trajectory, trials numbered in run order."""
     facts = facts or DomainFacts()
     seen: dict[tuple[str, str], int] = {}
@@ -134,12 +135,11 @@ def episodes_of(trajectories: Iterable[Any], facts: Callable[[str, str], TaskFac
 class TaskFacts:
     family: str = "unknown"
     gold_calls: int | None = None
-    ending_tools: frozenset[str] = frozenset()
-    synthesized: bool | None = None  # None: the env is not registered here
+    ending_tools: frozenset[str] = frozenset()  # the domain's tools that end an episode
 
 
 class DomainFacts:
-    """Task facts looked up from the registered domains (each loaded once)."""
+    """Task facts looked up from the registered domains (each loaded once per instance)."""
 
     def __init__(self):
         self.domains: dict[str, Any] = {}
@@ -148,15 +148,15 @@ class DomainFacts:
         domain = self.domain(env_id)
         if domain is None:
             return TaskFacts()
-        ending = frozenset(name for name, tool in domain.tools.items() if tool.ends_episode)
-        synthesized = self.synthesized(env_id)
+        ending = self._ending_tools(domain)
         try:
             task = domain.task(task_id)
         except KeyError:
-            return TaskFacts(ending_tools=ending, synthesized=synthesized)
-        return TaskFacts(task.family, len(task.gold_calls), ending, synthesized)
+            return TaskFacts(ending_tools=ending)
+        return TaskFacts(task.family, len(task.gold_calls), ending)
 
     def domain(self, env_id: str):
+        """The domain of a registered id, else None."""
         if env_id not in self.domains:
             import gymnasium as gym
 
@@ -167,10 +167,16 @@ class DomainFacts:
             self.domains[env_id] = load_domain(domain) if isinstance(domain, str) else domain
         return self.domains[env_id]
 
-    def synthesized(self, env_id: str) -> bool:
+    def synthesized(self, env_id: str) -> bool | None:
+        """Whether the id is a synthesized domain; None if it is not registered here."""
         from .splits import tags_of
 
-        return "synthesized" in tags_of(env_id)
+        return None if self.domain(env_id) is None else "synthesized" in tags_of(env_id)
+
+    @staticmethod
+    @functools.cache
+    def _ending_tools(domain) -> frozenset[str]:
+        return frozenset(name for name, tool in domain.tools.items() if tool.ends_episode)
 
 
 def _ending(t: Any, ending_tools: frozenset[str]) -> str:
@@ -196,7 +202,7 @@ def _ending(t: Any, ending_tools: frozenset[str]) -> str:
 def evaluate(
     trajectories: Iterable[Any],
     split: DomainSplit | None = None,
-    facts: Callable[[str, str], TaskFacts] | None = None,
+    facts: DomainFacts | None = None,
 ) -> dict:
     """Every figure of one run, per scope (see the module docstring for the layout)."""
     facts = facts or DomainFacts()
@@ -219,7 +225,7 @@ def evaluate(
 
 
 def scopes_of(
-    episodes: Sequence[Episode], split: DomainSplit | None = None, facts: Callable | None = None
+    episodes: Sequence[Episode], split: DomainSplit | None = None, facts: DomainFacts | None = None
 ) -> dict[str, tuple[str, list[Episode]]]:
     """``{name: (kind, episodes)}``: each env (``"env"``), each non-trivial group (``"group"``), ``"all"``."""
     envs: dict[str, list[Episode]] = {}
@@ -229,7 +235,7 @@ def scopes_of(
     groups: dict[str, list[str]] = {}
     if facts is not None:
         for env_id in envs:
-            synthesized = facts(env_id, "").synthesized
+            synthesized = facts.synthesized(env_id)
             if synthesized is not None:
                 groups.setdefault("synthesized" if synthesized else "hand-built", []).append(env_id)
         if len(groups) < 2:  # one kind only: the group is "all"
@@ -351,7 +357,7 @@ def compare(
     b: Sequence[Episode],
     *,
     split: DomainSplit | None = None,
-    facts: Callable | None = None,
+    facts: DomainFacts | None = None,
     seed: int = 0,
     resamples: int = 10_000,
 ) -> dict:
@@ -402,9 +408,9 @@ def paired_bootstrap(
     sums = np.bincount(index, weights=diff, minlength=len(ids))
     counts = np.bincount(index, minlength=len(ids)).astype(float)
     rng = np.random.default_rng(seed)
-    draws = []
-    for start in range(0, resamples, 1000):  # in blocks: memory stays ~1000 x tasks
-        pick = rng.integers(0, len(ids), size=(min(1000, resamples - start), len(ids)))
+    draws, block = [], max(1, 2_000_000 // len(ids))  # draws in blocks: memory stays ~2M indices
+    for start in range(0, resamples, block):
+        pick = rng.integers(0, len(ids), size=(min(block, resamples - start), len(ids)))
         draws.append(sums[pick].sum(axis=1) / counts[pick].sum(axis=1))
     low, high = np.percentile(np.concatenate(draws), [2.5, 97.5])
     return {
@@ -490,6 +496,8 @@ def format_comparison(c: dict) -> str:
     width = max(len(s) for s in list(c["by_scope"]) + ["scope"])
     lines.append(f"{'scope':<{width}}  {'pairs':>6}  {'A':>6}  {'B':>6}  {'B-A':>7}  95% interval")
     for s, r in c["by_scope"].items():
+        if r["delta"] is None:
+            continue
         lines.append(
             f"{s:<{width}}  {r['pairs']:>6}  {r['a']:>6.3f}  {r['b']:>6.3f}  {r['delta']:>+7.3f}  [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
         )

@@ -4,6 +4,7 @@ last gold call; run-versus-run bootstrap; held-out domain splits; the HTML repor
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -296,7 +297,7 @@ def test_eval_command_json_for_one_run_and_for_two(tmp_path, capsys, runs):
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 
 
-def _open_in_chromium(page: Path) -> tuple[str, list[str]]:
+def _open_in_chromium(page: Path, fragment: str = "") -> tuple[str, list[str]]:
     """The DOM after load and every console line, from headless Chromium."""
     done = subprocess.run(
         [
@@ -307,7 +308,7 @@ def _open_in_chromium(page: Path) -> tuple[str, list[str]]:
             "--enable-logging=stderr",
             "--v=0",
             "--dump-dom",
-            page.resolve().as_uri(),
+            page.resolve().as_uri() + fragment,
         ],
         capture_output=True,
         text=True,
@@ -342,3 +343,7 @@ def test_the_report_is_self_contained_and_links_failed_episodes(tmp_path, capsys
         pytest.skip("no Chromium on this machine")
     dom, console = _open_in_chromium(report)
     assert console == [] and f'data-plots="{plots}/{plots}"' in dom
+    # a link opens its episode in the viewer
+    target = failed[-1]["index"]
+    dom, console = _open_in_chromium(tmp_path / "report.run2.html", f"#ep-{target}")
+    assert console == [] and re.search(f'<details class="ep" id="ep-{target}" [^>]*open=""', dom)
