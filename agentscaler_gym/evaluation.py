@@ -17,8 +17,8 @@ Where it sits: trajectory -> **evaluation** (``agentscaler eval``). Every figure
     failed         [{"env", "task", "trial", "index", "reasons"}]   every failed episode
 
 :func:`compare` pairs two runs by (env, task, trial) and returns the difference in pass^1 with a
-paired bootstrap interval. The task's family and gold calls come from the trajectory when it
-records them, else from the registered domain; how an episode ended is read from its transcript.
+paired bootstrap interval. A task's family and gold calls are looked up in its registered domain
+(:class:`DomainFacts`); how an episode ended is read from its transcript.
 """
 
 from __future__ import annotations
@@ -107,9 +107,6 @@ def episodes_of(trajectories: Iterable[Any], facts: DomainFacts | None = None) -
         trial = seen.get((t.env_id, t.task_id), 0)
         seen[(t.env_id, t.task_id)] = trial + 1
         known = facts(t.env_id, t.task_id)
-        family = getattr(t, "family", None) or known.family
-        gold = getattr(t, "gold_calls", None)
-        gold = gold if isinstance(gold, int) else known.gold_calls
         tool_messages = [m for m in t.messages if m.get("role") == "tool"]
         out.append(
             Episode(
@@ -118,8 +115,8 @@ def episodes_of(trajectories: Iterable[Any], facts: DomainFacts | None = None) -
                 trial=trial,
                 index=index,
                 passed=bool(t.passed),
-                family=family,
-                gold_calls=gold,
+                family=known.family,
+                gold_calls=known.gold_calls,
                 ended=_ending(t, known.ending_tools),
                 verification=dict(t.verification or {}),
                 turns=int(t.turns),
@@ -397,7 +394,11 @@ def compare(
 def paired_bootstrap(
     outcomes: Sequence[tuple[bool, bool]], clusters: Sequence[Any], seed: int = 0, resamples: int = 10_000
 ) -> dict:
-    """Mean of (b - a) over paired outcomes, with a 95% percentile interval from resampling clusters."""
+    """Mean of (b - a) over paired outcomes, with a 95% percentile interval from resampling clusters.
+
+    Written here rather than taken from ``scipy.stats.bootstrap``: that resamples single
+    observations, not clusters (a task's trials), and scipy is not a dependency.
+    """
     if not outcomes:
         return {"pairs": 0, "a": None, "b": None, "delta": None, "ci_low": None, "ci_high": None}
     ids: dict[Any, int] = {}
