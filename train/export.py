@@ -21,7 +21,6 @@ from agentscaler_gym.trajectory import Trajectory, json_line, write_lines
 
 from .filters import FILTERS, FilterReport, arguments_of
 
-ROW_KEYS = ("role", "content", "tool_calls", "name")
 JSONL = "sft.jsonl"
 DATASET = "dataset"
 
