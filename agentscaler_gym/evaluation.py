@@ -12,7 +12,7 @@ Where it sits: trajectory -> **evaluation** (``agentscaler eval``). Every figure
     by_family      {scope: {family: {"pass^1", "tasks", "episodes"}}}
     failures       {scope: {"episodes", "failed", "wrong_state", "wrong_state_tables", "outputs_missing",
                             "exact_match_miss", "tool_errors", "turn_limit", "user_ended",
-                            "policy_error", "tool_calls", "tool_call_errors", "tool_error_rate"}}
+                            "episode_error", "tool_calls", "tool_call_errors", "tool_error_rate"}}
     episodes       {scope: {"count", "turns", "tool_calls", "tokens"}}
     failed         [{"env", "task", "trial", "index", "reasons"}]   every failed episode
 
@@ -43,7 +43,7 @@ FAILURE_KINDS = (
     "tool_errors",
     "turn_limit",
     "user_ended",
-    "policy_error",
+    "episode_error",
 )
 ALL = "all"
 
@@ -90,7 +90,7 @@ class Episode:
             "tool_errors": self.tool_errors > 0,
             "turn_limit": self.ended == "turn_limit",
             "user_ended": self.ended == "user",
-            "policy_error": self.ended == "error",
+            "episode_error": self.ended == "error",
         }
         return [kind for kind in FAILURE_KINDS if found[kind]]
 

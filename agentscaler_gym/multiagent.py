@@ -576,7 +576,9 @@ def play(
     Both policies get ``act(info["messages"], info["tools"], task=env.task)``: only privileged
     policies (the oracle, the scripted user) look at the task.
     """
-    from .rollout import Trajectory, _db_changes, policy_name
+    from .episode import db_changes
+    from .policy import policy_name
+    from .trajectory import Trajectory
 
     env = aec_env
     env.reset(seed=seed, options={"task_id": task_id} if task_id is not None else None)
@@ -610,6 +612,6 @@ def play(
         },
         user_calls=[c.to_dict() for c in inner.device.calls] if inner.device else [],
         user_errors=list(env.user_errors),
-        db_changes=_db_changes(inner),
+        db_changes=db_changes(inner),
         policy=policy_name(assistant),
     )

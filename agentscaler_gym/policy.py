@@ -61,7 +61,7 @@ def act_batch(policy: Policy, requests: Sequence[Request]) -> list[dict]:
 
 def build_policy(policy: Policy | Callable[[], Policy]) -> Policy:
     """``policy`` itself, or the policy a factory returns; anything else is a ``TypeError``."""
-    if hasattr(policy, "act") or hasattr(policy, "act_batch"):
+    if not isinstance(policy, type) and (hasattr(policy, "act") or hasattr(policy, "act_batch")):
         return policy
     if callable(policy):
         return build_policy(policy())

@@ -28,119 +28,15 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
 
-from .env import ToolUseEnv
 from .envpool import EnvPool, fewer_full_collections, new_env
-from .policy import Request, act_batch, build_policy, policy_name
+from .episode import EpisodeSpec, LiveEpisode
+from .policy import act_batch, build_policy, policy_name
 from .trajectory import EpisodeLog, RolloutResult, Trajectory, write_jsonl
-
-
-@dataclass(frozen=True)
-class EpisodeSpec:
-    """One planned episode."""
-
-    env_id: str
-    task_id: str
-    seed: int | None
-
-    @property
-    def key(self) -> tuple[str, str, int | None]:
-        return self.env_id, self.task_id, self.seed
-
-
-# -- one episode -----------------------------------------------------------------------------
-
-
-class _Episode:
-    """A live episode: its env, and what has been recorded so far."""
-
-    def __init__(self, env: ToolUseEnv, spec: EpisodeSpec, index: int, policy_name: str):
-        self.env, self.spec, self.index, self.policy_name = env, spec, index, policy_name
-        self.policy_s = 0.0
-        self.tokens: dict = {}
-        self.latency: list[float] = []
-        self.error: str | None = None
-        self.reward, self.verification, self.done = 0.0, {}, False
-        self.broken = False  # a step raised: the env is not put back in the pool
-        start = time.perf_counter()
-        _, info = env.reset(seed=spec.seed, options={"task_id": spec.task_id})
-        self.tools = info["tools"]
-        self.env_s = time.perf_counter() - start
-
-    def request(self) -> Request:
-        return Request(self.env.messages, self.tools, self.env.task)
-
-    def advance(self, answer: Any, waited: float) -> None:
-        """Apply the policy's answer (a message, text, or the exception it raised)."""
-        self.policy_s += waited
-        if isinstance(answer, BaseException):
-            self.error = f"{type(answer).__name__}: {answer}"
-            self.done = True
-            return
-        if isinstance(answer, dict) and "usage" in answer:
-            answer = dict(answer)
-            self._count(answer.pop("usage") or {})
-        start = time.perf_counter()
-        try:
-            _, reward, terminated, truncated, info = self.env.step(answer)
-        except Exception as exc:  # whatever the cause, it ends this episode only
-            self.error, self.done, self.broken = f"env step raised {type(exc).__name__}: {exc}", True, True
-            return
-        finally:
-            self.env_s += time.perf_counter() - start
-        if terminated or truncated:
-            self.reward, self.verification, self.done = reward, info.get("verification", {}), True
-
-    def _count(self, usage: dict) -> None:
-        tokens = self.tokens
-        tokens["prompt"] = tokens.get("prompt", 0) + int(usage.get("prompt_tokens", 0))
-        tokens["completion"] = tokens.get("completion", 0) + int(usage.get("completion_tokens", 0))
-        tokens["requests"] = tokens.get("requests", 0) + 1
-        if usage.get("cost") is not None:
-            tokens["cost"] = tokens.get("cost", 0.0) + float(usage["cost"])
-        if usage.get("latency_s") is not None:
-            self.latency.append(float(usage["latency_s"]))
-
-    def trajectory(self) -> Trajectory:
-        env = self.env
-        if self.error is not None:  # scored as it stands, and never a pass
-            self.reward = 0.0
-            try:
-                self.verification = env.verify().to_dict()
-            except Exception as exc:  # an env whose step raised may not verify either
-                self.verification = {"error": f"{type(exc).__name__}: {exc}"}
-        timings = {"policy": self.policy_s, "env": self.env_s}
-        if self.latency:
-            timings["latency"] = self.latency
-        return Trajectory(
-            env_id=self.spec.env_id,
-            task_id=self.spec.task_id,
-            seed=self.spec.seed,
-            messages=list(env.messages),
-            tools=list(self.tools),
-            reward=self.reward,
-            verification=self.verification,
-            turns=env.turns,
-            timings=timings,
-            tokens=self.tokens,
-            error=self.error,
-            user_calls=[c.to_dict() for c in env.device.calls] if env.device else [],
-            user_errors=list(getattr(env.user, "errors", ())),
-            db_changes=[] if self.broken else _db_changes(env),
-            policy=self.policy_name,
-        )
-
-
-def _db_changes(env: ToolUseEnv) -> list[dict]:
-    return [
-        {"table": table, "key": key, "row": env._row(table, row)}
-        for (table, key), row in sorted(env.changes().items(), key=repr)
-    ]
 
 
 def run_episode(
@@ -152,7 +48,7 @@ def run_episode(
         env.reset(seed=seed)
         task_id = base.task.id
     env_id = env_id or (env.spec.id if env.spec else base.domain.name)
-    episode = _Episode(base, EpisodeSpec(env_id, task_id, seed), 0, policy_name(policy))
+    episode = LiveEpisode(base, EpisodeSpec(env_id, task_id, seed), 0, policy_name(policy))
     while not episode.done:
         start = time.perf_counter()
         try:
@@ -295,7 +191,7 @@ def _run_lockstep(plan, policy, pool, concurrency, on_episode) -> tuple[list, fl
     while pending or live:
         while pending and len(live) < concurrency:
             index, spec = pending.popleft()
-            live.append(_Episode(pool.take(spec.env_id), spec, index, name))
+            live.append(LiveEpisode(pool.take(spec.env_id), spec, index, name))
         requests = [episode.request() for episode in live]
         start = time.perf_counter()
         try:
@@ -325,7 +221,7 @@ def _run_threaded(plan, policy, pool, workers, on_episode) -> tuple[list, float]
 
     def play(item):
         index, spec = item
-        episode = _Episode(pool.take(spec.env_id), spec, index, name)
+        episode = LiveEpisode(pool.take(spec.env_id), spec, index, name)
         while not episode.done:
             start = time.perf_counter()
             answer = _act(policy, episode.request())
@@ -349,7 +245,7 @@ def _act(policy, request) -> Any:
         return exc
 
 
-def _finish(episode: _Episode, pool: EnvPool, on_episode) -> tuple[int, Trajectory]:
+def _finish(episode: LiveEpisode, pool: EnvPool, on_episode) -> tuple[int, Trajectory]:
     trajectory = episode.trajectory()
     if episode.broken:  # its step raised midway: the env is not trusted with another episode
         pool.drop(episode.env)

@@ -196,7 +196,8 @@ class EpisodeLog:
     Each trajectory is one line, written and flushed before the next episode is recorded, so a
     killed run keeps every episode that finished. ``resume=True`` reads what a previous run left
     (``finished``; a line cut off by the kill is dropped from the file) and appends after it;
-    otherwise the side file starts empty. :meth:`discard` removes it once the output is in place.
+    without it, a side file left by an unfinished run is refused rather than overwritten.
+    :meth:`discard` removes it once the output is in place.
     """
 
     SUFFIX = ".partial"
@@ -204,10 +205,14 @@ class EpisodeLog:
     def __init__(self, output: str | Path, *, resume: bool = False):
         self.path = side_file(output)
         self.finished: list[Trajectory] = []
+        if not resume and self.path.exists():
+            raise FileExistsError(
+                f"{self.path} holds the episodes of an unfinished run: resume it (--resume) or delete the file"
+            )
         if resume and self.path.exists():
             self.finished = read_jsonl(self.path, partial=True)
             _truncate_after_last_line(self.path)
-        self._file = open(self.path, "ab" if resume else "wb")  # noqa: SIM115 - closed in close()
+        self._file = open(self.path, "ab")  # noqa: SIM115 - closed in close()
 
     def append(self, t: Trajectory) -> None:
         self._file.write(json_line(t.to_dict()))

@@ -121,7 +121,7 @@ def test_the_random_policy_fails_and_how_each_episode_ended_is_read_right(runs):
     episodes = episodes_of(runs["random"])
     ended = {kind: sum(e.ended == kind for e in episodes) for kind in ("user", "turn_limit", "tool", "error")}
     assert ended["user"] == failures["user_ended"] and ended["turn_limit"] == failures["turn_limit"]
-    assert ended["tool"] > 0 and ended["error"] == failures["policy_error"] == 0  # random transfers to a human
+    assert ended["tool"] > 0 and ended["error"] == failures["episode_error"] == 0  # random transfers to a human
     for t, e in zip(runs["random"], episodes):
         last = t.messages[-1]
         said_stop = last["role"] == "user" and any(x in last["content"] for x in END_TOKENS)

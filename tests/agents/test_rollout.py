@@ -241,3 +241,69 @@ def test_a_user_factory_gives_every_env_its_own_simulated_user():
     result = rollout(MOCK, NoopPolicy(), episodes=6, concurrency=3, user=user)
     assert len(made) == 3 and len({id(u) for u in made}) == 3
     assert all(t.messages[-1]["role"] == "user" for t in result)
+
+
+class FailingUser:
+    """The scripted user, except that answering on the listed tasks raises (a broken LLM user)."""
+
+    def __init__(self, task_ids):
+        from agentscaler_gym.users import ScriptedUser
+
+        self.inner, self.task_ids = ScriptedUser(), set(task_ids)
+
+    def start(self, task, device=None, seed=None):
+        self.task = task
+        return self.inner.start(task, device, seed)
+
+    def respond(self, message):
+        if self.task.id in self.task_ids:
+            raise RuntimeError("the user model crashed")
+        return self.inner.respond(message)
+
+
+def test_a_step_that_raises_ends_only_its_episode_and_its_env_is_not_reused():
+    tasks = [t.id for t in gym.make(MOCK).unwrapped.tasks]
+    bad = {tasks[0], tasks[3]}
+    made = []
+
+    def user():
+        made.append(FailingUser(bad))
+        return made[-1]
+
+    result = rollout(MOCK, OraclePolicy(), concurrency=2, user=user)
+    assert [t.task_id for t in result] == tasks
+    for t in result:
+        if t.task_id in bad:
+            assert t.error == "env step raised RuntimeError: the user model crashed" and not t.passed
+            assert t.reward == 0.0 and "reward" in t.verification
+        else:
+            assert t.passed, t.task_id
+    assert result.stats["errors"] == 2
+    assert len(made) == 2 + len(bad)  # each env whose step raised was replaced by a fresh one
+
+
+def test_run_episode_records_a_raising_step_as_an_errored_trajectory():
+    env = gym.make(MOCK, user=FailingUser({"open-000"}))
+    t = run_episode(env, OraclePolicy(), seed=0, task_id="open-000")
+    assert t.error.startswith("env step raised RuntimeError") and not t.passed
+
+
+def test_a_policy_spec_string_is_refused_with_a_hint_and_a_factory_is_built():
+    with pytest.raises(TypeError, match="agents.make_policy"):
+        rollout(MOCK, "oracle", episodes=1)
+    assert all(t.passed for t in rollout(MOCK, OraclePolicy, episodes=3))  # a class is a factory
+
+
+def test_the_library_imports_neither_agents_nor_train():
+    import ast
+    from pathlib import Path
+
+    root = Path(agentscaler_gym.__file__).parent
+    found = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            found += [f"{path.relative_to(root)}: {n}" for n in names if n.split(".")[0] in ("agents", "train")]
+    assert found == []
