@@ -50,7 +50,9 @@ class EnvPool:
 
 
 def new_env(config: dict) -> ToolUseEnv:
-    return ToolUseEnv(**config)
+    from .registry import make_env
+
+    return make_env(**config)
 
 
 _COLLECTOR = threading.Lock()

@@ -155,13 +155,12 @@ class DomainFacts:
     def domain(self, env_id: str):
         """The domain of a registered id, else None."""
         if env_id not in self.domains:
-            import gymnasium as gym
+            from .registry import domain_of
 
-            from .registry import load_domain
-
-            spec = gym.registry.get(env_id)
-            domain = spec.kwargs.get("domain") if spec is not None else None
-            self.domains[env_id] = load_domain(domain) if isinstance(domain, str) else domain
+            try:
+                self.domains[env_id] = domain_of(env_id)
+            except KeyError:
+                self.domains[env_id] = None
         return self.domains[env_id]
 
     def synthesized(self, env_id: str) -> bool | None:

@@ -6,10 +6,11 @@ A *selection* is a comma-separated list of patterns (or a list of them), each on
 ``AgentScaler/pharmacy-v0``         an env id
 ``pharmacy``                        a domain name (the id's middle part)
 ``AgentScaler/h*-v0``, ``hotel_*``  a glob over ids or names (``fnmatch``)
-``tag:synthesized``                 a tag: ``tags:`` of an entry in ``registry.yaml``;
-                                    ``synthesized`` for every synthesized domain and the corpus
-                                    themes it was built from (``source`` in its ``domain.json``,
-                                    ``builtin:pharmacy.json`` gives ``tag:pharmacy``)
+``tag:vertical``                    a tag: ``tags:`` of an entry in ``registry.yaml``
+                                    (``vertical``, ``template``); ``synthesized`` for every
+                                    synthesized domain, and the corpus themes it was built from
+                                    (``source`` in its ``domain.json``: ``builtin:pharmacy.json``
+                                    gives ``tag:pharmacy``)
 ``@ids.txt``                        a file of patterns, one a line (``#`` starts a comment)
 ==================================  ==============================================================
 
@@ -111,8 +112,11 @@ def domain_name(env_id: str) -> str:
 
 def tags_of(env_id: str) -> frozenset[str]:
     """The tags of a registered id: its ``registry.yaml`` entry's, plus ``synthesized`` and the
-    corpus themes for a synthesized domain folder."""
-    tags = set(_registry_tags().get(env_id, ()))
+    corpus themes for a synthesized domain folder (also one added by ``register_domains``)."""
+    from .registry import entries
+
+    entry = entries().get(env_id)
+    tags = set(entry.tags if entry else ())
     spec = gym.spec(env_id).kwargs.get("domain") if env_id in gym.registry else None
     if isinstance(spec, str) and Path(spec, "domain.json").is_file():
         tags.add("synthesized")
@@ -130,9 +134,3 @@ def _matches(pattern: str, env_id: str) -> bool:
 def _themes(folder: str) -> frozenset[str]:
     sources = json.loads(Path(folder, "domain.json").read_text(encoding="utf-8")).get("source") or []
     return frozenset(Path(str(s).rsplit(":", 1)[-1]).stem for s in sources)
-
-
-def _registry_tags() -> dict[str, list[str]]:
-    from .registry import read_registry
-
-    return {env_id: list(spec.get("tags") or ()) for env_id, spec in (read_registry().get("envs") or {}).items()}
