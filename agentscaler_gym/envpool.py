@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .env import ToolUseEnv
+from .registry import make_env
 
 
 class EnvPool:
@@ -50,8 +51,6 @@ class EnvPool:
 
 
 def new_env(config: dict) -> ToolUseEnv:
-    from .registry import make_env
-
     return make_env(**config)
 
 

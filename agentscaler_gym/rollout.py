@@ -36,7 +36,7 @@ import gymnasium as gym
 from .envpool import EnvPool, fewer_full_collections, new_env
 from .episode import EpisodeSpec, LiveEpisode
 from .policy import act_batch, build_policy, policy_name
-from .trajectory import EpisodeLog, RolloutResult, Trajectory, write_jsonl
+from .trajectory import EpisodeLog, RolloutResult, Trajectory
 
 
 def run_episode(
@@ -110,7 +110,7 @@ def rollout(
                 on_episode(t)
 
         result = _run(plan, policy, configs, on_episode=record, finished=log.finished, **run)
-    write_jsonl(result, out)
+    log.write(result, out)
     log.discard()
     return result
 

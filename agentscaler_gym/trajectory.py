@@ -135,8 +135,9 @@ def _hex_huge_ints(value: Any) -> Any:
 
 
 def write_jsonl(trajectories: Iterable[Trajectory], path: str | Path) -> Path:
-    """Write ``trajectories`` to ``path`` in one rename (see :func:`write_lines`)."""
-    return write_lines((json_line(t.to_dict()) for t in trajectories), path)
+    """Write ``trajectories`` to ``path`` in one rename (see :func:`write_lines`). Lines are
+    made from the fields as they are (``vars``): ``to_dict``'s deep copy took 4x the encoding."""
+    return write_lines((json_line(vars(t)) for t in trajectories), path)
 
 
 def write_lines(lines: Iterable[bytes], path: str | Path) -> Path:
@@ -170,14 +171,18 @@ def read_jsonl(path: str | Path, *, partial: bool = False) -> list[Trajectory]:
             f"{path} holds the run before it",
             stacklevel=2,
         )
-    data = Path(path).read_bytes()
-    lines = data.split(b"\n")
-    out = []
+    return [t for _, t in _parse(path, partial)]
+
+
+def _parse(path: str | Path, partial: bool) -> list[tuple[bytes, Trajectory]]:
+    """Each whole line of a JSONL file (newline included) with its trajectory."""
+    lines = Path(path).read_bytes().split(b"\n")
+    out: list[tuple[bytes, Trajectory]] = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            out.append(Trajectory.from_dict(json.loads(line)))
+            out.append((line + b"\n", Trajectory.from_dict(json.loads(line))))
         except (ValueError, TypeError) as exc:
             if number == len(lines):  # no newline after it: cut off
                 if partial:
@@ -197,7 +202,8 @@ class EpisodeLog:
     killed run keeps every episode that finished. ``resume=True`` reads what a previous run left
     (``finished``; a line cut off by the kill is dropped from the file) and appends after it;
     without it, a side file left by an unfinished run is refused rather than overwritten.
-    :meth:`discard` removes it once the output is in place.
+    :meth:`write` puts the output in place from the lines already encoded (encoding is most of
+    the cost of storing a run), and :meth:`discard` then removes the side file.
     """
 
     SUFFIX = ".partial"
@@ -205,18 +211,26 @@ class EpisodeLog:
     def __init__(self, output: str | Path, *, resume: bool = False):
         self.path = side_file(output)
         self.finished: list[Trajectory] = []
+        self.lines: dict[tuple, bytes] = {}  # Trajectory.key -> its line
         if not resume and self.path.exists():
             raise FileExistsError(
                 f"{self.path} holds the episodes of an unfinished run: resume it (--resume) or delete the file"
             )
         if resume and self.path.exists():
-            self.finished = read_jsonl(self.path, partial=True)
+            for line, t in _parse(self.path, partial=True):
+                self.finished.append(t)
+                self.lines[t.key] = line
             _truncate_after_last_line(self.path)
         self._file = open(self.path, "ab")  # noqa: SIM115 - closed in close()
 
     def append(self, t: Trajectory) -> None:
-        self._file.write(json_line(t.to_dict()))
+        self.lines[t.key] = line = json_line(vars(t))
+        self._file.write(line)
         self._file.flush()
+
+    def write(self, trajectories: Iterable[Trajectory], output: str | Path) -> Path:
+        """Write ``output`` atomically (:func:`write_lines`): the logged lines of ``trajectories``."""
+        return write_lines((self.lines[t.key] for t in trajectories), output)
 
     def close(self) -> None:
         self._file.close()
