@@ -4,7 +4,7 @@
     agentscaler run --env ID --policy oracle|random|noop [--split test] [--episodes N] [--json]
     agentscaler show ID --task T                       a task and its gold calls
 
-Other subcommands (``synth``, ``rollout``, ``view``, ``eval``, ``collect``) live beside the code
+Other subcommands (``synth``, ``rollout``, ``view``, ``eval``, ``collect``, ``mcp``) live beside the code
 they drive; each module in ``EXTENSIONS`` adds its own with ``register(subparsers)``.
 """
 
@@ -17,7 +17,12 @@ import statistics
 import sys
 import time
 
-EXTENSIONS = ("agentscaler_gym.synth.cli", "agentscaler_gym.rollout_cli", "train.cli")
+EXTENSIONS = (
+    "agentscaler_gym.synth.cli",
+    "agentscaler_gym.rollout_cli",
+    "train.cli",
+    "agentscaler_gym.integrations.mcp",
+)
 LIGHT_POLICIES = ("oracle", "random", "noop")
 
 
