@@ -198,8 +198,10 @@ def test_http_tools_and_the_auto_mode_client(http_server, retail):
 
 def test_the_sdk_is_loaded_only_by_the_integration_and_its_absence_is_named():
     code = (
-        "import sys, agentscaler_gym, agentscaler_gym.cli\n"
-        "agentscaler_gym.cli.make_parser()\n"
+        "import sys, agentscaler_gym\n"
+        "assert not [m for m in sys.modules if m.startswith('agentscaler_gym.integrations')]\n"
+        "import agentscaler_gym.cli\n"
+        "agentscaler_gym.cli.make_parser()  # registers `agentscaler mcp`\n"
         "assert not {'mcp', 'verifiers'} & set(sys.modules), sorted(m for m in sys.modules if m.startswith(('mcp', 'verifiers')))\n"
         "sys.modules['mcp'] = None  # as if the extra were not installed\n"
         "from agentscaler_gym.integrations.mcp import EpisodeServer\n"

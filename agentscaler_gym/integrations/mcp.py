@@ -48,7 +48,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .episode import USER_TOOL_SCHEMA, call_tool, is_error, make_env, missing_extra, say, verification
+from .episode import USER_TOOL, USER_TOOL_SCHEMA, call_tool, is_error, make_env, missing_extra, say, verification
 
 START_TOOL = "start_episode"
 POLICY_URI = "agentscaler://policy"
@@ -65,7 +65,7 @@ START_SCHEMA = {
 }
 START_DESCRIPTION = (
     "Start the episode: returns the user's opening message. Call it once, first; then serve the user "
-    f"with the other tools, talking to them through {USER_TOOL_SCHEMA['function']['name']}."
+    f"with the other tools, talking to them through {USER_TOOL}."
 )
 _EPISODE = "agentscaler.episode"  # the key of the episode in the connection's state
 
@@ -128,12 +128,11 @@ class EpisodeServer:
         self.tool_schemas: list[dict] = info["tools"]
         probe.close()
         self.live: set[_Episode] = set()  # sessions whose env is open
-        tools = [
+        self.tools = [
             types.Tool(name=START_TOOL, description=START_DESCRIPTION, input_schema=START_SCHEMA),
             *(_tool(types, schema) for schema in self.tool_schemas),
             _tool(types, USER_TOOL_SCHEMA),
         ]
-        self.tools = tools
         self.server = Server(
             f"agentscaler {env_id}",
             version=_version(),
@@ -186,7 +185,7 @@ class EpisodeServer:
                 return _result(types, f"Error: no episode yet: call {START_TOOL} first.", error=True)
             if episode.outcome is not None:
                 return _result(types, "Error: the episode has ended.", error=True, structured=episode.outcome)
-            if name == USER_TOOL_SCHEMA["function"]["name"]:
+            if name == USER_TOOL:
                 message = arguments.get("message")
                 if not isinstance(message, str):
                     return _result(types, "Error: send_message_to_user needs a string 'message'.", error=True)
