@@ -212,3 +212,25 @@ def test_the_sdk_is_loaded_only_by_the_integration_and_its_absence_is_named():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "'mcp' extra" in out.stdout and 'pip install "agentscaler-gym[mcp]"' in out.stdout
+
+
+def test_dual_control_keeps_the_device_tools_on_the_users_side():
+    """Telecom over the SDK's in-process client: the user's tools are not served, and the oracle,
+    which asks the user to act on their phone, gets the Gymnasium env's verification."""
+    from mcp import Client
+
+    telecom = make_env("AgentScaler/telecom-v0")
+    _, info = telecom.reset(seed=0)
+    task = next(t for t in telecom.tasks if any(c.actor == "user" for c in t.gold_calls))
+    turns = oracle_turns(task)
+    expected = play_locally(telecom, task.id, turns)
+    served = EpisodeServer("AgentScaler/telecom-v0")
+    assert not {s["function"]["name"] for s in info["user_tools"]} & {t.name for t in served.tools}
+
+    async def main():
+        async with Client(served.server, mode="legacy") as client:
+            return await play(client, task.id, turns)
+
+    result = anyio.run(main)
+    assert result.structured_content == {"done": True, "reward": 1.0, "verification": jsonable(expected)}
+    assert not served.live
