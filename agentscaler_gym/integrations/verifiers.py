@@ -24,9 +24,8 @@ and in Python, :func:`load_environment` builds the same env::
   as metrics (1.0 / 0.0; a component that does not apply to the task is left out).
 - **Harness**: :class:`ChatHarness`, the default, is one chat completion per assistant turn, run
   in process. The tools are in the system prompt and the model calls them in text, which the env
-  parses (Hermes ``<tool_call>`` blocks, JSON, or an OpenAI ``tool_calls`` message). Any
-  verifiers harness whose replies are text (``--env.assistant.harness.id null``) plays the same
-  episodes.
+  parses (Hermes ``<tool_call>`` blocks, JSON, or an OpenAI ``tool_calls`` message).
+  ``--env.assistant.harness.id`` picks another verifiers harness whose replies are text.
 
 Importing this module imports verifiers; ``import agentscaler_gym`` never does.
 """
