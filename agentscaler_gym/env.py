@@ -40,6 +40,21 @@ phone the simulated user is handed.
 Terminates when the user ends the conversation (``###STOP###``) or a tool that ends the episode
 succeeds (a transfer to a human); truncates after ``max_turns`` assistant turns.
 
+## Turn Halves
+
+A turn has the assistant's half and the user's half; ``step`` plays both, asking ``user`` for the
+reply. A caller that plays the user itself (the PettingZoo views) calls the halves:
+
+- ``assistant_turn(action)``: tool calls are answered and the turn ends, returning what ``step``
+  returns; a message to the user returns ``None``, and :attr:`reply_to` holds it until
+  ``user_turn(reply)`` ends the turn the same way.
+- ``reset(options={"opening": False, ...})`` leaves the opening to the caller as well:
+  ``reply_to`` is ``""``, and the first ``user_turn`` is the opening (an end marker in it ends
+  the episode; ``user`` is never asked).
+
+``step(action)`` is ``assistant_turn(action)``, then, if that returned ``None``,
+``user_turn(user.respond(reply_to))``: the same code whoever plays the user.
+
 ## Arguments
 
 ``domain`` (a :class:`Domain`; ``gym.make`` resolves an id to one through
@@ -72,6 +87,7 @@ from .verify import Verification, verify
 MAX_TEXT = 1_000_000
 MAX_CALLS_PER_TURN = 32
 ENDED = "The episode has ended; call reset()."
+Outcome = tuple[str, float, bool, bool, dict]  # what step returns: observation, reward, terminated, truncated, info
 
 
 class UnicodeText(spaces.Text):
@@ -137,8 +153,13 @@ class ToolUseEnv(gym.Env[str, str]):
         self.turns = 0
         self.done = False
         self.verification: Verification | None = None
-        opening = self.user.start(self.task, self.device, seed)
-        self.messages = [{"role": "system", "content": self.domain.policy}, {"role": "user", "content": opening}]
+        self.messages = [{"role": "system", "content": self.domain.policy}]
+        self.reply_to: str | None = None  # the message the user answers next; None on the assistant's turn
+        if options.get("opening", True):
+            opening = self.user.start(self.task, self.device, seed)
+            self.messages.append({"role": "user", "content": opening})
+        else:
+            opening = self.reply_to = ""
         info = {
             "task_id": self.task.id,
             "tools": self.domain.tool_schemas,
@@ -149,22 +170,45 @@ class ToolUseEnv(gym.Env[str, str]):
             info["user_tools"] = self.seats[USER].schemas
         return opening, info
 
-    def step(self, action: Any) -> tuple[str, float, bool, bool, dict]:
+    def step(self, action: Any) -> Outcome:
+        outcome = self.assistant_turn(action)
+        if outcome is None:  # a message: the user answers it
+            outcome = self.user_turn(self.user.respond(self.reply_to))
+        return outcome
+
+    def assistant_turn(self, action: Any) -> Outcome | None:
+        """The assistant's half of a turn: what ``step`` returns after tool calls; ``None`` after a
+        message to the user, which waits in :attr:`reply_to` for :meth:`user_turn`."""
         if self.task is None:
             raise gym.error.ResetNeeded("call reset() before step()")
         if self.done:
             return ENDED, 0.0, True, False, {"turn": self.turns}
+        if self.reply_to is not None:
+            raise RuntimeError("the user has not answered yet: call user_turn(reply) first")
         self.turns += 1
         turn = parse_action(action)
         self.messages.append(turn.message())
         if turn.content:
             self.said.append(turn.content)
         if turn.tool_calls or turn.errors:
-            observation, terminated = self._call_tools(turn)
-        else:
-            observation = self.user.respond(turn.content)
-            self.messages.append({"role": "user", "content": observation})
-            terminated = any(token in observation for token in END_TOKENS)
+            return self._end_turn(*self._call_tools(turn))
+        self.reply_to = turn.content
+        return None
+
+    def user_turn(self, reply: str) -> Outcome:
+        """The user's half of a turn: ``reply`` answers :attr:`reply_to` (or opens the episode); returns
+        what ``step`` returns, ``reply`` being the assistant's observation."""
+        if self.task is None:
+            raise gym.error.ResetNeeded("call reset() before user_turn()")
+        if self.done:
+            return ENDED, 0.0, True, False, {"turn": self.turns}
+        if self.reply_to is None:
+            raise RuntimeError("no message awaits the user: call assistant_turn(action) first")
+        self.reply_to = None
+        self.messages.append({"role": "user", "content": reply})
+        return self._end_turn(reply, any(token in reply for token in END_TOKENS))
+
+    def _end_turn(self, observation: str, terminated: bool) -> Outcome:
         truncated = not terminated and self.turns >= self.max_turns
         info: dict[str, Any] = {"turn": self.turns}
         reward = 0.0
