@@ -55,8 +55,8 @@ ROUTER = RoutedSqliteDatabase(":memory:")  # never connects by itself: see _conn
 class Model(pw.Model):
     """Base class of every domain table.
 
-    Besides the whole of peewee, it offers :meth:`find` and :meth:`find_all`: equality lookups
-    through statements compiled once per model and column set, and a :meth:`save` whose UPDATE is
+    Besides the whole of peewee, it offers :meth:`find`, :meth:`find_all` and :meth:`ordered`:
+    equality lookups through statements compiled once per model, column set and order, and a :meth:`save` whose UPDATE is
     compiled once per model. Building SQL is most of a peewee query's cost (~50-100 us); these
     take a few microseconds, which is what tools on the hot path want.
     """
@@ -76,6 +76,12 @@ class Model(pw.Model):
         """Every row whose fields equal the given values, in primary key order."""
         return cls._lookup(equals, "")
 
+    @classmethod
+    def ordered(cls, by: str, **equals: Any) -> list:
+        """Every row whose fields equal the given values, ordered by the field ``by`` (in its
+        collation), then by primary key."""
+        return cls._lookup(equals, "", by)
+
     def save(self, force_insert: bool = False, only: Any = None) -> int:
         """Peewee's ``save``; an UPDATE of an existing row (or of its ``only`` fields) is compiled once."""
         pk = self._pk
@@ -93,11 +99,11 @@ class Model(pw.Model):
         return rows
 
     @classmethod
-    def _lookup(cls, equals: Mapping[str, Any], limit: str) -> list:
-        key = (cls, tuple(equals), limit)
+    def _lookup(cls, equals: Mapping[str, Any], limit: str, by: str | None = None) -> list:
+        key = (cls, tuple(equals), limit, by)
         compiled = _LOOKUPS.get(key)
         if compiled is None:
-            compiled = _LOOKUPS[key] = _compile_lookup(cls, tuple(equals), limit)
+            compiled = _LOOKUPS[key] = _compile_lookup(cls, tuple(equals), limit, by)
         sql, params, names, converters = compiled
         rows = []
         for row in _connection().execute(sql, [f.db_value(equals[name]) for name, f in params]):
@@ -138,15 +144,19 @@ def _compile_update(model: type[pw.Model], names: tuple[str, ...] | None) -> tup
     )
 
 
-def _compile_lookup(model: type[pw.Model], names: tuple[str, ...], limit: str) -> tuple[str, list, list, list]:
+def _compile_lookup(
+    model: type[pw.Model], names: tuple[str, ...], limit: str, by: str | None
+) -> tuple[str, list, list, list]:
     meta = model._meta
-    unknown = [n for n in names if n not in meta.fields]
+    unknown = [n for n in (*names, *([by] if by else [])) if n not in meta.fields]
     if unknown:
         raise AttributeError(f"{model.__name__} has no field(s) {unknown}")
     fields = meta.sorted_fields
     columns = ", ".join(_quote(f.column_name) for f in fields)
     where = " AND ".join(f"{_quote(meta.fields[n].column_name)} = ?" for n in names) or "1"
     order = _quote(meta.primary_key.column_name)
+    if by and meta.fields[by] is not meta.primary_key:
+        order = f"{_quote(meta.fields[by].column_name)}, {order}"
     sql = f"SELECT {columns} FROM {_quote(meta.table_name)} WHERE {where} ORDER BY {order}{limit}"
     converters = [(f.name, f.python_value) for f in fields if not _as_stored(f)]
     return sql, [(n, meta.fields[n]) for n in names], [f.name for f in fields], converters

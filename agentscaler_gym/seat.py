@@ -23,6 +23,9 @@ from .database import Database, SeedDatabase
 from .tasks import ToolCall
 from .tools import Tool, ToolError
 
+_RENDER = json.JSONEncoder(ensure_ascii=False, default=str).encode  # json.dumps's, its settings made once
+_DECODE = json.JSONDecoder().decode
+
 Changes = dict[tuple[str, str, Any], "dict | None"]
 """``{(seat, table, primary key): the row after as {column: value}, or None if deleted}``."""
 
@@ -78,7 +81,7 @@ class Seat:
         if self._decoded[0] != version:
             columns = self.db.seed.columns
             decoded = {
-                (table, key): None if row is None else dict(zip(columns[table], json.loads(row)))
+                (table, key): None if row is None else dict(zip(columns[table], _DECODE(row)))
                 for (table, key), row in self.db.changes().items()
             }
             self._decoded = (version, decoded)
@@ -102,4 +105,4 @@ def render(result: Any) -> str:
     """A tool's result as the text the caller reads: a string as is, anything else as JSON."""
     if isinstance(result, str):
         return result
-    return json.dumps(result, ensure_ascii=False, default=str)
+    return _RENDER(result)

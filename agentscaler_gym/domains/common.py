@@ -14,16 +14,18 @@ from ..database import Model
 from ..tools import READ, ToolError, tool
 
 M = TypeVar("M", bound=Model)
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode  # json.dumps's work, settings made once
+_DECODE = json.JSONDecoder().decode
 
 
 class JSONField(pw.TextField):
     """A dict or list kept as JSON text with sorted keys, so equal content is equal text (the reward compares rows)."""
 
     def db_value(self, value):
-        return None if value is None else json.dumps(value, sort_keys=True, separators=(",", ":"))
+        return None if value is None else _ENCODE(value)
 
     def python_value(self, value):
-        return None if value is None else json.loads(value)
+        return None if value is None else _DECODE(value)
 
 
 def lookup(model: type[M], not_found: str, **equals: Any) -> M:

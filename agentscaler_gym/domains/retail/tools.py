@@ -248,7 +248,7 @@ def get_item_details(item_id: str) -> dict:
 @tool(READ)
 def list_all_product_types() -> dict:
     """List every product type the store sells, as {product name: product id}."""
-    return {product.name: product.id for product in Product.select().order_by(Product.name)}
+    return {product.name: product.id for product in Product.ordered("name")}
 
 
 @tool(READ, ends_episode=True)
