@@ -29,7 +29,7 @@ from typing import Any
 from .tasks import ToolCall
 
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.S)
-_TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.S)
+_OPEN, _CLOSE = "<tool_call>", "</tool_call>"
 _CALL_SYNTAX = re.compile(r"^\[?\s*[A-Za-z_]\w*\(.*\)\s*\]?$", re.S)
 _UNPARSABLE = (ValueError, RecursionError)  # json's errors, and ints past Python's digit limit
 MAX_DEPTH = 32
@@ -63,7 +63,7 @@ def parse_action(action: Any) -> Turn:
         return Turn(errors=[f"an action must be text or an assistant message, got {type(action).__name__}"])
     text = _THINK.sub("", action).strip() if "<think>" in action else action.strip()
     if "<tool_call>" in text:
-        parts = _TOOL_CALL.split(text)  # text, block, text, block, ..., text
+        parts = _split_blocks(text)  # text, block, text, block, ..., text
         turn = Turn(content="".join(parts[::2]).strip())
         for block in parts[1::2]:
             _add_json_call(turn, block.strip())
@@ -84,6 +84,24 @@ def parse_action(action: Any) -> Turn:
     if _CALL_SYNTAX.match(text):
         return _from_call_syntax(text)
     return Turn(content=text)
+
+
+def _split_blocks(text: str) -> list[str]:
+    """``text`` cut around ``<tool_call>`` blocks, as ``re.split`` with a group would cut it: text,
+    block, text, ..., text. A block runs to its closing tag or to the end. (``str.find`` does in a
+    fraction of a microsecond what the regular expression takes over a microsecond for.)"""
+    parts, pos = [], 0
+    while (start := text.find(_OPEN, pos)) != -1:
+        parts.append(text[pos:start])
+        start += len(_OPEN)
+        end = text.find(_CLOSE, start)
+        if end == -1:
+            parts.append(text[start:])
+            return [*parts, ""]
+        parts.append(text[start:end])
+        pos = end + len(_CLOSE)
+    parts.append(text[pos:])
+    return parts
 
 
 def _from_message(msg: Mapping) -> Turn:

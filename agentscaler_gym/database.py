@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -105,8 +106,11 @@ class Model(pw.Model):
         if compiled is None:
             compiled = _LOOKUPS[key] = _compile_lookup(cls, tuple(equals), limit, by)
         sql, params, names, converters = compiled
+        found = _connection().execute(sql, [to_db(equals[name]) for name, to_db in params]).fetchall()
+        if not converters:
+            return [cls._loaded(dict(zip(names, row))) for row in found]
         rows = []
-        for row in _connection().execute(sql, [f.db_value(equals[name]) for name, f in params]):
+        for row in found:
             data = dict(zip(names, row))
             for name, convert in converters:
                 data[name] = convert(data[name])
@@ -159,7 +163,7 @@ def _compile_lookup(
         order = f"{_quote(meta.fields[by].column_name)}, {order}"
     sql = f"SELECT {columns} FROM {_quote(meta.table_name)} WHERE {where} ORDER BY {order}{limit}"
     converters = [(f.name, f.python_value) for f in fields if not _as_stored(f)]
-    return sql, [(n, meta.fields[n]) for n in names], [f.name for f in fields], converters
+    return sql, [(n, meta.fields[n].db_value) for n in names], [f.name for f in fields], converters
 
 
 # Fields whose value SQLite returns already as peewee would make it (peewee's conversion is a no-op).
@@ -170,6 +174,19 @@ def _as_stored(field: pw.Field) -> bool:
     if isinstance(field, pw.ForeignKeyField):
         field = field.rel_field
     return type(field) in _AS_STORED  # exact types: a subclass may convert (a JSON text field does)
+
+
+_RAW_DECODE = json.JSONDecoder().raw_decode
+
+
+def json_value(text: str) -> Any:
+    """``json.loads(text)``, quicker on compact JSON (what SQLite's ``json_array`` and the JSON
+    columns write): no whitespace to skip around the value. Anything else takes the long way."""
+    try:
+        value, end = _RAW_DECODE(text)
+    except (ValueError, TypeError):  # not JSON, or bytes: json.loads says which
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
 
 
 Change = dict[tuple[str, Any], "str | None"]

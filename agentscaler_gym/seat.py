@@ -19,12 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .database import Database, SeedDatabase
+from .database import Database, SeedDatabase, json_value
 from .tasks import ToolCall
 from .tools import Tool, ToolError
 
 _RENDER = json.JSONEncoder(ensure_ascii=False, default=str).encode  # json.dumps's, its settings made once
-_DECODE = json.JSONDecoder().decode
 
 Changes = dict[tuple[str, str, Any], "dict | None"]
 """``{(seat, table, primary key): the row after as {column: value}, or None if deleted}``."""
@@ -81,7 +80,7 @@ class Seat:
         if self._decoded[0] != version:
             columns = self.db.seed.columns
             decoded = {
-                (table, key): None if row is None else dict(zip(columns[table], _DECODE(row)))
+                (table, key): None if row is None else dict(zip(columns[table], json_value(row)))
                 for (table, key), row in self.db.changes().items()
             }
             self._decoded = (version, decoded)

@@ -10,12 +10,11 @@ from typing import Any, TypeVar
 
 import peewee as pw
 
-from ..database import Model
+from ..database import Model, json_value
 from ..tools import READ, ToolError, tool
 
 M = TypeVar("M", bound=Model)
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode  # json.dumps's work, settings made once
-_DECODE = json.JSONDecoder().decode
 
 
 class JSONField(pw.TextField):
@@ -25,7 +24,7 @@ class JSONField(pw.TextField):
         return None if value is None else _ENCODE(value)
 
     def python_value(self, value):
-        return None if value is None else _DECODE(value)
+        return None if value is None else json_value(value)
 
 
 def lookup(model: type[M], not_found: str, **equals: Any) -> M:
