@@ -59,7 +59,9 @@ class Model(pw.Model):
     Besides the whole of peewee, it offers :meth:`find`, :meth:`find_all` and :meth:`ordered`:
     equality lookups through statements compiled once per model, column set and order, and a :meth:`save` whose UPDATE is
     compiled once per model. Building SQL is most of a peewee query's cost (~50-100 us); these
-    take a few microseconds, which is what tools on the hot path want.
+    take a few microseconds, which is what tools on the hot path want. A field with a
+    ``loaded_value`` method keeps what that returns of a column read this way instead of its
+    ``python_value`` (a JSON column keeps its text, decoded on first access).
     """
 
     class Meta:
@@ -162,7 +164,7 @@ def _compile_lookup(
     if by and meta.fields[by] is not meta.primary_key:
         order = f"{_quote(meta.fields[by].column_name)}, {order}"
     sql = f"SELECT {columns} FROM {_quote(meta.table_name)} WHERE {where} ORDER BY {order}{limit}"
-    converters = [(f.name, f.python_value) for f in fields if not _as_stored(f)]
+    converters = [(f.name, getattr(f, "loaded_value", f.python_value)) for f in fields if not _as_stored(f)]
     return sql, [(n, meta.fields[n].db_value) for n in names], [f.name for f in fields], converters
 
 

@@ -4,6 +4,7 @@ import peewee as pw
 import pytest
 
 from agentscaler_gym.database import ROUTER, Database, Model, SeedDatabase
+from agentscaler_gym.domains.common import JSONField
 from agentscaler_gym.seat import Answer, Seat, changes
 from agentscaler_gym.tasks import ASSISTANT
 from agentscaler_gym.tools import WRITE, ToolError, tool
@@ -252,3 +253,33 @@ def test_an_atomic_block_inside_a_write_is_a_savepoint(seed):
     assert seat.call("w", {"account": "A9"}) == Answer("ok", True)
     assert seat.changes() == {("account", "A9"): {"id": "A9", "balance": 1}}
     assert seat.db.conn.in_transaction is False
+
+
+class Note(Model):
+    id = pw.IntegerField(primary_key=True)
+    title = pw.CharField(collation="NOCASE")
+    body = JSONField()
+
+
+def test_json_columns_of_found_rows_read_and_save_as_peewee_would():
+    seed = SeedDatabase([Note], {Note: [{"id": 1, "title": "b", "body": {"tags": ["x"], "n": 1.5}}]})
+    db = Database(seed)
+    with db.active():
+        untouched = Note.find(id=1)
+        untouched.title = "B"
+        untouched.save()  # its JSON column never read: written back as the same text
+        note = Note.find(id=1)
+        assert note.body == Note.get_by_id(1).body == {"tags": ["x"], "n": 1.5}
+        note.body["tags"].append("y")  # changed in place, then saved
+        note.save()
+        assert Note.get_by_id(1).body == {"tags": ["x", "y"], "n": 1.5}
+    assert db.changes() == {("note", 1): '[1,"B","{\\"n\\":1.5,\\"tags\\":[\\"x\\",\\"y\\"]}"]'}
+
+
+def test_ordered_lookups_follow_the_column_collation():
+    titles = ["b", "A", "c", "_", "Z"]
+    seed = SeedDatabase([Note], {Note: [{"id": i, "title": t, "body": []} for i, t in enumerate(titles)]})
+    with Database(seed).active():
+        expected = [n.title for n in Note.select().order_by(Note.title)]
+        assert [n.title for n in Note.ordered("title")] == expected == ["_", "A", "b", "c", "Z"]
+        assert [n.id for n in Note.ordered("title", body=[])] == [n.id for n in Note.select().order_by(Note.title)]
