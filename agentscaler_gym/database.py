@@ -86,10 +86,11 @@ class Model(pw.Model):
         return cls._lookup(equals, "", by)
 
     def save(self, force_insert: bool = False, only: Any = None) -> int:
-        """Peewee's ``save``; an UPDATE of an existing row (or of its ``only`` fields) is compiled once."""
+        """Peewee's ``save``; an UPDATE of an existing row (or of its ``only`` fields) and an INSERT of
+        a whole new row (``create``) are compiled once per model and column set."""
         pk = self._pk
         if force_insert or pk is None:
-            return super().save(force_insert=force_insert, only=only)
+            return self._insert(pk) if only is None else super().save(force_insert=force_insert, only=only)
         cls = type(self)
         names = tuple(f if isinstance(f, str) else f.name for f in only) if only else None
         compiled = _UPDATES.get((cls, names))
@@ -100,6 +101,29 @@ class Model(pw.Model):
         rows = _connection().execute(sql, values + [cls._meta.primary_key.db_value(pk)]).rowcount
         self._dirty.difference_update(f.name for f in fields)
         return rows
+
+    def _insert(self, pk: Any) -> int:
+        """Peewee's INSERT of ``save(force_insert=True)``: every field the row holds (less an
+        auto-increment key not set yet), the new key read back. Peewee's own code handles the rest
+        (an unsaved related row to save first, an empty row)."""
+        cls, data, meta = type(self), self.__data__, self._meta
+        auto = meta.auto_increment and pk is None
+        if (pk is None and not auto) or any(data.get(name) is None for name in self.__rel__):
+            return super().save(force_insert=True)
+        names = tuple(f.name for f in meta.sorted_fields if f.name in data and not (auto and f is meta.primary_key))
+        if not names or len(names) + auto < len(data):
+            return super().save(force_insert=True)
+        compiled = _INSERTS.get((cls, names))
+        if compiled is None:
+            compiled = _INSERTS[cls, names] = _compile_insert(cls, names)
+        sql, fields = compiled
+        with pw.__exception_wrapper__:  # peewee's errors, as its own insert raises (IntegrityError...)
+            rowid = _connection().execute(sql, [f.db_value(data[f.name]) for f in fields]).lastrowid
+        if auto:
+            self._pk = rowid
+            self._dirty.discard(meta.primary_key.name)
+        self._dirty.difference_update(names)
+        return 1
 
     @classmethod
     def _lookup(cls, equals: Mapping[str, Any], limit: str, by: str | None = None) -> list:
@@ -131,6 +155,7 @@ class Model(pw.Model):
 _LOOKUPS: dict[tuple, tuple[str, list, list, list]] = {}
 _TRANSACTION = object()  # on peewee's transaction stack while Database.run holds a transaction
 _UPDATES: dict[tuple, tuple[str, list]] = {}
+_INSERTS: dict[tuple, tuple[str, list]] = {}
 
 
 def _connection() -> sqlite3.Connection:
@@ -148,6 +173,13 @@ def _compile_update(model: type[pw.Model], names: tuple[str, ...] | None) -> tup
         f"UPDATE {_quote(meta.table_name)} SET {assignments} WHERE {_quote(meta.primary_key.column_name)} = ?",
         fields,
     )
+
+
+def _compile_insert(model: type[pw.Model], names: tuple[str, ...]) -> tuple[str, list]:
+    meta = model._meta
+    fields = [meta.fields[n] for n in names]
+    columns = ", ".join(_quote(f.column_name) for f in fields)
+    return f"INSERT INTO {_quote(meta.table_name)} ({columns}) VALUES ({', '.join('?' * len(fields))})", fields
 
 
 def _compile_lookup(

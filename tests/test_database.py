@@ -283,3 +283,14 @@ def test_ordered_lookups_follow_the_column_collation():
         expected = [n.title for n in Note.select().order_by(Note.title)]
         assert [n.title for n in Note.ordered("title")] == expected == ["_", "A", "b", "c", "Z"]
         assert [n.id for n in Note.ordered("title", body=[])] == [n.id for n in Note.select().order_by(Note.title)]
+
+
+def test_create_inserts_as_peewee_does(seed):
+    db = Database(seed)
+    with db.active():
+        first, second = Transfer.create(source="A1", amount=4), Transfer.create(source=Account.find(id="A2"), amount=5)
+        assert (first.id, second.id, first.is_dirty(), second.source_id) == (1, 2, False, "A2")
+        assert [(t.id, t.source_id, t.amount) for t in Transfer.select()] == [(1, "A1", 4), (2, "A2", 5)]
+        with pytest.raises(pw.IntegrityError, match="UNIQUE"):
+            Account.create(id="A3", balance=1)
+    assert set(db.changes()) == {("transfer", 1), ("transfer", 2)}
