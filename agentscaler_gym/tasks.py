@@ -93,17 +93,20 @@ def oracle_turns(task: Task) -> list[dict]:
     """The assistant turns of an ideal episode: each gold call in order, then a closing message.
 
     A user-side gold call (dual control) becomes a request to the user to run it on their device.
-    The closing message states every required output and asks nothing, so the user ends the chat.
+    The closing message states every required output and asks nothing, so the user ends the chat;
+    the last gold call states them too, in case it ends the episode (a transfer to a human).
     """
     turns = []
-    for call in task.gold_calls:
+    last = max((i for i, c in enumerate(task.gold_calls) if c.actor != USER), default=-1)
+    for i, call in enumerate(task.gold_calls):
         if call.actor == USER:
             args = ", ".join(f"{k}={v!r}" for k, v in call.arguments.items())
             turns.append({"role": "assistant", "content": f"Please run {call.name}({args}) on your device."})
         else:
             function = {"name": call.name, "arguments": dict(call.arguments)}
+            content = " ".join(f"{o}." for o in task.outputs) if i == last else ""
             turns.append(
-                {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": function}]}
+                {"role": "assistant", "content": content, "tool_calls": [{"type": "function", "function": function}]}
             )
     closing = "All done." + "".join(f" {o}." for o in task.outputs)
     turns.append({"role": "assistant", "content": closing})

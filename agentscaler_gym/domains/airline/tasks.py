@@ -335,13 +335,14 @@ def refuse_cancel(world, rng, user):
         if r["status"] != "active":
             continue
         started = any(world.departed(s) for s in r["flights"]) and not all(world.departed(s) for s in r["flights"])
-        if started:
-            options.append((r, rng.choice(("change of plan", "health"))))
+        if started:  # the fact the refusal turns on: a flight has already flown
+            flown = next(world.leg(s)["status"] for s in r["flights"] if world.departed(s))
+            options.append((r, rng.choice(("change of plan", "health")), flown))
         elif not any(world.departed(s) for s in r["flights"]) and _cancel_reason(world, rng, r) is None:
-            options.append((r, "change of plan"))
+            options.append((r, "change of plan", "insurance"))  # booked over 24 h ago, not business, uninsured
     if not options:
         return None
-    reservation, reason = rng.choice(options)
+    reservation, reason, why = rng.choice(options)
     rid = reservation["id"]
     scenario = _scenario(
         user,
@@ -351,7 +352,7 @@ def refuse_cancel(world, rng, user):
         reservation_id=rid,
         reason=reason,
     )
-    return scenario, [_lookup(user), _show(reservation)], ()
+    return scenario, [_lookup(user), _show(reservation)], (why,)
 
 
 # -- changing ------------------------------------------------------------------------------------
@@ -429,7 +430,7 @@ def refuse_change(world, rng, user):
         reservation_id=r["id"],
         new_date=day,
     )
-    return scenario, [_lookup(user), _show(r)], ()
+    return scenario, [_lookup(user), _show(r)], ("basic economy",)
 
 
 def change_cabin(world, rng, user):
@@ -606,7 +607,13 @@ def _complaint(world, rng, user, eligible: bool):
     if eligible:
         amount = COMPENSATION[status] * len(r["passengers"])
         calls.append(ToolCall("send_certificate", {"user_id": user["id"], "amount": amount}))
-    return scenario, calls, ()
+        return scenario, calls, ()
+    # the fact the refusal turns on: the flight landed on time, or the user's membership
+    return (
+        scenario,
+        calls,
+        (world.leg(segment)["status"] if status != world.leg(segment)["status"] else user["membership"],),
+    )
 
 
 def compensation(world, rng, user):

@@ -404,9 +404,10 @@ def product_price(rng: random.Random, plan: Plan) -> Intent | None:
     )
 
 
-def _refusal(kind: str, ask: str, calls: list[ToolCall], known: dict, key: tuple) -> Intent:
+def _refusal(kind: str, ask: str, calls: list[ToolCall], known: dict, key: tuple, why: str) -> Intent:
+    """A request the policy forbids; ``why`` is the fact the rule turns on, which the agent must say."""
     note = "If the agent explains that this cannot be done, I accept it and do not insist."
-    return Intent(kind, ask, calls, known, note=note, writes=False, key=key)
+    return Intent(kind, ask, calls, known, outputs=(why,), note=note, writes=False, key=key)
 
 
 def refuse_cancel(rng: random.Random, plan: Plan) -> Intent | None:
@@ -422,6 +423,7 @@ def refuse_cancel(rng: random.Random, plan: Plan) -> Intent | None:
         [_get_order(oid)],
         {"order to cancel": oid, "cancellation reason": "no longer needed"},
         ("refuse_cancel", oid),
+        order["status"],
     )
 
 
@@ -436,6 +438,7 @@ def refuse_order_address(rng: random.Random, plan: Plan) -> Intent | None:
         [_get_order(oid)],
         {"order to redirect": oid, "shipping address": address},
         ("refuse_order_address", oid),
+        order["status"],
     )
 
 
@@ -450,6 +453,7 @@ def refuse_return(rng: random.Random, plan: Plan) -> Intent | None:
         [_get_order(oid)],
         {"order to return": oid, "items to return": line["variant"]},
         ("refuse_return", oid),
+        order["status"],
     )
 
 
@@ -471,6 +475,7 @@ def refuse_unavailable_exchange(rng: random.Random, plan: Plan) -> Intent | None
         [_get_order(oid), ToolCall("get_product_details", {"product_id": line["product"]})],
         {"order to exchange": oid, "items to exchange": line["variant"]},
         ("refuse_unavailable_exchange", oid),
+        "not available",
     )
 
 
@@ -490,6 +495,7 @@ def refuse_second_modification(rng: random.Random, plan: Plan) -> Intent | None:
         [_get_order(oid)],
         {"order to modify": oid, "items to change": _ids(line for line, _ in swaps)},
         ("refuse_second_modification", oid),
+        "modified",
     )
 
 
@@ -504,6 +510,7 @@ def refuse_other_users_order(rng: random.Random, plan: Plan) -> Intent | None:
         [_get_order(oid)],
         {"order to cancel": oid},
         ("refuse_other_users_order", oid),
+        "your account",
     )
 
 
@@ -528,6 +535,7 @@ def refuse_short_gift_card(rng: random.Random, plan: Plan) -> Intent | None:
         [_get_order(oid), _get_user(plan)],
         {"order payment change": oid, "replacement payment method": card["id"]},
         ("refuse_short_gift_card", oid),
+        f"{card['balance']:.2f}",
     )
 
 

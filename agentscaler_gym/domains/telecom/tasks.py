@@ -331,7 +331,7 @@ def transfer_on_hold(w: World, line: dict, rng: random.Random) -> Built:
         f"You want to {want} on your line {p}. If the agent cannot help, you accept a transfer to a human agent.",
         {},
         [agent("get_customer_by_phone", phone_number=p), agent("transfer_to_human_agents", reason="account on hold")],
-        (),
+        ("on hold",),  # the fact the transfer turns on
     )
 
 
