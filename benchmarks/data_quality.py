@@ -42,9 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import gymnasium as gym  # noqa: E402
 
 import agentscaler_gym  # noqa: E402, F401
+from agentscaler_gym.grounding import Evidence, argument_values, asks, confirmed_writes, leaf_values  # noqa: E402
 from agentscaler_gym.tasks import USER  # noqa: E402
 from agentscaler_gym.tools import WRITE  # noqa: E402
-from train.grounding import Evidence, argument_values, asks, confirmed_writes, leaf_values  # noqa: E402
 
 ENVS = ("AgentScaler/retail-v0", "AgentScaler/airline-v0", "AgentScaler/telecom-v0", "AgentScaler/mock-v0")
 MIN_CLOSING_WORDS = 6

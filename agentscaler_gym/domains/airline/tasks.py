@@ -116,9 +116,10 @@ def _dobs(passengers: list[dict]) -> str:
 
 
 def _method_words(method: dict) -> str:
+    """A payment method as its owner names it (the agent finds the id in the profile)."""
     if method["kind"] == "credit_card":
-        return f"my {method['brand']} credit card ending in {method['last_four']} ({method['id']})"
-    return f"my {method['kind'].replace('_', ' ')} {method['id']}"
+        return f"my {method['brand']} credit card ending in {method['last_four']}"
+    return f"my {method['kind'].replace('_', ' ')} worth ${method['balance']}"
 
 
 def _persona(user: dict) -> str:
@@ -246,7 +247,7 @@ def _book(world, rng, user, kind: str):
         dates_of_birth=_dobs(passengers),
         checked_bags=str(bags),
         travel_insurance="yes" if insurance else "no",
-        payment_method=_and([p["payment_id"] for p in payments]),
+        payment_method=paying,
         preference=f"{words} {stop}",
     )
     return scenario, calls, ()
@@ -399,7 +400,7 @@ def change_flight(world, rng, user):
         wants,
         reservation_id=r["id"],
         new_date=day,
-        payment_method=payer["id"],
+        payment_method=_method_words(payer),
     )
     calls = [
         _lookup(user),
@@ -457,7 +458,7 @@ def change_cabin(world, rng, user):
         f"{_method_words(payer)}.",
         reservation_id=r["id"],
         cabin=CABIN_WORDS[cabin],
-        payment_method=payer["id"],
+        payment_method=_method_words(payer),
     )
     calls = [
         _lookup(user),
@@ -493,7 +494,7 @@ def add_baggage(world, rng, user):
         f"{_method_words(payer)}.",
         reservation_id=r["id"],
         checked_bags=str(total),
-        payment_method=payer["id"],
+        payment_method=_method_words(payer),
     )
     calls = [
         _lookup(user),
@@ -736,7 +737,7 @@ def multi_intent(world, rng, user):
         user,
         "Hi, I have two things to sort out with my reservations.",
         wants,
-        payment_method=card["id"],
+        payment_method=_method_words(card),
         checked_bags=str(total),
         **known,
     )

@@ -11,7 +11,7 @@ the assistant may take it from:
 - arithmetic on numbers seen earlier: the sum or product of two of them.
 
 An ungrounded value in a demonstration teaches a model to invent facts, so the SFT filters drop
-such episodes (:func:`train.filters.grounding_problem`) and ``benchmarks/data_quality.py``
+such episodes (:func:`train.filters.grounding_problem`), the demonstrator asks for what it lacks, and ``benchmarks/data_quality.py``
 reports the share. Hand-written (no library matches values against a chat transcript).
 """
 
