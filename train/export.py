@@ -21,7 +21,6 @@ from agentscaler_gym.rollout import Trajectory
 
 from .filters import FILTERS, FilterReport, arguments_of
 
-ROW_KEYS = ("role", "content", "tool_calls", "name")
 JSONL = "sft.jsonl"
 DATASET = "dataset"
 

@@ -18,11 +18,11 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import parse_config, to_dict
+from .config import parse_config
 from .report import write_report
 from .sft import VERTICALS
 
@@ -138,7 +138,7 @@ def build_trainer(config: GRPORunConfig):
 def run_grpo(config: GRPORunConfig) -> dict:
     """Evaluate (if asked), train, save, evaluate again; return the report."""
     out = Path(config.output_dir)
-    report: dict[str, Any] = {"config": to_dict(config), "stages": [], "evaluations": []}
+    report: dict[str, Any] = {"config": asdict(config), "stages": [], "evaluations": []}
     if config.eval_envs:
         report["evaluations"].append({"checkpoint": "base", "results": evaluate(config.model, config)})
     trainer = build_trainer(config)

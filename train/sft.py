@@ -20,11 +20,11 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import parse_config, to_dict
+from .config import parse_config
 from .report import write_report
 
 VERTICALS = ["AgentScaler/retail-v0", "AgentScaler/airline-v0", "AgentScaler/telecom-v0"]
@@ -90,7 +90,7 @@ class SFTRunConfig:
 def run_sft(config: SFTRunConfig) -> dict:
     """Train every stage in order, evaluating after each; return the report."""
     out = Path(config.output_dir)
-    report: dict[str, Any] = {"config": to_dict(config), "stages": [], "evaluations": []}
+    report: dict[str, Any] = {"config": asdict(config), "stages": [], "evaluations": []}
     model, step = config.model, 0
     if config.eval_before and config.eval_envs:
         report["evaluations"].append({"checkpoint": "base", "results": evaluate(model, config)})

@@ -1,15 +1,19 @@
-"""What hand-built domains share: canonical JSON columns and the calculator tool."""
+"""What hand-built domains share: canonical JSON columns, the lookup that answers "not found", and the
+calculator tool."""
 
 from __future__ import annotations
 
 import ast
 import json
-import math
 import operator
+from typing import Any, TypeVar
 
 import peewee as pw
 
+from ..database import Model
 from ..tools import READ, ToolError, tool
+
+M = TypeVar("M", bound=Model)
 
 
 class JSONField(pw.TextField):
@@ -20,6 +24,15 @@ class JSONField(pw.TextField):
 
     def python_value(self, value):
         return None if value is None else json.loads(value)
+
+
+def lookup(model: type[M], not_found: str, **equals: Any) -> M:
+    """The first row of ``model`` whose fields equal ``equals``; a missing one raises
+    :class:`ToolError` with ``not_found``, the text the agent reads."""
+    row = model.find(**equals)
+    if row is None:
+        raise ToolError(not_found)
+    return row
 
 
 _OPERATORS = {
@@ -35,36 +48,51 @@ _OPERATORS = {
 }
 _MAX_LENGTH = 200
 _MAX_EXPONENT = 64
-_MAX_MAGNITUDE = 1e15
+_MAX_MAGNITUDE = 10**15
+_TOO_LARGE = "a number in the calculation is larger than 1e15 in magnitude"
 
 
 def evaluate(expression: str) -> float:
     """The value of an arithmetic expression (numbers, + - * / // % ** and parentheses), parsed with
-    ``ast``: nothing is executed. Raises ``ValueError``, ``ZeroDivisionError`` or ``OverflowError``."""
+    ``ast``: nothing is executed. Raises ``ValueError`` (not arithmetic) or ``ArithmeticError``.
+
+    Every number, whether written or computed along the way, must be at most 1e15 in magnitude, and
+    every exponent at most 64: an integer costs time and memory in proportion to its digits, so a
+    bound on the result alone would let ``(((9**64)**64)**64)**64`` run for hours before failing.
+    Under these bounds the largest value ever built is (1e15)**64, about 3,200 bits.
+    """
     if len(expression) > _MAX_LENGTH:
         raise ValueError(f"the expression is too long (at most {_MAX_LENGTH} characters)")
-    value = _evaluate(ast.parse(expression.strip(), mode="eval").body)
-    if not math.isfinite(value) or abs(value) > _MAX_MAGNITUDE:
-        raise OverflowError("the result is too large")
-    return value
+    return _evaluate(ast.parse(expression.strip(), mode="eval").body)
 
 
 def _evaluate(node: ast.AST) -> float:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
+        return _bounded(node.value)
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
         left, right = _evaluate(node.left), _evaluate(node.right)
         if isinstance(node.op, ast.Pow) and abs(right) > _MAX_EXPONENT:
-            raise OverflowError("the exponent is too large")
-        return _OPERATORS[type(node.op)](left, right)
+            raise OverflowError(f"the exponent is too large (at most {_MAX_EXPONENT})")
+        try:
+            return _bounded(_OPERATORS[type(node.op)](left, right))
+        except OverflowError:  # a float power beyond the float range says only "Numerical result out of range"
+            raise OverflowError(_TOO_LARGE) from None
     if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
-        return _OPERATORS[type(node.op)](_evaluate(node.operand))
+        return _OPERATORS[type(node.op)](_evaluate(node.operand))  # the magnitude stays
     raise ValueError("only numbers, + - * / // % ** and parentheses are allowed")
+
+
+def _bounded(value: float) -> float:
+    if isinstance(value, complex):  # a negative number to a fractional power
+        raise ArithmeticError("the result is not a real number")
+    if not abs(value) <= _MAX_MAGNITUDE:  # written so that infinities and NaN fail too
+        raise OverflowError(_TOO_LARGE)
+    return value
 
 
 @tool(READ)
 def calculate(expression: str) -> str:
-    """Calculate an arithmetic expression with numbers, + - * / // % ** and parentheses; the result is rounded to 2 decimals.
+    """Calculate an arithmetic expression with numbers, + - * / // % ** and parentheses; the result is rounded to 2 decimals. Numbers, including intermediate results, are limited to 1e15 in magnitude and exponents to 64.
 
     Args:
         expression: The expression, such as '(120.5 + 33.99) * 2'.
@@ -73,6 +101,6 @@ def calculate(expression: str) -> str:
         value = round(evaluate(expression), 2)
     except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError) as exc:
         raise ToolError(f"{expression[:80]!r} is not an arithmetic expression: {exc}") from None
-    except (ZeroDivisionError, OverflowError) as exc:
+    except ArithmeticError as exc:
         raise ToolError(f"cannot evaluate {expression[:80]!r}: {exc}") from None
     return str(int(value)) if value == int(value) else str(value)

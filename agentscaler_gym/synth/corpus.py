@@ -528,11 +528,6 @@ def _load_builtin(add: _Collector) -> None:
         _add_functions(add, records, file.stem, f"builtin:{file.name}")
 
 
-def builtin_themes() -> list[str]:
-    """The themes of the built-in corpus (one JSON file each)."""
-    return sorted(p.stem for p in APIS_DIR.glob("*.json"))
-
-
 # ---------------------------------------------------------------------------------------------
 # BFCL: JSONL question files with a "function" list, plus the multi-turn function docs
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 _PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
-_IDENT = re.compile(r"[^a-z0-9_]+")
 
 
 def words(text: str) -> list[str]:

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from agentscaler_gym.checks import run_turns
 from agentscaler_gym.domains.airline import DOMAIN
 from agentscaler_gym.domains.airline.data import NOW, TODAY, generate
+from agentscaler_gym.domains.airline.fares import BAG_FEE, COMPENSATION, free_bags
 from agentscaler_gym.domains.airline.models import Flight, FlightDate, PaymentMethod, Reservation, User
 from agentscaler_gym.domains.airline.tasks import FAMILIES, make_tasks
-from agentscaler_gym.domains.airline.tools import BAG_FEE, COMPENSATION, free_bags
 from agentscaler_gym.env import ToolUseEnv
 from agentscaler_gym.tasks import oracle_turns
 from agentscaler_gym.users import ScriptedUser

@@ -10,6 +10,8 @@ import math
 import random
 from datetime import date, datetime, timedelta
 
+from .fares import fare_total, free_bags
+
 NOW = datetime(2024, 5, 15, 15, 0)
 TODAY = NOW.date().isoformat()
 FIRST_DATE, DAYS = date(2024, 5, 1), 30
@@ -253,8 +255,6 @@ def _person(rng: random.Random, last_name: str | None = None) -> dict:
 
 
 def _reservations(rng, users, payment_methods, flights, flight_dates) -> list[dict]:
-    from .tools import fare_total, free_bags
-
     by_origin: dict[str, list[dict]] = {}
     for flight in flights:
         by_origin.setdefault(flight["origin"], []).append(flight)

@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 
 from ...tasks import Scenario, Task, ToolCall
 from .data import AIRPORTS, FIRST_NAMES, NOW, TODAY, dates, minutes
+from .fares import COMPENSATION, INSURED_REASONS, fare_total, free_bags
 from .models import Flight, FlightDate, PaymentMethod, Reservation, User
-from .tools import COMPENSATION, INSURED_REASONS, fare_total, free_bags, search_direct_flight, search_onestop_flight
+from .tools import search_direct_flight, search_onestop_flight
 
 SEED = 7
 PER_FAMILY = {"train": 40, "test": 13}

@@ -1,8 +1,7 @@
 """Airline tools. The business rules live here, so a call that breaks one fails and changes nothing.
 
-Fare rules (shared with the data generator and the task source): every price is in whole dollars
-per passenger; travel insurance costs :data:`INSURANCE_FEE` per passenger; each checked bag above
-the free allowance (:func:`free_bags`, by membership and cabin, per passenger) costs :data:`BAG_FEE`.
+What things cost (fares, insurance, bags) is in :mod:`.fares`, shared with the data generator and
+the task source.
 """
 
 from __future__ import annotations
@@ -14,49 +13,28 @@ from typing import Literal
 
 from ...database import ROUTER
 from ...tools import READ, WRITE, ToolError, tool
-from ..common import calculate
+from ..common import calculate, lookup
 from .data import NOW, TODAY, dates
+from .fares import BAG_FEE, INSURED_REASONS, fare_total, free_bags
 from .models import Airport, Flight, FlightDate, PaymentMethod, Reservation, User
 
 Cabin = Literal["basic_economy", "economy", "business"]
 Reason = Literal["change of plan", "airline cancelled flight", "health", "weather", "other"]
-BAG_FEE = 50
-INSURANCE_FEE = 30
 MAX_PASSENGERS = 5
 MAX_CERTIFICATE = 500
-FREE_BAGS = {  # free checked bags per passenger
-    "regular": {"basic_economy": 0, "economy": 1, "business": 2},
-    "silver": {"basic_economy": 1, "economy": 2, "business": 3},
-    "gold": {"basic_economy": 2, "economy": 3, "business": 4},
-}
-COMPENSATION = {"cancelled": 100, "delayed": 50}  # certificate dollars per passenger (policy)
-INSURED_REASONS = ("health", "weather")
-
-
-def free_bags(membership: str, cabin: str) -> int:
-    return FREE_BAGS[membership][cabin]
-
-
-def fare_total(prices: list[int], passengers: int, insurance: bool, nonfree_bags: int) -> int:
-    """What a booking costs: the fares of every segment for every passenger, insurance and extra bags."""
-    return sum(prices) * passengers + INSURANCE_FEE * passengers * bool(insurance) + BAG_FEE * nonfree_bags
 
 
 # -- lookups -------------------------------------------------------------------------------------
 
+_SCHEDULE = f"the schedule covers {dates()[0]} to {dates()[-1]}"
+
 
 def _user(user_id: str) -> User:
-    user = User.find(id=user_id)
-    if user is None:
-        raise ToolError(f"user {user_id!r} not found")
-    return user
+    return lookup(User, f"user {user_id!r} not found", id=user_id)
 
 
 def _reservation(reservation_id: str) -> Reservation:
-    reservation = Reservation.find(id=reservation_id)
-    if reservation is None:
-        raise ToolError(f"reservation {reservation_id!r} not found")
-    return reservation
+    return lookup(Reservation, f"reservation {reservation_id!r} not found", id=reservation_id)
 
 
 def _active(reservation_id: str) -> Reservation:
@@ -74,26 +52,19 @@ def _day(text: str) -> str:
 
 
 def _airport(code: str) -> str:
-    if Airport.find(iata=code) is None:
-        raise ToolError(f"airport {code!r} not found; list_all_airports gives the three-letter codes")
+    lookup(Airport, f"airport {code!r} not found; list_all_airports gives the three-letter codes", iata=code)
     return code
 
 
 def _flight(flight_number: str) -> Flight:
-    flight = Flight.find(flight_number=flight_number)
-    if flight is None:
-        raise ToolError(f"flight {flight_number!r} not found")
-    return flight
+    return lookup(Flight, f"flight {flight_number!r} not found", flight_number=flight_number)
 
 
 def _flight_date(flight_number: str, day: str) -> FlightDate:
     _flight(flight_number)
-    found = FlightDate.find(id=f"{flight_number}:{_day(day)}")
-    if found is None:
-        raise ToolError(
-            f"flight {flight_number} is not scheduled on {day}; the schedule covers {dates()[0]} to {dates()[-1]}"
-        )
-    return found
+    return lookup(
+        FlightDate, f"flight {flight_number} is not scheduled on {day}; {_SCHEDULE}", id=f"{flight_number}:{_day(day)}"
+    )
 
 
 def _departed(leg: FlightDate) -> bool:
@@ -104,9 +75,8 @@ def _departed(leg: FlightDate) -> bool:
 def _payment_method(
     user: User, payment_id: str, kinds: tuple[str, ...] = ("credit_card", "gift_card", "certificate")
 ) -> PaymentMethod:
-    method = PaymentMethod.find(id=payment_id)
-    if method is None or method.user_id != user.id:
-        raise ToolError(f"payment method {payment_id!r} not found in the profile of user {user.id}")
+    not_found = f"payment method {payment_id!r} not found in the profile of user {user.id}"
+    method = lookup(PaymentMethod, not_found, id=payment_id, user=user.id)
     if method.kind not in kinds:
         raise ToolError(f"a {method.kind.replace('_', ' ')} cannot be used here; use one of: {', '.join(kinds)}")
     return method

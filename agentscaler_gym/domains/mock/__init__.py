@@ -1,6 +1,7 @@
 """The smallest complete domain: a help desk with customers and tickets.
 
-It is the template to copy for a new vertical and the fixture the runtime's tests share.
+It is the template to copy for a new vertical and the fixture the runtime's tests share; README.md
+describes it under the headings every domain uses.
 """
 
 from pathlib import Path

@@ -1,3 +1,9 @@
+"""Seeded rows: 20 customers with two support tickets each.
+
+``generate(seed)`` is the domain's whole starting state: a dict of rows per table, built from one
+``random.Random(seed)`` with no file I/O and no clock, so the same seed gives the same database.
+"""
+
 import random
 
 FIRST = ["Ava", "Ben", "Chloe", "Dan", "Eva", "Finn", "Gia", "Hugo", "Ines", "Jon"]

@@ -1,3 +1,9 @@
+"""The help desk's two tables: customers and their tickets.
+
+Each is a peewee model on :class:`agentscaler_gym.database.Model` with a single-column primary key;
+``MODELS`` lists them in creation order (a ticket refers to its customer).
+"""
+
 import peewee as pw
 
 from ...database import Model

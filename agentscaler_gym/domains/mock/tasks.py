@@ -1,3 +1,9 @@
+"""Tasks: four families over a seeded choice of customers, 40 for train and 20 for test.
+
+Each task holds the user's opening, what the scripted user knows (the customer's email and name),
+the gold calls whose changes the episode must reproduce, and any output the agent must say.
+"""
+
 import random
 
 from ...tasks import Scenario, Task, ToolCall

@@ -1,12 +1,16 @@
+"""The agent's tools: look customers and tickets up, open and close tickets, transfer.
+
+Each tool is a typed function tagged read or write; its docstring is the text the model reads, and
+a :class:`ToolError` it raises is the error the agent sees, with the database left as it was.
+"""
+
 from ...tools import READ, WRITE, ToolError, tool
+from ..common import lookup
 from .models import Customer, Ticket
 
 
 def _ticket(ticket_id: int) -> Ticket:
-    ticket = Ticket.find(id=ticket_id)
-    if ticket is None:
-        raise ToolError(f"ticket {ticket_id} not found")
-    return ticket
+    return lookup(Ticket, f"ticket {ticket_id} not found", id=ticket_id)
 
 
 def _as_dict(ticket: Ticket) -> dict:
@@ -25,9 +29,7 @@ def find_customer_by_email(email: str) -> dict:
     Args:
         email: The customer's email, such as 'ava.lee0@example.com'.
     """
-    customer = Customer.find(email=email.lower())
-    if customer is None:
-        raise ToolError(f"no customer with email {email!r}")
+    customer = lookup(Customer, f"no customer with email {email!r}", email=email.lower())
     return {"customer_id": customer.id, "name": customer.name}
 
 
@@ -59,8 +61,7 @@ def open_ticket(customer_id: str, subject: str) -> dict:
         customer_id: The customer id, such as 'C001'.
         subject: What the problem is, in a few words.
     """
-    if not Customer.find(id=customer_id):
-        raise ToolError(f"customer {customer_id!r} not found")
+    lookup(Customer, f"customer {customer_id!r} not found", id=customer_id)
     return _as_dict(Ticket.create(customer=customer_id, subject=subject, status="open"))
 
 

@@ -10,25 +10,23 @@ debited or credited at once.
 from typing import Literal
 
 from ...tools import READ, WRITE, ToolError, tool
-from ..common import calculate
+from ..common import calculate, lookup
 from .models import Order, OrderItem, PaymentMethod, Product, User, Variant
 
 # -- lookups shared by the tools -------------------------------------------------------------
 
 
 def _user(user_id: str) -> User:
-    user = User.find(id=user_id)
-    if user is None:
-        raise ToolError(f"user {user_id!r} not found")
-    return user
+    return lookup(User, f"user {user_id!r} not found", id=user_id)
 
 
 def _order(order_id: str) -> Order:
     order_id = order_id if order_id.startswith("#") else "#" + order_id
-    order = Order.find(id=order_id)
-    if order is None:
-        raise ToolError(f"order {order_id!r} not found; order ids look like '#W0000000'")
-    return order
+    return lookup(Order, f"order {order_id!r} not found; order ids look like '#W0000000'", id=order_id)
+
+
+def _item(item_id: str) -> Variant:
+    return lookup(Variant, f"item {item_id!r} not found", id=item_id)
 
 
 def _pending(order_id: str) -> Order:
@@ -50,10 +48,8 @@ def _items(order: Order) -> list[OrderItem]:
 
 
 def _method(order: Order, payment_method_id: str) -> PaymentMethod:
-    method = PaymentMethod.find(id=payment_method_id)
-    if method is None or method.user_id != order.user_id:
-        raise ToolError(f"payment method {payment_method_id!r} is not one of user {order.user_id}'s payment methods")
-    return method
+    not_theirs = f"payment method {payment_method_id!r} is not one of user {order.user_id}'s payment methods"
+    return lookup(PaymentMethod, not_theirs, id=payment_method_id, user=order.user_id)
 
 
 def _lines(order: Order, items: list[OrderItem], item_ids: list[str]) -> list[OrderItem]:
@@ -75,9 +71,7 @@ def _swaps(lines: list[OrderItem], new_item_ids: list[str]) -> list[Variant]:
         raise ToolError(f"give one new item id per item: {len(lines)} item(s), {len(new_item_ids)} new item id(s)")
     swaps = []
     for line, new_id in zip(lines, new_item_ids):
-        new = Variant.find(id=new_id)
-        if new is None:
-            raise ToolError(f"item {new_id!r} not found")
+        new = _item(new_id)
         if new.product_id != line.product_id:
             raise ToolError(
                 f"item {new_id} is not a {line.name}: an item can only be swapped for the same product type"
@@ -167,10 +161,7 @@ def find_user_id_by_email(email: str) -> str:
     Args:
         email: The user's email, such as 'ava.lee4821@example.com'.
     """
-    user = User.find(email=email.strip())
-    if user is None:
-        raise ToolError(f"no user with email {email!r}")
-    return user.id
+    return lookup(User, f"no user with email {email!r}", email=email.strip()).id
 
 
 @tool(READ)
@@ -225,9 +216,9 @@ def get_product_details(product_id: str) -> dict:
     Args:
         product_id: The product id, such as '6086499569'. It is not an item id; list_all_product_types gives product ids.
     """
-    product = Product.find(id=product_id)
-    if product is None:
-        raise ToolError(f"product {product_id!r} not found; product ids come from list_all_product_types")
+    product = lookup(
+        Product, f"product {product_id!r} not found; product ids come from list_all_product_types", id=product_id
+    )
     variants = Variant.find_all(product=product.id)
     return {
         "product_id": product.id,
@@ -243,9 +234,7 @@ def get_item_details(item_id: str) -> dict:
     Args:
         item_id: The item id, such as '1008292230'.
     """
-    variant = Variant.find(id=item_id)
-    if variant is None:
-        raise ToolError(f"item {item_id!r} not found")
+    variant = _item(item_id)
     return {
         "item_id": variant.id,
         "product_id": variant.product_id,

@@ -6,7 +6,8 @@ SIM in it. What the phone shows is computed from its own row only (see ``device_
 
 from __future__ import annotations
 
-from ...tools import READ, WRITE, ToolError, tool
+from ...tools import READ, WRITE, tool
+from ..common import lookup
 from .device_models import CARRIER, CARRIER_APN, DATA_BLOCKS, DATA_CAP, SUSPENDED, Device
 from .tools import normalise_phone
 
@@ -14,10 +15,7 @@ _BASE_MBPS = {"5G": 240.0, "LTE": 60.0}
 
 
 def _device(phone_number: str) -> Device:
-    device = Device.find(phone_number=normalise_phone(phone_number))
-    if device is None:
-        raise ToolError(f"no phone with the number {phone_number!r}")
-    return device
+    return lookup(Device, f"no phone with the number {phone_number!r}", phone_number=normalise_phone(phone_number))
 
 
 def _abroad(device: Device) -> bool:

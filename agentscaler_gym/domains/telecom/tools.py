@@ -6,38 +6,26 @@ import re
 from typing import Literal
 
 from ...tools import READ, WRITE, ToolError, tool
-from ..common import calculate
+from ..common import calculate, lookup
 from .models import TODAY, Bill, Customer, Line, PaymentMethod, Plan
 
 # -- lookups and renderings ----------------------------------------------------------------------
 
 
 def _customer(customer_id: str) -> Customer:
-    customer = Customer.find(id=customer_id.strip().upper())
-    if customer is None:
-        raise ToolError(f"customer {customer_id!r} not found")
-    return customer
+    return lookup(Customer, f"customer {customer_id!r} not found", id=customer_id.strip().upper())
 
 
 def _line(line_id: str) -> Line:
-    line = Line.find(id=line_id.strip().upper())
-    if line is None:
-        raise ToolError(f"line {line_id!r} not found; line ids look like 'L2000'")
-    return line
+    return lookup(Line, f"line {line_id!r} not found; line ids look like 'L2000'", id=line_id.strip().upper())
 
 
 def _plan(plan_id: str) -> Plan:
-    plan = Plan.find(id=plan_id.strip().lower())
-    if plan is None:
-        raise ToolError(f"plan {plan_id!r} not found; list_plans gives the plan ids")
-    return plan
+    return lookup(Plan, f"plan {plan_id!r} not found; list_plans gives the plan ids", id=plan_id.strip().lower())
 
 
 def _bill(bill_id: str) -> Bill:
-    bill = Bill.find(id=bill_id.strip().upper())
-    if bill is None:
-        raise ToolError(f"bill {bill_id!r} not found")
-    return bill
+    return lookup(Bill, f"bill {bill_id!r} not found", id=bill_id.strip().upper())
 
 
 def normalise_phone(number: str) -> str:
@@ -147,9 +135,7 @@ def get_customer_by_phone(phone_number: str) -> dict:
     Args:
         phone_number: The phone number of one of the customer's lines, such as '555-123-4567'.
     """
-    line = Line.find(phone_number=normalise_phone(phone_number))
-    if line is None:
-        raise ToolError(f"no line with phone number {phone_number!r}")
+    line = lookup(Line, f"no line with phone number {phone_number!r}", phone_number=normalise_phone(phone_number))
     return _customer_dict(_customer(line.customer_id))
 
 
@@ -326,9 +312,8 @@ def pay_bill(bill_id: str, payment_method_id: str) -> dict:
         raise ToolError("the account is on hold; no payment can be taken, transfer to a human agent")
     if bill.status == "paid":
         raise ToolError(f"bill {bill.id} is already paid")
-    method = PaymentMethod.find(id=payment_method_id.strip().upper())
-    if method is None or method.customer_id != bill.customer_id:
-        raise ToolError(f"payment method {payment_method_id!r} does not belong to the customer of bill {bill.id}")
+    not_theirs = f"payment method {payment_method_id!r} does not belong to the customer of bill {bill.id}"
+    method = lookup(PaymentMethod, not_theirs, id=payment_method_id.strip().upper(), customer=bill.customer_id)
     if card_expired(method.expires):
         raise ToolError(f"the card {method.id} expired at the end of {method.expires}; use another payment method")
     bill.status, bill.paid_with = "paid", method.id
