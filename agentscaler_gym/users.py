@@ -19,7 +19,7 @@ from typing import Protocol, runtime_checkable
 
 from . import user_rules as rules
 from .database import Database
-from .tasks import USER, Task, ToolCall
+from .tasks import GREETING, USER, Task, ToolCall
 from .tools import Tool
 
 STOP = "###STOP###"
@@ -131,9 +131,7 @@ class ScriptedUser:
 
     def _request(self) -> str:
         """The opening request, without its greeting."""
-        return re.sub(
-            r"^(hi|hello|hey|good (morning|afternoon|evening))[!,.]*\s*", "", self.task.scenario.opening, flags=re.I
-        )
+        return GREETING.sub("", self.task.scenario.opening)
 
     def _answer_proposal(self, text: str) -> str:
         wrong = rules.wrong_values(text, self.values)

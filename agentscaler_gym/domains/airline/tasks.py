@@ -8,11 +8,12 @@ the same fare rules the tools apply, so every gold run replays.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from ...tasks import Scenario, Task, ToolCall
+from ...tasks import Scenario, Task, ToolCall, varied_opening
 from .data import AIRPORTS, FIRST_NAMES, NOW, TODAY, dates, minutes
 from .fares import COMPENSATION, INSURED_REASONS, fare_total, free_bags
 from .models import Flight, FlightDate, PaymentMethod, Reservation, User
@@ -40,7 +41,9 @@ def make_tasks(domain) -> dict:
                 found = build(world, rng, user)
                 if found is not None:
                     scenario, calls, outputs = found
-                    tasks.append(Task(f"{split}-{family}-{made:03d}", family, scenario, tuple(calls), tuple(outputs)))
+                    task_id = f"{split}-{family}-{made:03d}"
+                    scenario = dataclasses.replace(scenario, opening=varied_opening(scenario.opening, task_id))
+                    tasks.append(Task(task_id, family, scenario, tuple(calls), tuple(outputs)))
                     made += 1
         splits[split] = tasks
     return splits

@@ -25,7 +25,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ...tasks import Scenario, Task, ToolCall
+from ...tasks import Scenario, Task, ToolCall, varied_opening
 from .data import CANCEL_REASONS, random_address
 from .models import Order, OrderItem, PaymentMethod, Product, User, Variant
 
@@ -648,7 +648,8 @@ def _task(task_id: str, family: str, rng: random.Random, user: dict, intents: li
     )
     calls = (auth, *(call for intent in intents for call in intent.calls))
     outputs = tuple(o for intent in intents for o in intent.outputs)
-    return Task(task_id, family, Scenario(opening, instruction, known, rng.choice(PERSONAS)), calls, outputs)
+    scenario = Scenario(varied_opening(opening, task_id), instruction, known, rng.choice(PERSONAS))
+    return Task(task_id, family, scenario, calls, outputs)
 
 
 def _lower_first(sentence: str) -> str:
