@@ -136,7 +136,10 @@ class ScriptedUser:
     def _answer_proposal(self, text: str) -> str:
         wrong = rules.wrong_values(text, self.values)
         named = [i for i, c in enumerate(self.wanted) if rules.names_action(text, c.name)]
-        if not named and (rules.proposes_any_action(text) or rules.TRANSFER.search(text)):
+        bare = text  # the verbs of the message itself, not those inside facts it restates ("change of plan")
+        for value in sorted({v for v in self.values if len(v) > 3}, key=len, reverse=True):
+            bare = bare.replace(value.lower(), " ")
+        if not named and (rules.proposes_any_action(bare) or rules.TRANSFER.search(bare)):
             return f"No, I don't want that. {self._request()}"
         if named and not wrong and rules.SCOPE.search(text) and not any(self._key_values(i, text) for i in named):
             return f"No, I only want this: {self._request()}"
