@@ -212,6 +212,6 @@ def register_llm_user_env(env_id: str, make_user: Callable[[], Any], new_id: str
 
 
 def _make_env(make_user: Callable[[], Any], **kwargs: Any):
-    from agentscaler_gym.env import ToolUseEnv
+    from agentscaler_gym.registry import make_env
 
-    return ToolUseEnv(user=make_user(), **kwargs)
+    return make_env(user=make_user(), **kwargs)

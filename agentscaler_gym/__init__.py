@@ -13,7 +13,7 @@ from .actions import Turn, parse_action
 from .database import Database, Model, SeedDatabase
 from .domain import Domain, Side
 from .env import ToolUseEnv, UnicodeText
-from .registry import builtin_ids, load_domain, register_builtin, register_domains
+from .registry import builtin_ids, domain_of, entries, load_domain, make_env, register_builtin, register_domains
 from .tasks import Scenario, Task, ToolCall
 from .tools import READ, WRITE, Tool, ToolError, tool
 from .users import STOP, TRANSFER, Device, ScriptedUser, User
@@ -44,7 +44,10 @@ __all__ = [
     "User",
     "Verification",
     "builtin_ids",
+    "domain_of",
+    "entries",
     "load_domain",
+    "make_env",
     "parse_action",
     "register_builtin",
     "register_domains",

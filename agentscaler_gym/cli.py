@@ -64,11 +64,11 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from agentscaler_gym.registry import _entries, load_domain
+    from agentscaler_gym.registry import domain_of, entries
 
     rows = []
-    for env_id, spec in _entries().items():
-        domain = load_domain(spec["domain"])
+    for env_id in entries():
+        domain = domain_of(env_id)
         splits = {name: len(tasks) for name, tasks in domain.splits().items()}
         rows.append({"id": env_id, "tools": len(domain.tools), "user_tools": len(domain.user_tools), "tasks": splits})
     if args.json:
@@ -122,12 +122,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    import gymnasium as gym
+    from agentscaler_gym.registry import domain_of
 
-    import agentscaler_gym  # noqa: F401
-    from agentscaler_gym.registry import load_domain
-
-    domain = load_domain(gym.spec(args.env).kwargs["domain"])
+    domain = domain_of(args.env)
     task = domain.task(args.task)
     print(json.dumps(task.to_dict(), indent=2, ensure_ascii=False))
     return 0

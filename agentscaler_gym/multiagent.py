@@ -47,7 +47,7 @@ from pettingzoo import AECEnv, ParallelEnv
 
 from .actions import Turn, parse_action
 from .env import MAX_CALLS_PER_TURN, MAX_TEXT, ToolUseEnv, UnicodeText
-from .registry import ENTRY_POINT, NAMESPACE
+from .registry import ENTRY_POINT, NAMESPACE, load_domain
 from .tasks import Scenario, Task, ToolCall
 from .users import END_TOKENS, STOP, TRANSFER, Device, User
 
@@ -536,7 +536,10 @@ def _arguments(env_id: str, overrides: Mapping[str, Any]) -> dict:
     if "user" in overrides:
         raise TypeError("the multi-agent view has no user argument: the user is an agent (see UserPolicy)")
     registered = {k: v for k, v in gym.spec(env_id).kwargs.items() if k != "user"}
-    return {**registered, **overrides}
+    arguments = {**registered, **overrides}
+    if isinstance(arguments["domain"], str):
+        arguments["domain"] = load_domain(arguments["domain"])
+    return arguments
 
 
 # -- driving an episode with two policies ---------------------------------------------------------

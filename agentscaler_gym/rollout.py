@@ -34,6 +34,7 @@ from typing import Any
 import gymnasium as gym
 
 from .env import ToolUseEnv
+from .registry import make_env
 
 
 @dataclass
@@ -428,7 +429,7 @@ class _EnvPool:
 
 
 def _make_env(config: dict) -> ToolUseEnv:
-    return ToolUseEnv(**config)
+    return make_env(**config)
 
 
 def policy_name(policy: Any) -> str:

@@ -79,11 +79,9 @@ def gold_calls(t: Trajectory):
 
 @functools.cache
 def _domain(env_id: str):
-    import gymnasium as gym
+    from agentscaler_gym.registry import domain_of
 
-    from agentscaler_gym.registry import load_domain
-
-    return load_domain(gym.spec(env_id).kwargs["domain"])
+    return domain_of(env_id)
 
 
 def generate_sft(
