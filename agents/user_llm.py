@@ -48,7 +48,7 @@ REPEAT = "Sorry, could you say that again?"
 
 
 class LLMUser:
-    """A simulated user written by ``policy`` (any :class:`agents.base.Policy`).
+    """A simulated user written by ``policy`` (any :class:`agentscaler_gym.policy.Policy`).
 
     Args:
         policy: The backend; it gets the user-side transcript and the device tools, never the task.

@@ -3,7 +3,9 @@
 The flow, one module per arrow::
 
     corpus -> domain -> task -> episode -> verification -> trajectory -> dataset -> trainer
-    synth/    domain.py tasks.py env.py   verify.py        rollout.py    train/     train/
+    synth/    domain.py tasks.py env.py   verify.py        trajectory.py train/     train/
+
+Episodes are played by the rollout engine (``rollout.py``) with any policy (``policy.py``).
 
 Importing this package registers the built-in env ids (``registry.yaml``) with Gymnasium and
 imports nothing heavy (no torch, transformers, trl, vllm or ray).

@@ -30,7 +30,7 @@ broke: no invented facts, no early stop, no instruction dump, no empty reply, no
 without a device).
 
 Factories: ``env(env_id, **kw)`` (AEC), ``parallel_env(env_id, **kw)``, ``available()``. Drive an
-episode with two policies (:class:`agents.base.Policy`) with :func:`play`; :class:`UserPolicy`
+episode with two policies (:class:`agents.Policy`) with :func:`play`; :class:`UserPolicy`
 turns any :class:`~agentscaler_gym.users.User` (the scripted user) into the user agent's policy.
 """
 
@@ -579,7 +579,9 @@ def play(
     Both policies get ``act(info["messages"], info["tools"], task=env.task)``: only privileged
     policies (the oracle, the scripted user) look at the task.
     """
-    from .rollout import Trajectory, _db_changes, policy_name
+    from .episode import db_changes
+    from .policy import policy_name
+    from .trajectory import Trajectory
 
     env = aec_env
     env.reset(seed=seed, options={"task_id": task_id} if task_id is not None else None)
@@ -613,6 +615,6 @@ def play(
         },
         user_calls=[c.to_dict() for c in inner.device.calls] if inner.device else [],
         user_errors=list(env.user_errors),
-        db_changes=_db_changes(inner),
+        db_changes=db_changes(inner),
         policy=policy_name(assistant),
     )

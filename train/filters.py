@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentscaler_gym.grounding import argument_values
-from agentscaler_gym.rollout import Trajectory
 from agentscaler_gym.tasks import ASSISTANT, ToolCall
+from agentscaler_gym.trajectory import Trajectory
 
 VALIDITY = "validity"
 STATE_ALIGNMENT = "state_alignment"

@@ -5,7 +5,8 @@
     agentscaler collect ...            # the same command
 
 Writes ``sft.jsonl``, ``dataset/`` (``datasets.Dataset.save_to_disk``), ``trajectories.jsonl``
-(every episode, kept or not) and the data card (``card.md``, ``card.json``) to ``--out``.
+(every episode, kept or not) and the data card (``card.md``, ``card.json``) to ``--out``. Episodes
+are streamed to ``trajectories.jsonl.partial`` as they end; ``--resume`` continues a killed run.
 Filters: :mod:`train.filters`; row format: :mod:`train.export`.
 """
 
@@ -18,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from agentscaler_gym.rollout import Trajectory, write_jsonl
+from agentscaler_gym.trajectory import Trajectory
 
 from .export import data_card, sft_row, write_card, write_rows
 from .filters import EXACT_MODES, filter_trajectories
@@ -34,6 +35,8 @@ def collect(
     seed: int = 0,
     progress: bool = True,
     make_user: Callable[[], Any] | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
     **env_kwargs: Any,
 ) -> list[Trajectory]:
     """Play every task of ``split`` ``samples`` times per env id (or ``episodes`` per env id,
@@ -42,10 +45,15 @@ def collect(
     Episode ``i`` of an env id gets seed ``seed + i``, so a run is reproducible (with a
     deterministic policy and user). ``make_user()`` gives each env its simulated user; the
     default is the env's own (the scripted user). ``policy`` may be a spec (``"hf:PATH"``).
+    ``out`` and ``resume`` are the rollout engine's: the JSONL file of every episode, streamed to
+    a side file as they end, and whether to continue from that side file.
     """
     from tqdm import tqdm
 
+    from agents import make_policy
     from agentscaler_gym.rollout import rollout
+
+    policy = make_policy(policy) if isinstance(policy, str) else policy
 
     total = sum(len(_domain(e).task_list(split)) * samples if episodes is None else episodes for e in env_ids)
     passed = 0
@@ -53,7 +61,7 @@ def collect(
 
         def advance(t: Trajectory) -> None:
             nonlocal passed
-            passed += t.reward == 1.0
+            passed += t.passed
             bar.update()
             bar.set_postfix(env=t.env_id.split("/")[-1], passed=passed)
 
@@ -67,6 +75,8 @@ def collect(
                 seed=seed,
                 user=make_user,
                 on_episode=advance,
+                out=out,
+                resume=resume,
                 **env_kwargs,
             )
         )
@@ -94,15 +104,14 @@ def generate_sft(
     **collect_kwargs: Any,
 ) -> dict:
     """Collect, filter and export; return the data card."""
-    trajectories = collect(env_ids, policy, **collect_kwargs)
-    report = filter_trajectories(trajectories, exact=exact, gold_calls=gold_calls)
-    rows = [sft_row(t) for t in report.kept]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    write_jsonl(trajectories, out / "trajectories.jsonl")
+    trajectories = collect(env_ids, policy, out=out / "trajectories.jsonl", **collect_kwargs)
+    report = filter_trajectories(trajectories, exact=exact, gold_calls=gold_calls)
+    rows = [sft_row(t) for t in report.kept]
     if rows:
         write_rows(rows, out)
-    recorded = {k: v for k, v in collect_kwargs.items() if k not in ("progress", "make_user")}
+    recorded = {k: v for k, v in collect_kwargs.items() if k not in ("progress", "make_user", "resume")}
     card = data_card(report, rows, {"envs": list(env_ids), "exact": exact, **recorded, **(settings or {})})
     write_card(card, out)
     return card
@@ -113,7 +122,15 @@ def generate_sft(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("--envs", nargs="+", required=True, help="env ids to roll out, e.g. AgentScaler/mock-v0")
+    parser.add_argument(
+        "--envs",
+        nargs="+",
+        required=True,
+        help="env ids to roll out, e.g. AgentScaler/mock-v0, or selections (glob, name, tag:TAG, @file)",
+    )
+    parser.add_argument(
+        "--held-out", default=None, metavar="SELECTION", help="domains left out of the data (agentscaler_gym.splits)"
+    )
     parser.add_argument(
         "--policy",
         default="oracle",
@@ -133,12 +150,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue a killed run from the episodes it streamed to --out"
+    )
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     from agents import make_policy
+    from agentscaler_gym.splits import DomainSplit, expand_env_ids
 
+    env_ids = expand_env_ids(args.envs)
+    if args.held_out:
+        env_ids = DomainSplit.parse(args.held_out).training_ids(env_ids)
+    if not env_ids:
+        raise SystemExit("no env left to play: every selected env is held out")
     make_user = None
     if args.user != "scripted":
         from agents.user_llm import LLMUser
@@ -146,17 +172,18 @@ def run(args: argparse.Namespace) -> int:
         user_policy = make_policy(args.user)
         make_user = lambda: LLMUser(user_policy)  # noqa: E731
     card = generate_sft(
-        args.envs,
+        env_ids,
         make_policy(args.policy),
         args.out,
         exact=args.exact,
-        settings={"policy": args.policy, "user": args.user},
+        settings={"policy": args.policy, "user": args.user, "held_out": args.held_out},
         split=args.split,
         samples=args.samples,
         episodes=args.episodes,
         seed=args.seed,
         progress=not args.quiet,
         make_user=make_user,
+        resume=args.resume,
     )
     totals = card["totals"]
     print(
