@@ -17,7 +17,7 @@ It holds the task (a privileged policy, like the oracle) and, turn by turn:
 Its progress is read from the transcript, so one instance serves any number of episodes. The
 phrasing of every act is drawn from several templates by a generator seeded with the policy's
 seed, the task id and the turn, so a run is reproducible and the data does not collapse to one
-string. Reads and writes are told apart by the tool's verb (:func:`~agentscaler_gym.user_rules.is_write`).
+string. Reads and writes are told apart by the tool's verb (:func:`~agentscaler_gym.user_acts.is_write`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import string
 from collections.abc import Sequence
 from typing import Any
 
-from agentscaler_gym import user_rules as rules
+from agentscaler_gym import user_acts as rules
 from agentscaler_gym.grounding import Evidence, agrees, leaf_values
 from agentscaler_gym.tasks import USER, Task, ToolCall, oracle_turns
 

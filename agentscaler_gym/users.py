@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
-from . import user_rules as rules
+from . import user_acts as rules
 from .database import Database
 from .tasks import GREETING, USER, Task, ToolCall
 from .tools import Tool
@@ -64,7 +64,7 @@ class ScriptedUser:
     """A deterministic customer driven by the task: what it wants, what it knows, what it accepts.
 
     It opens with ``scenario.opening`` and then answers each assistant message by the first rule of
-    :mod:`agentscaler_gym.user_rules` that applies:
+    :mod:`agentscaler_gym.user_acts` that applies:
 
     - on a dual-control device it carries out the actions the message asks for ("turn off airplane
       mode", "restart your phone"), in the order named, and says what the phone shows;
