@@ -65,7 +65,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     for env_id in entries():
         domain = domain_of(env_id)
         splits = {name: len(tasks) for name, tasks in domain.splits().items()}
-        rows.append({"id": env_id, "tools": len(domain.tools), "user_tools": len(domain.user_tools), "tasks": splits})
+        rows.append(
+            {
+                "id": env_id,
+                "tools": len(domain.tools),
+                "user_tools": len(domain.user.tools) if domain.user else 0,
+                "tasks": splits,
+            }
+        )
     if args.json:
         for row in rows:
             print(json.dumps(row))
