@@ -43,7 +43,7 @@ import gymnasium as gym  # noqa: E402
 
 import agentscaler_gym  # noqa: E402, F401
 from agentscaler_gym.grounding import Evidence, argument_values, asks, confirmed_writes, leaf_values  # noqa: E402
-from agentscaler_gym.tasks import USER  # noqa: E402
+from agentscaler_gym.tasks import ASSISTANT, USER  # noqa: E402
 from agentscaler_gym.tools import WRITE  # noqa: E402
 
 ENVS = ("AgentScaler/retail-v0", "AgentScaler/airline-v0", "AgentScaler/telecom-v0", "AgentScaler/mock-v0")
@@ -110,10 +110,10 @@ def tasks(env_id: str, split: str) -> dict:
     chosen = domain.task_list(split)
     transcription = dependency = ask_to_know = read_only = 0
     lengths: Counter = Counter()
+    tools = {name: tool for seat in domain.seats().values() for name, tool in seat.tools.items()}
     for task in chosen:
         assistant = [c for c in task.gold_calls if c.actor != USER]
         lengths[len(task.gold_calls)] += 1
-        tools = {**domain.tools, **domain.user_tools}
         read_only += all(tools[c.name].kind != WRITE for c in task.gold_calls)
         opening, user_side = Evidence(), Evidence()
         opening.add(task.scenario.opening)
@@ -151,16 +151,14 @@ def tasks(env_id: str, split: str) -> dict:
 
 def _depends(domain, task, user_side: Evidence) -> bool:
     """Replay the gold run: does some argument come only from an earlier call's answer?"""
-    agent_db, user_db = domain.databases()
+    seats = domain.seats()
     answers = Evidence()
     for call in task.gold_calls:
-        db, tools = (user_db, domain.user_tools) if call.actor == USER else (agent_db, domain.tools)
         if call.actor != USER:
             for value in leaf_values(dict(call.arguments)):
                 if not isinstance(value, bool) and not user_side.holds(value) and answers.holds(value):
                     return True
-        text, _ = db.call(tools, call.name, call.arguments)
-        answers.add(text)
+        answers.add(seats[USER if call.actor == USER else ASSISTANT].call(call.name, call.arguments).text)
     return False
 
 

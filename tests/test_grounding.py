@@ -1,5 +1,10 @@
 """Grounding: where each argument value of a conversation's tool calls came from."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 from agentscaler_gym.grounding import argument_values, confirmed_writes
 
 TOOLS = [
@@ -74,3 +79,18 @@ def test_a_write_is_confirmed_only_by_a_yes_to_a_question_that_names_it():
         calls("cancel_order", order_id="#W2"),
     )
     assert confirmed_writes(asked, {"cancel_order"}) == (1, 2)
+
+
+def test_the_data_quality_benchmark_measures_a_dual_control_domain_and_a_template():
+    """The benchmark script runs on the current runtime and reports the oracle's demonstrations as grounded."""
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "data_quality.py"
+    envs = ["AgentScaler/mock-v0", "AgentScaler/telecom-v0"]
+    out = subprocess.run(
+        [sys.executable, str(script), "--envs", *envs, "--split", "test"], capture_output=True, text=True, check=True
+    ).stdout
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["env"] for line in lines] == envs
+    for line in lines:
+        demos, tasks = line["demonstrations"], line["tasks"]
+        assert demos["pass_rate"] == 1.0 and demos["grounding"] == 1.0 and demos["confirmed_writes"] == 1.0
+        assert tasks["tasks"] > 0 and 0.0 <= tasks["read_only"] <= 1.0
