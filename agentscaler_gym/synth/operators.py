@@ -29,7 +29,19 @@ import peewee as pw
 
 from ..tools import READ, WRITE, Tool, ToolError
 from .schema import CONTROL, LIMIT_PARAMS, ToolShape, column_type
-from .words import CREATE_VERBS, DELETE_VERBS, FINAL_STATES, GET_VERBS, TRANSITIONS, UPDATE_VERBS, human, snake, words
+from .words import (
+    CREATE_VERBS,
+    DELETE_VERBS,
+    FINAL_STATES,
+    GET_VERBS,
+    TRANSITIONS,
+    UPDATE_VERBS,
+    human,
+    is_computation,
+    mutating_verb,
+    snake,
+    words,
+)
 
 WRITES = ("create", "update", "delete", "transition")
 NATURAL_KEYS = {
@@ -70,7 +82,12 @@ class Plan:
 
 
 def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
-    """Classify a tool by its verb and bind its parameters to roles; ``(None, reason)`` if it cannot run."""
+    """Classify a tool by its verb and bind its parameters to roles; ``(None, reason)`` if it cannot run.
+
+    A computation (``divide``, ``calculate_bmi``) is not offered: a row lookup would answer it with
+    a stored number, not its result. A tool named by a mutating verb is a write or is not offered."""
+    if is_computation(shape.name):
+        return None, "computation (a table lookup cannot give its result)"
     verb = _state_verb(shape) or shape.verb
     key = _key_param(shape, entity, creates=verb in CREATE_VERBS)
     if verb in TRANSITIONS and key:
@@ -91,6 +108,8 @@ def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
             op = "list"  # unknown verbs, searches, and lookups without a key read with filters
     if op in ("update", "delete") and not key:
         return None, f"{op} without a key parameter"
+    if op in ("get", "list") and mutating_verb(shape.name):
+        return None, "mutating verb without a record it changes"
     roles: dict[str, tuple[str, str]] = {}
     for p in shape.params:
         roles[p.name] = _role(p, op, entity, key)

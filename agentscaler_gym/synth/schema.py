@@ -142,6 +142,19 @@ ROLE_WORDS = {
 }
 # Verbs that are more often nouns: they only count as the verb when they come first ("book_flight").
 NOUN_LIKE_VERBS = {
+    "comment",
+    "like",
+    "credit",
+    "charge",
+    "deposit",
+    "trade",
+    "vote",
+    "reply",
+    "claim",
+    "bid",
+    "sign",
+    "fund",
+    "touch",
     "book",
     "order",
     "file",

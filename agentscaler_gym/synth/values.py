@@ -193,6 +193,8 @@ PERSON_ENTITIES = {
     "friend",
 }
 BASE_DATE = dt.date(2025, 1, 1)
+# The day every synthesized domain lives in (its policy states it); seed dates are placed around it.
+CURRENT_DATE = dt.date(2025, 6, 1)
 
 
 def generate_rows(entities: Sequence[Mapping], seed: int, count: int) -> dict[str, list[dict]]:
@@ -213,8 +215,27 @@ def generate_rows(entities: Sequence[Mapping], seed: int, count: int) -> dict[st
                 else:
                     value = column_value(entity["name"], column, i, rng)
                     row[name] = _json_text(value) if column["type"] == "json" else value
+            for start, end in date_pairs([c["name"] for c in entity["columns"]]):
+                if isinstance(row[start], str) and isinstance(row[end], str) and row[end] < row[start]:
+                    row[start], row[end] = row[end], row[start]  # a stay, a trip, a term: start before end
             table.append(row)
     return rows
+
+
+PAIRS = (("start", "end"), ("check_in", "check_out"), ("checkin", "checkout"), ("from", "to"), ("departure", "arrival"))
+
+
+def date_pairs(columns: Sequence[str]) -> list[tuple[str, str]]:
+    """Column pairs that open and close a span: ``start_date``/``end_date``, ``check_in``/``check_out``."""
+    names = set(columns)
+    found = []
+    for name in sorted(names):
+        for a, b in PAIRS:
+            if name == a or name.startswith(a + "_") or name.endswith("_" + a) or f"_{a}_" in name:
+                other = name.replace(a, b, 1)
+                if other != name and other in names and (name, other) not in found:
+                    found.append((name, other))
+    return found
 
 
 def first_key(entity: Mapping, index: int) -> Any:
@@ -377,7 +398,9 @@ def _text(entity: str, ws: list[str], last: str, index: int, rng: random.Random,
     ):
         day = BASE_DATE + dt.timedelta(days=rng.randrange(540))
         return f"{day.isoformat()}T{rng.randrange(24):02d}:{rng.choice((0, 15, 30, 45)):02d}:00Z"
-    if wset & {"date", "day", "birthday", "dob", "deadline", "due", "checkin", "checkout"}:
+    if wset & {"birth", "birthday", "dob"}:  # an adult's: 18 to 85 years before the current date
+        return (CURRENT_DATE - dt.timedelta(days=rng.randrange(18 * 365, 85 * 365))).isoformat()
+    if wset & {"date", "day", "deadline", "due", "checkin", "checkout"} or ws in (["check", "in"], ["check", "out"]):
         return (BASE_DATE + dt.timedelta(days=rng.randrange(540))).isoformat()
     if last == "time":
         return f"{rng.randrange(7, 22):02d}:{rng.choice((0, 15, 30, 45)):02d}"
@@ -406,6 +429,10 @@ def _text(entity: str, ws: list[str], last: str, index: int, rng: random.Random,
         "remarks",
     }:
         return f"{rng.choice(ADJECTIVES).lower()} {rng.choice(NOUNS).lower()}, {rng.choice(PHRASES)}"
+    if "vin" in wset:  # 17 characters, no I, O or Q
+        return "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ0123456789") for _ in range(17))
+    if ws[-2:] == ["last", "four"] or last in ("last4", "four"):
+        return f"{rng.randrange(10000):04d}"
     if wset & {"code", "symbol", "ticker", "sku", "isbn", "serial", "number", "plate", "iata"}:
         letters = "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(3))
         return f"{letters}{index + 1:03d}" if unique else f"{letters}{rng.randint(100, 999)}"
@@ -413,7 +440,9 @@ def _text(entity: str, ws: list[str], last: str, index: int, rng: random.Random,
     label = f"{ADJECTIVES[index % 20]} {NOUNS[(index // 20 + index * 7) % 20]}"
     if last in ("name", "title", "label", "subject", "headline", "caption"):
         return f"{label} {noun}" if not unique else f"{label} {noun} {index + 1}"
-    return f"{label}" if not unique else f"{label} {index + 1}"
+    # Any other text column holds an identifier-like value, never a made-up label ("Blue Falcon").
+    prefix = "".join(w[0] for w in ws[-3:]).upper() or "X"
+    return f"{prefix}-{(index + 1) if unique else rng.randint(100, 9999):04d}"
 
 
 def _json_text(value: Any) -> str:

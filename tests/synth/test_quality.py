@@ -1,0 +1,81 @@
+"""Synthesized worlds as training material: faithful tools, believable seed rows, measured."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import agentscaler_gym
+from agentscaler_gym.synth.corpus import ApiSpec
+from agentscaler_gym.synth.operators import plan_tool
+from agentscaler_gym.synth.quality import measure_folder, world_measures
+from agentscaler_gym.synth.schema import tool_shape
+from agentscaler_gym.synth.values import CURRENT_DATE, date_pairs, generate_rows
+from agentscaler_gym.synth.words import MUTATING_VERBS, is_computation, mutating_verb
+
+BUILTIN = Path(agentscaler_gym.__file__).parent / "synth" / "builtin"
+NUM = {"type": "number", "description": "a number"}
+S = {"type": "string", "description": "text"}
+
+
+def shape(name, props, required=()):
+    return tool_shape(
+        ApiSpec(name, f"{name}.", {"type": "object", "properties": props, "required": list(required)}, {}, "x", "t")
+    )
+
+
+def test_the_labelled_list_of_mutating_verbs_is_long_enough_to_measure_by():
+    assert len(MUTATING_VERBS) >= 60
+    assert mutating_verb("check_in_guest") == "checkin"
+    assert mutating_verb("TwitterAPI.retweet") == "retweet"
+    assert mutating_verb("get_account") is None
+
+
+@pytest.mark.parametrize("verb", sorted(MUTATING_VERBS))
+def test_a_tool_named_by_a_mutating_verb_is_a_write_or_not_offered(verb):
+    for props in ({"account_id": S, "amount": NUM}, {"path": S}, {"account_id": S}):
+        plan, reason = plan_tool(shape(f"{verb}_account", props, list(props)[:1]), "account")
+        assert plan is None and reason or plan.op in ("create", "update", "delete", "transition"), (verb, props)
+
+
+@pytest.mark.parametrize(
+    "name", ["divide", "square_root", "calculate_bmi", "compute_loan_payment", "convert_currency", "math.mean"]
+)
+def test_a_computation_is_never_answered_by_a_row_lookup(name):
+    assert is_computation(name)
+    plan, reason = plan_tool(shape(name, {"a": NUM, "b": NUM}, ["a", "b"]), "number")
+    assert plan is None and "computation" in reason
+
+
+def test_state_changes_named_by_verbs_are_transitions():
+    for name in ("check_in_guest", "withdraw_application", "submit_application", "lock_door"):
+        entity = name.split("_")[-1]
+        plan, _ = plan_tool(shape(name, {f"{entity}_id": S}, [f"{entity}_id"]), entity)
+        assert plan is not None and plan.op == "transition", name
+
+
+def test_seed_rows_are_believable():
+    columns = [
+        {"name": k, "type": "string"}
+        for k in ("person_id", "date_of_birth", "start_date", "end_date", "check_in", "check_out", "vin", "last_four")
+    ]
+    columns += [{"name": "notes", "type": "string"}, {"name": "license_class", "type": "string"}]
+    entity = {"name": "person", "key": "person_id", "prefix": "PER-", "columns": columns}
+    rows = generate_rows([entity], 3, 200)["person"]
+    assert rows == generate_rows([entity], 3, 200)["person"]  # same seed, same rows
+    assert all(dt.date.fromisoformat(r["date_of_birth"]) < CURRENT_DATE for r in rows)
+    assert date_pairs([c["name"] for c in columns]) == [("check_in", "check_out"), ("start_date", "end_date")]
+    assert all(r["start_date"] <= r["end_date"] and r["check_in"] <= r["check_out"] for r in rows)
+    assert all(len(r["vin"]) == 17 and not set(r["vin"]) & set("IOQ") for r in rows)
+    assert all(len(r["last_four"]) == 4 and r["last_four"].isdigit() for r in rows)
+    spec = {"tools": [], "entities": [entity], "data": {"seed": 3, "rows": 50}}
+    measured = world_measures(spec)
+    assert measured["placeholders"] == 0 and measured["births_past"] == measured["births"] == 50
+
+
+def test_the_builtin_domains_measure_faithful_and_believable():
+    measured = measure_folder(BUILTIN)
+    assert measured["domains"] >= 20 and measured["tasks"] > 0
+    assert measured["mutating_as_read"] == 0 and measured["computations_wrong"] == 0
+    assert measured["births_past"] == 1.0 and measured["date_pairs_ordered"] >= 0.99
+    assert measured["placeholders"] <= 0.02
