@@ -79,3 +79,17 @@ def test_the_builtin_domains_measure_faithful_and_believable():
     assert measured["mutating_as_read"] == 0 and measured["computations_wrong"] == 0
     assert measured["births_past"] == 1.0 and measured["date_pairs_ordered"] >= 0.99
     assert measured["placeholders"] <= 0.02
+
+
+def test_rows_per_table_is_an_option(tmp_path):
+    import json
+
+    from agentscaler_gym.cli import main
+
+    assert main(["synth", "--corpus", "builtin", "--out", str(tmp_path), "--max-domains", "1", "--rows", "40"]) == 0
+    spec = json.loads(next(tmp_path.glob("*/domain.json")).read_text())
+    assert spec["data"]["rows"] == 40
+    rows = generate_rows(spec["entities"], spec["data"]["seed"], spec["data"]["rows"])
+    assert all(len(table) == 40 for table in rows.values())
+    with pytest.raises(SystemExit):
+        main(["synth", "--corpus", "builtin", "--out", str(tmp_path), "--rows", "0"])
