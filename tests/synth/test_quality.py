@@ -79,6 +79,37 @@ def test_the_builtin_domains_measure_faithful_and_believable():
     assert measured["mutating_as_read"] == 0 and measured["computations_wrong"] == 0
     assert measured["births_past"] == 1.0 and measured["date_pairs_ordered"] >= 0.99
     assert measured["placeholders"] <= 0.02
+    assert measured["transcription"] <= 0.2 and measured["ask_to_know"] >= 0.5
+    assert measured["read_only"] <= 0.4 and measured["gold_length"]["mean"] >= 2
+    assert measured["true_dependency"] > 0.05
+
+
+def test_a_user_who_knows_a_record_by_name_leads_to_a_search_whose_answer_feeds_the_write():
+    from agentscaler_gym.synth.folder import load_domain_folder
+    from agentscaler_gym.users import ScriptedUser
+
+    chained = 0
+    for folder in sorted(BUILTIN.glob("*/domain.json")):
+        domain = load_domain_folder(folder.parent)
+        kinds = {t.name: t.kind for t in domain.tools.values()}
+        for task in domain.task_list("train"):
+            known = {str(v) for v in task.scenario.known.values()}
+            first, *rest = task.gold_calls
+            ids = [v for c in rest for v in c.arguments.values() if isinstance(v, str) and v not in known]
+            if (
+                first.name.startswith(("find", "search", "list"))
+                and ids
+                and any(kinds[c.name] == "write" for c in rest)
+            ):
+                chained += 1
+                user = ScriptedUser()
+                user.start(task)
+                topic, value = next(iter(task.scenario.known.items()))
+                assert value not in task.scenario.opening or list(task.scenario.known.values()).count(value) > 1
+                question = f"Could you tell me the {topic}?"
+                if str(value).lower() not in question.lower():  # else it reads as a confirmation
+                    assert str(value) in user.respond(question)
+    assert chained >= 5
 
 
 def test_rows_per_table_is_an_option(tmp_path):
