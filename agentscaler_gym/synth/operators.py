@@ -21,6 +21,7 @@ not exist, a foreign key to a missing row, a delete of a row others refer to).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ from typing import Any
 import peewee as pw
 
 from ..tools import READ, WRITE, Tool, ToolError
-from .schema import CONTROL, LIMIT_PARAMS, ToolShape, column_type
+from .schema import CONTROL, LIMIT_PARAMS, RULE_KEYS, ToolShape, column_type
 from .words import (
     CREATE_VERBS,
     DELETE_VERBS,
@@ -216,8 +217,43 @@ def _parameter_schema(p) -> dict:
 def operator_tool(spec: Mapping, models: Mapping[str, type[pw.Model]], entities: Mapping[str, Mapping]) -> Tool:
     """An executable :class:`Tool` from a tool spec (see :func:`tool_spec`) and the domain's models."""
     op = spec["operator"]
-    run = _Operator(op, models, entities)
-    return Tool(spec["name"], spec["kind"], spec["description"], spec["parameters"], getattr(run, op["op"]))
+    run = getattr(_Operator(op, models, entities), op["op"])
+    properties = spec["parameters"].get("properties", {})
+    rules = {p: s for p, s in properties.items() if any(k in s for k in RULE_KEYS)}
+    if not rules:
+        return Tool(spec["name"], spec["kind"], spec["description"], spec["parameters"], run)
+
+    def checked(**arguments: Any) -> Any:
+        for param, value in arguments.items():
+            problem = rule_problem(rules[param], value) if param in rules else None
+            if problem:
+                raise ToolError(f"{param} {problem}")
+        return run(**arguments)
+
+    return Tool(spec["name"], spec["kind"], spec["description"], spec["parameters"], checked)
+
+
+def rule_problem(schema: Mapping, value: Any) -> str | None:
+    """What breaks the range, length or pattern rule of a parameter's schema, in words; None if nothing."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if low is not None and high is not None and not low <= value <= high:
+            return f"must be between {low} and {high}, got {value}"
+        if low is not None and value < low:
+            return f"must be at least {low}, got {value}"
+        if high is not None and value > high:
+            return f"must be at most {high}, got {value}"
+    if isinstance(value, str):
+        shortest, longest = schema.get("minLength"), schema.get("maxLength")
+        if shortest is not None and shortest == longest and len(value) != shortest:
+            return f"must be exactly {shortest} characters long, got {len(value)}"
+        if shortest is not None and len(value) < shortest:
+            return f"must be at least {shortest} characters long, got {len(value)}"
+        if longest is not None and len(value) > longest:
+            return f"must be at most {longest} characters long, got {len(value)}"
+        if "pattern" in schema and re.search(schema["pattern"], value) is None:
+            return f"must match the pattern {schema['pattern']!r}, got {value!r}"
+    return None
 
 
 class _Operator:

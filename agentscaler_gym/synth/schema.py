@@ -11,6 +11,7 @@ The schema is plain data (``Entity.to_dict``), stored in ``domain.json``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -258,6 +259,8 @@ def clean_schema(schema: Any, depth: int = 0) -> dict:
         values = [v for v in enum if isinstance(v, pytype) and not isinstance(v, bool)]
         if values and len(set(map(repr, values))) == len(values):
             out["enum"] = values
+    if depth == 0 and kind in ("string", "integer", "number") and "enum" not in out:
+        out.update(stated_rules(schema, out.get("description", ""), kind))
     if kind == "array" and depth < 3 and isinstance(schema.get("items"), dict):
         items = clean_schema(schema["items"], depth + 1)
         if items.get("type"):
@@ -268,6 +271,70 @@ def clean_schema(schema: Any, depth: int = 0) -> dict:
             k: {x: y for x, y in v.items() if x in ("type", "enum", "description")} for k, v in props.items()
         }
     return out
+
+
+RULE_KEYS = ("minimum", "maximum", "minLength", "maxLength", "pattern")
+_NUMBER = r"(-?\d+(?:\.\d+)?)"
+_BETWEEN = re.compile(
+    rf"\bbetween {_NUMBER} and {_NUMBER}\b|\bfrom {_NUMBER} to {_NUMBER}\b|\b{_NUMBER} ?(?:-|to) ?{_NUMBER}\b", re.I
+)
+_AT_LEAST = re.compile(rf"\b(?:at least|minimum(?: of)?|min\.?|no less than) {_NUMBER}\b", re.I)
+_AT_MOST = re.compile(rf"\b(?:at most|maximum(?: of)?|max\.?|up to|no more than) {_NUMBER}\b", re.I)
+_NESTED = re.compile(r"[+*}]\)*[+*{]|\([^)]*[+*][^)]*\)[+*{?]")
+_LENGTH = re.compile(r"\b(?:must be|exactly|is) (\d+) (?:characters|chars|digits|letters)\b", re.I)
+
+
+def stated_rules(schema: Mapping, description: str, kind: str) -> dict:
+    """Range, length and pattern rules of a parameter: its schema's keywords, else what its description
+    states ("between 100 and 5000", "must be 17 characters", "at most 50 characters")."""
+    rules: dict[str, Any] = {}
+    for key in RULE_KEYS:
+        value = schema.get(key)
+        if key == "pattern" and kind == "string" and isinstance(value, str) and len(value) <= 200:
+            if _NESTED.search(value):  # a nested repeat can take exponential time on a short string
+                continue
+            try:
+                re.compile(value)
+            except re.error:
+                continue
+            rules[key] = value
+        elif key in ("minimum", "maximum") and kind != "string" and _finite(value):
+            rules[key] = value
+        elif key in ("minLength", "maxLength") and kind == "string" and isinstance(value, int) and value >= 0:
+            rules[key] = value
+    text = description or ""
+    if kind == "string":
+        m = _LENGTH.search(text)
+        if m and "minLength" not in rules and "maxLength" not in rules:
+            rules["minLength"] = rules["maxLength"] = int(m.group(1))
+        m = re.search(r"\b(?:at most|up to|no more than|max(?:imum)?(?: of)?) (\d+) (?:characters|chars)\b", text, re.I)
+        if m and "maxLength" not in rules:
+            rules["maxLength"] = int(m.group(1))
+        return rules
+    m = _BETWEEN.search(text)
+    if m and "minimum" not in rules and "maximum" not in rules:
+        low, high = (float(v) for v in m.groups() if v is not None)
+        if low < high:
+            rules["minimum"], rules["maximum"] = _number(low, kind), _number(high, kind)
+    for pattern, key in ((_AT_LEAST, "minimum"), (_AT_MOST, "maximum")):
+        m = pattern.search(text)
+        if (
+            m
+            and key not in rules
+            and not re.search(rf"{re.escape(m.group(0))} (?:characters|chars|items|results)", text)
+        ):
+            rules[key] = _number(float(m.group(1)), kind)
+    if rules.get("minimum", float("-inf")) > rules.get("maximum", float("inf")):
+        rules.pop("minimum"), rules.pop("maximum")
+    return rules
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e15
+
+
+def _number(value: float, kind: str) -> int | float:
+    return int(value) if kind == "integer" or value.is_integer() else value
 
 
 def column_type(schema: dict) -> str:
@@ -400,9 +467,12 @@ class Column:
     unique: bool = False
     description: str = ""
     initial: Any = None  # value of a new row when a create does not set it
+    rules: dict = field(default_factory=dict)  # range, length and pattern rules its tools state
 
     def to_dict(self) -> dict:
         d: dict[str, Any] = {"name": self.name, "type": self.type}
+        if self.rules:
+            d["rules"] = dict(sorted(self.rules.items()))
         if self.initial is not None:
             d["initial"] = self.initial
         if self.enum:
@@ -523,9 +593,12 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
                 column = f"{column}_{kind}"  # same name, other type: its own column
                 plan.roles[p.name] = (role, column)
             enum = p.schema.get("enum") if role == "value" else None
-            entity.add(
+            rules = {k: p.schema[k] for k in RULE_KEYS if k in p.schema} if role == "value" else {}
+            added = entity.add(
                 Column(column, kind, enum=enum, unique=role == "key", description=p.schema.get("description", ""))
             )
+            if rules and not added.rules and added.type == kind:
+                added.rules = rules
         if plan.op in ("get", "list", "create"):
             for name, schema in returned_fields(s.returns):
                 column = safe_column(snake(name))

@@ -24,7 +24,7 @@ from typing import Any
 from ..domain import Domain
 from ..tasks import Scenario, Task, ToolCall
 from ..tools import ToolError, validate_arguments
-from .operators import WRITES
+from .operators import WRITES, rule_problem
 from .values import first_key, new_value
 from .words import FINAL_STATES, human, plural
 
@@ -339,6 +339,8 @@ class _Walker:
         fitted = {param: _fit(value, params[param]) for param, value in step.arguments.items()}
         if any(value is None for value in fitted.values()):
             return "argument does not fit its schema"
+        if any(rule_problem(params[param], value) for param, value in fitted.items()):
+            return "argument breaks a rule its schema states"
         step.arguments = fitted
         try:
             validate_arguments(self.domain.tools[tool["name"]], step.arguments)

@@ -8,6 +8,7 @@ comes only from ``random.Random`` seeded with strings, so nothing depends on has
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -263,6 +264,9 @@ def new_value(entity: str, column: Mapping, schema: Mapping, index: int, rng: ra
         }
     if kind == "number" and column.get("type") == "integer":
         kind = "integer"  # a number argument that sets an integer column must be whole
+    ruled = _within(kind, schema, rng)
+    if ruled is not None:
+        return ruled
     return column_value(
         entity,
         {**column, "type": {"integer": "integer", "number": "number", "boolean": "boolean"}.get(kind, "string")},
@@ -280,11 +284,30 @@ def column_value(entity: str, column: Mapping, index: int, rng: random.Random) -
     last = ws[-1] if ws else ""
     if kind == "boolean":
         return rng.random() < 0.5
+    ruled = _within(kind, column.get("rules") or {}, rng)
+    if ruled is not None:
+        return ruled
     if kind in ("integer", "number"):
         return _number(ws, last, kind, rng)
     if kind == "json":
         return [rng.choice(VOCAB["tag"])]
     return _text(entity, ws, last, index, rng, bool(column.get("unique")))
+
+
+def _within(kind: str, rules: Mapping, rng: random.Random) -> Any:
+    """A value that keeps a stated range or exact length (a limit between 100 and 5000, a 17-character
+    code); None when the rules leave the choice to the column's meaning."""
+    low, high = rules.get("minimum"), rules.get("maximum")
+    if kind in ("integer", "number") and (low is not None or high is not None):
+        low = low if low is not None else min(0, high)
+        high = high if high is not None else low + 1000
+        if kind == "integer":
+            return rng.randint(int(math.ceil(low)), int(math.floor(high)))
+        return round(rng.uniform(low, high), 2)
+    length = rules.get("minLength")
+    if kind == "string" and length is not None and length == rules.get("maxLength") and "pattern" not in rules:
+        return "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ0123456789") for _ in range(length))
+    return None
 
 
 def _number(ws: list[str], last: str, kind: str, rng: random.Random) -> Any:

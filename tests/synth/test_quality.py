@@ -124,3 +124,45 @@ def test_rows_per_table_is_an_option(tmp_path):
     assert all(len(table) == 40 for table in rows.values())
     with pytest.raises(SystemExit):
         main(["synth", "--corpus", "builtin", "--out", str(tmp_path), "--rows", "0"])
+
+
+def test_rules_a_parameter_states_are_enforced_with_a_readable_error_and_kept_by_seed_rows():
+    import json
+
+    from agentscaler_gym.synth.folder import build_domain
+    from agentscaler_gym.synth.operators import tool_spec
+    from agentscaler_gym.synth.schema import bind_entities, infer_schema
+
+    vin = {"type": "string", "description": "Vehicle identification number; must be 17 characters."}
+    limit = {"type": "number", "description": "New card limit, between 100 and 5000."}
+    shapes = [
+        shape("add_vehicle", {"vin": vin, "owner_name": S}, ["vin"]),
+        shape("get_vehicle", {"vehicle_id": S}, ["vehicle_id"]),
+        shape("set_card_limit", {"card_id": S, "limit_amount": limit}, ["card_id", "limit_amount"]),
+        shape("get_card", {"card_id": S}, ["card_id"]),
+    ]
+    bound = bind_entities(shapes)
+    plans = {s.name: plan_tool(s, bound[s.name])[0] for s in shapes}
+    entities = infer_schema(shapes, plans)
+    tools = [tool_spec(s, plans[s.name], entities) for s in shapes]
+    spec = {
+        "format": 1,
+        "name": "cars",
+        "policy": "",
+        "data": {"seed": 1, "rows": 30},
+        "entities": [e.to_dict() for e in entities.values()],
+        "tools": tools,
+    }
+    domain = build_domain(spec, {})
+    db, _ = domain.databases()
+    before = db.digest()
+    text, ok = db.call(domain.tools, "add_vehicle", {"vin": "X"})
+    assert not ok and "vin must be exactly 17 characters long, got 1" in text
+    text, ok = db.call(domain.tools, "set_card_limit", {"card_id": "CAR-0001", "limit_amount": 99999999})
+    assert not ok and "must be between 100 and 5000" in text
+    assert db.digest() == before and not db.changes()
+    text, ok = db.call(domain.tools, "set_card_limit", {"card_id": "CAR-0001", "limit_amount": 2500})
+    assert ok and json.loads(text)["limit_amount"] == 2500
+    rows = generate_rows(spec["entities"], 1, 30)
+    assert all(len(r["vin"]) == 17 for r in rows["vehicle"])
+    assert all(100 <= r["limit_amount"] <= 5000 for r in rows["card"])
