@@ -1,6 +1,6 @@
 """Policies that act in agentscaler-gym envs: one assistant turn from the conversation so far.
 
-Every policy implements :class:`agents.base.Policy` (``act``); model policies also answer many
+Every policy implements :class:`agentscaler_gym.policy.Policy` (``act``); model policies also answer many
 turns at once (``act_batch``). The oracle, random and no-op policies are light; the
 transformers, vLLM and OpenAI-compatible policies import their stack when built.
 
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import BatchPolicy, Policy, Request, act_batch
+from agentscaler_gym.policy import BatchPolicy, Policy, Request, act_batch
+
 from .oracle import NoopPolicy, OraclePolicy, RandomPolicy
 
 __all__ = ["BatchPolicy", "NoopPolicy", "OraclePolicy", "Policy", "RandomPolicy", "Request", "act_batch", "make_policy"]

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .base import BatchPolicy, Request
+from agentscaler_gym.policy import BatchPolicy, Request
+
 from .parsers import get_parser, parser_for
 
 

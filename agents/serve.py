@@ -24,7 +24,7 @@ from concurrent.futures import Future
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from .base import Request
+from agentscaler_gym.policy import Request
 
 
 class ChatServer:

@@ -48,7 +48,7 @@ REPEAT = "Sorry, could you say that again?"
 
 
 class LLMUser:
-    """A simulated user written by ``policy`` (any :class:`agents.base.Policy`).
+    """A simulated user written by ``policy`` (any :class:`agentscaler_gym.policy.Policy`).
 
     Args:
         policy: The backend; it gets the user-side transcript and the device tools, never the task.
@@ -212,6 +212,6 @@ def register_llm_user_env(env_id: str, make_user: Callable[[], Any], new_id: str
 
 
 def _make_env(make_user: Callable[[], Any], **kwargs: Any):
-    from agentscaler_gym.env import ToolUseEnv
+    from agentscaler_gym.registry import make_env
 
-    return ToolUseEnv(user=make_user(), **kwargs)
+    return make_env(user=make_user(), **kwargs)

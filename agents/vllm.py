@@ -10,7 +10,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from .base import BatchPolicy, Request
+from agentscaler_gym.policy import BatchPolicy, Request
+
 from .hf import render_prompt
 from .parsers import get_parser, parser_for
 

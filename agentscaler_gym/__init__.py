@@ -3,7 +3,9 @@
 The flow, one module per arrow::
 
     corpus -> domain -> task -> episode -> verification -> trajectory -> dataset -> trainer
-    synth/    domain.py tasks.py env.py   verify.py        rollout.py    train/     train/
+    synth/    domain.py tasks.py env.py   verify.py        trajectory.py train/     train/
+
+Episodes are played by the rollout engine (``rollout.py``) with any policy (``policy.py``).
 
 Importing this package registers the built-in env ids (``registry.yaml``) with Gymnasium and
 imports nothing heavy (no torch, transformers, trl, vllm or ray).
@@ -13,7 +15,7 @@ from .actions import Turn, parse_action
 from .database import Database, Model, SeedDatabase
 from .domain import Domain, Side
 from .env import ToolUseEnv, UnicodeText
-from .registry import builtin_ids, load_domain, register_builtin, register_domains
+from .registry import builtin_ids, domain_of, entries, load_domain, make_env, register_builtin, register_domains
 from .tasks import Scenario, Task, ToolCall
 from .tools import READ, WRITE, Tool, ToolError, tool
 from .users import STOP, TRANSFER, Device, ScriptedUser, User
@@ -44,7 +46,10 @@ __all__ = [
     "User",
     "Verification",
     "builtin_ids",
+    "domain_of",
+    "entries",
     "load_domain",
+    "make_env",
     "parse_action",
     "register_builtin",
     "register_domains",

@@ -38,8 +38,9 @@ succeeds (a transfer to a human); truncates after ``max_turns`` assistant turns.
 
 ## Arguments
 
-``domain`` (a :class:`Domain`, a module path exposing ``DOMAIN``, or a synthesized domain folder),
-``split``, ``user`` (default :class:`ScriptedUser`), ``max_turns``, ``render_mode``
+``domain`` (a :class:`Domain`; ``gym.make`` resolves an id to one through
+:func:`agentscaler_gym.registry.make_env`), ``split``, ``user`` (default :class:`ScriptedUser`),
+``max_turns``, ``render_mode``
 (``"ansi"`` or ``"human"``), ``task_ids`` (restrict the task pool).
 
 ## Version History
@@ -86,16 +87,16 @@ class ToolUseEnv(gym.Env[str, str]):
 
     def __init__(
         self,
-        domain: Domain | str,
+        domain: Domain,
         split: str = "test",
         user: User | None = None,
         max_turns: int = 30,
         render_mode: str | None = None,
         task_ids: Sequence[str] | None = None,
     ):
-        from .registry import load_domain
-
-        self.domain = load_domain(domain) if isinstance(domain, str) else domain
+        if not isinstance(domain, Domain):
+            raise TypeError(f"domain must be a Domain, not {type(domain).__name__} (gym.make or make_env resolve ids)")
+        self.domain = domain
         self.split = split
         self.tasks: list[Task] = self.domain.task_list(split)
         if task_ids is not None:

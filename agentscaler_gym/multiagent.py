@@ -30,7 +30,7 @@ broke: no invented facts, no early stop, no instruction dump, no empty reply, no
 without a device).
 
 Factories: ``env(env_id, **kw)`` (AEC), ``parallel_env(env_id, **kw)``, ``available()``. Drive an
-episode with two policies (:class:`agents.base.Policy`) with :func:`play`; :class:`UserPolicy`
+episode with two policies (:class:`agents.Policy`) with :func:`play`; :class:`UserPolicy`
 turns any :class:`~agentscaler_gym.users.User` (the scripted user) into the user agent's policy.
 """
 
@@ -47,7 +47,7 @@ from pettingzoo import AECEnv, ParallelEnv
 
 from .actions import Turn, parse_action
 from .env import MAX_CALLS_PER_TURN, MAX_TEXT, ToolUseEnv, UnicodeText
-from .registry import ENTRY_POINT, NAMESPACE
+from .registry import ENTRY_POINT, NAMESPACE, load_domain
 from .tasks import Scenario, Task, ToolCall
 from .users import END_TOKENS, STOP, TRANSFER, Device, User
 
@@ -536,7 +536,10 @@ def _arguments(env_id: str, overrides: Mapping[str, Any]) -> dict:
     if "user" in overrides:
         raise TypeError("the multi-agent view has no user argument: the user is an agent (see UserPolicy)")
     registered = {k: v for k, v in gym.spec(env_id).kwargs.items() if k != "user"}
-    return {**registered, **overrides}
+    arguments = {**registered, **overrides}
+    if isinstance(arguments["domain"], str):
+        arguments["domain"] = load_domain(arguments["domain"])
+    return arguments
 
 
 # -- driving an episode with two policies ---------------------------------------------------------
@@ -576,7 +579,9 @@ def play(
     Both policies get ``act(info["messages"], info["tools"], task=env.task)``: only privileged
     policies (the oracle, the scripted user) look at the task.
     """
-    from .rollout import Trajectory, _db_changes, policy_name
+    from .episode import db_changes
+    from .policy import policy_name
+    from .trajectory import Trajectory
 
     env = aec_env
     env.reset(seed=seed, options={"task_id": task_id} if task_id is not None else None)
@@ -610,6 +615,6 @@ def play(
         },
         user_calls=[c.to_dict() for c in inner.device.calls] if inner.device else [],
         user_errors=list(env.user_errors),
-        db_changes=_db_changes(inner),
+        db_changes=db_changes(inner),
         policy=policy_name(assistant),
     )

@@ -1,11 +1,9 @@
-"""``agentscaler rollout``, ``view`` and ``eval``: play episodes with any policy, browse them, score them.
+"""``agentscaler view`` and ``eval``: browse and score the trajectories a run wrote.
 
-    agentscaler rollout --env ID [--env ID2] --policy SPEC [--episodes N | --trials K] --out FILE [--ray ADDR]
     agentscaler view FILE [-o FILE.html]
     agentscaler eval FILE [--json]
 
-``SPEC`` is a :func:`agents.make_policy` spec: ``oracle``, ``noop``, ``random``, ``hf:PATH``,
-``vllm:NAME``, ``openai:URL#MODEL``.
+Episodes are played by ``agentscaler run`` (:mod:`agents.cli`).
 """
 
 from __future__ import annotations
@@ -13,34 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("rollout", help="play episodes with a policy and save the trajectories as JSONL")
-    p.add_argument("--env", action="append", required=True, help="env id (repeat for several)")
-    p.add_argument(
-        "--policy", default="oracle", help="oracle | noop | random[:SEED] | hf:PATH | vllm:NAME | openai:URL#MODEL"
-    )
-    p.add_argument("--split", default="test")
-    p.add_argument("--episodes", type=int, default=None, help="episodes per env (default: every task --trials times)")
-    p.add_argument("--trials", type=int, default=1, help="repeats of every task, for pass^k")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument(
-        "--concurrency", type=int, default=64, help="live episodes at most (the batch size of a local model)"
-    )
-    p.add_argument("--max-turns", type=int, default=None, help="override the env's turn limit")
-    p.add_argument("--temperature", type=float, default=None, help="model policies: sampling temperature (0: greedy)")
-    p.add_argument("--max-new-tokens", type=int, default=None, help="model policies: tokens per turn")
-    p.add_argument(
-        "--ray", default=None, metavar="ADDR", help="spread episodes over Ray workers: 'local' or a cluster address"
-    )
-    p.add_argument("--out", required=True, help="JSONL file to write")
-    p.add_argument("--dataset", default=None, metavar="DIR", help="also save a datasets.Dataset to DIR")
-    p.add_argument("--json", action="store_true", help="print the summary as JSON lines")
-    p.set_defaults(func=cmd_rollout)
-
     p = sub.add_parser("view", help="write one static HTML page to browse a trajectories JSONL")
     p.add_argument("file")
     p.add_argument("-o", "--out", default=None, help="default: FILE with .html")
@@ -52,92 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_eval)
 
 
-def cmd_rollout(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    import agentscaler_gym  # noqa: F401 - registers the ids
-    from agentscaler_gym.rollout import rollout, summarize, write_jsonl
-
-    policy = _policy(args)
-    env_kwargs = {"max_turns": args.max_turns} if args.max_turns else {}
-    bar = tqdm(desc="episodes", unit="ep", disable=args.json or not sys.stderr.isatty())
-    start = time.perf_counter()
-    result = rollout(
-        args.env,
-        policy,
-        split=args.split,
-        episodes=args.episodes,
-        trials=args.trials,
-        seed=args.seed,
-        concurrency=args.concurrency,
-        ray=args.ray,
-        on_episode=lambda t: bar.update(),
-        **env_kwargs,
-    )
-    wall = time.perf_counter() - start
-    bar.close()
-    write_jsonl(result, args.out)
-    if args.dataset:
-        result.to_dataset().save_to_disk(args.dataset)
-    summary = summarize(result)
-    overall = list(summary.values())[-1]  # "all", or the only env
-    overall["episodes_per_s"] = len(result) / wall if wall else 0.0
-    if args.json:
-        for env_id, row in summary.items():
-            print(json.dumps({"env": env_id, **row}))
-    else:
-        _print_table(summary)
-        outside = 1 - result.stats.get("policy_s", 0.0) / wall if wall else 0.0
-        print(
-            f"{len(result)} episodes in {wall:.2f}s ({len(result) / wall:.1f}/s; {outside:.0%} of the time outside the policy) -> {args.out}"
-        )
-    return 0
-
-
-def _policy(args: argparse.Namespace):
-    from agents import make_policy
-
-    spec, options = args.policy, {}
-    kind = spec.partition(":")[0]
-    if kind in ("hf", "vllm"):
-        options.update(
-            {
-                k: v
-                for k, v in {"temperature": args.temperature, "max_new_tokens": args.max_new_tokens}.items()
-                if v is not None
-            }
-        )
-        options["seed"] = args.seed
-    elif kind == "openai":
-        options.update(
-            {
-                k: v
-                for k, v in {"temperature": args.temperature, "max_tokens": args.max_new_tokens}.items()
-                if v is not None
-            }
-        )
-        options["max_concurrency"] = args.concurrency
-    if args.ray is not None and kind in ("hf", "vllm"):
-        return spec  # each Ray worker loads the model itself
-    return make_policy(spec, **options)
-
-
-def _print_table(summary: dict[str, dict]) -> None:
-    width = max(len(k) for k in summary)
-    print(f"{'env':<{width}}  {'episodes':>8}  {'pass':>6}  {'turns':>6}  {'tool err':>8}  {'errors':>6}  {'ep/s':>7}")
-    for env_id, s in summary.items():
-        print(
-            f"{env_id:<{width}}  {s['episodes']:>8}  {s['pass_rate']:>6.1%}  {s['mean_turns']:>6.2f}  "
-            f"{s['tool_error_rate']:>8.1%}  {s['errors']:>6}  {_rate(s):>7}"
-        )
-
-
-def _rate(row: dict) -> str:
-    return f"{row['episodes_per_s']:.1f}" if "episodes_per_s" in row else ""
-
-
 def cmd_view(args: argparse.Namespace) -> int:
-    from agentscaler_gym.rollout import read_jsonl
+    from agentscaler_gym.trajectory import read_jsonl
     from agentscaler_gym.viewer import write_html
 
     out = Path(args.out or Path(args.file).with_suffix(".html"))
@@ -147,10 +37,14 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from agentscaler_gym.passk import pass_hat_table
-    from agentscaler_gym.rollout import read_jsonl
+    from agentscaler_gym.trajectory import TruncatedFileError, pass_hat_table, read_jsonl
 
-    table = pass_hat_table(read_jsonl(args.file))
+    try:
+        trajectories = read_jsonl(args.file)
+    except TruncatedFileError as exc:  # never score a fragment
+        print(f"agentscaler eval: {exc}", file=sys.stderr)
+        return 1
+    table = pass_hat_table(trajectories)
     if args.json:
         for env_id, row in table.items():
             print(json.dumps({"env": env_id, **{f"pass^{k}": v for k, v in row.items()}}))

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
-from .rollout import Trajectory, summarize
+from .trajectory import Trajectory, summarize
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f5f6f8}

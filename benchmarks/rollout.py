@@ -119,7 +119,7 @@ def _measure_once(kind: str, env_id: str, episodes: int, c: int) -> dict:
     return {
         "episodes_per_s": episodes / wall,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "pass_rate": sum(t.reward == 1.0 for t in trajectories) / len(trajectories),
+        "pass_rate": sum(t.passed for t in trajectories) / len(trajectories),
     }
 
 

@@ -53,7 +53,7 @@ def leave_domain(out: Path, rows: int, tasks: int) -> list[str]:
     (out / "corpus.json").write_text(json.dumps(apis), encoding="utf-8")
     config = SynthConfig(rows=rows, picture=False, tasks=TaskSettings(count=tasks, walk_length=(1, 1)))
     synthesize(load_corpus(str(out / "corpus.json")), out / "domains", config)
-    return agentscaler_gym.register_domains(out / "domains")
+    return agentscaler_gym.register_domains(out / "domains", replace=True)
 
 
 def small_model(out: Path, layers: int, hidden: int) -> tuple[Path, int]:

@@ -2,7 +2,6 @@
 
 import json
 import threading
-from pathlib import Path
 
 import gymnasium as gym
 import pytest
@@ -12,11 +11,11 @@ from hypothesis import strategies as st
 
 import agentscaler_gym
 from agentscaler_gym.checks import check_domain, run_turns
-from agentscaler_gym.registry import _entries, load_domain
+from agentscaler_gym.registry import SYNTHESIZED, domain_of, entries
 from agentscaler_gym.tasks import oracle_turns
 
 ENV_IDS = agentscaler_gym.builtin_ids()
-HAND_BUILT = [i for i, spec in _entries().items() if not Path(spec["domain"]).is_dir()]
+HAND_BUILT = [i for i, entry in entries().items() if SYNTHESIZED not in entry.tags]
 SYNTHESIZED = [i for i in ENV_IDS if i not in HAND_BUILT]
 # Every hand-built domain, and a few synthesized ones, get the expensive property tests.
 PROPERTY_IDS = HAND_BUILT + SYNTHESIZED[:3]
@@ -33,7 +32,7 @@ def test_gymnasium_check_env_passes(env_id):
 
 @pytest.mark.parametrize("env_id", ENV_IDS)
 def test_oracle_scores_one_and_doing_nothing_scores_zero(env_id):
-    check_domain(load_domain(gym.spec(env_id).kwargs["domain"]), "test")
+    check_domain(domain_of(env_id), "test")
 
 
 @pytest.mark.parametrize("env_id", HAND_BUILT + SYNTHESIZED[:1])
@@ -216,7 +215,7 @@ def test_adversarial_actions_never_raise_and_failed_calls_change_nothing(env_id)
     run()
     digest = env.db.digest()  # every table still there and readable
     env.reset()
-    assert env.db.digest() == load_domain(gym.spec(env_id).kwargs["domain"]).databases()[0].digest() != ""
+    assert env.db.digest() == domain_of(env_id).databases()[0].digest() != ""
     assert stored_rows(env.db) == stored_rows(make(env_id).db)
     assert digest
 

@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import gymnasium as gym
 import pytest
@@ -12,7 +11,7 @@ from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test, see
 import agentscaler_gym
 from agents import OraclePolicy
 from agentscaler_gym import multiagent as ma
-from agentscaler_gym.registry import _entries
+from agentscaler_gym.registry import SYNTHESIZED, entries
 from agentscaler_gym.rollout import run_episode
 from agentscaler_gym.tasks import USER, Scenario
 from agentscaler_gym.users import STOP, ScriptedUser
@@ -20,7 +19,7 @@ from agentscaler_gym.users import STOP, ScriptedUser
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 ENV_IDS = agentscaler_gym.builtin_ids()
-HAND_BUILT = [i for i, spec in _entries().items() if not Path(spec["domain"]).is_dir()]
+HAND_BUILT = [i for i, entry in entries().items() if SYNTHESIZED not in entry.tags]
 SYNTHESIZED = [i for i in ENV_IDS if i not in HAND_BUILT]
 CONFORMANCE_IDS = HAND_BUILT + ["synthesized"]  # the first built-in synthesized id, or one made for the test
 MOCK = "AgentScaler/mock-v0"

@@ -19,16 +19,18 @@ def pass_at_1(
 
     ``policy`` is a policy object or a spec for :func:`agents.make_policy`.
     """
+    from agents import make_policy
     from agentscaler_gym.rollout import rollout
 
     from .generate_sft import _domain
 
+    policy = make_policy(policy) if isinstance(policy, str) else policy
     results = {}
     for env_id in env_ids:
         tasks = len(_domain(env_id).task_list(split))
         episodes = tasks if limit is None else min(limit, tasks)
         trajectories = rollout(env_id, policy, split=split, episodes=episodes, seed=seed, **env_kwargs)
-        passed = sum(t.reward == 1.0 for t in trajectories)
+        passed = sum(t.passed for t in trajectories)
         results[env_id] = {
             "episodes": len(trajectories),
             "passed": passed,

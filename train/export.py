@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from agentscaler_gym.rollout import Trajectory
+from agentscaler_gym.trajectory import Trajectory, json_line, write_lines
 
 from .filters import FILTERS, FilterReport, arguments_of
 
@@ -62,9 +62,7 @@ def write_rows(rows: list[dict], out_dir: str | Path) -> Path:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / JSONL, "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_lines(map(json_line, rows), out / JSONL)
     Dataset.from_list(rows).save_to_disk(str(out / DATASET))
     return out
 

@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentscaler_gym.rollout import Trajectory
 from agentscaler_gym.tasks import ASSISTANT, ToolCall
+from agentscaler_gym.trajectory import Trajectory
 
 VALIDITY = "validity"
 STATE_ALIGNMENT = "state_alignment"

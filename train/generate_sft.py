@@ -5,7 +5,8 @@
     agentscaler collect ...            # the same command
 
 Writes ``sft.jsonl``, ``dataset/`` (``datasets.Dataset.save_to_disk``), ``trajectories.jsonl``
-(every episode, kept or not) and the data card (``card.md``, ``card.json``) to ``--out``.
+(every episode, kept or not) and the data card (``card.md``, ``card.json``) to ``--out``. Episodes
+are streamed to ``trajectories.jsonl.partial`` as they end; ``--resume`` continues a killed run.
 Filters: :mod:`train.filters`; row format: :mod:`train.export`.
 """
 
@@ -18,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from agentscaler_gym.rollout import Trajectory, write_jsonl
+from agentscaler_gym.trajectory import Trajectory
 
 from .export import data_card, sft_row, write_card, write_rows
 from .filters import EXACT_MODES, filter_trajectories
@@ -34,6 +35,8 @@ def collect(
     seed: int = 0,
     progress: bool = True,
     make_user: Callable[[], Any] | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
     **env_kwargs: Any,
 ) -> list[Trajectory]:
     """Play every task of ``split`` ``samples`` times per env id (or ``episodes`` per env id,
@@ -42,10 +45,15 @@ def collect(
     Episode ``i`` of an env id gets seed ``seed + i``, so a run is reproducible (with a
     deterministic policy and user). ``make_user()`` gives each env its simulated user; the
     default is the env's own (the scripted user). ``policy`` may be a spec (``"hf:PATH"``).
+    ``out`` and ``resume`` are the rollout engine's: the JSONL file of every episode, streamed to
+    a side file as they end, and whether to continue from that side file.
     """
     from tqdm import tqdm
 
+    from agents import make_policy
     from agentscaler_gym.rollout import rollout
+
+    policy = make_policy(policy) if isinstance(policy, str) else policy
 
     total = sum(len(_domain(e).task_list(split)) * samples if episodes is None else episodes for e in env_ids)
     passed = 0
@@ -53,7 +61,7 @@ def collect(
 
         def advance(t: Trajectory) -> None:
             nonlocal passed
-            passed += t.reward == 1.0
+            passed += t.passed
             bar.update()
             bar.set_postfix(env=t.env_id.split("/")[-1], passed=passed)
 
@@ -67,6 +75,8 @@ def collect(
                 seed=seed,
                 user=make_user,
                 on_episode=advance,
+                out=out,
+                resume=resume,
                 **env_kwargs,
             )
         )
@@ -79,11 +89,9 @@ def gold_calls(t: Trajectory):
 
 @functools.cache
 def _domain(env_id: str):
-    import gymnasium as gym
+    from agentscaler_gym.registry import domain_of
 
-    from agentscaler_gym.registry import load_domain
-
-    return load_domain(gym.spec(env_id).kwargs["domain"])
+    return domain_of(env_id)
 
 
 def generate_sft(
@@ -96,15 +104,14 @@ def generate_sft(
     **collect_kwargs: Any,
 ) -> dict:
     """Collect, filter and export; return the data card."""
-    trajectories = collect(env_ids, policy, **collect_kwargs)
-    report = filter_trajectories(trajectories, exact=exact, gold_calls=gold_calls)
-    rows = [sft_row(t) for t in report.kept]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    write_jsonl(trajectories, out / "trajectories.jsonl")
+    trajectories = collect(env_ids, policy, out=out / "trajectories.jsonl", **collect_kwargs)
+    report = filter_trajectories(trajectories, exact=exact, gold_calls=gold_calls)
+    rows = [sft_row(t) for t in report.kept]
     if rows:
         write_rows(rows, out)
-    recorded = {k: v for k, v in collect_kwargs.items() if k not in ("progress", "make_user")}
+    recorded = {k: v for k, v in collect_kwargs.items() if k not in ("progress", "make_user", "resume")}
     card = data_card(report, rows, {"envs": list(env_ids), "exact": exact, **recorded, **(settings or {})})
     write_card(card, out)
     return card
@@ -135,6 +142,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue a killed run from the episodes it streamed to --out"
+    )
     return parser
 
 
@@ -159,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=not args.quiet,
         make_user=make_user,
+        resume=args.resume,
     )
     totals = card["totals"]
     print(

@@ -22,9 +22,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentscaler_gym.registry import ids
+
 from .config import parse_config
 from .report import write_report
-from .sft import VERTICALS
 
 MODES = ("environment", "rollout")
 
@@ -36,7 +37,7 @@ class GRPORunConfig:
     model: str = field(default="Qwen/Qwen3-1.7B", metadata={"help": "model id or folder to start from (an SFT output)"})
     output_dir: str = field(default="runs/grpo", metadata={"help": "where the model and the report go"})
     env_ids: list[str] = field(
-        default_factory=lambda: list(VERTICALS), metadata={"help": "env ids whose tasks make the prompts"}
+        default_factory=lambda: ids("vertical"), metadata={"help": "env ids whose tasks make the prompts"}
     )
     split: str = field(default="train", metadata={"help": "task split to train on"})
     task_limit: int | None = field(default=None, metadata={"help": "at most N tasks per env id"})

@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentscaler_gym.registry import ids
+
 from .config import parse_config
 from .report import write_report
-
-VERTICALS = ["AgentScaler/retail-v0", "AgentScaler/airline-v0", "AgentScaler/telecom-v0"]
 
 
 @dataclass
@@ -54,7 +54,7 @@ class SFTRunConfig:
         default_factory=_default_stages, metadata={"help": "stages in order: name, data, max_steps, epochs"}
     )
     eval_envs: list[str] = field(
-        default_factory=lambda: list(VERTICALS),
+        default_factory=lambda: ids("vertical"),
         metadata={"help": "env ids whose test split is evaluated before training and after each stage"},
     )
     max_length: int = field(

@@ -4,8 +4,10 @@
                       [--walk-length 2-4] [--workers 2] [--tasks 24] [--rows 16] [--paraphrase MODULE:FUNCTION]
                       [--no-picture] [--emit-code] [--json]
 
-Writes one folder per validated domain, ``report.json``, ``report.md`` and ``graph.png``. Register
-the result with ``agentscaler_gym.register_domains("domains/")``.
+Writes one folder per validated domain, ``report.json``, ``report.md`` and ``graph.png`` into a
+folder beside ``--out`` and swaps it in once complete; a corpus that cannot be read or holds no
+usable API exits with status 1 and leaves ``--out`` as it was. Register the result with
+``agentscaler_gym.register_domains("domains/")``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--corpus", required=True, help="builtin | bfcl[:PATH] | openapi[:PATH] | toolbench:PATH | PATH.json/.jsonl"
     )
     p.add_argument(
-        "--out", required=True, help="folder to write the domains into (stale domain folders in it are removed)"
+        "--out", required=True, help="folder to write the domains into (replaced whole once the run completes)"
     )
     p.add_argument("--seed", type=int, default=0, help="seeds communities, data and task walks (default 0)")
     p.add_argument("--max-domains", type=int, default=None, help="stop after this many validated domains")
@@ -80,6 +82,16 @@ def cmd_synth(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     corpus = load_corpus(args.corpus)
     loaded = time.perf_counter() - start
+    if not corpus.apis:
+        problem = next((r for r in sorted(corpus.dropped) if r.startswith("unreadable source")), None)
+        reasons = ", ".join(f"{r}: {n}" for r, n in sorted(corpus.dropped.items())) or "no API in it"
+        what = (
+            f"cannot read corpus {args.corpus!r} ({problem})"
+            if problem
+            else f"corpus {args.corpus!r} has no usable API ({reasons})"
+        )
+        print(f"agentscaler synth: {what}; {args.out} was left as it was", file=sys.stderr)
+        return 1
     config = SynthConfig(
         seed=args.seed,
         max_domains=args.max_domains,

@@ -426,16 +426,19 @@ def _clean_text(text: str, limit: int) -> str:
 
 
 def _parse(text: str | bytes, suffix: str) -> list:
-    """The records of one file: a JSON/YAML document, or one JSON value per line; raises Unusable."""
+    """The records of one file: a JSON/YAML document, or one JSON value per line; raises Unusable.
+
+    A value nested deeper than the parser's recursion allows is malformed like any other.
+    """
     if suffix in (".yaml", ".yml"):
         try:
             return [yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             raise Unusable("malformed file") from None
     if suffix != ".jsonl":
         try:
             return [json.loads(text)]
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     records = []
     text = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
@@ -443,7 +446,7 @@ def _parse(text: str | bytes, suffix: str) -> list:
         if line.strip():
             try:
                 records.append(json.loads(line))
-            except ValueError:
+            except (ValueError, RecursionError):
                 records.append(Unusable("malformed entry"))
     if not records or all(isinstance(r, Unusable) for r in records):
         raise Unusable("malformed file")
@@ -500,7 +503,12 @@ def _add_functions(add: _Collector, records: Iterable[Any], category: str, sourc
         if isinstance(record, Unusable):
             add.drop(str(record))
             continue
-        for spec in _function_entries(record):
+        try:
+            specs = list(_function_entries(record))
+        except RecursionError:  # lists or wrappers nested past the recursion limit
+            add.drop("malformed entry")
+            continue
+        for spec in specs:
             if not isinstance(spec, dict) or "name" not in spec:
                 add.drop("malformed entry")
                 continue

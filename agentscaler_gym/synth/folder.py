@@ -7,8 +7,13 @@
 
 :func:`load_domain_folder` returns an ordinary :class:`~agentscaler_gym.domain.Domain`: models built
 with ``type()``, tools that run their operators as parameterised peewee queries, rows generated from
-the seed at load, tasks read from the folder (validated lazily by the runtime, like any domain's).
-Files are written with sorted keys and no timestamps, so the same input gives the same bytes.
+the seed at load, tasks read from the folder. A folder is untrusted data: both files are checked
+against the rules of :mod:`.spec` before anything is built, and every task is replayed at load, so
+a broken folder raises one :class:`~.spec.FolderError` naming the file, the field and the cause.
+
+Files are written with sorted keys and no timestamps, so the same input gives the same bytes. A
+folder is complete when it holds both files (:func:`is_complete`); the pipeline writes whole
+output folders beside the target and swaps them in, so a complete folder is never half written.
 """
 
 from __future__ import annotations
@@ -22,16 +27,22 @@ from ..domain import Domain, Side
 from ..tasks import Task
 from .operators import operator_tool
 from .schema import build_models
+from .spec import FolderError, check_spec, check_tasks, read_json
 from .values import generate_rows
 
-FORMAT = 1
+FILES = ("domain.json", "tasks.json")
 
 
-def build_domain(spec: Mapping, tasks: Mapping[str, list]) -> Domain:
-    """A runnable :class:`Domain` from a domain spec and task dicts by split."""
+def build_domain(spec: Mapping, tasks: Mapping[str, list], tasks_file: str | Path | None = None) -> Domain:
+    """A runnable :class:`Domain` from a domain spec and task dicts by split.
+
+    With ``tasks_file``, the tasks are first checked against the domain's tools (:func:`.spec.check_tasks`).
+    """
     models = build_models(spec["entities"])
     entities = {e["name"]: e for e in spec["entities"]}
     tools = [operator_tool(t, models, entities) for t in spec["tools"]]
+    if tasks_file is not None:
+        check_tasks(tasks, {t.name: t for t in tools}, tasks_file)
     rows_per_entity = spec["data"]["rows"]
 
     def generate(seed: int) -> dict:
@@ -50,14 +61,29 @@ def build_domain(spec: Mapping, tasks: Mapping[str, list]) -> Domain:
 
 
 def load_domain_folder(path: str | Path) -> Domain:
-    """The domain stored in ``path`` (a folder with ``domain.json`` and ``tasks.json``)."""
+    """The domain stored in ``path`` (a folder with ``domain.json`` and ``tasks.json``).
+
+    Raises :class:`~.spec.FolderError` (naming the file, the field and the cause) for a folder that
+    is incomplete, malformed, breaks a rule of :mod:`.spec`, or has a task whose gold run fails.
+    """
     path = Path(path)
-    spec = json.loads((path / "domain.json").read_text(encoding="utf-8"))
-    if spec.get("format") != FORMAT:
-        raise ValueError(f"{path}: unsupported domain format {spec.get('format')!r} (expected {FORMAT})")
-    tasks_file = path / "tasks.json"
-    tasks = json.loads(tasks_file.read_text(encoding="utf-8")) if tasks_file.exists() else {}
-    return build_domain(spec, tasks)
+    spec_file, tasks_file = (path / name for name in FILES)
+    spec = read_json(spec_file)
+    check_spec(spec, spec_file)
+    tasks = read_json(tasks_file)
+    domain = build_domain(spec, tasks, tasks_file)
+    domain.splits()  # replays every task now, so a broken one is reported with its file
+    for task_id, reason in domain.rejected.items():
+        where = next(
+            f"{split}[{i}]" for split, items in tasks.items() for i, t in enumerate(items) if t["id"] == task_id
+        )
+        raise FolderError(tasks_file, where, f"task {task_id!r} is invalid: {reason}")
+    return domain
+
+
+def is_complete(path: Path) -> bool:
+    """Whether ``path`` holds every file of a domain folder."""
+    return all((path / name).is_file() for name in FILES)
 
 
 def write_domain_folder(path: str | Path, spec: Mapping, tasks: Mapping[str, list], code: bool = False) -> Path:
@@ -69,7 +95,9 @@ def write_domain_folder(path: str | Path, spec: Mapping, tasks: Mapping[str, lis
     if code:
         from .codeview import domain_module
 
-        (path / "view.py").write_text(domain_module(spec), encoding="utf-8")
+        source = domain_module(spec)
+        compile(source, str(path / "view.py"), "exec")  # a view that is not valid Python is a bug: fail here
+        (path / "view.py").write_text(source, encoding="utf-8")
     return path
 
 

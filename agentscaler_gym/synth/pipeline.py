@@ -8,7 +8,8 @@
    (``operators.py``), tasks from walks (``taskgen.py``), validation (``validate.py``); a community
    that fails any stage is dropped with a counted reason
 7. one folder per validated domain (``folder.py``), plus ``report.json``, ``report.md`` and a
-   picture of the tool graph (``graph.png``) coloured by domain
+   picture of the tool graph (``graph.png``) coloured by domain, written into a folder beside
+   ``out`` and swapped in whole (:func:`staged`), so ``out`` is always the previous run or this one
 
 Same corpus and settings, same folders, byte for byte: results are collected in community order,
 names are assigned after, and every random choice is seeded.
@@ -17,8 +18,10 @@ names are assigned after, and every random choice is seeded.
 from __future__ import annotations
 
 import collections
+import contextlib
 import gc
 import multiprocessing
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,16 +29,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .folder import FORMAT, build_domain, dumps, write_domain_folder
+from .folder import build_domain, dumps, write_domain_folder
 from .graph import GraphSettings, Partition, ToolGraph, build_graph, detect_domains, parameter_features
 from .operators import plan_tool, tool_spec
 from .policy import policy_text
 from .schema import bind_entities, infer_schema, tool_shape
+from .spec import FORMAT, check_spec
 from .taskgen import TaskSettings, generate_tasks
 from .validate import validate_domain
 from .words import human, plural, snake, words
-
-RESERVED_NAMES = {"mock", "retail", "airline", "telecom"}
 
 
 @dataclass
@@ -123,16 +125,16 @@ def synthesize(
 
     clock = time.perf_counter()
     kept = _name(results)
-    if out is not None:
-        out = Path(out)
-        _clear(out)
-        for result in kept:
-            write_domain_folder(out / result.spec["name"], result.spec, result.tasks, code=config.emit_code)
     summary = _summary(corpus, graph, partition, results, kept, config)
     if out is not None:
-        note = draw_graph(graph, partition, kept, out / "graph.png") if config.picture else None
-        (out / "report.json").write_text(dumps(summary), encoding="utf-8")
-        (out / "report.md").write_text(report_markdown(summary) + (f"\n{note}\n" if note else ""), encoding="utf-8")
+        with staged(Path(out)) as stage:
+            for result in kept:
+                write_domain_folder(stage / result.spec["name"], result.spec, result.tasks, code=config.emit_code)
+            note = draw_graph(graph, partition, kept, stage / "graph.png") if config.picture else None
+            (stage / "report.json").write_text(dumps(summary), encoding="utf-8")
+            (stage / "report.md").write_text(
+                report_markdown(summary) + (f"\n{note}\n" if note else ""), encoding="utf-8"
+            )
     timings["write"] = time.perf_counter() - clock
     return Report(summary, timings, [r.spec["name"] for r in kept])
 
@@ -191,6 +193,8 @@ def synthesize_domain(community: int, apis: Sequence[Any], config: SynthConfig) 
             "tools": tools,
             "source": sorted({s.source for s in usable}),
         }
+        stage = "spec"
+        check_spec(spec)  # what a folder may hold: a spec the loader would refuse is never written
         stage = "tasks"
         candidates, walk_drops = generate_tasks(spec, build_domain(spec, {}), config.seed, config.tasks)
         result.dropped.update({f"walk: {k}": v for k, v in walk_drops.items()})
@@ -216,9 +220,16 @@ def domain_title(shapes: Sequence[Any], tools: Sequence[dict]) -> str:
     return " and ".join(plural(human(e)) for e in top).capitalize()
 
 
+def reserved_names() -> set[str]:
+    """Names a synthesized domain must not take: those of the hand-built domains in ``registry.yaml``."""
+    from ..registry import SYNTHESIZED, entries
+
+    return {e.name for e in entries().values() if SYNTHESIZED not in e.tags}
+
+
 def _name(results: Iterable[DomainResult]) -> list[DomainResult]:
     """Validated results, each named uniquely (``pet_store``, ``pet_store_2``), in community order."""
-    kept, used = [], set(RESERVED_NAMES)
+    kept, used = [], reserved_names()
     for result in results:
         if result.spec is None:
             continue
@@ -233,11 +244,47 @@ def _name(results: Iterable[DomainResult]) -> list[DomainResult]:
     return kept
 
 
-def _clear(out: Path) -> None:
-    """Remove domain folders a previous run left in ``out`` (only folders holding a ``domain.json``)."""
-    out.mkdir(parents=True, exist_ok=True)
-    for old in sorted(out.glob("*/domain.json")):
-        shutil.rmtree(old.parent)
+OUTPUTS = ("report.json", "report.md", "graph.png")
+
+
+@contextlib.contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A fresh folder beside ``out`` to write a whole run into, swapped in for ``out`` once complete.
+
+    A run that fails leaves ``out`` as it was; a run that is killed also leaves a hidden
+    ``.<out>.synth-*`` folder beside it. What ``out`` holds besides synthesis output (domain
+    folders, ``report.*``, ``graph.png``) is moved into the new folder before the swap, which is
+    two renames: the old folder aside, the new one in place.
+    """
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = out.parent / f".{out.name}.synth-{secrets.token_hex(4)}"
+    stage.mkdir()
+    try:
+        if out.is_dir():
+            stage.chmod(out.stat().st_mode & 0o7777)
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    _swap(stage, out)
+
+
+def _swap(stage: Path, out: Path) -> None:
+    """Put ``stage`` in place of ``out``; on an OS error nothing is deleted (the stage stays beside ``out``)."""
+    if not out.is_dir():
+        stage.rename(out)
+        return
+    for entry in sorted(out.iterdir()):
+        if not (entry.name in OUTPUTS or (entry / "domain.json").exists()):
+            entry.rename(stage / entry.name)
+    old = out.rename(stage.with_name(stage.name + ".old"))
+    try:
+        stage.rename(out)
+    except OSError:
+        old.rename(out)
+        raise
+    shutil.rmtree(old)
 
 
 # ---------------------------------------------------------------------------------------------

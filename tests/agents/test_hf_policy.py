@@ -3,7 +3,7 @@
 import pytest
 
 import agentscaler_gym  # noqa: F401
-from agents.base import Request
+from agents import Request
 from agentscaler_gym.rollout import rollout
 
 MOCK = "AgentScaler/mock-v0"

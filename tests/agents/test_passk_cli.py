@@ -6,8 +6,7 @@ from math import comb
 import pytest
 
 from agentscaler_gym.cli import main
-from agentscaler_gym.passk import pass_hat_k, pass_hat_table
-from agentscaler_gym.rollout import Trajectory, read_jsonl
+from agentscaler_gym.trajectory import Trajectory, pass_hat_k, pass_hat_table, read_jsonl
 
 
 def traj(env, task, passed, error=None):

@@ -10,7 +10,8 @@ import pytest
 
 import agentscaler_gym  # noqa: F401 - registers the ids
 from agents import BatchPolicy, NoopPolicy, OraclePolicy, RandomPolicy, make_policy
-from agentscaler_gym.rollout import Trajectory, read_jsonl, rollout, run_episode, summarize, write_jsonl
+from agentscaler_gym.rollout import rollout, run_episode
+from agentscaler_gym.trajectory import Trajectory, read_jsonl, summarize, write_jsonl
 
 MOCK = "AgentScaler/mock-v0"
 RETAIL = "AgentScaler/retail-v0"
@@ -46,7 +47,7 @@ def test_oracle_passes_every_task_and_noop_none():
 
 def test_every_task_is_played_trials_times_in_plan_order_with_seeds():
     tasks = gym.make(MOCK).unwrapped.tasks
-    result = rollout(MOCK, "oracle", trials=2, seed=5)
+    result = rollout(MOCK, OraclePolicy(), trials=2, seed=5)
     assert [t.task_id for t in result] == [t.id for t in tasks] * 2
     assert [t.seed for t in result] == list(range(5, 5 + 2 * len(tasks)))
 
@@ -62,18 +63,18 @@ def test_a_batched_policy_gets_all_live_episodes_pending_turns_in_one_call():
 
 def test_concurrency_bounds_the_envs_alive():
     made = []
-    original = agentscaler_gym.rollout._make_env
+    original = agentscaler_gym.envpool.new_env
 
     def counting(config):
         made.append(config)
         return original(config)
 
-    agentscaler_gym.rollout._make_env = counting
+    agentscaler_gym.envpool.new_env = counting
     try:
-        rollout(MOCK, "oracle", episodes=20, concurrency=3)
+        rollout(MOCK, OraclePolicy(), episodes=20, concurrency=3)
     finally:
-        agentscaler_gym.rollout._make_env = original
-    assert len(made) == 1 + 3  # one to plan the tasks, then a pool of three reused envs
+        agentscaler_gym.envpool.new_env = original
+    assert len(made) == 3  # a pool of three envs, reused
 
 
 def test_a_policy_failure_ends_only_that_episode_and_is_counted():
@@ -152,7 +153,7 @@ def test_same_seed_same_trajectories_across_envs():
 
 
 def test_trajectory_records_changes_timings_and_verification():
-    t = rollout(MOCK, "oracle", episodes=3)[1]
+    t = rollout(MOCK, OraclePolicy(), episodes=3)[1]
     assert t.verification["state_match"] is True
     assert t.timings["env"] > 0 and "policy" in t.timings
     assert t.tools and t.messages[0]["role"] == "system"
@@ -188,12 +189,12 @@ def test_run_episode_through_gym_make_matches_the_engine():
     env = gym.make(MOCK)
     task_id = env.unwrapped.tasks[2].id
     alone = run_episode(env, OraclePolicy(), seed=2, task_id=task_id)
-    engine = rollout(MOCK, "oracle", episodes=3)[2]
+    engine = rollout(MOCK, OraclePolicy(), episodes=3)[2]
     assert (alone.task_id, alone.messages, alone.reward) == (engine.task_id, engine.messages, engine.reward)
 
 
 def test_jsonl_round_trip_and_dataset_columns(tmp_path):
-    result = rollout(MOCK, "oracle", episodes=4)
+    result = rollout(MOCK, OraclePolicy(), episodes=4)
     path = tmp_path / "t.jsonl"
     write_jsonl(result, path)
     back = read_jsonl(path)
@@ -220,7 +221,7 @@ def test_make_policy_specs():
 def test_importing_the_engine_and_the_policy_modules_imports_no_heavy_stack():
     code = (
         "import sys, agentscaler_gym, agentscaler_gym.rollout, agentscaler_gym.rollout_cli, agentscaler_gym.viewer, "
-        "agentscaler_gym.passk, agents, agents.hf, agents.vllm, agents.openai_compat, agents.serve, agents.parsers\n"
+        "agentscaler_gym.trajectory, agents, agents.hf, agents.vllm, agents.openai_compat, agents.serve, agents.parsers\n"
         "heavy = [m for m in ('torch', 'transformers', 'trl', 'vllm', 'ray', 'datasets') if m in sys.modules]\n"
         "print(heavy)"
     )
@@ -240,3 +241,69 @@ def test_a_user_factory_gives_every_env_its_own_simulated_user():
     result = rollout(MOCK, NoopPolicy(), episodes=6, concurrency=3, user=user)
     assert len(made) == 3 and len({id(u) for u in made}) == 3
     assert all(t.messages[-1]["role"] == "user" for t in result)
+
+
+class FailingUser:
+    """The scripted user, except that answering on the listed tasks raises (a broken LLM user)."""
+
+    def __init__(self, task_ids):
+        from agentscaler_gym.users import ScriptedUser
+
+        self.inner, self.task_ids = ScriptedUser(), set(task_ids)
+
+    def start(self, task, device=None, seed=None):
+        self.task = task
+        return self.inner.start(task, device, seed)
+
+    def respond(self, message):
+        if self.task.id in self.task_ids:
+            raise RuntimeError("the user model crashed")
+        return self.inner.respond(message)
+
+
+def test_a_step_that_raises_ends_only_its_episode_and_its_env_is_not_reused():
+    tasks = [t.id for t in gym.make(MOCK).unwrapped.tasks]
+    bad = {tasks[0], tasks[3]}
+    made = []
+
+    def user():
+        made.append(FailingUser(bad))
+        return made[-1]
+
+    result = rollout(MOCK, OraclePolicy(), concurrency=2, user=user)
+    assert [t.task_id for t in result] == tasks
+    for t in result:
+        if t.task_id in bad:
+            assert t.error == "env step raised RuntimeError: the user model crashed" and not t.passed
+            assert t.reward == 0.0 and "reward" in t.verification
+        else:
+            assert t.passed, t.task_id
+    assert result.stats["errors"] == 2
+    assert len(made) == 2 + len(bad)  # each env whose step raised was replaced by a fresh one
+
+
+def test_run_episode_records_a_raising_step_as_an_errored_trajectory():
+    env = gym.make(MOCK, user=FailingUser({"open-000"}))
+    t = run_episode(env, OraclePolicy(), seed=0, task_id="open-000")
+    assert t.error.startswith("env step raised RuntimeError") and not t.passed
+
+
+def test_a_policy_spec_string_is_refused_with_a_hint_and_a_factory_is_built():
+    with pytest.raises(TypeError, match="agents.make_policy"):
+        rollout(MOCK, "oracle", episodes=1)
+    assert all(t.passed for t in rollout(MOCK, OraclePolicy, episodes=3))  # a class is a factory
+
+
+def test_the_library_imports_neither_agents_nor_train():
+    import ast
+    from pathlib import Path
+
+    root = Path(agentscaler_gym.__file__).parent
+    found = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            found += [f"{path.relative_to(root)}: {n}" for n in names if n.split(".")[0] in ("agents", "train")]
+    assert found == []

@@ -220,6 +220,18 @@ def test_truncated_json_file_is_one_malformed_file(tmp_path):
     assert corpus.apis == [] and corpus.dropped == Counter({"malformed file": 1})
 
 
+def test_lines_nested_past_the_recursion_limit_are_counted_skips(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    lines = ["[" * 100_000, '{"tools": ' * 2_000 + "[]" + "}" * 2_000, json.dumps(fn("get_thing", thing_id="string"))]
+    path.write_text("\n".join(lines) + "\n")
+    corpus = load_corpus(str(path))
+    assert [a.name for a in corpus.apis] == ["get_thing"]
+    assert corpus.dropped == Counter({"malformed entry": 2})
+    whole = tmp_path / "deep.json"
+    whole.write_text("[" * 100_000)
+    assert load_corpus(str(whole)).dropped == Counter({"malformed file": 1})
+
+
 def test_missing_source_is_counted_not_raised(tmp_path):
     corpus = load_corpus(str(tmp_path / "nowhere.json"))
     assert corpus.apis == [] and corpus.dropped == Counter({"unreadable source: FileNotFoundError": 1})

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 import agentscaler_gym
 from agentscaler_gym.checks import check_domain, run_turns
 from agentscaler_gym.database import Model
-from agentscaler_gym.registry import _entries
+from agentscaler_gym.registry import SYNTHESIZED, entries
 from agentscaler_gym.synth.corpus import ApiSpec, Corpus, load_corpus
 from agentscaler_gym.synth.folder import load_domain_folder
 from agentscaler_gym.synth.pipeline import SynthConfig, synthesize
@@ -41,6 +42,15 @@ def slice_out(tmp_path_factory, corpus_slice):
     out = tmp_path_factory.mktemp("slice")
     report = synthesize(corpus_slice, out, SynthConfig(picture=False))
     return out, report
+
+
+@pytest.fixture
+def registry_restored():
+    """Ids registered (or replaced) by the test are put back as they were afterwards."""
+    saved = dict(gym.registry)
+    yield
+    gym.registry.clear()
+    gym.registry.update(saved)
 
 
 def folder_bytes(out: Path) -> dict[str, bytes]:
@@ -128,9 +138,9 @@ def test_a_domain_folder_loads_as_an_ordinary_domain(slice_out):
     assert domain.policy == spec["policy"]
 
 
-def test_registered_folders_make_gymnasium_envs_the_oracle_solves(slice_out):
+def test_registered_folders_make_gymnasium_envs_the_oracle_solves(slice_out, registry_restored):
     out, report = slice_out
-    ids = agentscaler_gym.register_domains(out)
+    ids = agentscaler_gym.register_domains(out, replace=True)  # the built-in corpus's own domains are registered
     assert ids == [f"AgentScaler/{name}-v0" for name in sorted(report.domains)]
     env = gym.make(ids[0], disable_env_checker=True).unwrapped
     for task in env.tasks[:3]:
@@ -249,11 +259,9 @@ def test_committed_builtin_domains_are_a_fresh_synthesis_of_the_builtin_corpus(b
 
 
 def test_at_least_twenty_builtin_synthesized_domains_are_registered():
-    synthesized = [i for i, spec in _entries().items() if Path(spec["domain"]).is_dir()]
+    synthesized = [e for e in entries().values() if SYNTHESIZED in e.tags]
     assert len(synthesized) >= 20
-    assert {Path(_entries()[i]["domain"]).name for i in synthesized} == {
-        p.parent.name for p in BUILTIN.glob("*/domain.json")
-    }
+    assert {Path(e.domain).name for e in synthesized} == {p.parent.name for p in BUILTIN.glob("*/domain.json")}
 
 
 @pytest.mark.parametrize("name", sorted(p.parent.name for p in BUILTIN.glob("*/domain.json")))
@@ -284,3 +292,71 @@ def test_emitted_code_is_readable_python_naming_every_model_and_tool(corpus_slic
         spec = json.loads((tmp_path / name / "domain.json").read_text())
         assert all(f"def {t['name']}(" in source for t in spec["tools"])
         assert source.count("(Model):") == len(spec["entities"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Output: written beside --out and swapped in whole
+
+
+KILL_ON_SECOND_DOMAIN = """
+import os, signal, sys
+from agentscaler_gym.synth import pipeline
+from agentscaler_gym.synth.corpus import Corpus, load_corpus
+
+written = []
+real = pipeline.write_domain_folder
+
+def write_then_die(path, *args, **kwargs):
+    written.append(path)
+    if len(written) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(path, *args, **kwargs)
+
+pipeline.write_domain_folder = write_then_die
+themes = {themes!r}
+corpus = Corpus([a for a in load_corpus("builtin").apis if a.category in themes], name="slice")
+pipeline.synthesize(corpus, sys.argv[1], pipeline.SynthConfig(seed=1, picture=False))
+"""
+
+
+def test_a_run_killed_while_writing_leaves_the_previous_output_whole(slice_out, tmp_path, registry_restored):
+    out, report = slice_out
+    target = shutil.copytree(out, tmp_path / "domains")
+    before = folder_bytes(target)
+    script = KILL_ON_SECOND_DOMAIN.format(themes=THEMES)
+    run = subprocess.run([sys.executable, "-c", script, str(target)], env=os.environ, timeout=300)
+    assert run.returncode == -9
+    assert folder_bytes(target) == before
+    assert agentscaler_gym.register_domains(target, replace=True) == [
+        f"AgentScaler/{n}-v0" for n in sorted(report.domains)
+    ]
+    fresh = tmp_path / "fresh"
+    run = subprocess.run([sys.executable, "-c", script, str(fresh)], env=os.environ, timeout=300)
+    assert run.returncode == -9 and not fresh.exists()
+
+
+def test_a_complete_run_replaces_the_output_and_keeps_other_files(slice_out, corpus_slice, tmp_path):
+    out, _ = slice_out
+    target = shutil.copytree(out, tmp_path / "domains")
+    (target / "stale").mkdir()
+    (target / "stale" / "domain.json").write_text("{}")
+    (target / "NOTES.txt").write_text("mine")
+    synthesize(corpus_slice, target, SynthConfig(picture=False))
+    assert folder_bytes(target) == folder_bytes(out)
+    assert not (target / "stale").exists() and (target / "NOTES.txt").read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["domains"]  # no staging folder left beside it
+
+
+def test_an_unreadable_corpus_exits_non_zero_and_leaves_out_untouched(slice_out, tmp_path, capsys):
+    from agentscaler_gym.cli import main
+
+    out, _ = slice_out
+    target = shutil.copytree(out, tmp_path / "domains")
+    before = folder_bytes(target)
+    assert main(["synth", "--corpus", str(tmp_path / "missing.json"), "--out", str(target), "--no-picture"]) == 1
+    error = capsys.readouterr().err
+    assert "cannot read corpus" in error and "FileNotFoundError" in error and "left as it was" in error
+    assert folder_bytes(target) == before
+    (tmp_path / "empty.jsonl").write_text("[1, 2]\n")
+    assert main(["synth", "--corpus", str(tmp_path / "empty.jsonl"), "--out", str(target), "--no-picture"]) == 1
+    assert "no usable API" in capsys.readouterr().err and folder_bytes(target) == before

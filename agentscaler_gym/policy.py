@@ -1,4 +1,4 @@
-"""The policy interface: messages and tool schemas in, one assistant turn out.
+"""The policy protocol: messages and tool schemas in, one assistant turn out.
 
 A policy needs one method, ``act``. Two optional attributes let the rollout engine drive it
 faster:
@@ -9,11 +9,16 @@ faster:
 
 A returned message may carry ``usage`` (``prompt_tokens``, ``completion_tokens``, ``latency_s``,
 ``cost``); the rollout engine moves it out of the message into the trajectory's token counts.
+
+Where a policy must be built where it runs (a model loaded on each Ray worker), the engine takes
+a *policy factory* instead: any picklable callable with no arguments that returns a policy, such
+as ``functools.partial(agents.make_policy, "hf:./ckpt")``. The policies themselves live in the
+``agents`` package.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -52,3 +57,18 @@ def act_batch(policy: Policy, requests: Sequence[Request]) -> list[dict]:
     if hasattr(policy, "act_batch"):
         return list(policy.act_batch(requests))
     return [policy.act(r.messages, r.tools, task=r.task) for r in requests]
+
+
+def build_policy(policy: Policy | Callable[[], Policy]) -> Policy:
+    """``policy`` itself, or the policy a factory returns; anything else is a ``TypeError``."""
+    if not isinstance(policy, type) and (hasattr(policy, "act") or hasattr(policy, "act_batch")):
+        return policy
+    if callable(policy):
+        return build_policy(policy())
+    hint = " (build it with agents.make_policy)" if isinstance(policy, str) else ""
+    raise TypeError(f"not a policy or a policy factory: {policy!r}{hint}")
+
+
+def policy_name(policy: Any) -> str:
+    """What a trajectory records as its policy: the policy's ``name``, else its class name."""
+    return getattr(policy, "name", None) or type(policy).__name__

@@ -1,0 +1,375 @@
+"""What a domain folder may hold: ``domain.json`` and ``tasks.json`` checked before anything runs.
+
+A folder is data from anywhere (a synthesis run, a download, a hand edit), so it is read as
+untrusted input. Every name that reaches SQL (entities, columns) matches :data:`IDENTIFIER` and is
+not a peewee attribute; every operator, role, type and reference is one the runtime knows; every
+count is capped (:data:`MAX_ROWS` seed rows per table, :data:`MAX_CELLS` seed values in all); tools'
+parameter schemas use only what the argument validator reads; every gold call names a tool of the
+domain with arguments that fit its schema. The first violation raises :class:`FolderError` naming
+the file, the field (``entities[2].columns[0].name``) and the cause. docs/synthesis.md lists the rules.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import peewee as pw
+
+from ..tasks import ASSISTANT
+from ..tools import Tool, ToolError, validate_arguments
+
+FORMAT = 1
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,63}")  # entity, column and domain names: what may reach SQL
+TOOL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+PARAMETER = re.compile(r"[^\x00-\x1f\x7f]{1,128}")  # a JSON key the agent sends; never SQL
+KEY_PREFIX = re.compile(r"[A-Za-z0-9_-]{0,16}")
+SPLIT = re.compile(r"[a-z][a-z0-9_]{0,31}")
+OPERATORS = ("get", "list", "create", "update", "delete", "transition")
+NEEDS_KEY = ("get", "update", "delete", "transition")
+WRITES = ("create", "update", "delete", "transition")
+ROLES = ("key", "value", "min", "max", "limit", "ignored")
+COLUMN_ROLES = ("key", "value", "min", "max")  # roles whose column must exist
+COLUMN_TYPES = ("string", "integer", "number", "boolean", "json")
+SCHEMA_TYPES = ("string", "integer", "number", "boolean", "array", "object")
+MAX_FILE_BYTES = 64 * 2**20
+MAX_ROWS = 10_000
+MAX_CELLS = 1_000_000
+MAX_ENTITIES = 64
+MAX_COLUMNS = 64
+MAX_TOOLS = 256
+MAX_PARAMETERS = 128
+MAX_ENUM = 256
+MAX_TASKS = 100_000
+MAX_SCHEMA_DEPTH = 8
+MAX_SEED = 2**63
+RESERVED_COLUMNS = frozenset(dir(pw.Model)) | {"id", "meta", "self", "cls"}
+
+
+class FolderError(ValueError):
+    """A domain folder the runtime refuses: ``file``, ``field`` (a path into the JSON) and the cause."""
+
+    def __init__(self, file: str | Path, field: str, cause: str):
+        self.file, self.field, self.cause = str(file), field, cause
+        super().__init__(f"{self.file}: {field}: {cause}" if field else f"{self.file}: {cause}")
+
+
+def read_json(file: Path) -> Any:
+    """The JSON value in ``file``; a missing, oversized, undecodable or malformed file is a :class:`FolderError`."""
+    try:
+        size = file.stat().st_size
+    except FileNotFoundError:
+        raise FolderError(file, "", "missing (a domain folder holds domain.json and tasks.json)") from None
+    if size > MAX_FILE_BYTES:
+        raise FolderError(file, "", f"{size:,} bytes, more than the {MAX_FILE_BYTES:,} a domain file may have")
+    try:
+        return json.loads(file.read_bytes().decode("utf-8"), parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        raise FolderError(file, "", f"not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise FolderError(file, f"line {exc.lineno} column {exc.colno}", f"not valid JSON: {exc.msg}") from None
+    except (RecursionError, ValueError) as exc:
+        raise FolderError(file, "", f"not valid JSON: {exc}") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+# ---------------------------------------------------------------------------------------------
+# domain.json
+
+
+def check_spec(spec: Any, file: str | Path = "domain.json") -> None:
+    """Raise :class:`FolderError` at the first thing in a domain spec the runtime must not run."""
+    at = _At(file)
+    at.mapping(spec, "")
+    if spec.get("format") != FORMAT:
+        at.fail("format", f"unsupported domain format {spec.get('format')!r} (expected {FORMAT})")
+    at.name(spec.get("name"), "name", IDENTIFIER)
+    for key in ("title", "description", "policy"):
+        at.text(spec.get(key), key)
+    data = at.mapping(spec.get("data"), "data")
+    at.integer(data.get("seed"), "data.seed", -MAX_SEED, MAX_SEED)
+    rows = at.integer(data.get("rows"), "data.rows", 1, MAX_ROWS)
+    entities = at.sequence(spec.get("entities"), "entities", 1, MAX_ENTITIES)
+    by_name: dict[str, Mapping] = {}
+    for i, entity in enumerate(entities):
+        name = _check_entity(at, entity, f"entities[{i}]")
+        if name in by_name:
+            at.fail(f"entities[{i}].name", f"entity {name!r} is defined twice")
+        by_name[name] = entity
+    for i, entity in enumerate(entities):
+        _check_references(at, entity, by_name, f"entities[{i}]")
+    cells = rows * sum(len(e["columns"]) for e in entities)
+    if cells > MAX_CELLS:
+        at.fail("data.rows", f"{rows} rows per table make {cells:,} seed values, more than {MAX_CELLS:,}")
+    tools = at.sequence(spec.get("tools"), "tools", 0, MAX_TOOLS)
+    seen: set[str] = set()
+    for i, tool in enumerate(tools):
+        name = _check_tool(at, tool, by_name, f"tools[{i}]")
+        if name in seen:
+            at.fail(f"tools[{i}].name", f"tool {name!r} is defined twice")
+        seen.add(name)
+    if "source" in spec:
+        for i, source in enumerate(at.sequence(spec["source"], "source", 0, 10_000)):
+            at.text(source, f"source[{i}]")
+
+
+def _check_entity(at: _At, entity: Any, where: str) -> str:
+    at.mapping(entity, where)
+    name = at.name(entity.get("name"), f"{where}.name", IDENTIFIER)
+    if name.startswith("sqlite_"):
+        at.fail(f"{where}.name", f"{name!r}: names starting with sqlite_ are SQLite's own")
+    columns = at.sequence(entity.get("columns"), f"{where}.columns", 1, MAX_COLUMNS)
+    names: set[str] = set()
+    for j, column in enumerate(columns):
+        here = f"{where}.columns[{j}]"
+        at.mapping(column, here)
+        cname = at.name(column.get("name"), f"{here}.name", IDENTIFIER)
+        if cname in RESERVED_COLUMNS:
+            at.fail(f"{here}.name", f"{cname!r} is an attribute of every model and cannot be a column")
+        if cname in names:
+            at.fail(f"{here}.name", f"column {cname!r} is defined twice")
+        names.add(cname)
+        kind = at.choice(column.get("type"), f"{here}.type", COLUMN_TYPES)
+        if "enum" in column:
+            for k, value in enumerate(at.sequence(column["enum"], f"{here}.enum", 1, MAX_ENUM)):
+                at.scalar(value, kind, f"{here}.enum[{k}]")
+        if column.get("initial") is not None:
+            at.scalar(column["initial"], kind, f"{here}.initial")
+        if not isinstance(column.get("unique", False), bool):
+            at.fail(f"{here}.unique", "must be true or false")
+        at.text(column.get("description", ""), f"{here}.description")
+    key = entity.get("key")
+    if not isinstance(key, str) or key not in names:
+        at.fail(f"{where}.key", f"{key!r} is not a column of {name!r}")
+    key_type = next(c["type"] for c in columns if c["name"] == key)
+    if key_type not in ("string", "integer"):
+        at.fail(f"{where}.key", f"the key {key!r} must be a string or integer column, not {key_type}")
+    if "prefix" in entity:
+        at.name(entity["prefix"], f"{where}.prefix", KEY_PREFIX)
+    return name
+
+
+def _check_references(at: _At, entity: Mapping, by_name: Mapping[str, Mapping], where: str) -> None:
+    for j, column in enumerate(entity["columns"]):
+        parent = column.get("references")
+        if parent is None:
+            continue
+        here = f"{where}.columns[{j}].references"
+        if not isinstance(parent, str) or parent not in by_name:
+            at.fail(here, f"{parent!r} is not an entity of the domain")
+        target = by_name[parent]
+        key_type = next(c["type"] for c in target["columns"] if c["name"] == target["key"])
+        if column["type"] != key_type:
+            at.fail(here, f"a {column['type']} column cannot refer to the {key_type} key of {parent!r}")
+
+
+def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str) -> str:
+    at.mapping(tool, where)
+    name = at.name(tool.get("name"), f"{where}.name", TOOL_NAME)
+    at.text(tool.get("description"), f"{where}.description")
+    parameters = at.mapping(tool.get("parameters"), f"{where}.parameters")
+    if parameters.get("type") != "object":
+        at.fail(f"{where}.parameters.type", "must be 'object'")
+    properties = at.mapping(parameters.get("properties"), f"{where}.parameters.properties")
+    if len(properties) > MAX_PARAMETERS:
+        at.fail(f"{where}.parameters.properties", f"{len(properties)} parameters, more than {MAX_PARAMETERS}")
+    for pname, schema in properties.items():
+        at.name(pname, f"{where}.parameters.properties", PARAMETER)
+        _check_schema(at, schema, f"{where}.parameters.properties.{pname}", 0)
+    for k, required in enumerate(at.sequence(parameters.get("required", []), f"{where}.parameters.required")):
+        if not isinstance(required, str) or required not in properties:
+            at.fail(f"{where}.parameters.required[{k}]", f"{required!r} is not a parameter")
+    op = at.mapping(tool.get("operator"), f"{where}.operator")
+    kind = at.choice(op.get("op"), f"{where}.operator.op", OPERATORS)
+    expected = "write" if kind in WRITES else "read"
+    if tool.get("kind") != expected:
+        at.fail(f"{where}.kind", f"a {kind} operator is a {expected}, not {tool.get('kind')!r}")
+    entity_name = op.get("entity")
+    if not isinstance(entity_name, str) or entity_name not in entities:
+        at.fail(f"{where}.operator.entity", f"{entity_name!r} is not an entity of the domain")
+    columns = {c["name"]: c for c in entities[entity_name]["columns"]}
+    roles = []
+    for pname, binding in at.mapping(op.get("args"), f"{where}.operator.args").items():
+        here = f"{where}.operator.args.{pname}"
+        if pname not in properties:
+            at.fail(here, f"{pname!r} is not a parameter of the tool")
+        if not isinstance(binding, list) or len(binding) != 2:
+            at.fail(here, "must be [role, column]")
+        role = at.choice(binding[0], f"{here}[0]", ROLES)
+        column = at.name(binding[1], f"{here}[1]", IDENTIFIER)
+        if role in COLUMN_ROLES and column not in columns:
+            at.fail(f"{here}[1]", f"{column!r} is not a column of {entity_name!r}")
+        roles.append(role)
+    if kind in NEEDS_KEY and "key" not in roles:
+        at.fail(f"{where}.operator.args", f"a {kind} operator needs an argument with the key role")
+    if kind == "transition":
+        _check_transition(at, op.get("transition"), columns, f"{where}.operator.transition")
+    return name
+
+
+def _check_transition(at: _At, rule: Any, columns: Mapping[str, Mapping], where: str) -> None:
+    at.mapping(rule, where)
+    column = rule.get("column")
+    if not isinstance(column, str) or column not in columns or columns[column]["type"] != "string":
+        at.fail(f"{where}.column", f"{column!r} is not a text column of the entity")
+    at.text(rule.get("to"), f"{where}.to")
+    if rule.get("from") is not None:
+        for k, state in enumerate(at.sequence(rule["from"], f"{where}.from", 1, MAX_ENUM)):
+            at.text(state, f"{where}.from[{k}]")
+    at.text(rule.get("verb", ""), f"{where}.verb")
+
+
+def _check_schema(at: _At, schema: Any, where: str, depth: int) -> None:
+    """A parameter schema in what :func:`agentscaler_gym.tools.validate_arguments` understands."""
+    at.mapping(schema, where)
+    if depth > MAX_SCHEMA_DEPTH:
+        at.fail(where, f"nested more than {MAX_SCHEMA_DEPTH} levels")
+    if "type" in schema:
+        at.choice(schema["type"], f"{where}.type", SCHEMA_TYPES)
+    if "enum" in schema:
+        for k, value in enumerate(at.sequence(schema["enum"], f"{where}.enum", 1, MAX_ENUM)):
+            if not _is_scalar(value):
+                at.fail(f"{where}.enum[{k}]", f"{_short(value)} is not a JSON scalar")
+    if "nullable" in schema and not isinstance(schema["nullable"], bool):
+        at.fail(f"{where}.nullable", "must be true or false")
+    if "description" in schema:
+        at.text(schema["description"], f"{where}.description")
+    if "items" in schema:
+        _check_schema(at, schema["items"], f"{where}.items", depth + 1)
+    for k, option in enumerate(at.sequence(schema.get("anyOf", []), f"{where}.anyOf", 0, 16)):
+        _check_schema(at, option, f"{where}.anyOf[{k}]", depth + 1)
+    for pname, sub in at.mapping(schema.get("properties", {}), f"{where}.properties").items():
+        _check_schema(at, sub, f"{where}.properties.{pname}", depth + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# tasks.json
+
+
+def check_tasks(tasks: Any, tools: Mapping[str, Tool], file: str | Path = "tasks.json") -> None:
+    """Raise :class:`FolderError` at the first task that is malformed or calls what the domain lacks."""
+    at = _At(file)
+    at.mapping(tasks, "")
+    ids: set[str] = set()
+    total = 0
+    for split, items in tasks.items():
+        at.name(split, "", SPLIT)
+        total += len(at.sequence(items, split))
+        if total > MAX_TASKS:
+            at.fail(split, f"more than {MAX_TASKS:,} tasks")
+        for i, task in enumerate(items):
+            _check_task(at, task, tools, f"{split}[{i}]")
+            if task["id"] in ids:
+                at.fail(f"{split}[{i}].id", f"task {task['id']!r} appears twice")
+            ids.add(task["id"])
+
+
+def _check_task(at: _At, task: Any, tools: Mapping[str, Tool], where: str) -> None:
+    at.mapping(task, where)
+    at.text(task.get("id"), f"{where}.id")
+    at.text(task.get("family"), f"{where}.family")
+    scenario = at.mapping(task.get("scenario"), f"{where}.scenario")
+    for key in scenario:
+        if key not in ("opening", "instruction", "known", "persona"):
+            at.fail(f"{where}.scenario.{key}", "is not a field of a scenario")
+    for key in ("opening", "instruction"):
+        at.text(scenario.get(key), f"{where}.scenario.{key}")
+    at.text(scenario.get("persona", ""), f"{where}.scenario.persona")
+    for topic, fact in at.mapping(scenario.get("known", {}), f"{where}.scenario.known").items():
+        if not isinstance(fact, (str, int, float)) or isinstance(fact, bool):
+            at.fail(f"{where}.scenario.known.{topic}", f"{_short(fact)} is not a text or number")
+    for k, output in enumerate(at.sequence(task.get("outputs", []), f"{where}.outputs")):
+        at.text(output, f"{where}.outputs[{k}]")
+    if not isinstance(task.get("exact_match", False), bool):
+        at.fail(f"{where}.exact_match", "must be true or false")
+    for k, call in enumerate(at.sequence(task.get("gold_calls"), f"{where}.gold_calls", 1, 64)):
+        here = f"{where}.gold_calls[{k}]"
+        at.mapping(call, here)
+        if call.get("actor", ASSISTANT) != ASSISTANT:
+            at.fail(f"{here}.actor", "a synthesized domain has no user-side tools")
+        if not isinstance(call.get("name"), str) or call["name"] not in tools:
+            at.fail(f"{here}.name", f"{_short(call.get('name'))} is not a tool of the domain")
+        try:
+            validate_arguments(tools[call["name"]], call.get("arguments", {}))
+        except ToolError as exc:
+            at.fail(f"{here}.arguments", str(exc))
+
+
+# ---------------------------------------------------------------------------------------------
+# Small checks that raise with the file and the field
+
+
+class _At:
+    def __init__(self, file: str | Path):
+        self.file = file
+
+    def fail(self, field: str, cause: str):
+        raise FolderError(self.file, field, cause)
+
+    def mapping(self, value: Any, field: str) -> Mapping:
+        if not isinstance(value, dict):
+            self.fail(field, f"must be a JSON object, not {_short(value)}")
+        return value
+
+    def sequence(self, value: Any, field: str, least: int = 0, most: int = MAX_TASKS) -> list:
+        if not isinstance(value, list):
+            self.fail(field, f"must be a JSON array, not {_short(value)}")
+        if not least <= len(value) <= most:
+            self.fail(field, f"must hold {least} to {most:,} items, not {len(value):,}")
+        return value
+
+    def text(self, value: Any, field: str) -> str:
+        if not isinstance(value, str):
+            self.fail(field, f"must be text, not {_short(value)}")
+        return value
+
+    def name(self, value: Any, field: str, pattern: re.Pattern) -> str:
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            self.fail(field, f"{_short(value)} does not match {pattern.pattern}")
+        return value
+
+    def choice(self, value: Any, field: str, options: tuple) -> str:
+        if value not in options or not isinstance(value, str):
+            self.fail(field, f"{_short(value)} is not one of {', '.join(options)}")
+        return value
+
+    def integer(self, value: Any, field: str, low: int, high: int) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            self.fail(field, f"must be an integer from {low:,} to {high:,}, not {_short(value)}")
+        return value
+
+    def scalar(self, value: Any, kind: str, field: str) -> None:
+        fits = {
+            "string": isinstance(value, str),
+            "integer": isinstance(value, int) and not isinstance(value, bool) and abs(value) < MAX_SEED,
+            "number": isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value),
+            "boolean": isinstance(value, bool),
+            "json": _is_scalar(value),
+        }[kind]
+        if not fits:
+            self.fail(field, f"{_short(value)} does not fit a {kind} column")
+
+
+def _is_scalar(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, (str, bool)) or (isinstance(value, int) and abs(value) < MAX_SEED)
+
+
+def _finite(value: float) -> bool:
+    return abs(value) < MAX_SEED if isinstance(value, int) else math.isfinite(value)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= MAX_SEED:
+        return "a huge integer"
+    text = repr(value) if isinstance(value, (str, int, float, bool, type(None))) else type(value).__name__
+    text = {"dict": "an object", "list": "an array"}.get(text, text)
+    return text if len(text) <= 60 else text[:57] + "..."
