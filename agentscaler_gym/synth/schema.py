@@ -290,13 +290,7 @@ def stated_rules(schema: Mapping, description: str, kind: str) -> dict:
     rules: dict[str, Any] = {}
     for key in RULE_KEYS:
         value = schema.get(key)
-        if key == "pattern" and kind == "string" and isinstance(value, str) and len(value) <= 200:
-            if _NESTED.search(value):  # a nested repeat can take exponential time on a short string
-                continue
-            try:
-                re.compile(value)
-            except re.error:
-                continue
+        if key == "pattern" and kind == "string" and safe_pattern(value):
             rules[key] = value
         elif key in ("minimum", "maximum") and kind != "string" and _finite(value):
             rules[key] = value
@@ -327,6 +321,18 @@ def stated_rules(schema: Mapping, description: str, kind: str) -> dict:
     if rules.get("minimum", float("-inf")) > rules.get("maximum", float("inf")):
         rules.pop("minimum"), rules.pop("maximum")
     return rules
+
+
+def safe_pattern(value: Any) -> bool:
+    """A short regular expression that compiles and has no nested repeat (``(a+)+``), which could take
+    exponential time on a short argument."""
+    if not isinstance(value, str) or len(value) > 200 or _NESTED.search(value):
+        return False
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
 
 
 def _finite(value: Any) -> bool:

@@ -178,3 +178,26 @@ def test_communities_never_join_tools_of_two_named_sources():
     groups = [a.category for a in apis]
     assert any(len({groups[i] for i in d}) > 1 for d in detect_domains(graph, 0).domains)  # without groups
     assert all(len({groups[i] for i in d}) == 1 for d in detect_domains(graph, 0, groups=groups).domains)
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [{"pattern": "^(a+)+$"}, {"pattern": "(["}, {"minimum": [1]}, {"maxLength": -1}, {"minimum": "5"}],
+    ids=["nested-repeat", "broken-pattern", "list-bound", "negative-length", "text-bound"],
+)
+def test_a_folder_whose_stated_rules_could_hang_or_mislead_the_checker_is_refused(tmp_path, rules):
+    import json
+
+    from agentscaler_gym.synth.folder import load_domain_folder
+    from agentscaler_gym.synth.spec import FolderError
+
+    folder = next(p.parent for p in sorted(BUILTIN.glob("*/domain.json")))
+    spec = json.loads((folder / "domain.json").read_text())
+    tool = spec["tools"][0]
+    param = next(iter(tool["parameters"]["properties"]))
+    tool["parameters"]["properties"][param].update(rules)
+    (tmp_path / "domain.json").write_text(json.dumps(spec))
+    (tmp_path / "tasks.json").write_text((folder / "tasks.json").read_text())
+    with pytest.raises(FolderError) as caught:
+        load_domain_folder(tmp_path)
+    assert f"tools[0].parameters.properties.{param}." in str(caught.value)
