@@ -21,7 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run", aliases=["rollout"], help="play episodes with a policy, print a summary, save the trajectories"
     )
-    p.add_argument("--env", action="append", required=True, help="env id (repeat for several)")
+    p.add_argument(
+        "--env",
+        action="append",
+        required=True,
+        help="env id, or a selection: glob, name, tag:TAG, @file (repeat or comma-separate for several)",
+    )
+    p.add_argument("--held-out", default=None, metavar="SELECTION", help="leave these domains out (a selection)")
     p.add_argument(
         "--policy", default="oracle", help="oracle | noop | random[:SEED] | hf:PATH | vllm:NAME | openai:URL#MODEL"
     )
@@ -50,16 +56,23 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     import agentscaler_gym  # noqa: F401 - registers the ids
     from agentscaler_gym.rollout import rollout
+    from agentscaler_gym.splits import DomainSplit, expand_env_ids
     from agentscaler_gym.trajectory import summarize
 
     if args.resume and not args.out:
         print("agentscaler run: --resume needs --out (the run to continue)", file=sys.stderr)
         return 2
+    env_ids = expand_env_ids(args.env)
+    if args.held_out:
+        env_ids = DomainSplit.parse(args.held_out).training_ids(env_ids)
+    if not env_ids:
+        print("agentscaler run: no env left to play: every selected env is held out", file=sys.stderr)
+        return 2
     env_kwargs = {"max_turns": args.max_turns} if args.max_turns else {}
     bar = tqdm(desc="episodes", unit="ep", disable=args.json or not sys.stderr.isatty())
     start = time.perf_counter()
     result = rollout(
-        args.env,
+        env_ids,
         _policy(args),
         split=args.split,
         episodes=args.episodes,

@@ -8,10 +8,10 @@
   where its device calls are actions the env runs.
 
 Both ways run the same ``act`` on the same user-side transcript (roles flipped: the user's own turns
-are ``assistant``, the agent's are ``user``; system message = :func:`~agentscaler_gym.multiagent.user_brief`),
+are ``assistant``, the agent's are ``user``; system message = :func:`~agentscaler_gym.user_rules.user_brief`),
 so one policy gives one conversation either way.
 
-Guards, checked on every reply with :func:`~agentscaler_gym.multiagent.check_user_reply`: an end
+Guards, checked on every reply with :func:`~agentscaler_gym.user_rules.check_user_reply`: an end
 marker right after confirming, or while the agent waits for an answer (``early_stop``); ids, emails
 or numbers found neither in the scenario nor in the conversation (``invented_fact``); most of the
 instruction in one reply (``instruction_leak``); an empty reply; tool calls without a device. A
@@ -31,9 +31,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from agentscaler_gym.actions import Turn, parse_action
-from agentscaler_gym.multiagent import check_user_reply, facts, user_brief
+from agentscaler_gym.seat import Seat
 from agentscaler_gym.tasks import Task
-from agentscaler_gym.users import END_TOKENS, STOP, Device
+from agentscaler_gym.user_rules import check_user_reply, facts, user_brief
+from agentscaler_gym.users import END_TOKENS, STOP
 
 NOTE = "[Note from the simulation, not from the agent] Your last message broke these rules: {rules}. Write it again."
 RETRY_RULES = {
@@ -75,11 +76,11 @@ class LLMUser:
         self.errors: list[dict] = []
         self.messages: list[dict] = []  # the user-side transcript of the single-agent episode
         self.task: Task | None = None
-        self.device: Device | None = None
+        self.device: Seat | None = None
 
     # -- users.User: the single-agent env ---------------------------------------------------------
 
-    def start(self, task: Task, device: Device | None = None, seed: int | None = None) -> str:
+    def start(self, task: Task, device: Seat | None = None, seed: int | None = None) -> str:
         self.task, self.device, self.errors = task, device, []
         self.messages = [{"role": "system", "content": self.brief(task, device is not None)}]
         return self._speak()
@@ -101,7 +102,7 @@ class LLMUser:
                 {"role": "tool", "name": "invalid_tool_call", "content": f"Error: {e}"} for e in turn.errors
             ]
             self.messages += [
-                {"role": "tool", "name": c.name, "content": self.device.call(c.name, c.arguments)}
+                {"role": "tool", "name": c.name, "content": self.device.call(c.name, c.arguments).text}
                 for c in turn.tool_calls
             ]
 

@@ -16,9 +16,10 @@ from .database import Database, Model, SeedDatabase
 from .domain import Domain, Side
 from .env import ToolUseEnv, UnicodeText
 from .registry import builtin_ids, domain_of, entries, load_domain, make_env, register_builtin, register_domains
+from .seat import Answer, Seat
 from .tasks import Scenario, Task, ToolCall
 from .tools import READ, WRITE, Tool, ToolError, tool
-from .users import STOP, TRANSFER, Device, ScriptedUser, User
+from .users import STOP, TRANSFER, ScriptedUser, User
 from .verify import Verification, verify
 
 __version__ = "0.1.0"
@@ -28,12 +29,13 @@ __all__ = [
     "STOP",
     "TRANSFER",
     "WRITE",
+    "Answer",
     "Database",
-    "Device",
     "Domain",
     "Model",
     "Scenario",
     "ScriptedUser",
+    "Seat",
     "SeedDatabase",
     "Side",
     "Task",

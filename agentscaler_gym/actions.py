@@ -10,7 +10,10 @@ Accepted, in this order:
 5. anything else: a message to the user.
 
 ``<think>...</think>`` blocks are dropped. A call that cannot be parsed becomes an entry of
-:attr:`Turn.errors`; parsing never raises.
+:attr:`Turn.errors`; parsing never raises. Arguments must be JSON values (strings, numbers,
+booleans, null, arrays, objects with string keys, at most :data:`MAX_DEPTH` deep), so a call that
+is kept can always be written out as JSON: a set, bytes, a complex number or an integer too long
+to print in decimal is an error, not a call.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +31,9 @@ from .tasks import ToolCall
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.S)
 _TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.S)
 _CALL_SYNTAX = re.compile(r"^\[?\s*[A-Za-z_]\w*\(.*\)\s*\]?$", re.S)
+_UNPARSABLE = (ValueError, RecursionError)  # json's errors, and ints past Python's digit limit
+MAX_DEPTH = 32
+_SCALARS = (str, bool, float)
 
 
 @dataclass
@@ -50,20 +57,21 @@ class Turn:
 
 def parse_action(action: Any) -> Turn:
     """Parse one agent turn. Never raises."""
-    if isinstance(action, Mapping):
-        return _from_message(action)
     if not isinstance(action, str):
+        if isinstance(action, Mapping):
+            return _from_message(action)
         return Turn(errors=[f"an action must be text or an assistant message, got {type(action).__name__}"])
     text = _THINK.sub("", action).strip() if "<think>" in action else action.strip()
     if "<tool_call>" in text:
-        turn = Turn(content=_TOOL_CALL.sub("", text).strip())
-        for block in _TOOL_CALL.findall(text):
+        parts = _TOOL_CALL.split(text)  # text, block, text, block, ..., text
+        turn = Turn(content="".join(parts[::2]).strip())
+        for block in parts[1::2]:
             _add_json_call(turn, block.strip())
         return turn
     if text.startswith(("{", "[{")) or (text.startswith("[") and text.endswith("]")):
         try:
             value = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except _UNPARSABLE as exc:
             if text[:1] == "[" and _CALL_SYNTAX.match(text):
                 return _from_call_syntax(text)
             return Turn(errors=[f"could not parse the JSON tool call: {exc}"])
@@ -93,29 +101,29 @@ def _from_message(msg: Mapping) -> Turn:
 def _add_json_call(turn: Turn, text: str) -> None:
     try:
         value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        turn.errors.append(f"could not parse the tool call JSON {_clip(text)}: {exc}")
+    except _UNPARSABLE as exc:
+        turn.errors.append(f"could not parse the tool call JSON {_clip(text)}: {_clip(str(exc), 200)}")
         return
     _add_call(turn, value)
 
 
 def _add_call(turn: Turn, value: Any) -> None:
-    if not isinstance(value, Mapping):
+    if not isinstance(value, (dict, Mapping)):
         turn.errors.append(f"a tool call must be a JSON object with 'name' and 'arguments', got {_clip(value)}")
         return
     name, arguments = value.get("name"), value.get("arguments", value.get("parameters", {}))
     if isinstance(arguments, str):
         try:
             arguments = json.loads(arguments) if arguments.strip() else {}
-        except (json.JSONDecodeError, RecursionError) as exc:
-            turn.errors.append(f"the arguments of {_clip(name)} are not valid JSON: {exc}")
+        except _UNPARSABLE as exc:
+            turn.errors.append(f"the arguments of {_clip(name)} are not valid JSON: {_clip(str(exc), 200)}")
             return
     if not isinstance(name, str) or not name:
         turn.errors.append(f"a tool call needs a 'name' string, got {_clip(value)}")
-    elif not isinstance(arguments, Mapping):
+    elif not isinstance(arguments, (dict, Mapping)):
         turn.errors.append(f"the arguments of {name} must be a JSON object, got {_clip(arguments)}")
     else:
-        turn.tool_calls.append(ToolCall(name, dict(arguments)))
+        _add_checked(turn, name, dict(arguments))
 
 
 def _from_call_syntax(text: str) -> Turn:
@@ -126,19 +134,70 @@ def _from_call_syntax(text: str) -> Turn:
         return Turn(errors=[f"could not parse the call {_clip(text)}: {exc}"]) if "(" in text else Turn(content=text)
     for node in tree.elts if isinstance(tree, ast.List) else [tree]:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-            turn.errors.append(f"expected tool_name(arg=value), got {_clip(ast.unparse(node))}")
+            turn.errors.append(f"expected tool_name(arg=value), got {_clip(_source(node))}")
         elif node.args:
             turn.errors.append(f"{node.func.id}: pass arguments by name, as {node.func.id}(name=value)")
         else:
             try:
                 arguments = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
-            except (ValueError, SyntaxError, RecursionError) as exc:
-                turn.errors.append(f"{node.func.id}: arguments must be literal values ({exc})")
+            except (ValueError, SyntaxError, RecursionError, MemoryError) as exc:
+                turn.errors.append(f"{node.func.id}: arguments must be literal values ({_clip(str(exc), 200)})")
                 continue
-            turn.tool_calls.append(ToolCall(node.func.id, arguments))
+            _add_checked(turn, node.func.id, arguments)
     return turn
 
 
+def _add_checked(turn: Turn, name: str, arguments: dict) -> None:
+    problem = _not_json(arguments, MAX_DEPTH)
+    if problem:
+        turn.errors.append(f"the arguments of {_clip(name)} must be JSON values: {problem}")
+    else:
+        turn.tool_calls.append(ToolCall(name, arguments))
+
+
+def _not_json(value: Any, depth: int) -> str | None:
+    """What keeps ``value`` from being a JSON value, or None."""
+    if value is None or isinstance(value, _SCALARS):
+        return None
+    if isinstance(value, int):
+        return f"an integer of more than {sys.get_int_max_str_digits()} digits" if _too_long(value) else None
+    if not isinstance(value, (list, tuple, dict)):
+        return f"{type(value).__name__} is not a JSON type"
+    if depth == 0:
+        return f"nested more than {MAX_DEPTH} levels deep"
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            return "object keys must be strings"
+        value = value.values()
+    for item in value:
+        if item is not None and not isinstance(item, _SCALARS):
+            problem = _not_json(item, depth - 1)
+            if problem:
+                return problem
+    return None
+
+
+def _too_long(value: int) -> bool:
+    """An integer Python refuses to print in decimal (``sys.set_int_max_str_digits``)."""
+    if value.bit_length() < 64:
+        return False
+    try:
+        int.__repr__(value)
+    except ValueError:
+        return True
+    return False
+
+
+def _source(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)
+    except (ValueError, RecursionError):  # a literal too long to print, or too deep
+        return f"<{type(node).__name__.lower()}>"
+
+
 def _clip(value: Any, limit: int = 80) -> str:
-    text = value if isinstance(value, str) else repr(value)
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except ValueError:  # an integer too long to print
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from .domain import Domain
 from .env import ToolUseEnv
-from .tasks import USER, Task, oracle_turns
+from .tasks import Task, oracle_turns
 from .tools import READ, WRITE
 
 
@@ -33,19 +33,19 @@ def check_tool_kinds(domain: Domain, tasks: Sequence[Task]) -> None:
     """Replay gold calls one at a time: a read never changes state; a write that succeeds in a task that
     changes state, changes it."""
     for task in tasks:
-        agent_db, user_db = domain.databases()
+        seats = domain.seats()
         before = {}
         for call in task.gold_calls:
-            db, tools = (user_db, domain.user_tools) if call.actor == USER else (agent_db, domain.tools)
-            text, ok = db.call(tools, call.name, call.arguments)
-            if not ok:
-                raise DomainCheckError(f"{domain.name}/{task.id}: gold call {call.name} failed: {text}")
-            after = db.changes()
-            if tools[call.name].kind == READ and after != before.get(db.label, {}):
+            seat = seats[call.actor]
+            answer = seat.call(call.name, call.arguments)
+            if not answer.ok:
+                raise DomainCheckError(f"{domain.name}/{task.id}: gold call {call.name} failed: {answer.text}")
+            after, kind = seat.changes(), seat.tools[call.name].kind
+            if kind == READ and after != before.get(call.actor, {}):
                 raise DomainCheckError(f"{domain.name}/{task.id}: read tool {call.name} changed the database")
-            if tools[call.name].kind == WRITE and after == before.get(db.label, {}):
+            if kind == WRITE and after == before.get(call.actor, {}):
                 raise DomainCheckError(f"{domain.name}/{task.id}: write tool {call.name} succeeded but changed nothing")
-            before[db.label] = after
+            before[call.actor] = after
 
 
 def check_oracle(env: ToolUseEnv, tasks: Sequence[Task]) -> None:

@@ -4,8 +4,9 @@
     agentscaler show ID --task T                       a task and its gold calls
 
 Other subcommands live beside the code they drive: ``synth``, ``view``, ``eval``, ``run`` (alias
-``rollout``, in :mod:`agents.cli`, which builds the policies) and ``collect``. Each module in
-``EXTENSIONS`` adds its own with ``register(subparsers)``; they are named, not imported, here.
+``rollout``, in :mod:`agents.cli`, which builds the policies), ``collect`` and ``mcp`` (in
+:mod:`agentscaler_gym.integrations.mcp`). Each module in ``EXTENSIONS`` adds its own with
+``register(subparsers)``; they are named, not imported, here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ import importlib
 import json
 import sys
 
-EXTENSIONS = ("agentscaler_gym.synth.cli", "agentscaler_gym.rollout_cli", "agents.cli", "train.cli")
+EXTENSIONS = (
+    "agentscaler_gym.synth.cli",
+    "agentscaler_gym.rollout_cli",
+    "agents.cli",
+    "train.cli",
+    "agentscaler_gym.integrations.mcp",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +65,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     for env_id in entries():
         domain = domain_of(env_id)
         splits = {name: len(tasks) for name, tasks in domain.splits().items()}
-        rows.append({"id": env_id, "tools": len(domain.tools), "user_tools": len(domain.user_tools), "tasks": splits})
+        rows.append(
+            {
+                "id": env_id,
+                "tools": len(domain.tools),
+                "user_tools": len(domain.user.tools) if domain.user else 0,
+                "tasks": splits,
+            }
+        )
     if args.json:
         for row in rows:
             print(json.dumps(row))

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -29,7 +28,7 @@ from typing import Any
 import peewee as pw
 from peewee import _ConnectionState
 
-from .tools import WRITE, Tool, ToolError, validate_arguments
+from .tools import WRITE, Tool, validate_arguments
 
 _ACTIVE: contextvars.ContextVar[_ConnectionState | None] = contextvars.ContextVar("agentscaler_db", default=None)
 _CLOSED = _ConnectionState()
@@ -99,9 +98,14 @@ class Model(pw.Model):
         compiled = _LOOKUPS.get(key)
         if compiled is None:
             compiled = _LOOKUPS[key] = _compile_lookup(cls, tuple(equals), limit)
-        sql, params, fields = compiled
-        cursor = _connection().execute(sql, [f.db_value(equals[name]) for name, f in params])
-        return [cls._loaded({f.name: f.python_value(v) for f, v in zip(fields, row)}) for row in cursor]
+        sql, params, names, converters = compiled
+        rows = []
+        for row in _connection().execute(sql, [f.db_value(equals[name]) for name, f in params]):
+            data = dict(zip(names, row))
+            for name, convert in converters:
+                data[name] = convert(data[name])
+            rows.append(cls._loaded(data))
+        return rows
 
     @classmethod
     def _loaded(cls, data: dict) -> Model:
@@ -112,7 +116,8 @@ class Model(pw.Model):
         return row
 
 
-_LOOKUPS: dict[tuple, tuple[str, list, list]] = {}
+_LOOKUPS: dict[tuple, tuple[str, list, list, list]] = {}
+_TRANSACTION = object()  # on peewee's transaction stack while Database.run holds a transaction
 _UPDATES: dict[tuple, tuple[str, list]] = {}
 
 
@@ -126,20 +131,35 @@ def _connection() -> sqlite3.Connection:
 def _compile_update(model: type[pw.Model], names: tuple[str, ...] | None) -> tuple[str, list]:
     meta = model._meta
     fields = [meta.fields[n] for n in names] if names else [f for f in meta.sorted_fields if f is not meta.primary_key]
-    assignments = ", ".join(f'"{f.column_name}" = ?' for f in fields)
-    return f'UPDATE "{meta.table_name}" SET {assignments} WHERE "{meta.primary_key.column_name}" = ?', fields
+    assignments = ", ".join(f"{_quote(f.column_name)} = ?" for f in fields)
+    return (
+        f"UPDATE {_quote(meta.table_name)} SET {assignments} WHERE {_quote(meta.primary_key.column_name)} = ?",
+        fields,
+    )
 
 
-def _compile_lookup(model: type[pw.Model], names: tuple[str, ...], limit: str) -> tuple[str, list, list]:
+def _compile_lookup(model: type[pw.Model], names: tuple[str, ...], limit: str) -> tuple[str, list, list, list]:
     meta = model._meta
     unknown = [n for n in names if n not in meta.fields]
     if unknown:
         raise AttributeError(f"{model.__name__} has no field(s) {unknown}")
     fields = meta.sorted_fields
-    columns = ", ".join(f'"{f.column_name}"' for f in fields)
-    where = " AND ".join(f'"{meta.fields[n].column_name}" = ?' for n in names) or "1"
-    sql = f'SELECT {columns} FROM "{meta.table_name}" WHERE {where} ORDER BY "{meta.primary_key.column_name}"{limit}'
-    return sql, [(n, meta.fields[n]) for n in names], fields
+    columns = ", ".join(_quote(f.column_name) for f in fields)
+    where = " AND ".join(f"{_quote(meta.fields[n].column_name)} = ?" for n in names) or "1"
+    order = _quote(meta.primary_key.column_name)
+    sql = f"SELECT {columns} FROM {_quote(meta.table_name)} WHERE {where} ORDER BY {order}{limit}"
+    converters = [(f.name, f.python_value) for f in fields if not _as_stored(f)]
+    return sql, [(n, meta.fields[n]) for n in names], [f.name for f in fields], converters
+
+
+# Fields whose value SQLite returns already as peewee would make it (peewee's conversion is a no-op).
+_AS_STORED = (pw.CharField, pw.TextField, pw.IntegerField, pw.AutoField, pw.BigIntegerField, pw.FloatField)
+
+
+def _as_stored(field: pw.Field) -> bool:
+    if isinstance(field, pw.ForeignKeyField):
+        field = field.rel_field
+    return type(field) in _AS_STORED  # exact types: a subclass may convert (a JSON text field does)
 
 
 Change = dict[tuple[str, Any], "str | None"]
@@ -160,6 +180,7 @@ class SeedDatabase:
         for model in self.models:
             if model._meta.primary_key is False or isinstance(model._meta.primary_key, pw.CompositeKey):
                 raise TypeError(f"{model.__name__}: change tracking needs a single-column primary key")
+            _check_names(model)
         conn = _connect()
         state = _state_for(conn)
         token = _ACTIVE.set(state)
@@ -169,24 +190,20 @@ class SeedDatabase:
             for model in self.models:
                 _insert_rows(conn, model, rows.get(model, ()))
             conn.execute("COMMIT")
-            conn.executescript(_tracking_sql(self.models))
+            for sql in _tracking_sql(self.models):  # one statement per call: a name can never add one
+                conn.execute(sql)
         finally:
             _ACTIVE.reset(token)
         self._source = conn
         self._copying = threading.Lock()  # one backup at a time reads the shared source
         self._changes_sql = _changes_query(self.models)
-        self._columns = {m._meta.table_name: [f.column_name for f in m._meta.sorted_fields] for m in self.models}
+        self.columns = {m._meta.table_name: [f.column_name for f in m._meta.sorted_fields] for m in self.models}
+        """The column names of each table, in the order :meth:`Database.changes` gives a row's values."""
 
     def copy_into(self, conn: sqlite3.Connection) -> None:
         """Make ``conn``'s main database a copy of the seed."""
         with self._copying:
             self._source.backup(conn)
-
-    def row_dict(self, table: str, row_json: str | None) -> dict | None:
-        """Decode a row of :meth:`Database.changes` into ``{column: value}``."""
-        if row_json is None:
-            return None
-        return dict(zip(self._columns[table.split(":")[-1]], json.loads(row_json)))
 
 
 class Database:
@@ -194,12 +211,10 @@ class Database:
 
     Args:
         seed: The domain's :class:`SeedDatabase`.
-        label: Prefix for table names in :meth:`changes`, to tell two databases of one env apart.
     """
 
-    def __init__(self, seed: SeedDatabase, label: str = ""):
+    def __init__(self, seed: SeedDatabase):
         self.seed = seed
-        self.label = label
         self.conn = _connect()
         seed.copy_into(self.conn)
         self._state = _state_for(self.conn)
@@ -233,31 +248,24 @@ class Database:
         token = _ACTIVE.set(self._state)
         try:
             arguments = validate_arguments(tool, arguments)
-            if tool.kind == WRITE:
-                with ROUTER.atomic():
-                    return tool.fn(**arguments)
-            return tool.fn(**arguments)
+            if tool.kind != WRITE:
+                return tool.fn(**arguments)
+            # One transaction, begun and ended here (peewee's atomic() costs as much as the SQL of a
+            # small write); the marker makes an atomic() inside a tool a savepoint within it.
+            transactions = self._state.transactions
+            self.conn.execute("BEGIN")
+            transactions.append(_TRANSACTION)
+            try:
+                result = tool.fn(**arguments)
+            except BaseException:
+                transactions.pop()
+                self.conn.execute("ROLLBACK")
+                raise
+            transactions.pop()
+            self.conn.execute("COMMIT")
+            return result
         finally:
             _ACTIVE.reset(token)
-
-    def call(self, tools: Mapping[str, Tool], name: str, arguments: Any) -> tuple[str, bool]:
-        """Run a named tool and render its answer as text: ``(text, succeeded)``. Never raises.
-
-        A failure of any kind (unknown tool, bad arguments, a broken business rule, an SQLite
-        error) leaves the database as it was and comes back as ``"Error: ..."`` for the agent.
-        """
-        tool = tools.get(name)
-        if tool is None:
-            return f"Error: unknown tool {name!r}. Available tools: {', '.join(tools)}.", False
-        try:
-            result = self.run(tool, arguments)
-        except ToolError as exc:
-            return f"Error: {exc}", False
-        except Exception as exc:  # noqa: BLE001 - any failure is an answer the agent can read
-            return f"Error: {type(exc).__name__}: {exc}", False
-        if isinstance(result, str):
-            return result, True
-        return json.dumps(result, ensure_ascii=False, default=str), True
 
     def changes(self) -> Change:
         """Rows whose content differs from the seed: ``{(table, pk): row JSON or None}``."""
@@ -268,7 +276,7 @@ class Database:
             self._changes = (
                 version,
                 {
-                    (self.label + table, pk): after
+                    (table, pk): after
                     for table, pk, before, after in self.conn.execute(self.seed._changes_sql)
                     if before != after
                 },
@@ -279,9 +287,9 @@ class Database:
         """SHA-256 of the full canonical content (every table, rows by primary key). O(database size)."""
         h = hashlib.sha256()
         for model in sorted(self.seed.models, key=lambda m: m._meta.table_name):
-            pk = model._meta.primary_key.column_name
-            h.update(model._meta.table_name.encode())
-            for row in self.conn.execute(f'SELECT * FROM "{model._meta.table_name}" ORDER BY "{pk}"'):
+            table, pk = model._meta.table_name, model._meta.primary_key.column_name
+            h.update(table.encode())
+            for row in self.conn.execute(f"SELECT * FROM {_quote(table)} ORDER BY {_quote(pk)}"):
                 h.update(repr(row).encode())
         return h.hexdigest()
 
@@ -309,8 +317,8 @@ def _insert_rows(conn: sqlite3.Connection, model: type[pw.Model], rows: Sequence
     unknown = set().union(*(r.keys() for r in rows)) - set(names)
     if unknown:
         raise ValueError(f"{model.__name__}: unknown field(s) {sorted(unknown)}")
-    columns = ", ".join(f'"{f.column_name}"' for f in fields)
-    sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({", ".join("?" * len(fields))})'
+    columns = ", ".join(_quote(f.column_name) for f in fields)
+    sql = f"INSERT INTO {_quote(model._meta.table_name)} ({columns}) VALUES ({', '.join('?' * len(fields))})"
     defaults = [f.default() if callable(f.default) else f.default for f in fields]
     conn.executemany(
         sql,
@@ -323,67 +331,88 @@ _RESET_VIEW = "_reset"
 _RESET = f'DELETE FROM "{_RESET_VIEW}"'
 
 
+def _quote(name: str) -> str:
+    """An SQL identifier. Table and column names are data (a synthesized domain's), never SQL."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _check_names(model: type[pw.Model]) -> None:
+    """Refuse names peewee cannot quote (it writes them between double quotes as they are) and
+    names the change tracking uses."""
+    table = model._meta.table_name
+    for name in (table, *(f.column_name for f in model._meta.sorted_fields)):
+        if not isinstance(name, str) or not name or '"' in name or "\0" in name:
+            raise ValueError(f"{model.__name__}: {name!r} is not a usable table or column name")
+    if table == _RESET_VIEW or table.startswith("_log_") or table.lower().startswith("sqlite_"):
+        raise ValueError(f"{model.__name__}: the table name {table!r} is reserved")
+
+
 def _log(model: type[pw.Model]) -> str:
-    return f"_log_{model._meta.table_name}"
+    return _quote(f"_log_{model._meta.table_name}")
+
+
+def _trigger(model: type[pw.Model], event: str) -> str:
+    return _quote(f"_{model._meta.table_name}_{event}")
 
 
 def _rowid(model: type[pw.Model]) -> bool:
     return not getattr(model._meta, "without_rowid", False)
 
 
-def _tracking_sql(models: Sequence[type[pw.Model]]) -> str:
+def _tracking_sql(models: Sequence[type[pw.Model]]) -> list[str]:
     """A log table and three triggers per table. ``_log_key`` is the primary key a write touched;
     ``_log_before`` says whether the row existed before the first such write, and if so the
     remaining columns (and ``_log_rowid``) hold that first version."""
     statements = []
     for model in models:
-        table, log = model._meta.table_name, _log(model)
-        pk = model._meta.primary_key.column_name
-        columns = [f'"{f.column_name}"' for f in model._meta.sorted_fields]
+        table, log = _quote(model._meta.table_name), _log(model)
+        pk = _quote(model._meta.primary_key.column_name)
+        columns = [_quote(f.column_name) for f in model._meta.sorted_fields]
         rowid = ['"_log_rowid"'] if _rowid(model) else []
-        keep = f'INSERT OR IGNORE INTO "{log}" ("_log_key", "_log_before", {", ".join(rowid + columns)}) VALUES '
-        old = f'(OLD."{pk}", 1, {", ".join((["OLD.rowid"] if rowid else []) + ["OLD." + c for c in columns])});'
-        new = f'INSERT OR IGNORE INTO "{log}" ("_log_key", "_log_before") VALUES (NEW."{pk}", 0);'
+        keep = f'INSERT OR IGNORE INTO {log} ("_log_key", "_log_before", {", ".join(rowid + columns)}) VALUES '
+        old = f"(OLD.{pk}, 1, {', '.join((['OLD.rowid'] if rowid else []) + ['OLD.' + c for c in columns])});"
+        new = f'INSERT OR IGNORE INTO {log} ("_log_key", "_log_before") VALUES (NEW.{pk}, 0);'
         statements += [
-            f'CREATE TABLE "{log}" ("_log_key" PRIMARY KEY, "_log_before" INTEGER NOT NULL, {", ".join(rowid + columns)});',
-            f'CREATE TRIGGER "_{table}_ins" AFTER INSERT ON "{table}" BEGIN {new} END;',
-            f'CREATE TRIGGER "_{table}_upd" AFTER UPDATE ON "{table}" BEGIN {keep}{old} {new} END;',
-            f'CREATE TRIGGER "_{table}_del" AFTER DELETE ON "{table}" BEGIN {keep}{old} END;',
+            f'CREATE TABLE {log} ("_log_key" PRIMARY KEY, "_log_before" INTEGER NOT NULL, {", ".join(rowid + columns)})',
+            f"CREATE TRIGGER {_trigger(model, 'ins')} AFTER INSERT ON {table} BEGIN {new} END",
+            f"CREATE TRIGGER {_trigger(model, 'upd')} AFTER UPDATE ON {table} BEGIN {keep}{old} {new} END",
+            f"CREATE TRIGGER {_trigger(model, 'del')} AFTER DELETE ON {table} BEGIN {keep}{old} END",
         ]
-    statements.append(f'CREATE VIEW "{_RESET_VIEW}" AS SELECT 1;')
+    statements.append(f'CREATE VIEW "{_RESET_VIEW}" AS SELECT 1')
     for model in models:
         restore = " ".join(f"{sql};" for sql in _restore_sql(model))
         statements.append(
-            f'CREATE TRIGGER "_{model._meta.table_name}_reset" INSTEAD OF DELETE ON "{_RESET_VIEW}" '
-            f'WHEN EXISTS (SELECT 1 FROM "{_log(model)}") BEGIN {restore} END;'
+            f'CREATE TRIGGER {_trigger(model, "reset")} INSTEAD OF DELETE ON "{_RESET_VIEW}" '
+            f"WHEN EXISTS (SELECT 1 FROM {_log(model)}) BEGIN {restore} END"
         )
-    return "\n".join(statements)
+    return statements
 
 
 def _restore_sql(model: type[pw.Model]) -> tuple[str, str, str]:
     """Put a table's logged rows back: drop every touched key, re-insert the first versions, clear
     the log. (The triggers fire meanwhile but only ever ignore keys the log already holds.)"""
-    table, log = model._meta.table_name, _log(model)
-    pk = model._meta.primary_key.column_name
-    columns = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
+    table, log = _quote(model._meta.table_name), _log(model)
+    pk = _quote(model._meta.primary_key.column_name)
+    columns = ", ".join(_quote(f.column_name) for f in model._meta.sorted_fields)
     target, source = ("rowid, " + columns, '"_log_rowid", ' + columns) if _rowid(model) else (columns, columns)
     return (
-        f'DELETE FROM "{table}" WHERE "{pk}" IN (SELECT "_log_key" FROM "{log}")',
-        f'INSERT INTO "{table}" ({target}) SELECT {source} FROM "{log}" WHERE "_log_before" ORDER BY "_log_key"',
-        f'DELETE FROM "{log}"',
+        f'DELETE FROM {table} WHERE {pk} IN (SELECT "_log_key" FROM {log})',
+        f'INSERT INTO {table} ({target}) SELECT {source} FROM {log} WHERE "_log_before" ORDER BY "_log_key"',
+        f"DELETE FROM {log}",
     )
 
 
 def _json_row(model: type[pw.Model], alias: str) -> str:
-    return "json_array(" + ", ".join(f'{alias}."{f.column_name}"' for f in model._meta.sorted_fields) + ")"
+    return "json_array(" + ", ".join(f"{alias}.{_quote(f.column_name)}" for f in model._meta.sorted_fields) + ")"
 
 
 def _changes_query(models: Sequence[type[pw.Model]]) -> str:
     parts = []
     for model in models:
         table = model._meta.table_name
-        pk = model._meta.primary_key.column_name
+        pk = _quote(model._meta.primary_key.column_name)
+        name = "'" + table.replace("'", "''") + "'"  # the table's name as an SQL string
         before = f'CASE WHEN l."_log_before" THEN {_json_row(model, "l")} END'
-        after = f'(SELECT {_json_row(model, "t")} FROM "{table}" AS t WHERE t."{pk}" = l."_log_key")'
-        parts.append(f'SELECT \'{table}\', l."_log_key", {before}, {after} FROM "{_log(model)}" AS l')
+        after = f'(SELECT {_json_row(model, "t")} FROM {_quote(table)} AS t WHERE t.{pk} = l."_log_key")'
+        parts.append(f'SELECT {name}, l."_log_key", {before}, {after} FROM {_log(model)} AS l')
     return " UNION ALL ".join(parts) + " ORDER BY 1, 2"

@@ -2,7 +2,8 @@
 
 A domain is its tables (peewee models), its tools, a seeded data generator, a policy text and a
 task source. Optionally the user has a database and tools of their own (dual control, as in
-telecom: the user's phone). The runtime builds the seed database and the tasks once per process,
+telecom: the user's phone). Each side becomes a :class:`~agentscaler_gym.seat.Seat` in an episode
+(:meth:`Domain.seats`). The runtime builds the seed databases and the tasks once per process,
 lazily, and caches the gold state change of every task.
 """
 
@@ -17,8 +18,9 @@ from typing import Any
 
 import peewee as pw
 
-from .database import Change, Database, SeedDatabase
-from .tasks import USER, Task
+from .database import SeedDatabase
+from .seat import Changes, Seat, changes
+from .tasks import ASSISTANT, USER, Task
 from .tools import READ, Tool, ToolError
 
 Rows = Mapping[type[pw.Model], Sequence[Mapping[str, Any]]]
@@ -68,39 +70,18 @@ class Domain:
 
     @property
     def rows(self) -> Rows:
-        """The agent-side initial rows (what task generators sample from)."""
-        return self._once("rows", lambda: self.agent.generate(self.data_seed))
-
-    @property
-    def user_rows(self) -> Rows:
-        assert self.user is not None
-        return self._once("user_rows", lambda: self.user.generate(self.data_seed))
-
-    @property
-    def seed(self) -> SeedDatabase:
-        return self._once("seed", lambda: SeedDatabase(self.agent.models, self.rows))
-
-    @property
-    def user_seed(self) -> SeedDatabase | None:
-        if self.user is None:
-            return None
-        return self._once("user_seed", lambda: SeedDatabase(self.user.models, self.user_rows))
+        """The initial rows of every seat, by table (what task generators sample from)."""
+        return self._once("rows", lambda: {m: r for actor in self._sides() for m, r in self._rows(actor).items()})
 
     @functools.cached_property
     def tools(self) -> dict[str, Tool]:
+        """The assistant's tools by name (the user's are on the user's seat)."""
         return {t.name: t for t in self.agent.tools}
 
     @functools.cached_property
-    def user_tools(self) -> dict[str, Tool]:
-        return {t.name: t for t in self.user.tools} if self.user else {}
-
-    @functools.cached_property
     def tool_schemas(self) -> list[dict]:
+        """The assistant's tools as OpenAI-style schemas."""
         return [t.schema for t in self.agent.tools]
-
-    @functools.cached_property
-    def user_tool_schemas(self) -> list[dict]:
-        return [t.schema for t in self.user.tools] if self.user else []
 
     def splits(self) -> dict[str, list[Task]]:
         """Validated tasks by split; a task whose gold run fails or that doing nothing passes is dropped."""
@@ -124,8 +105,8 @@ class Domain:
         self.splits()
         return self._cache["rejected"]
 
-    def gold(self, task: Task) -> Change:
-        """The state change the gold calls make (both databases), cached per task."""
+    def gold(self, task: Task) -> Changes:
+        """The state change the gold calls make (every seat's), cached per task."""
         golds = self._cache.setdefault("gold", {})
         if task.id not in golds:
             golds[task.id] = self.replay(task)
@@ -133,32 +114,43 @@ class Domain:
 
     # -- running -------------------------------------------------------------------------------
 
-    def databases(self) -> tuple[Database, Database | None]:
-        """Fresh agent-side (and user-side) databases at the seed state."""
-        user = Database(self.user_seed, label="user:") if self.user else None
-        return Database(self.seed), user
+    def seats(self) -> dict[str, Seat]:
+        """Fresh seats at the seed state: the assistant's, and the user's in dual-control domains."""
+        return {actor: Seat(actor, self._seed(actor), self._tools(actor)) for actor in self._sides()}
 
-    def replay(self, task: Task, dbs: tuple[Database, Database | None] | None = None) -> Change:
-        """Run the gold calls on fresh databases; return the state change. Raises if a call fails."""
-        agent_db, user_db = dbs or self.databases()
+    def replay(self, task: Task, seats: Mapping[str, Seat] | None = None) -> Changes:
+        """Run the gold calls on fresh seats (or ``seats``); return the state change. Raises if a call fails."""
+        seats = seats if seats is not None else self.seats()
         for call in task.gold_calls:
-            db, tools = (user_db, self.user_tools) if call.actor == USER else (agent_db, self.tools)
-            if call.name not in tools:
-                raise ToolError(f"unknown {call.actor} tool {call.name!r}")
-            db.run(tools[call.name], call.arguments)
-        changes = agent_db.changes()
-        if user_db is not None:
-            changes.update(user_db.changes())
-        return changes
+            if call.actor not in seats:
+                raise ToolError(f"this domain has no {call.actor} tools")
+            answer = seats[call.actor].call(call.name, call.arguments)
+            if not answer.ok:
+                raise ToolError(answer.text.removeprefix("Error: "))
+        return changes(seats)
+
+    def _sides(self) -> dict[str, Side]:
+        return {ASSISTANT: self.agent} | ({USER: self.user} if self.user is not None else {})
+
+    def _rows(self, actor: str) -> Rows:
+        return self._once(f"rows:{actor}", lambda: self._sides()[actor].generate(self.data_seed))
+
+    def _seed(self, actor: str) -> SeedDatabase:
+        return self._once(f"seed:{actor}", lambda: SeedDatabase(self._sides()[actor].models, self._rows(actor)))
+
+    def _tools(self, actor: str) -> dict[str, Tool]:
+        if actor == ASSISTANT:
+            return self.tools
+        return self._once(f"tools:{actor}", lambda: {t.name: t for t in self._sides()[actor].tools})
 
     def _build_splits(self) -> dict[str, list[Task]]:
         rejected: dict[str, str] = {}
         splits: dict[str, list[Task]] = {}
-        dbs = self.databases()
+        seats = self.seats()
         for split, candidates in self.tasks(self).items():
             kept = splits.setdefault(split, [])
             for task in candidates:
-                task, reason = self._validate(task, dbs)
+                task, reason = self._validate(task, seats)
                 if reason:
                     rejected[task.id] = reason
                 else:
@@ -166,13 +158,12 @@ class Domain:
         self._cache["rejected"] = rejected
         return splits
 
-    def _validate(self, task: Task, dbs: tuple[Database, Database | None]) -> tuple[Task, str | None]:
+    def _validate(self, task: Task, seats: Mapping[str, Seat]) -> tuple[Task, str | None]:
         """Replay the gold calls; mark read-only tasks for exact match; reject what doing nothing passes."""
-        for db in dbs:
-            if db is not None:
-                db.reset()
+        for seat in seats.values():
+            seat.reset()
         try:
-            change = self.replay(task, dbs)
+            change = self.replay(task, seats)
         except Exception as exc:  # a gold call that fails makes the task invalid
             return task, f"gold call failed: {exc}"
         read_only = all(self._kind(c) == READ for c in task.gold_calls)
@@ -184,5 +175,4 @@ class Domain:
         return task, None
 
     def _kind(self, call) -> str:
-        tools = self.user_tools if call.actor == USER else self.tools
-        return tools[call.name].kind
+        return self._tools(call.actor)[call.name].kind

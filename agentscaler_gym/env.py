@@ -31,10 +31,29 @@ returns the user's opening message. Without a task option the task is drawn with
 ``info`` holds ``task_id``, ``tools`` (OpenAI schemas), ``system_prompt`` (the domain policy),
 ``messages`` (the transcript, grown in place), and ``user_tools`` in dual-control domains.
 
+Each actor with tools has a :class:`~agentscaler_gym.seat.Seat` (``env.seats``): its database,
+tools and successful calls. In dual-control domains the user's seat is also ``env.device``, the
+phone the simulated user is handed.
+
 ## Episode End
 
 Terminates when the user ends the conversation (``###STOP###``) or a tool that ends the episode
 succeeds (a transfer to a human); truncates after ``max_turns`` assistant turns.
+
+## Turn Halves
+
+A turn has the assistant's half and the user's half; ``step`` plays both, asking ``user`` for the
+reply. A caller that plays the user itself (the PettingZoo views) calls the halves:
+
+- ``assistant_turn(action)``: tool calls are answered and the turn ends, returning what ``step``
+  returns; a message to the user returns ``None``, and :attr:`reply_to` holds it until
+  ``user_turn(reply)`` ends the turn the same way.
+- ``reset(options={"opening": False, ...})`` leaves the opening to the caller as well:
+  ``reply_to`` is ``""``, and the first ``user_turn`` is the opening (an end marker in it ends
+  the episode; ``user`` is never asked).
+
+``step(action)`` is ``assistant_turn(action)``, then, if that returned ``None``,
+``user_turn(user.respond(reply_to))``: the same code whoever plays the user.
 
 ## Arguments
 
@@ -60,13 +79,15 @@ from gymnasium import spaces
 
 from .actions import parse_action
 from .domain import Domain
-from .tasks import Task
-from .users import END_TOKENS, Device, ScriptedUser, User
+from .seat import Changes, Seat, changes
+from .tasks import ASSISTANT, USER, Task
+from .users import END_TOKENS, ScriptedUser, User
 from .verify import Verification, verify
 
 MAX_TEXT = 1_000_000
 MAX_CALLS_PER_TURN = 32
 ENDED = "The episode has ended; call reset()."
+Outcome = tuple[str, float, bool, bool, dict]  # what step returns: observation, reward, terminated, truncated, info
 
 
 class UnicodeText(spaces.Text):
@@ -110,8 +131,8 @@ class ToolUseEnv(gym.Env[str, str]):
         self.render_mode = render_mode
         self.observation_space = UnicodeText()
         self.action_space = UnicodeText()
-        self.db, self.user_db = self.domain.databases()
-        self.device = Device(self.user_db, self.domain.user_tools) if self.user_db is not None else None
+        self.seats: dict[str, Seat] = self.domain.seats()
+        self.device: Seat | None = self.seats.get(USER)  # what the user is handed
         self.task: Task | None = None
         self.messages: list[dict] = []
 
@@ -126,43 +147,68 @@ class ToolUseEnv(gym.Env[str, str]):
             self.task = self.tasks[int(options["task_index"]) % len(self.tasks)]
         else:
             self.task = self.tasks[int(self.np_random.integers(len(self.tasks)))]
-        self.db.reset()
-        if self.user_db is not None:
-            self.user_db.reset()
-            self.device.calls = []
-        self.calls: list = []
+        for seat in self.seats.values():
+            seat.reset()
         self.said: list[str] = []
         self.turns = 0
         self.done = False
         self.verification: Verification | None = None
-        opening = self.user.start(self.task, self.device, seed)
-        self.messages = [{"role": "system", "content": self.domain.policy}, {"role": "user", "content": opening}]
+        self.messages = [{"role": "system", "content": self.domain.policy}]
+        self.reply_to: str | None = None  # the message the user answers next; None on the assistant's turn
+        if options.get("opening", True):
+            opening = self.user.start(self.task, self.device, seed)
+            self.messages.append({"role": "user", "content": opening})
+        else:
+            opening = self.reply_to = ""
         info = {
             "task_id": self.task.id,
             "tools": self.domain.tool_schemas,
             "system_prompt": self.domain.policy,
             "messages": self.messages,
         }
-        if self.device is not None:
-            info["user_tools"] = self.domain.user_tool_schemas
+        if USER in self.seats:
+            info["user_tools"] = self.seats[USER].schemas
         return opening, info
 
-    def step(self, action: Any) -> tuple[str, float, bool, bool, dict]:
+    def step(self, action: Any) -> Outcome:
+        outcome = self.assistant_turn(action)
+        if outcome is None:  # a message: the user answers it
+            outcome = self.user_turn(self.user.respond(self.reply_to))
+        return outcome
+
+    def assistant_turn(self, action: Any) -> Outcome | None:
+        """The assistant's half of a turn: what ``step`` returns after tool calls; ``None`` after a
+        message to the user, which waits in :attr:`reply_to` for :meth:`user_turn`."""
         if self.task is None:
             raise gym.error.ResetNeeded("call reset() before step()")
         if self.done:
             return ENDED, 0.0, True, False, {"turn": self.turns}
+        if self.reply_to is not None:
+            raise RuntimeError("the user has not answered yet: call user_turn(reply) first")
         self.turns += 1
         turn = parse_action(action)
         self.messages.append(turn.message())
         if turn.content:
             self.said.append(turn.content)
         if turn.tool_calls or turn.errors:
-            observation, terminated = self._call_tools(turn)
-        else:
-            observation = self.user.respond(turn.content)
-            self.messages.append({"role": "user", "content": observation})
-            terminated = any(token in observation for token in END_TOKENS)
+            return self._end_turn(*self._call_tools(turn))
+        self.reply_to = turn.content
+        return None
+
+    def user_turn(self, reply: str) -> Outcome:
+        """The user's half of a turn: ``reply`` answers :attr:`reply_to` (or opens the episode); returns
+        what ``step`` returns, ``reply`` being the assistant's observation."""
+        if self.task is None:
+            raise gym.error.ResetNeeded("call reset() before user_turn()")
+        if self.done:
+            return ENDED, 0.0, True, False, {"turn": self.turns}
+        if self.reply_to is None:
+            raise RuntimeError("no message awaits the user: call assistant_turn(action) first")
+        self.reply_to = None
+        self.messages.append({"role": "user", "content": reply})
+        return self._end_turn(reply, any(token in reply for token in END_TOKENS))
+
+    def _end_turn(self, observation: str, terminated: bool) -> Outcome:
         truncated = not terminated and self.turns >= self.max_turns
         info: dict[str, Any] = {"turn": self.turns}
         reward = 0.0
@@ -179,7 +225,7 @@ class ToolUseEnv(gym.Env[str, str]):
     def render(self) -> str | None:
         text = "\n".join(f"[{m['role']}] {_render(m)}" for m in self.messages)
         if self.render_mode == "human":
-            print(text)
+            print(text.encode("utf-8", "backslashreplace").decode("utf-8"))  # a lone surrogate prints escaped
             return None
         return text
 
@@ -194,37 +240,29 @@ class ToolUseEnv(gym.Env[str, str]):
         if len(calls) > MAX_CALLS_PER_TURN:
             answers.append(f"Error: at most {MAX_CALLS_PER_TURN} tool calls per turn; the rest were not run.")
             calls = calls[:MAX_CALLS_PER_TURN]
+        seat = self.seats[ASSISTANT]
         for call in calls:
-            text, ok = self.db.call(self.domain.tools, call.name, call.arguments)
-            if ok:
-                self.calls.append(call)
-                ends = ends or self.domain.tools[call.name].ends_episode
-            answers.append(text)
-            self.messages.append({"role": "tool", "name": call.name, "content": text})
+            answer = seat.call(call.name, call.arguments)
+            ends = ends or answer.ends_episode
+            answers.append(answer.text)
+            self.messages.append({"role": "tool", "name": call.name, "content": answer.text})
         if len(answers) == 1:
             return answers[0], ends
         return "\n".join(f"<tool_response>\n{a}\n</tool_response>" for a in answers), ends
 
-    def changes(self) -> dict:
-        """The episode's state change so far, over both databases."""
-        changes = self.db.changes()
-        if self.user_db is not None:
-            changes.update(self.user_db.changes())
-        return changes
+    def changes(self) -> Changes:
+        """The episode's state change so far, every seat's: ``{(seat, table, key): row or None}``."""
+        return changes(self.seats)
 
     def verify(self) -> Verification:
         """Score the episode as it stands."""
         assert self.task is not None, "call reset() first"
-        return verify(self.task, self.domain.gold(self.task), self.changes(), self.calls, self.said, self._row)
-
-    def _row(self, table: str, row_json: str | None) -> dict | None:
-        seed = self.domain.user_seed if table.startswith("user:") else self.domain.seed
-        return seed.row_dict(table, row_json)
+        calls = self.seats[ASSISTANT].calls
+        return verify(self.task, self.domain.gold(self.task), self.changes(), calls, self.said)
 
     def close(self) -> None:
-        self.db.close()
-        if self.user_db is not None:
-            self.user_db.close()
+        for seat in self.seats.values():
+            seat.close()
 
 
 def _render(message: dict) -> str:

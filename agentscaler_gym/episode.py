@@ -111,6 +111,6 @@ class LiveEpisode:
 
 def db_changes(env: ToolUseEnv) -> list[dict]:
     return [
-        {"table": table, "key": key, "row": env._row(table, row)}
-        for (table, key), row in sorted(env.changes().items(), key=repr)
+        {"seat": seat, "table": table, "key": key, "row": row}
+        for (seat, table, key), row in sorted(env.changes().items(), key=repr)
     ]

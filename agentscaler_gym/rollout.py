@@ -34,8 +34,9 @@ from typing import Any
 import gymnasium as gym
 
 from .envpool import EnvPool, fewer_full_collections, new_env
-from .episode import EpisodeSpec, LiveEpisode
+from .episode import EpisodeSpec, LiveEpisode, db_changes
 from .policy import act_batch, build_policy, policy_name
+from .tasks import ASSISTANT, USER
 from .trajectory import EpisodeLog, RolloutResult, Trajectory
 
 
@@ -57,6 +58,50 @@ def run_episode(
             answer = exc
         episode.advance(answer, time.perf_counter() - start)
     return episode.trajectory()
+
+
+def play(
+    aec_env: Any, assistant: Any, user: Any, *, seed: int | None = None, task_id: str | None = None, env_id: str = ""
+) -> Trajectory:
+    """Play one episode of a PettingZoo AEC view (:mod:`agentscaler_gym.multiagent`) with two policies;
+    return the assistant's :class:`Trajectory` (``timings["user"]``: the user policy's seconds).
+
+    Both policies get ``act(info["messages"], info["tools"], task=env.task)``: only privileged
+    policies (the oracle, the scripted user) look at the task.
+    """
+    env, start = aec_env, time.perf_counter()
+    env.reset(seed=seed, options={"task_id": task_id} if task_id is not None else None)
+    tools = list(env.infos[ASSISTANT]["tools"])  # infos are emptied as the agents leave
+    policies, spent = {ASSISTANT: assistant, USER: user}, {ASSISTANT: 0.0, USER: 0.0}
+    for agent in env.agent_iter():
+        _, _, terminated, truncated, info = env.last(observe=False)
+        if terminated or truncated:
+            env.step(None)
+            continue
+        t0 = time.perf_counter()
+        action = policies[agent].act(info["messages"], info["tools"], task=env.task)
+        spent[agent] += time.perf_counter() - t0
+        env.step(action)
+    inner = env.gym_env
+    return Trajectory(
+        env_id=env_id or inner.domain.name,
+        task_id=env.task.id,
+        seed=seed,
+        messages=list(inner.messages),
+        tools=tools,
+        reward=env.verification.reward,
+        verification=env.verification.to_dict(),
+        turns=inner.turns,
+        timings={
+            "policy": spent[ASSISTANT],
+            "user": spent[USER],
+            "env": time.perf_counter() - start - sum(spent.values()),
+        },
+        user_calls=[c.to_dict() for c in inner.device.calls] if inner.device else [],
+        user_errors=list(env.user_errors),
+        db_changes=db_changes(inner),
+        policy=policy_name(assistant),
+    )
 
 
 # -- many episodes ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import math
 import re
 import types
 import typing
@@ -192,7 +193,7 @@ def validate_arguments(tool: Tool, arguments: Any) -> dict:
             f"{tool.name} is missing required argument(s) {', '.join(map(repr, missing))}. {signature(tool)}"
         )
     for key, value in arguments.items():
-        problem = _check(value, properties[key])
+        problem = _check(value, properties[key]) or _non_finite(value)
         if problem:
             raise ToolError(f"argument {key!r} of {tool.name} {problem}. {signature(tool)}")
     return dict(arguments)
@@ -224,6 +225,25 @@ def _check(value: Any, schema: dict) -> str | None:
     return None
 
 
+def _non_finite(value: Any) -> str | None:
+    """Infinity and NaN are not numbers a tool can store: SQLite writes them as ``Inf`` and ``NaN``,
+    which no JSON reader accepts."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"must be a finite number, got {value}"
+    if not isinstance(value, (list, tuple, dict)):
+        return None
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return f"must not contain {item}"
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return None
+
+
 def signature(tool: Tool) -> str:
     """``name(arg: type, opt?: type)``: a one-line reminder of how to call the tool."""
     props = tool.parameters.get("properties", {})
@@ -242,5 +262,8 @@ def _article(type_name: str) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print
+        return f"<{_type_name(value)}>"
     return text if len(text) <= 60 else text[:57] + "..."

@@ -42,7 +42,7 @@ class Trajectory:
         error: Why the episode stopped early (a policy, server or env failure), else None.
         user_calls: Tool calls the user made on their device (dual control).
         user_errors: What the simulated user got wrong (``{"turn", "kind", "detail"}``; an LLM user's).
-        db_changes: Every row the episode changed: ``{"table", "key", "row"}`` (``row`` None if deleted).
+        db_changes: Every row the episode changed: ``{"seat", "table", "key", "row"}`` (``row`` None if deleted).
         policy: The policy's name.
     """
 

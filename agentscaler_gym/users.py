@@ -3,12 +3,13 @@
 A user is told the task when an episode starts and answers the assistant's messages::
 
     class User(Protocol):
-        def start(self, task: Task, device: Device | None, seed: int | None) -> str: ...   # opening
+        def start(self, task: Task, device: Seat | None, seed: int | None) -> str: ...     # opening
         def respond(self, message: str) -> str: ...                                          # reply
 
 A reply containing :data:`STOP` ends the conversation (``TRANSFER`` after a transfer to a human,
-``OUT_OF_SCOPE`` when the request cannot be expressed). In dual-control domains the user also holds
-a :class:`Device`: tools on a database of their own, which the assistant can only ask them to use.
+``OUT_OF_SCOPE`` when the request cannot be expressed). In dual-control domains the user is also
+handed a device, the user's :class:`~agentscaler_gym.seat.Seat`: tools on a database of their own,
+which the assistant can only ask them to use (``device.call(name, arguments).text``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import re
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
-from .database import Database
-from .tasks import USER, Task, ToolCall
+from .seat import Seat
+from .tasks import USER, Task
 from .tools import Tool
 
 STOP = "###STOP###"
@@ -27,28 +28,9 @@ OUT_OF_SCOPE = "###OUT-OF-SCOPE###"
 END_TOKENS = (STOP, TRANSFER, OUT_OF_SCOPE)
 
 
-class Device:
-    """The user's own tools and database (dual control). Successful calls are logged as user calls."""
-
-    def __init__(self, db: Database, tools: Mapping[str, Tool]):
-        self.db = db
-        self.tools = tools
-        self.calls: list[ToolCall] = []
-
-    @property
-    def schemas(self) -> list[dict]:
-        return [t.schema for t in self.tools.values()]
-
-    def call(self, name: str, arguments: Mapping) -> str:
-        text, ok = self.db.call(self.tools, name, arguments)
-        if ok:
-            self.calls.append(ToolCall(name, dict(arguments), USER))
-        return text
-
-
 @runtime_checkable
 class User(Protocol):
-    def start(self, task: Task, device: Device | None = None, seed: int | None = None) -> str:
+    def start(self, task: Task, device: Seat | None = None, seed: int | None = None) -> str:
         """Begin a conversation about ``task``; return the opening message."""
 
     def respond(self, message: str) -> str:
@@ -73,7 +55,7 @@ class ScriptedUser:
     def __init__(self, max_turns: int = 20):
         self.max_turns = max_turns
 
-    def start(self, task: Task, device: Device | None = None, seed: int | None = None) -> str:
+    def start(self, task: Task, device: Seat | None = None, seed: int | None = None) -> str:
         self.task, self.device, self.turns = task, device, 0
         self.pending = [c for c in task.gold_calls if c.actor == USER]
         return task.scenario.opening
@@ -108,7 +90,7 @@ class ScriptedUser:
             if gold is not None:
                 self.pending.remove(gold)
             arguments = dict(gold.arguments) if gold else self._known_arguments(tool)
-            done.append(f"I ran {name}: {self.device.call(name, arguments)}")
+            done.append(f"I ran {name}: {self.device.call(name, arguments).text}")
         return done
 
     def _known_arguments(self, tool: Tool) -> dict:

@@ -3,7 +3,8 @@
 Components (all reported in ``info["verification"]``):
 
 - ``state_match``: the rows the episode changed equal, in content, the rows the gold run changed
-  (both databases in dual-control domains). ``diff`` lists every row that differs.
+  (every seat's: the user's too in dual-control domains). ``diff`` lists every row that differs,
+  as ``{"seat", "table", "key", "expected", "actual"}`` (a row as ``{column: value}``, None if absent).
 - ``exact_match``: the assistant's successful calls equal the gold calls, in order; required only for
   tasks whose gold calls only read (``Task.exact_match``), ``None`` otherwise.
 - ``outputs_match``: every required output appears in what the assistant said; ``None`` if the
@@ -14,10 +15,10 @@ Components (all reported in ``info["verification"]``):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-from .database import Change
+from .seat import Changes
 from .tasks import Task, ToolCall
 
 
@@ -40,33 +41,20 @@ class Verification:
         return d
 
 
-def verify(
-    task: Task,
-    gold: Change,
-    changes: Change,
-    calls: Sequence[ToolCall],
-    said: Iterable[str],
-    row: Callable[[str, str | None], dict | None] = lambda table, row_json: row_json,
-) -> Verification:
-    """Score an episode.
+def verify(task: Task, gold: Changes, changes: Changes, calls: Sequence[ToolCall], said: Iterable[str]) -> Verification:
+    """Score an episode: a pure function of its inputs.
 
     Args:
         task: The task.
-        gold: The gold run's state change.
-        changes: The episode's state change.
+        gold: The gold run's state change (:meth:`Domain.gold`).
+        changes: The episode's state change (:func:`agentscaler_gym.seat.changes` of its seats).
         calls: The assistant's successful calls, in order.
         said: Everything the assistant said to the user.
-        row: Decodes a changed row for the diff (``SeedDatabase.row_dict``).
     """
+    differ = [key for key in gold.keys() | changes.keys() if gold.get(key, _ABSENT) != changes.get(key, _ABSENT)]
     diff = tuple(
-        {
-            "table": key[0],
-            "key": key[1],
-            "expected": row(key[0], gold.get(key)),
-            "actual": row(key[0], changes.get(key)),
-        }
-        for key in sorted(gold.keys() | changes.keys(), key=repr)
-        if gold.get(key, _ABSENT) != changes.get(key, _ABSENT)
+        {"seat": key[0], "table": key[1], "key": key[2], "expected": gold.get(key), "actual": changes.get(key)}
+        for key in sorted(differ, key=repr)
     )
     exact = None
     if task.exact_match:

@@ -4,7 +4,7 @@ Per env: a summary row (episodes, pass rate, mean turns, tool-error rate). Per t
 collapsible entry: the conversation with every tool call and its result, the verification
 components, the rows the episode changed and, for a failed state match, each differing row
 expected against actual. A filter box (a few lines of inline script) narrows the list by env,
-task, outcome or any text.
+task, outcome or any text; ``page.html#ep-<index>`` opens the episode at that position.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ const box=document.getElementById('filter');
 box.addEventListener('input',()=>{const q=box.value.toLowerCase();let n=0;
 for(const d of document.querySelectorAll('details.ep')){const hit=!q||d.dataset.key.includes(q)||d.textContent.toLowerCase().includes(q);
 d.style.display=hit?'':'none';n+=hit;}document.getElementById('shown').textContent=n;});
+const linked=location.hash&&document.getElementById(location.hash.slice(1));
+if(linked){linked.open=true;linked.scrollIntoView();}
 """
 
 
@@ -89,7 +91,7 @@ def _episode(index: int, t: Trajectory) -> str:
         f" · seed {t.seed} · reward {t.reward:g} · {t.turns} turns"
     )
     body = [_error(t), _conversation(t.messages), _verification(t.verification), _changes(t.db_changes), _meta(t)]
-    return f"<details class=ep data-key='{escape(key)}'><summary>{head}</summary><div class=body>{''.join(body)}</div></details>"
+    return f"<details class=ep id=ep-{index} data-key='{escape(key)}'><summary>{head}</summary><div class=body>{''.join(body)}</div></details>"
 
 
 def _error(t: Trajectory) -> str:

@@ -2,9 +2,9 @@
 
     python benchmarks/multiagent.py [--env AgentScaler/retail-v0 ...] [--episodes 200] [--repeats 5]
 
-Prints one JSON object per env: the median episode time through ``multiagent.play`` on the AEC view
+Prints one JSON object per env: the median episode time through ``rollout.play`` on the AEC view
 (``ours``) beside ``rollout.run_episode`` on ``gym.make`` of the same id (``reference``), over the
-same tasks and seeds, and their ratio. Both include the user's fidelity checks only on our side.
+same tasks and seeds, and their ratio. Only the view keeps the user's transcript and checks its replies.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import gymnasium as gym
 import agentscaler_gym
 from agents import OraclePolicy
 from agentscaler_gym import multiagent
-from agentscaler_gym.rollout import run_episode
+from agentscaler_gym.rollout import play, run_episode
 from agentscaler_gym.users import ScriptedUser
 
 
@@ -39,7 +39,7 @@ def bench(env_id: str, episodes: int, repeats: int) -> dict:
     oracle, user = OraclePolicy(), multiagent.UserPolicy(ScriptedUser(), device=aec.device)
     ours, reference = [], []
     for _ in range(repeats):  # interleaved, so machine noise hits both alike
-        ours.append(timed(lambda s, t: multiagent.play(aec, oracle, user, seed=s, task_id=t), task_ids))
+        ours.append(timed(lambda s, t: play(aec, oracle, user, seed=s, task_id=t), task_ids))
         reference.append(timed(lambda s, t: run_episode(single, oracle, seed=s, task_id=t), task_ids))
     ours_ms, reference_ms = statistics.median(ours) * 1e3, statistics.median(reference) * 1e3
     return {

@@ -81,3 +81,55 @@ def test_message_round_trip():
     turn = parse_action('<tool_call>{"name": "a", "arguments": {"x": 1}}</tool_call>')
     again = parse_action(json.dumps(turn.message()))
     assert again.tool_calls == [ToolCall("a", {"x": 1})]
+
+
+HUGE = "9" * 5000  # more digits than Python prints in decimal
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'{{"name": "a", "arguments": {{"x": {HUGE}}}}}',
+        f'[{{"name": "a", "arguments": {{"x": {HUGE}}}}}]',
+        f'<tool_call>{{"name": "a", "arguments": {{"x": {HUGE}}}}}</tool_call>',
+        f'{{"name": "a", "arguments": "{{\\"x\\": {HUGE}}}"}}',
+        f'{{"role": "assistant", "content": "", "tool_calls": [{{"function": {{"name": "a", "arguments": {{"x": {HUGE}}}}}}}]}}',
+        f"a(x={HUGE})",
+        f"[a(x={HUGE})]",
+        f"a(x=0x{'f' * 5000})",
+        f"a(x=[0x{'f' * 5000}])",
+        f"[0x{'f' * 5000}]",
+    ],
+)
+def test_an_integer_too_long_to_print_is_an_error_in_every_format(text):
+    turn = parse_action(text)
+    assert turn.errors and not turn.tool_calls
+    json.dumps(turn.message())  # what is kept can be written out
+
+
+@pytest.mark.parametrize(
+    "literal, problem",
+    [
+        ("{1, 2}", "set is not a JSON type"),
+        ("b'x'", "bytes is not a JSON type"),
+        ("1j", "complex is not a JSON type"),
+        ("...", "ellipsis is not a JSON type"),
+        ("{1: 'a'}", "keys must be strings"),
+        ("[" * 40 + "]" * 40, "nested more than"),
+    ],
+)
+def test_call_syntax_literals_that_are_not_json_values_are_errors(literal, problem):
+    turn = parse_action(f"get_ticket(ticket_id={literal})")
+    assert not turn.tool_calls and problem in turn.errors[0]
+
+
+def test_a_message_dict_with_values_that_are_not_json_is_an_error():
+    turn = parse_action({"role": "assistant", "tool_calls": [{"function": {"name": "a", "arguments": {"x": {1}}}}]})
+    assert not turn.tool_calls and "set is not a JSON type" in turn.errors[0]
+    turn = parse_action({"role": "assistant", "tool_calls": [10**5000]})
+    assert not turn.tool_calls and turn.errors
+
+
+def test_tuples_and_non_finite_numbers_still_parse():
+    assert calls(parse_action("a(x=(1, 2), y=1e999)")) == [("a", {"x": (1, 2), "y": float("inf")})]
+    assert calls(parse_action('{"name": "a", "arguments": {"y": NaN}}'))[0][1]["y"] != 0

@@ -3,7 +3,9 @@ import threading
 import peewee as pw
 import pytest
 
-from agentscaler_gym.database import Database, Model, SeedDatabase
+from agentscaler_gym.database import ROUTER, Database, Model, SeedDatabase
+from agentscaler_gym.seat import Answer, Seat, changes
+from agentscaler_gym.tasks import ASSISTANT
 from agentscaler_gym.tools import WRITE, ToolError, tool
 
 
@@ -47,6 +49,9 @@ def set_balance(account: str, balance: int) -> str:
     return "ok"
 
 
+TOOLS = {"transfer": transfer, "set_balance": set_balance}
+
+
 @pytest.fixture(scope="module")
 def seed():
     rows = {Account: [{"id": f"A{i}", "balance": 100} for i in range(50)], Transfer: []}
@@ -54,33 +59,35 @@ def seed():
 
 
 def test_a_failed_write_leaves_the_database_exactly_as_before(seed):
-    db = Database(seed)
-    before = db.digest()
-    text, ok = db.call({"transfer": transfer}, "transfer", {"source": "A1", "target": "A2", "amount": 500})
-    assert not ok and text == "Error: insufficient funds"
-    assert db.digest() == before and db.changes() == {}
+    seat = Seat(ASSISTANT, seed, TOOLS)
+    before = seat.db.digest()
+    answer = seat.call("transfer", {"source": "A1", "target": "A2", "amount": 500})
+    assert answer == Answer("Error: insufficient funds", False)
+    assert seat.db.digest() == before and seat.db.changes() == {} and seat.calls == []
 
 
 def test_changes_report_rows_by_content_not_by_touch(seed):
-    db = Database(seed)
-    tools = {"transfer": transfer, "set_balance": set_balance}
-    assert db.call(tools, "set_balance", {"account": "A3", "balance": 100}) == ("ok", True)  # same value: no change
+    seat = Seat(ASSISTANT, seed, TOOLS)
+    db = seat.db
+    assert seat.call("set_balance", {"account": "A3", "balance": 100}) == Answer("ok", True)  # same value: no change
     assert db.changes() == {}
-    db.call(tools, "transfer", {"source": "A1", "target": "A2", "amount": 30})
+    seat.call("transfer", {"source": "A1", "target": "A2", "amount": 30})
     assert db.changes() == {
         ("account", "A1"): '["A1",70]',
         ("account", "A2"): '["A2",130]',
         ("transfer", 1): '[1,"A1",30]',
     }
-    db.call(tools, "transfer", {"source": "A2", "target": "A1", "amount": 30})  # undo the balances
+    seat.call("transfer", {"source": "A2", "target": "A1", "amount": 30})  # undo the balances
     assert set(db.changes()) == {("transfer", 1), ("transfer", 2)}
-    assert seed.row_dict("transfer", db.changes()[("transfer", 2)]) == {"id": 2, "source_id": "A2", "amount": 30}
+    assert seat.changes()[("transfer", 2)] == {"id": 2, "source_id": "A2", "amount": 30}
+    assert changes({"bank": seat})[("bank", "transfer", 2)] == {"id": 2, "source_id": "A2", "amount": 30}
+    assert [c.name for c in seat.calls] == ["set_balance", "transfer", "transfer"]
 
 
 def test_reset_restores_the_seed_and_clears_the_change_log(seed):
     db = Database(seed)
     pristine = db.digest()
-    db.call({"transfer": transfer}, "transfer", {"source": "A1", "target": "A2", "amount": 30})
+    db.run(transfer, {"source": "A1", "target": "A2", "amount": 30})
     assert db.digest() != pristine
     db.reset()
     assert db.digest() == pristine and db.changes() == {}
@@ -108,7 +115,7 @@ def test_reset_puts_back_exact_values_rowids_and_renamed_keys():
 def test_many_instances_in_one_process_are_isolated(seed):
     dbs = [Database(seed) for _ in range(64)]
     for i, db in enumerate(dbs):
-        db.call({"set_balance": set_balance}, "set_balance", {"account": "A0", "balance": i})
+        db.run(set_balance, {"account": "A0", "balance": i})
     for i, db in enumerate(dbs):
         assert db.changes() == {("account", "A0"): f'["A0",{i}]'}
 
@@ -120,7 +127,7 @@ def test_instances_in_threads_are_isolated(seed):
         try:
             db = Database(seed)
             for step in range(200):
-                db.call({"set_balance": set_balance}, "set_balance", {"account": "A0", "balance": i * 1000 + step})
+                db.run(set_balance, {"account": "A0", "balance": i * 1000 + step})
                 assert db.changes() == {("account", "A0"): f'["A0",{i * 1000 + step}]'}
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -139,9 +146,9 @@ def test_models_outside_an_active_database_fail_clearly():
 
 
 def test_sqlite_errors_come_back_as_text(seed):
-    db = Database(seed)
-    text, ok = db.call({"set_balance": set_balance}, "set_balance", {"account": "A0", "balance": 2**80})
-    assert not ok and text.startswith("Error: ") and db.changes() == {}
+    seat = Seat(ASSISTANT, seed, TOOLS)
+    answer = seat.call("set_balance", {"account": "A0", "balance": 2**80})
+    assert not answer.ok and answer.text.startswith("Error: ") and seat.changes() == {}
 
 
 def test_find_and_find_all_match_peewee_queries(seed):
@@ -152,7 +159,7 @@ def test_find_and_find_all_match_peewee_queries(seed):
         assert [a.id for a in Account.find_all(balance=100)][:3] == ["A0", "A1", "A10"]
         with pytest.raises(AttributeError, match="no field"):
             Account.find(colour="red")
-    db.call({"transfer": transfer}, "transfer", {"source": "A1", "target": "A2", "amount": 5})
+    db.run(transfer, {"source": "A1", "target": "A2", "amount": 5})
     with db.active():
         found = Transfer.find(source="A1")
         assert (found.id, found.source_id, found.amount) == (1, "A1", 5)
@@ -177,7 +184,7 @@ def test_save_updates_the_whole_row_and_inserts_new_ones(seed):
 
 def test_save_only_writes_the_named_fields(seed):
     db = Database(seed)
-    db.call({"set_balance": set_balance}, "set_balance", {"account": "A5", "balance": 50})
+    db.run(set_balance, {"account": "A5", "balance": 50})
     with db.active():
         stale = Account(id="A5", balance=1)  # a stale copy: only `balance` would be written
         stale.balance = 60
@@ -187,3 +194,61 @@ def test_save_only_writes_the_named_fields(seed):
         transfer_row.amount, transfer_row.source_id = 2, "A6"
         transfer_row.save(only=[Transfer.amount])
         assert (Transfer.find(id=transfer_row.id).amount, Transfer.find(id=transfer_row.id).source_id) == (2, "A5")
+
+
+def _model(table: str, column: str = "value") -> type[Model]:
+    fields = {"id": pw.AutoField(), column: pw.TextField(null=True), "Meta": type("Meta", (), {"table_name": table})}
+    return type(f"M{abs(hash((table, column)))}", (Model,), fields)
+
+
+def test_names_that_would_smuggle_sql_are_refused_and_run_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    opener = _model('t" (x); /*')
+    closer = _model("*/ ATTACH DATABASE 'x.db' AS p; CREATE TABLE p.owned(a); /*")
+    with pytest.raises(ValueError, match="not a usable table or column name"):
+        SeedDatabase([opener, closer], {})
+    with pytest.raises(ValueError, match="not a usable table or column name"):
+        SeedDatabase([_model("plain", "v\" TEXT); ATTACH DATABASE 'x.db' AS p; --")], {})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_quotes_in_names_are_data():
+    model = _model("o'hara", "it's")
+    seat = Seat(ASSISTANT, SeedDatabase([model], {model: [{"it's": "a"}]}), {})
+    with seat.db.active():
+        model.create(**{"it's": "b"})
+        row = model.find(id=1)
+        setattr(row, "it's", "c")
+        row.save()
+    assert seat.changes() == {("o'hara", 1): {"id": 1, "it's": "c"}, ("o'hara", 2): {"id": 2, "it's": "b"}}
+    seat.reset()
+    assert seat.changes() == {} and seat.db.digest() == Seat(ASSISTANT, seat.db.seed, {}).db.digest()
+
+
+def test_names_the_change_tracking_uses_are_reserved():
+    with pytest.raises(ValueError, match="reserved"):
+        SeedDatabase([_model("_log_account")], {})
+
+
+@tool(WRITE)
+def write_then_fail_inside(account: str) -> str:
+    """Set a balance, then fail inside a nested atomic block.
+
+    Args:
+        account: The account.
+    """
+    Account.update(balance=1).where(Account.id == account).execute()
+    try:
+        with ROUTER.atomic():  # a savepoint inside the call's transaction
+            Account.update(balance=2).where(Account.id == account).execute()
+            raise ValueError("undone")
+    except ValueError:
+        pass
+    return "ok"
+
+
+def test_an_atomic_block_inside_a_write_is_a_savepoint(seed):
+    seat = Seat(ASSISTANT, seed, {"w": write_then_fail_inside})
+    assert seat.call("w", {"account": "A9"}) == Answer("ok", True)
+    assert seat.changes() == {("account", "A9"): {"id": "A9", "balance": 1}}
+    assert seat.db.conn.in_transaction is False

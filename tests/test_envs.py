@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import agentscaler_gym
 from agentscaler_gym.checks import check_domain, run_turns
 from agentscaler_gym.registry import SYNTHESIZED, domain_of, entries
-from agentscaler_gym.tasks import oracle_turns
+from agentscaler_gym.tasks import ASSISTANT, oracle_turns
 
 ENV_IDS = agentscaler_gym.builtin_ids()
 HAND_BUILT = [i for i, entry in entries().items() if SYNTHESIZED not in entry.tags]
@@ -80,12 +80,12 @@ def test_reset_after_every_oracle_episode_gives_a_fresh_database(env_id):
     changed = 0
     for task in env.tasks:
         play(env, task.id, oracle_turns(task))
-        changed += bool(env.db.changes())
+        changed += bool(env.changes())
     assert changed  # the episodes wrote, so the reset had rows to put back
     env.reset(seed=0)
-    assert stored_rows(env.db) == stored_rows(fresh.db) and env.db.changes() == {}
-    if env.user_db is not None:
-        assert stored_rows(env.user_db) == stored_rows(fresh.user_db)
+    assert env.changes() == {}
+    for actor, seat in env.seats.items():
+        assert stored_rows(seat.db) == stored_rows(fresh.seats[actor].db)
 
 
 @pytest.mark.parametrize("env_id", PROPERTY_IDS)
@@ -213,10 +213,11 @@ def test_adversarial_actions_never_raise_and_failed_calls_change_nothing(env_id)
                 env.reset()
 
     run()
-    digest = env.db.digest()  # every table still there and readable
+    db = env.seats[ASSISTANT].db
+    digest = db.digest()  # every table still there and readable
     env.reset()
-    assert env.db.digest() == domain_of(env_id).databases()[0].digest() != ""
-    assert stored_rows(env.db) == stored_rows(make(env_id).db)
+    assert db.digest() == domain_of(env_id).seats()[ASSISTANT].db.digest() != ""
+    assert stored_rows(db) == stored_rows(make(env_id).seats[ASSISTANT].db)
     assert digest
 
 

@@ -12,8 +12,9 @@ import agentscaler_gym
 from agents import OraclePolicy
 from agentscaler_gym import multiagent as ma
 from agentscaler_gym.registry import SYNTHESIZED, entries
-from agentscaler_gym.rollout import run_episode
-from agentscaler_gym.tasks import USER, Scenario
+from agentscaler_gym.rollout import play, run_episode
+from agentscaler_gym.tasks import USER
+from agentscaler_gym.user_rules import FIDELITY_CHECKS
 from agentscaler_gym.users import STOP, ScriptedUser
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -135,7 +136,7 @@ def test_user_speaks_first_with_its_brief_and_tool_calls_keep_the_turn():
 def test_bad_actions_come_back_as_error_text_and_leave_the_database_unchanged():
     env = ma.env(MOCK)
     env.reset(seed=1)
-    digest = env.gym_env.db.digest()
+    digest = env.gym_env.seats["assistant"].db.digest()
     env.step(12345)  # the user: not text, so an error it reads; still its turn
     assert env.agent_selection == ma.USER and env.observe(ma.USER)["message"].startswith("Error:")
     env.step("hello")
@@ -143,7 +144,7 @@ def test_bad_actions_come_back_as_error_text_and_leave_the_database_unchanged():
     env.step("{not json")
     env.step(None)
     assert env.agent_selection == ma.ASSISTANT and not any(env.terminations.values())
-    assert env.gym_env.db.digest() == digest
+    assert env.gym_env.seats["assistant"].db.digest() == digest
 
 
 # -- identity with the single-agent env -----------------------------------------------------------
@@ -155,7 +156,7 @@ def test_oracle_and_scripted_user_give_the_single_agent_episode(env_id):
     single = gym.make(env_id, disable_env_checker=True)
     user = ma.UserPolicy(ScriptedUser(), device=env.device)
     for seed, task_id in enumerate(user_task_ids(env, 6)):
-        multi = ma.play(env, OraclePolicy(), user, seed=seed, task_id=task_id)
+        multi = play(env, OraclePolicy(), user, seed=seed, task_id=task_id)
         reference = run_episode(single, OraclePolicy(), seed=seed, task_id=task_id)
         assert multi.reward == 1.0
         assert comparable(multi) == comparable(reference)
@@ -165,7 +166,7 @@ def test_oracle_and_scripted_user_give_the_single_agent_episode(env_id):
 def test_parallel_view_plays_the_same_episode_and_ignores_the_waiting_agent():
     aec, par = ma.env(MOCK), ma.parallel_env(MOCK)
     task_id = aec.gym_env.tasks[2].id
-    reference = ma.play(aec, OraclePolicy(), ma.UserPolicy(ScriptedUser()), seed=5, task_id=task_id)
+    reference = play(aec, OraclePolicy(), ma.UserPolicy(ScriptedUser()), seed=5, task_id=task_id)
     observations, infos = par.reset(seed=5, options={"task_id": task_id})
     policies = {ma.ASSISTANT: OraclePolicy(), ma.USER: ma.UserPolicy(ScriptedUser())}
     while par.agents:
@@ -217,7 +218,7 @@ class DeviceActionUser:
 def dual_control_task(env):
     """A task whose gold run writes on the user's device."""
     for task_id in user_task_ids(env, 50):
-        if any(k[0].startswith("user:") for k in env.gym_env.domain.gold(env.gym_env.domain.task(task_id))):
+        if any(k[0] == USER for k in env.gym_env.domain.gold(env.gym_env.domain.task(task_id))):
             return env.gym_env.domain.task(task_id)
     raise AssertionError("no task writes on the device")
 
@@ -225,9 +226,9 @@ def dual_control_task(env):
 def test_user_device_actions_change_the_user_database_and_verification_sees_them():
     env = ma.env(TELECOM)
     task = dual_control_task(env)
-    trajectory = ma.play(env, OraclePolicy(), DeviceActionUser(), seed=0, task_id=task.id)
+    trajectory = play(env, OraclePolicy(), DeviceActionUser(), seed=0, task_id=task.id)
     assert trajectory.reward == 1.0, trajectory.verification
-    assert any(table.startswith("user:") for table, _ in env.gym_env.changes())
+    assert any(seat == USER for seat, _, _ in env.gym_env.changes())
     assert trajectory.user_calls == [c.to_dict() for c in task.gold_calls if c.actor == USER]
     calls = [m for m in env.user_messages if m.get("tool_calls")]
     results = [m for m in env.user_messages if m["role"] == "tool"]
@@ -240,11 +241,12 @@ def test_skipping_a_device_action_fails_verification_with_a_user_table_diff():
     task = dual_control_task(env)
     gold = env.gym_env.domain.gold(task)
     written = {c.name for c in task.gold_calls if c.actor == USER}
-    skip = next(n for n in written if n != "check_status_bar" and env.gym_env.domain.user_tools[n].kind == "write")
-    trajectory = ma.play(env, OraclePolicy(), DeviceActionUser(skip={skip}), seed=0, task_id=task.id)
+    phone = env.gym_env.seats[USER]
+    skip = next(n for n in written if n != "check_status_bar" and phone.tools[n].kind == "write")
+    trajectory = play(env, OraclePolicy(), DeviceActionUser(skip={skip}), seed=0, task_id=task.id)
     assert trajectory.reward == 0.0
-    assert any(d["table"].startswith("user:") for d in trajectory.verification["diff"])
-    assert any(k[0].startswith("user:") for k in gold)
+    assert any(d["seat"] == USER for d in trajectory.verification["diff"])
+    assert any(k[0] == USER for k in gold)
 
 
 def test_device_calls_without_a_device_are_an_error_the_user_reads():
@@ -286,11 +288,11 @@ class InventingUser:
 def test_user_reward_modes(mode):
     env = ma.env(MOCK, user_reward=mode)
     task_id = env.gym_env.tasks[0].id
-    trajectory = ma.play(env, OraclePolicy(), InventingUser(), seed=0, task_id=task_id)
+    trajectory = play(env, OraclePolicy(), InventingUser(), seed=0, task_id=task_id)
     assert trajectory.reward == 1.0  # the assistant's reward ignores the user's faults
     assert [e["kind"] for e in trajectory.user_errors] == ["invented_fact"]
     assert "9999999" in trajectory.user_errors[0]["detail"] and trajectory.user_errors[0]["turn"] == 0
-    expected = {"shared": 1.0, "zero": 0.0, "fidelity": 1 - 1 / len(ma.FIDELITY_CHECKS)}[mode]
+    expected = {"shared": 1.0, "zero": 0.0, "fidelity": 1 - 1 / len(FIDELITY_CHECKS)}[mode]
     assert env.final_rewards == pytest.approx({ma.ASSISTANT: 1.0, ma.USER: expected})
 
 
@@ -310,55 +312,8 @@ def test_unknown_user_reward_and_user_argument_are_refused():
         ma.env(MOCK, user=ScriptedUser())
 
 
-SCENARIO = Scenario(
-    opening="Hi, I want to return something from order #W1234567.",
-    instruction=(
-        "You want to return the blue kettle from order #W1234567 and have the refund go to your gift card; "
-        "if the agent asks, you also want to change the address of order #W7654321 to 12 Oak Street."
-    ),
-    known={"email": "ava.lee@example.com", "zip code": "90210"},
-)
-
-
-@pytest.mark.parametrize(
-    "reply, answering, heard, kinds",
-    [
-        ("My email is ava.lee@example.com.", "Could you share your email?", set(), []),
-        ("My email is bob@example.com.", "Could you share your email?", set(), ["invented_fact"]),
-        ("It is order #W5550001.", "Which order?", set(), ["invented_fact"]),
-        ("It is order W5550001, the one you found.", "Which order?", ma.facts("I found #W5550001."), []),
-        ("I paid $1,249.99 for it.", "How much?", ma.facts("The total was 1249.99."), []),
-        (f"Yes, please go ahead. {STOP}", "Shall I proceed with the return (yes/no)?", set(), ["early_stop"]),
-        (f"No, that's all, thanks. {STOP}", "Is there anything else I can help with?", set(), []),
-        (f"Thanks. {STOP}", "Your return is done; the refund goes to your gift card.", set(), []),
-        (f"I don't know. {STOP}", "Could you provide your zip code?", set(), ["early_stop"]),
-        (STOP, "", set(), ["empty_reply", "early_stop"]),
-        ("", "Could you provide your zip code?", set(), ["empty_reply"]),
-        (SCENARIO.instruction, "How can I help?", set(), ["instruction_leak"]),
-        ("I want to return the blue kettle.", "How can I help?", set(), []),
-        (SCENARIO.opening, "", set(), []),
-    ],
-)
-def test_check_user_reply_finds_each_kind_of_fault(reply, answering, heard, kinds):
-    assert [kind for kind, _ in ma.check_user_reply(reply, SCENARIO, answering, heard)] == kinds
-
-
-def test_fidelity_is_the_share_of_checks_never_broken():
-    assert ma.fidelity([]) == 1.0
-    twice = [{"turn": 1, "kind": "invented_fact", "detail": ""}] * 2
-    assert ma.fidelity(twice) == pytest.approx(1 - 1 / len(ma.FIDELITY_CHECKS))
-    assert ma.fidelity([{"turn": 1, "kind": k, "detail": ""} for k in ma.FIDELITY_CHECKS]) == 0.0
-
-
-def test_user_brief_holds_the_scenario_and_the_rules():
-    task = ma.env(TELECOM).gym_env.tasks[0]
-    brief = ma.user_brief(task, device=True)
-    assert task.scenario.instruction in brief and STOP in brief and "phone" in brief
-    assert all(str(v) in brief for v in task.scenario.known.values())
-    assert "phone with the listed tools" not in ma.user_brief(task, device=False)
-
-
-def test_importing_the_multiagent_views_stays_light():
-    code = "import sys, agentscaler_gym.multiagent; print(sorted({'torch','transformers','trl','vllm','ray','datasets'} & set(sys.modules)))"
+def test_importing_the_multiagent_views_stays_light_and_below_the_rollout_engine():
+    heavy = "'torch','transformers','trl','vllm','ray','datasets','agentscaler_gym.rollout','agents','train'"
+    code = f"import sys, agentscaler_gym.multiagent; print(sorted({{{heavy}}} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert json.loads(out.replace("'", '"')) == []

@@ -124,3 +124,30 @@ def test_undocumented_or_untyped_parameters_are_rejected_at_definition():
 
     with pytest.raises(ValueError):
         tool("delete")
+
+
+@tool(WRITE)
+def set_limit(card_id: str, daily_limit: float, steps: list[float] | None = None) -> str:
+    """Set a card's daily limit.
+
+    Args:
+        card_id: The card.
+        daily_limit: The new limit.
+        steps: Intermediate limits.
+    """
+    return "ok"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"card_id": "C1", "daily_limit": float("inf")},
+        {"card_id": "C1", "daily_limit": float("-inf")},
+        {"card_id": "C1", "daily_limit": float("nan")},
+        {"card_id": "C1", "daily_limit": 1.0, "steps": [1.0, float("inf")]},
+    ],
+)
+def test_non_finite_numbers_are_invalid_arguments(arguments):
+    with pytest.raises(ToolError, match="finite|must not contain"):
+        validate_arguments(set_limit, arguments)
+    assert validate_arguments(set_limit, {"card_id": "C1", "daily_limit": 1e308})["daily_limit"] == 1e308

@@ -122,7 +122,15 @@ def generate_sft(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("--envs", nargs="+", required=True, help="env ids to roll out, e.g. AgentScaler/mock-v0")
+    parser.add_argument(
+        "--envs",
+        nargs="+",
+        required=True,
+        help="env ids to roll out, e.g. AgentScaler/mock-v0, or selections (glob, name, tag:TAG, @file)",
+    )
+    parser.add_argument(
+        "--held-out", default=None, metavar="SELECTION", help="domains left out of the data (agentscaler_gym.splits)"
+    )
     parser.add_argument(
         "--policy",
         default="oracle",
@@ -150,7 +158,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from agents import make_policy
+    from agentscaler_gym.splits import DomainSplit, expand_env_ids
 
+    env_ids = expand_env_ids(args.envs)
+    if args.held_out:
+        env_ids = DomainSplit.parse(args.held_out).training_ids(env_ids)
+    if not env_ids:
+        raise SystemExit("no env left to play: every selected env is held out")
     make_user = None
     if args.user != "scripted":
         from agents.user_llm import LLMUser
@@ -158,11 +172,11 @@ def run(args: argparse.Namespace) -> int:
         user_policy = make_policy(args.user)
         make_user = lambda: LLMUser(user_policy)  # noqa: E731
     card = generate_sft(
-        args.envs,
+        env_ids,
         make_policy(args.policy),
         args.out,
         exact=args.exact,
-        settings={"policy": args.policy, "user": args.user},
+        settings={"policy": args.policy, "user": args.user, "held_out": args.held_out},
         split=args.split,
         samples=args.samples,
         episodes=args.episodes,

@@ -44,18 +44,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-USER_TOOL = "send_message_to_user"
+from .episode import USER_TOOL, USER_TOOL_ARGUMENT, USER_TOOL_DESCRIPTION, call_tool, make_env, say
+from .episode import verification as episode_verification
+
 RESERVED = ("reset", "get_reward", USER_TOOL)
 _JSON_TYPES = {"string": str, "integer": int, "number": float, "boolean": bool, "object": dict}
-
-
-def make_env(env_id: str, **env_kwargs: Any):
-    """A fresh :class:`~agentscaler_gym.ToolUseEnv` for ``env_id`` (registry arguments, no wrappers)."""
-    import gymnasium as gym
-
-    import agentscaler_gym  # noqa: F401 - registers the built-in ids
-
-    return gym.make(env_id, disable_env_checker=True, **env_kwargs).unwrapped
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,22 +83,14 @@ class ToolUseEnvironment:
 
         A property, not a method: TRL offers every public function of the class as a tool.
         """
-        return (self.env.verification or self.env.verify()).to_dict()
+        return episode_verification(self.env)
 
     def _call(self, name: str, arguments: dict) -> str:
-        call = {"type": "function", "function": {"name": name, "arguments": arguments}}
-        observation, *_ = self.env.step({"role": "assistant", "content": "", "tool_calls": [call]})
-        return observation
+        return call_tool(self.env, name, arguments)[0]
 
 
 def send_message_to_user(self, message: str) -> str:
-    """Send a message to the user and return their reply. Use it to ask for information, to confirm an action, or to tell the user the outcome.
-
-    Args:
-        message: What to say to the user.
-    """
-    observation, *_ = self.env.step({"role": "assistant", "content": message})
-    return observation
+    return say(self.env, message)[0]
 
 
 def environment_class(env_id: str, user_tool: bool = True) -> type:
@@ -200,6 +185,9 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+send_message_to_user.__doc__ = google_docstring(USER_TOOL_DESCRIPTION, {"message": USER_TOOL_ARGUMENT})
+
+
 def _class_name(env_id: str) -> str:
     name = env_id.split("/")[-1]
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name) if part) + "Env"
@@ -209,7 +197,12 @@ def _class_name(env_id: str) -> str:
 # Datasets and rewards
 
 
-def task_dataset(env_ids: str | Sequence[str], split: str = "train", limit: int | None = None):
+def task_dataset(
+    env_ids: str | Sequence[str],
+    split: str = "train",
+    limit: int | None = None,
+    held_out: str | Sequence[str] | None = None,
+):
     """The tasks of ``split`` as GRPO prompts: a ``datasets.Dataset``.
 
     Columns: ``prompt`` (the system policy and the user's opening), ``task_id``, ``environment``
@@ -221,10 +214,15 @@ def task_dataset(env_ids: str | Sequence[str], split: str = "train", limit: int 
         env_ids: One env id or several.
         split: The task split.
         limit: At most this many tasks per env id.
+        held_out: A domain selection (:mod:`agentscaler_gym.splits`) left out of the dataset.
     """
     from datasets import Dataset
 
+    from ..splits import DomainSplit
+
     env_ids = [env_ids] if isinstance(env_ids, str) else list(env_ids)
+    if held_out is not None:
+        env_ids = DomainSplit.parse(held_out).training_ids(env_ids)
     rows = []
     for env_id in env_ids:
         env = make_env(env_id, split=split)
@@ -261,9 +259,7 @@ class _Episode:
         self.logprobs += list(logprobs) if logprobs is not None else [0.0] * len(ids)
 
     def finish(self) -> None:
-        self.verification = (
-            self.env.verify().to_dict() if self.env.verification is None else self.env.verification.to_dict()
-        )
+        self.verification = episode_verification(self.env)
 
 
 class UserRollout:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain import Domain
-from ..tasks import Scenario, Task, ToolCall
+from ..tasks import ASSISTANT, Scenario, Task, ToolCall
 from ..tools import ToolError, validate_arguments
 from .operators import WRITES, rule_problem
 from .values import first_key, new_value
@@ -154,7 +154,7 @@ class _Walker:
         self.tools = {t["name"]: t for t in spec["tools"]}
         self.entities = {e["name"]: e for e in spec["entities"]}
         self.models = {m._meta.table_name: m for m in domain.agent.models}
-        self.db, _ = domain.databases()
+        self.db = domain.seats()[ASSISTANT].db
         self.children = collections.defaultdict(list)
         for e in spec["entities"]:
             for c in e["columns"]:

@@ -63,8 +63,11 @@ def test_rollout_eval_and_view_commands(tmp_path, capsys):
     assert len(trajectories) == 40
 
     assert main(["eval", str(out), "--json"]) == 0
-    row = json.loads(capsys.readouterr().out)
-    assert row == {"env": "AgentScaler/mock-v0", "pass^1": 1.0, "pass^2": 1.0}
+    result = json.loads(capsys.readouterr().out)
+    assert result["pass_hat_k"]["AgentScaler/mock-v0"] == {
+        "1": {"value": 1.0, "tasks": 20},
+        "2": {"value": 1.0, "tasks": 20},
+    }
 
     html = tmp_path / "page.html"
     assert main(["view", str(out), "-o", str(html)]) == 0

@@ -18,7 +18,8 @@ from agentscaler_gym.domains.airline.fares import BAG_FEE, COMPENSATION, free_ba
 from agentscaler_gym.domains.airline.models import Flight, FlightDate, PaymentMethod, Reservation, User
 from agentscaler_gym.domains.airline.tasks import FAMILIES, make_tasks
 from agentscaler_gym.env import ToolUseEnv
-from agentscaler_gym.tasks import oracle_turns
+from agentscaler_gym.seat import changes
+from agentscaler_gym.tasks import ASSISTANT, oracle_turns
 from agentscaler_gym.users import ScriptedUser
 
 ROWS = DOMAIN.rows
@@ -58,17 +59,18 @@ def undisrupted(r):
 
 @pytest.fixture()
 def db():
-    agent_db, _ = DOMAIN.databases()
-    yield agent_db
-    agent_db.close()
+    seat = DOMAIN.seats()[ASSISTANT]
+    yield seat
+    seat.close()
 
 
 def call(db, name, **arguments):
-    return db.call(DOMAIN.tools, name, arguments)
+    answer = db.call(name, arguments)
+    return answer.text, answer.ok
 
 
 def row(db, model, key):
-    with db.active():
+    with db.db.active():
         return model.find(**{model._meta.primary_key.name: key})
 
 
@@ -229,11 +231,11 @@ VIOLATIONS = {
 @pytest.mark.parametrize("case", list(VIOLATIONS))
 def test_a_call_that_breaks_a_rule_fails_and_changes_nothing(db, case):
     name, arguments, message = VIOLATIONS[case]
-    before = db.digest()
+    before = db.db.digest()
     text, ok = call(db, name, **arguments)
     assert not ok and text.startswith("Error:"), text
     assert message in text
-    assert db.digest() == before and db.changes() == {}
+    assert db.db.digest() == before and db.changes() == {}
 
 
 def test_a_gift_card_cannot_pay_more_than_its_balance(db):
@@ -250,14 +252,14 @@ def test_a_gift_card_cannot_pay_more_than_its_balance(db):
     )
     price = leg["prices"]["business"]
     assert price > gift["balance"]
-    before = db.digest()
+    before = db.db.digest()
     text, ok = call(
         db,
         "book_reservation",
         **booking(user, [leg], cabin="business", payments=[{"payment_id": gift["id"], "amount": price}]),
     )
     assert not ok and "less than" in text
-    assert db.digest() == before
+    assert db.db.digest() == before
 
 
 # -- allowed calls: exactly the expected rows change ---------------------------------------------
@@ -333,9 +335,9 @@ def test_equal_requests_in_another_spelling_reach_the_same_state():
             {"amount": float(p["amount"]), "payment_id": p["payment_id"]} for p in gold["payment_methods"]
         ],
     }
-    a, b = DOMAIN.databases()[0], DOMAIN.databases()[0]
+    a, b = DOMAIN.seats()[ASSISTANT], DOMAIN.seats()[ASSISTANT]
     assert call(a, "book_reservation", **gold)[1] and call(b, "book_reservation", **respelled)[1]
-    assert a.changes() == b.changes() == DOMAIN.gold(task)
+    assert changes({ASSISTANT: a}) == changes({ASSISTANT: b}) == DOMAIN.gold(task)
 
 
 def test_changing_a_flight_charges_the_fare_difference_and_moves_the_seats(db):
@@ -399,7 +401,7 @@ def test_a_cabin_downgrade_refunds_the_difference_to_a_gift_card(db):
 
 
 def test_a_certificate_gets_the_same_id_in_every_run():
-    a, b = DOMAIN.databases()[0], DOMAIN.databases()[0]
+    a, b = DOMAIN.seats()[ASSISTANT], DOMAIN.seats()[ASSISTANT]
     user = ROWS[User][0]["id"]
     assert (
         call(a, "send_certificate", user_id=user, amount=150)[1]
@@ -571,7 +573,7 @@ def test_booking_with_the_wrong_insurance_choice_scores_zero():
         "tool_calls": [{"type": "function", "function": {"name": "book_reservation", "arguments": wrong}}],
     }
     reward, info = run_turns(env, task, turns)
-    assert env.calls[-1].name == "book_reservation"  # the booking itself went through
+    assert env.seats[ASSISTANT].calls[-1].name == "book_reservation"  # the booking itself went through
     assert reward == 0.0 and not info["verification"]["state_match"]
 
 
@@ -598,7 +600,7 @@ _ANY = st.one_of(
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 _INTERNAL = re.compile(r"^Error: [A-Z]\w*(Error|Exception): ")
-FUZZ_DB = DOMAIN.databases()[0]
+FUZZ_DB = DOMAIN.seats()[ASSISTANT]
 
 
 def _paths(value, path=()):

@@ -10,17 +10,17 @@ import gymnasium as gym
 import pytest
 
 import agentscaler_gym  # noqa: F401  (registers the env ids)
-from agentscaler_gym.database import Database
 from agentscaler_gym.domains.common import calculate, evaluate, lookup
 from agentscaler_gym.domains.mock import DOMAIN as MOCK
 from agentscaler_gym.domains.mock.models import Customer, Ticket
+from agentscaler_gym.tasks import ASSISTANT
 from agentscaler_gym.tools import ToolError
 
 # -- lookup --------------------------------------------------------------------------------------
 
 
 def test_lookup_returns_the_row_or_raises_the_agents_message():
-    with Database(MOCK.seed).active():
+    with MOCK.seats()[ASSISTANT].db.active():
         assert lookup(Ticket, "unused", id=1).id == 1
         first = MOCK.rows[Customer][0]
         assert lookup(Customer, "unused", id=first["id"], email=first["email"]).name == first["name"]

@@ -11,6 +11,7 @@ from agentscaler_gym.domains.retail import DOMAIN
 from agentscaler_gym.domains.retail import data as retail_data
 from agentscaler_gym.domains.retail.models import Order, OrderItem, PaymentMethod, Product, User, Variant
 from agentscaler_gym.domains.retail.tasks import TRAIN_COUNTS, make_tasks
+from agentscaler_gym.tasks import ASSISTANT
 
 ROWS = DOMAIN.rows
 METHODS = {m["id"]: m for m in ROWS[PaymentMethod]}
@@ -58,13 +59,14 @@ def swappable_line(order: dict) -> dict | None:
 
 @pytest.fixture
 def db():
-    database, _ = DOMAIN.databases()
-    yield database
-    database.close()
+    seat = DOMAIN.seats()[ASSISTANT]
+    yield seat
+    seat.close()
 
 
 def call(db, name: str, **arguments) -> tuple[str, bool]:
-    return db.call(DOMAIN.tools, name, arguments)
+    answer = db.call(name, arguments)
+    return answer.text, answer.ok
 
 
 def changed(db) -> set:
@@ -110,7 +112,7 @@ def test_same_seed_gives_the_same_rows_and_another_seed_differs():
 
 
 def test_the_seed_database_is_pinned(db):
-    assert db.digest() == SEED_DB_SHA256
+    assert db.db.digest() == SEED_DB_SHA256
 
 
 # -- tasks and splits ------------------------------------------------------------------------
@@ -373,10 +375,10 @@ BROKEN_RULES = {
 @pytest.mark.parametrize("rule", BROKEN_RULES)
 def test_a_call_that_breaks_a_rule_fails_and_changes_nothing(db, rule):
     name, arguments = BROKEN_RULES[rule]()
-    before = db.digest()
+    before = db.db.digest()
     text, ok = call(db, name, **arguments)
     assert not ok and text.startswith("Error:"), text
-    assert db.digest() == before
+    assert db.db.digest() == before
     assert db.changes() == {}
 
 
@@ -395,7 +397,7 @@ def order_after(db, order_id: str) -> dict:
 
 
 def balance(db, method_id: str) -> float:
-    return db.conn.execute('SELECT balance FROM "payment_method" WHERE id = ?', (method_id,)).fetchone()[0]
+    return db.db.conn.execute('SELECT balance FROM "payment_method" WHERE id = ?', (method_id,)).fetchone()[0]
 
 
 def test_cancel_refunds_every_payment_and_credits_a_gift_card_at_once(db):

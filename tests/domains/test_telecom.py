@@ -14,10 +14,18 @@ from agentscaler_gym.domains.telecom.device_models import Device
 from agentscaler_gym.domains.telecom.models import Bill, Customer, Line, PaymentMethod, Plan
 from agentscaler_gym.domains.telecom.tasks import FAMILIES, make_tasks
 from agentscaler_gym.env import ToolUseEnv
-from agentscaler_gym.tasks import USER, oracle_turns
+from agentscaler_gym.tasks import ASSISTANT, USER, oracle_turns
 
 ROWS = DOMAIN.rows
-DEVICES = {d["phone_number"]: d for d in DOMAIN.user_rows[Device]}
+DEVICES = {d["phone_number"]: d for d in DOMAIN.rows[Device]}
+SEATS = DOMAIN.seats()
+
+
+def call(seat, name, arguments):
+    answer = seat.call(name, arguments)
+    return answer.text, answer.ok
+
+
 PLANS = {p["id"]: p for p in ROWS[Plan]}
 
 
@@ -78,8 +86,7 @@ def test_at_least_six_families_need_both_the_agent_and_the_user_to_write():
     for task in DOMAIN.task_list("train"):
         actors = set()
         for call in task.gold_calls:
-            tools = DOMAIN.user_tools if call.actor == USER else DOMAIN.tools
-            if tools[call.name].kind == "write":
+            if SEATS[call.actor].tools[call.name].kind == "write":
                 actors.add(call.actor)
         if actors == {"assistant", USER}:
             writes.setdefault(task.family, 0)
@@ -91,8 +98,8 @@ def test_at_least_six_families_need_both_the_agent_and_the_user_to_write():
 
 def test_gold_state_covers_both_databases():
     task = task_of("suspended_unpaid")
-    tables = {table for table, _ in DOMAIN.gold(task)}
-    assert {"bill", "line", "user:device"} <= tables
+    tables = {(seat, table) for seat, table, _ in DOMAIN.gold(task)}
+    assert {(ASSISTANT, "bill"), (ASSISTANT, "line"), (USER, "device")} <= tables
 
 
 # -- dual control --------------------------------------------------------------------------------
@@ -104,7 +111,7 @@ def test_skipping_the_device_action_fails_with_a_diff_on_the_phone(env):
     reward, info = run_turns(env, task, turns)
     assert reward == 0.0
     diff = info["verification"]["diff"]
-    assert [d["table"] for d in diff] == ["user:device"]
+    assert [(d["seat"], d["table"]) for d in diff] == [(USER, "device")]
     assert diff[0]["expected"]["airplane_mode"] == 0 and diff[0]["actual"] is None  # the phone was never changed
 
 
@@ -112,17 +119,17 @@ def test_a_device_action_changes_only_the_user_database(env):
     task = task_of("mobile_data_off")
     env.reset(options={"task_id": task.id})
     phone = task.scenario.known["phone number"]
-    agent_digest = env.db.digest()
-    assert "Mobile data is now ON" in env.device.call("toggle_mobile_data", {"phone_number": phone})
-    assert env.db.digest() == agent_digest
-    assert list(env.user_db.changes()) == [("user:device", phone)]
+    agent_digest = env.seats[ASSISTANT].db.digest()
+    assert "Mobile data is now ON" in env.device.call("toggle_mobile_data", {"phone_number": phone}).text
+    assert env.seats[ASSISTANT].db.digest() == agent_digest
+    assert list(env.device.changes()) == [("device", phone)]
 
 
 def test_fixing_the_line_without_the_phone_reconnecting_fails(env):
     task = task_of("suspended_unpaid")
     turns = [t for t in oracle_turns(task) if "reboot_device" not in (t.get("content") or "")]
     reward, info = run_turns(env, task, turns)
-    assert reward == 0.0 and {d["table"] for d in info["verification"]["diff"]} == {"user:device"}
+    assert reward == 0.0 and {(d["seat"], d["table"]) for d in info["verification"]["diff"]} == {(USER, "device")}
 
 
 def test_rebooting_without_resuming_the_line_fails_on_the_provider_side(env):
@@ -166,12 +173,11 @@ def test_the_agent_cannot_call_phone_tools(env):
     env.reset(options={"task_id": task.id})
     phone = task.scenario.known["phone number"]
     reply, *_ = env.step(json.dumps({"name": "toggle_airplane_mode", "arguments": {"phone_number": phone}}))
-    assert reply.startswith("Error: unknown tool") and env.user_db.changes() == {}
+    assert reply.startswith("Error: unknown tool") and env.device.changes() == {}
 
 
 def test_the_phone_shows_each_fault_and_its_fix():
-    _, phone_db = DOMAIN.databases()
-    tools = DOMAIN.user_tools
+    phone_seat = DOMAIN.seats()[USER]
     cases = [
         ("airplane_mode", True, "toggle_airplane_mode", "check_status_bar", "airplane icon"),
         ("sim_seated", False, "reseat_sim_card", "check_status_bar", "No SIM"),
@@ -181,17 +187,17 @@ def test_the_phone_shows_each_fault_and_its_fix():
     ]
     for field, value, fix, check, symptom in cases:
         phone = next(p for p, d in DEVICES.items() if d[field] == value)
-        before, ok = phone_db.call(tools, check, {"phone_number": phone})
-        assert ok and symptom in before, (field, before)
-        assert phone_db.call(tools, fix, {"phone_number": phone})[1]
-        after, _ = phone_db.call(tools, check, {"phone_number": phone})
+        before = phone_seat.call(check, {"phone_number": phone})
+        assert before.ok and symptom in before.text, (field, before)
+        assert phone_seat.call(fix, {"phone_number": phone}).ok
+        after = phone_seat.call(check, {"phone_number": phone}).text
         assert symptom not in after, (field, after)
 
 
 def test_a_wrong_apn_blocks_data_until_reset():
-    _, phone_db = DOMAIN.databases()
+    phone_seat = DOMAIN.seats()[USER]
     phone = next(p for p, d in DEVICES.items() if d["apn_name"] != "internet.fastnet")
-    call = lambda name: phone_db.call(DOMAIN.user_tools, name, {"phone_number": phone})[0]  # noqa: E731
+    call = lambda name: phone_seat.call(name, {"phone_number": phone}).text  # noqa: E731
     assert call("run_speed_test").startswith("Speed test failed")
     call("reset_apn_settings")
     assert "internet.fastnet" in call("check_apn_settings")
@@ -292,34 +298,34 @@ VIOLATIONS = _violations()
 @pytest.mark.parametrize("case", sorted(VIOLATIONS))
 def test_a_broken_rule_is_an_error_and_changes_nothing(case):
     name, arguments, message = VIOLATIONS[case]
-    db, _ = DOMAIN.databases()
-    digest = db.digest()
-    text, ok = db.call(DOMAIN.tools, name, arguments)
+    seat = DOMAIN.seats()[ASSISTANT]
+    digest = seat.db.digest()
+    text, ok = call(seat, name, arguments)
     assert not ok and text.startswith("Error") and message in text, text
-    assert db.digest() == digest and db.changes() == {}
+    assert seat.db.digest() == digest and seat.changes() == {}
 
 
 def test_an_unknown_phone_is_an_error_on_the_device():
-    _, phone_db = DOMAIN.databases()
-    text, ok = phone_db.call(DOMAIN.user_tools, "reboot_device", {"phone_number": "555-000-0000"})
-    assert not ok and "no phone" in text and phone_db.changes() == {}
+    phone_seat = DOMAIN.seats()[USER]
+    text, ok = call(phone_seat, "reboot_device", {"phone_number": "555-000-0000"})
+    assert not ok and "no phone" in text and phone_seat.changes() == {}
 
 
 def test_paying_the_overdue_bills_allows_resuming_the_line():
     line = _delinquent_line()
     customer = customer_of(line)
     method = next(m for m in ROWS[PaymentMethod] if m["customer"] == customer["id"] and not expired(m))
-    db, _ = DOMAIN.databases()
+    db = DOMAIN.seats()[ASSISTANT]
     for bill in overdue(customer["id"]):
-        assert db.call(DOMAIN.tools, "pay_bill", {"bill_id": bill["id"], "payment_method_id": method["id"]})[1]
-    text, ok = db.call(DOMAIN.tools, "resume_line", {"line_id": line["id"]})
+        assert call(db, "pay_bill", {"bill_id": bill["id"], "payment_method_id": method["id"]})[1]
+    text, ok = call(db, "resume_line", {"line_id": line["id"]})
     assert ok and json.loads(text)["status"] == "active"
 
 
 def test_refuel_adds_data_and_charges_the_plan_price():
     line = line_where(healthy)
-    db, _ = DOMAIN.databases()
-    text, ok = db.call(DOMAIN.tools, "refuel_data", {"line_id": line["id"], "gb": 2.5})
+    db = DOMAIN.seats()[ASSISTANT]
+    text, ok = call(db, "refuel_data", {"line_id": line["id"], "gb": 2.5})
     details = json.loads(text)
     price = PLANS[line["plan"]]["refuel_price_per_gb"]
     assert ok and details["data_refuel_gb"] == line["data_refuel_gb"] + 2.5
@@ -329,16 +335,14 @@ def test_refuel_adds_data_and_charges_the_plan_price():
 def test_lookup_accepts_any_phone_number_format():
     line = ROWS[Line][0]
     digits = line["phone_number"].replace("-", "")
-    db, _ = DOMAIN.databases()
-    text, ok = db.call(
-        DOMAIN.tools, "get_customer_by_phone", {"phone_number": f"+1 ({digits[:3]}) {digits[3:6]} {digits[6:]}"}
-    )
+    db = DOMAIN.seats()[ASSISTANT]
+    text, ok = call(db, "get_customer_by_phone", {"phone_number": f"+1 ({digits[:3]}) {digits[3:6]} {digits[6:]}"})
     assert ok and json.loads(text)["customer_id"] == line["customer"]
 
 
 def test_calculate_evaluates_arithmetic():
-    db, _ = DOMAIN.databases()
-    assert db.call(DOMAIN.tools, "calculate", {"expression": "(15 + 1.5) - 13.2"}) == ("3.3", True)
+    db = DOMAIN.seats()[ASSISTANT]
+    assert call(db, "calculate", {"expression": "(15 + 1.5) - 13.2"}) == ("3.3", True)
 
 
 # -- determinism ---------------------------------------------------------------------------------
@@ -360,6 +364,6 @@ def test_same_seed_and_task_give_identical_episodes_and_states():
     for _ in range(2):
         env = ToolUseEnv(DOMAIN, split="test")
         reward, _ = run_turns(env, task, oracle_turns(task))
-        results.append((reward, json.dumps(env.messages), env.db.digest(), env.user_db.digest()))
+        results.append((reward, json.dumps(env.messages), *(seat.db.digest() for seat in env.seats.values())))
         env.close()
     assert results[0] == results[1] and results[0][0] == 1.0

@@ -9,6 +9,7 @@ from agentscaler_gym.synth.folder import build_domain
 from agentscaler_gym.synth.operators import plan_tool, tool_spec
 from agentscaler_gym.synth.policy import policy_text
 from agentscaler_gym.synth.schema import ToolShape, bind_entities, infer_schema, tool_shape
+from agentscaler_gym.tasks import ASSISTANT
 
 
 def api(name, props, required=(), returns=None, category="Pet shop"):
@@ -63,13 +64,14 @@ def domain():
 
 @pytest.fixture
 def db(domain):
-    agent_db, _ = domain.databases()
-    yield agent_db
-    agent_db.close()
+    seat = domain.seats()[ASSISTANT]
+    yield seat
+    seat.close()
 
 
 def call(domain, db, tool, **arguments):
-    text, ok = db.call(domain.tools, tool, arguments)
+    answer = db.call(tool, arguments)
+    text, ok = answer.text, answer.ok
     return (json.loads(text) if ok else text), ok
 
 

@@ -19,7 +19,7 @@ from agentscaler_gym.synth.folder import load_domain_folder
 from agentscaler_gym.synth.pipeline import SynthConfig, synthesize
 from agentscaler_gym.synth.taskgen import TaskSettings
 from agentscaler_gym.synth.validate import check_env_passes
-from agentscaler_gym.tasks import oracle_turns
+from agentscaler_gym.tasks import ASSISTANT, oracle_turns
 from agentscaler_gym.tools import Tool
 
 BUILTIN = Path(agentscaler_gym.__file__).parent / "synth" / "builtin"
@@ -116,7 +116,7 @@ def test_later_calls_consume_values_that_earlier_calls_return(slice_out):
         domain = load_domain_folder(out / name)
         for task in domain.task_list("train") + domain.task_list("test"):
             known = set(task.scenario.known.values())
-            db, _ = domain.databases()
+            db = domain.seats()[ASSISTANT].db
             returned = set()
             for call in task.gold_calls:
                 passed = {str(v) for v in call.arguments.values()}

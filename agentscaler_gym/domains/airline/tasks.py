@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from ...tasks import Scenario, Task, ToolCall
+from ...tasks import ASSISTANT, Scenario, Task, ToolCall
 from .data import AIRPORTS, FIRST_NAMES, NOW, TODAY, dates, minutes
 from .fares import COMPENSATION, INSURED_REASONS, fare_total, free_bags
 from .models import Flight, FlightDate, PaymentMethod, Reservation, User
@@ -59,7 +59,7 @@ class World:
             self.methods.setdefault(m["user"], []).append(m)
         for r in rows[Reservation]:
             self.reservations.setdefault(r["user"], []).append(r)
-        self.db, _ = domain.databases()
+        self.db = domain.seats()[ASSISTANT].db
 
     def search(self, tool, origin: str, destination: str, day: str) -> list:
         return self.db.run(tool, {"origin": origin, "destination": destination, "date": day})

@@ -55,7 +55,7 @@ class World:
     devices: dict
 
     @classmethod
-    def of(cls, rows: dict, user_rows: dict) -> World:
+    def of(cls, rows: dict) -> World:
         return cls(
             customers={c["id"]: c for c in rows[Customer]},
             lines=list(rows[Line]),
@@ -63,7 +63,7 @@ class World:
             bills_of=_by_customer(rows[Bill]),
             methods_of=_by_customer(rows[PaymentMethod]),
             plans={p["id"]: p for p in rows[Plan]},
-            devices={d["phone_number"]: d for d in user_rows[Device]},
+            devices={d["phone_number"]: d for d in rows[Device]},
         )
 
     def healthy(self, line: dict) -> bool:
@@ -404,7 +404,7 @@ FAMILIES: dict[str, Family] = {
 
 def make_tasks(domain) -> dict[str, list[Task]]:
     """Up to ``PER_FAMILY`` tasks per family on distinct lines; every ``TEST_EVERY``-th goes to test."""
-    world = World.of(domain.rows, domain.user_rows)
+    world = World.of(domain.rows)
     rng = random.Random(7 + domain.data_seed)
     splits: dict[str, list[Task]] = {"train": [], "test": []}
     for family, (applies, build) in FAMILIES.items():
