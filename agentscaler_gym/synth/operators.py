@@ -29,7 +29,7 @@ from typing import Any
 import peewee as pw
 
 from ..tools import READ, WRITE, Tool, ToolError
-from .schema import CONTROL, LIMIT_PARAMS, RULE_KEYS, ToolShape, column_type
+from .schema import CONTROL, LIMIT_PARAMS, ToolShape, column_type
 from .words import (
     CREATE_VERBS,
     DELETE_VERBS,
@@ -192,6 +192,9 @@ def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> dict
     properties = {p.name: _parameter_schema(p) for p in shape.params}
     required = [p.name for p in shape.params if p.required]
     operator: dict[str, Any] = {"op": plan.op, "entity": plan.entity, "args": args}
+    rules = {p.name: p.rules for p in shape.params if p.rules}
+    if rules:
+        operator["rules"] = rules
     if plan.transition:
         operator["transition"] = plan.transition
     description = shape.description or f"{plan.op.capitalize()} {human(plan.entity)} records."
@@ -218,8 +221,7 @@ def operator_tool(spec: Mapping, models: Mapping[str, type[pw.Model]], entities:
     """An executable :class:`Tool` from a tool spec (see :func:`tool_spec`) and the domain's models."""
     op = spec["operator"]
     run = getattr(_Operator(op, models, entities), op["op"])
-    properties = spec["parameters"].get("properties", {})
-    rules = {p: s for p, s in properties.items() if any(k in s for k in RULE_KEYS)}
+    rules = op.get("rules") or {}
     if not rules:
         return Tool(spec["name"], spec["kind"], spec["description"], spec["parameters"], run)
 

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..tasks import ASSISTANT
 from ..tools import WRITE
 from .values import ADJECTIVES, CURRENT_DATE, NOUNS, date_pairs, generate_rows
 from .words import is_computation, mutating_verb, words
@@ -112,13 +113,12 @@ def task_measures(domain: Any, spec: Mapping) -> dict:
 
 def _depends(domain: Any, calls: list, said: str) -> bool:
     """Replay the gold calls: does some argument come only from an earlier call's answer?"""
-    db, _ = domain.databases()
+    seat = domain.seats()[ASSISTANT]
     answers = ""
     for call in calls:
         if any(not _holds(said, v) and _holds(answers, v) for v in _leaves(call.arguments)):
             return True
-        text, _ = db.call(domain.tools, call.name, dict(call.arguments))
-        answers += " " + _text(text)
+        answers += " " + _text(seat.call(call.name, dict(call.arguments)).text)
     return False
 
 

@@ -259,8 +259,6 @@ def clean_schema(schema: Any, depth: int = 0) -> dict:
         values = [v for v in enum if isinstance(v, pytype) and not isinstance(v, bool)]
         if values and len(set(map(repr, values))) == len(values):
             out["enum"] = values
-    if depth == 0 and kind in ("string", "integer", "number") and "enum" not in out:
-        out.update(stated_rules(schema, out.get("description", ""), kind))
     if kind == "array" and depth < 3 and isinstance(schema.get("items"), dict):
         items = clean_schema(schema["items"], depth + 1)
         if items.get("type"):
@@ -359,6 +357,7 @@ class Param:
     column: str  # the column it maps to, before entity binding
     schema: dict
     required: bool
+    rules: dict = field(default_factory=dict)  # range, length and pattern rules the tool checks
 
     @property
     def id_of(self) -> str | None:
@@ -407,7 +406,13 @@ def tool_shape(api: Any) -> ToolShape:
         if column in used:
             continue
         used.add(column)
-        params.append(Param(pname, column, clean_schema(pschema), pname in required))
+        schema = clean_schema(pschema)
+        rules = (
+            stated_rules(pschema, schema.get("description", ""), schema["type"])
+            if schema.get("type") in ("string", "integer", "number") and "enum" not in schema
+            else {}
+        )
+        params.append(Param(pname, column, schema, pname in required, rules))
     return ToolShape(
         api.name,
         " ".join(str(api.description).split()),
@@ -599,7 +604,7 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
                 column = f"{column}_{kind}"  # same name, other type: its own column
                 plan.roles[p.name] = (role, column)
             enum = p.schema.get("enum") if role == "value" else None
-            rules = {k: p.schema[k] for k in RULE_KEYS if k in p.schema} if role == "value" else {}
+            rules = p.rules if role == "value" else {}
             added = entity.add(
                 Column(column, kind, enum=enum, unique=role == "key", description=p.schema.get("description", ""))
             )

@@ -214,6 +214,10 @@ def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str)
         at.fail(f"{where}.operator.args", f"a {kind} operator needs an argument with the key role")
     if kind == "transition":
         _check_transition(at, op.get("transition"), columns, f"{where}.operator.transition")
+    for pname, rules in at.mapping(op.get("rules", {}), f"{where}.operator.rules").items():
+        if pname not in properties:
+            at.fail(f"{where}.operator.rules.{pname}", f"{pname!r} is not a parameter of the tool")
+        _check_rules(at, at.mapping(rules, f"{where}.operator.rules.{pname}"), f"{where}.operator.rules.{pname}")
     return name
 
 
@@ -244,7 +248,6 @@ def _check_schema(at: _At, schema: Any, where: str, depth: int) -> None:
         at.fail(f"{where}.nullable", "must be true or false")
     if "description" in schema:
         at.text(schema["description"], f"{where}.description")
-    _check_rules(at, schema, where)
     if "items" in schema:
         _check_schema(at, schema["items"], f"{where}.items", depth + 1)
     for k, option in enumerate(at.sequence(schema.get("anyOf", []), f"{where}.anyOf", 0, 16)):

@@ -339,7 +339,8 @@ class _Walker:
         fitted = {param: _fit(value, params[param]) for param, value in step.arguments.items()}
         if any(value is None for value in fitted.values()):
             return "argument does not fit its schema"
-        if any(rule_problem(params[param], value) for param, value in fitted.items()):
+        rules = tool["operator"].get("rules", {})
+        if any(rule_problem(rules.get(param, {}), value) for param, value in fitted.items()):
             return "argument breaks a rule its schema states"
         step.arguments = fitted
         try:

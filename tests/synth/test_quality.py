@@ -154,16 +154,14 @@ def test_rules_a_parameter_states_are_enforced_with_a_readable_error_and_kept_by
         "entities": [e.to_dict() for e in entities.values()],
         "tools": tools,
     }
-    domain = build_domain(spec, {})
-    db, _ = domain.databases()
-    before = db.digest()
-    text, ok = db.call(domain.tools, "add_vehicle", {"vin": "X"})
-    assert not ok and "vin must be exactly 17 characters long, got 1" in text
-    text, ok = db.call(domain.tools, "set_card_limit", {"card_id": "CAR-0001", "limit_amount": 99999999})
-    assert not ok and "must be between 100 and 5000" in text
-    assert db.digest() == before and not db.changes()
-    text, ok = db.call(domain.tools, "set_card_limit", {"card_id": "CAR-0001", "limit_amount": 2500})
-    assert ok and json.loads(text)["limit_amount"] == 2500
+    seat = build_domain(spec, {}).seats()["assistant"]
+    answer = seat.call("add_vehicle", {"vin": "X"})
+    assert not answer.ok and "vin must be exactly 17 characters long, got 1" in answer.text
+    answer = seat.call("set_card_limit", {"card_id": "CAR-0001", "limit_amount": 99999999})
+    assert not answer.ok and "must be between 100 and 5000" in answer.text
+    assert not seat.changes()
+    answer = seat.call("set_card_limit", {"card_id": "CAR-0001", "limit_amount": 2500})
+    assert answer.ok and json.loads(answer.text)["limit_amount"] == 2500
     rows = generate_rows(spec["entities"], 1, 30)
     assert all(len(r["vin"]) == 17 for r in rows["vehicle"])
     assert all(100 <= r["limit_amount"] <= 5000 for r in rows["card"])
@@ -195,9 +193,9 @@ def test_a_folder_whose_stated_rules_could_hang_or_mislead_the_checker_is_refuse
     spec = json.loads((folder / "domain.json").read_text())
     tool = spec["tools"][0]
     param = next(iter(tool["parameters"]["properties"]))
-    tool["parameters"]["properties"][param].update(rules)
+    tool["operator"]["rules"] = {param: rules}
     (tmp_path / "domain.json").write_text(json.dumps(spec))
     (tmp_path / "tasks.json").write_text((folder / "tasks.json").read_text())
     with pytest.raises(FolderError) as caught:
         load_domain_folder(tmp_path)
-    assert f"tools[0].parameters.properties.{param}." in str(caught.value)
+    assert f"tools[0].operator.rules.{param}." in str(caught.value)
