@@ -190,17 +190,17 @@ def _render(messages: list[dict], tools: list[dict]) -> str:
 
 
 def _mock_conversations(count: int) -> list[dict]:
-    """Gold conversations of the first ``count`` mock training tasks, as SFT rows.
+    """Gold-call conversations (no questions, so a tiny model learns tool calls first) of the first ``count`` mock training tasks, as SFT rows.
 
     Tool-call arguments and the tool list are JSON strings: Arrow would otherwise merge the
     argument dicts of different tools into one struct and add ``null`` fields.
     """
-    from agents.oracle import OraclePolicy
+    from agents.oracle import GoldCallPolicy
     from agentscaler_gym.domains.mock import DOMAIN
     from agentscaler_gym.env import ToolUseEnv
 
     env = ToolUseEnv(DOMAIN, split="train")
-    policy, rows = OraclePolicy(), []
+    policy, rows = GoldCallPolicy(), []
     for task in env.tasks[:count]:
         env.reset(seed=0, options={"task_id": task.id})
         while not env.done:

@@ -159,7 +159,8 @@ class Domain:
         return splits
 
     def _validate(self, task: Task, seats: Mapping[str, Seat]) -> tuple[Task, str | None]:
-        """Replay the gold calls; mark read-only tasks for exact match; reject what doing nothing passes."""
+        """Replay the gold calls; mark read-only tasks (their call sequence is reported); reject what
+        doing nothing passes."""
         for seat in seats.values():
             seat.reset()
         try:
@@ -168,9 +169,8 @@ class Domain:
             return task, f"gold call failed: {exc}"
         read_only = all(self._kind(c) == READ for c in task.gold_calls)
         task = dataclasses.replace(task, exact_match=read_only)
-        assistant_calls = any(c.actor != USER for c in task.gold_calls)
-        if not change and not (read_only and assistant_calls) and not task.outputs:
-            return task, "a do-nothing agent passes: the gold run changes nothing and nothing else is checked"
+        if not change and not task.outputs:
+            return task, "a do-nothing agent passes: the gold run changes nothing and no output is required"
         self._cache.setdefault("gold", {})[task.id] = change
         return task, None
 

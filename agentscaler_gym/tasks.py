@@ -8,6 +8,8 @@ process by :meth:`agentscaler_gym.domain.Domain.gold`.
 
 from __future__ import annotations
 
+import random
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -93,18 +95,35 @@ def oracle_turns(task: Task) -> list[dict]:
     """The assistant turns of an ideal episode: each gold call in order, then a closing message.
 
     A user-side gold call (dual control) becomes a request to the user to run it on their device.
-    The closing message states every required output and asks nothing, so the user ends the chat.
+    The closing message states every required output and asks nothing, so the user ends the chat;
+    the last gold call states them too, in case it ends the episode (a transfer to a human).
     """
     turns = []
-    for call in task.gold_calls:
+    last = max((i for i, c in enumerate(task.gold_calls) if c.actor != USER), default=-1)
+    for i, call in enumerate(task.gold_calls):
         if call.actor == USER:
             args = ", ".join(f"{k}={v!r}" for k, v in call.arguments.items())
             turns.append({"role": "assistant", "content": f"Please run {call.name}({args}) on your device."})
         else:
             function = {"name": call.name, "arguments": dict(call.arguments)}
+            content = " ".join(f"{o}." for o in task.outputs) if i == last else ""
             turns.append(
-                {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": function}]}
+                {"role": "assistant", "content": content, "tool_calls": [{"type": "function", "function": function}]}
             )
     closing = "All done." + "".join(f" {o}." for o in task.outputs)
     turns.append({"role": "assistant", "content": closing})
     return turns
+
+
+GREETINGS = ("Hi!", "Hello,", "Hey,", "Good morning.", "Good afternoon!", "Hi there.", "")
+SIGN_OFFS = ("", "", " Thanks!", " Thank you in advance.", " I'd appreciate your help.", " Can you help me?")
+GREETING = re.compile(r"^(hi|hello|hey)( there)?[!,.]*\s*|^good (morning|afternoon|evening)[!,.]*\s*", re.I)
+
+
+def varied_opening(opening: str, key: str) -> str:
+    """The same request with another greeting and sign-off, chosen by ``key`` (a task id), so
+    openings vary in wording without changing what they ask; the task's own draws are untouched."""
+    rng = random.Random(key)
+    body = GREETING.sub("", opening).strip()
+    body = body[:1].upper() + body[1:]
+    return " ".join(p for p in (rng.choice(GREETINGS), body) if p) + rng.choice(SIGN_OFFS)

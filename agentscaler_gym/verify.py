@@ -5,16 +5,23 @@ Components (all reported in ``info["verification"]``):
 - ``state_match``: the rows the episode changed equal, in content, the rows the gold run changed
   (every seat's: the user's too in dual-control domains). ``diff`` lists every row that differs,
   as ``{"seat", "table", "key", "expected", "actual"}`` (a row as ``{column: value}``, None if absent).
-- ``exact_match``: the assistant's successful calls equal the gold calls, in order; required only for
-  tasks whose gold calls only read (``Task.exact_match``), ``None`` otherwise.
-- ``outputs_match``: every required output appears in what the assistant said; ``None`` if the
-  task has none.
+- ``outputs_match``: every required output appears, as whole words, in what the assistant said;
+  ``None`` if the task has none.
+- ``exact_match``: for tasks whose gold calls only read (``Task.exact_match``), whether the
+  assistant's successful calls equal the gold calls, in order; ``None`` otherwise. Reported, not
+  part of the reward: the SFT exact-match filter uses it.
+- ``progress``: the share of the gold run's row changes the episode made (``None`` when the gold
+  run changes nothing). Reported, not part of the reward, for shaping.
 
-``reward`` is 1.0 iff every required component passes, else 0.0.
+``reward`` is 1.0 iff ``state_match`` and ``outputs_match`` hold, else 0.0. A read-only task is
+thus scored on its outcome: the database is unchanged and the required answer was said (an agent
+that reads one record twice and answers right has solved it). Tasks that doing nothing would pass
+(no change, no required output) are rejected when a domain is built.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -28,6 +35,7 @@ class Verification:
     state_match: bool
     exact_match: bool | None
     outputs_match: bool | None
+    progress: float | None = None
     diff: tuple[dict, ...] = ()
     missing_outputs: tuple[str, ...] = ()
 
@@ -63,10 +71,11 @@ def verify(task: Task, gold: Changes, changes: Changes, calls: Sequence[ToolCall
     missing: tuple[str, ...] = ()
     if task.outputs:
         text = _normalise(" ".join(said))
-        missing = tuple(o for o in task.outputs if _normalise(o) not in text)
+        missing = tuple(o for o in task.outputs if not re.search(rf"(?<!\w){re.escape(_normalise(o))}(?!\w)", text))
     outputs = None if not task.outputs else not missing
-    passed = not diff and exact is not False and outputs is not False
-    return Verification(1.0 if passed else 0.0, not diff, exact, outputs, diff, missing)
+    progress = sum(changes.get(key, _ABSENT) == value for key, value in gold.items()) / len(gold) if gold else None
+    passed = not diff and outputs is not False
+    return Verification(1.0 if passed else 0.0, not diff, exact, outputs, progress, diff, missing)
 
 
 _ABSENT = object()

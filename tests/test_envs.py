@@ -254,17 +254,37 @@ def test_verification_reports_a_row_diff():
     assert v["diff"][0]["expected"]["subject"] == task.gold_calls[1].arguments["subject"]
 
 
-def test_read_only_tasks_need_the_exact_calls_and_the_outputs():
+def test_read_only_tasks_are_scored_on_the_outcome_and_report_the_call_sequence():
     env = make("AgentScaler/mock-v0")
     task = next(t for t in env.tasks if t.family == "status")
     assert task.exact_match and task.outputs
-    turns = oracle_turns(task)
-    reward, _ = run_turns(env, task, turns)
-    assert reward == 1.0
-    reward, info = run_turns(env, task, turns[:-1] + [{"role": "assistant", "content": "All done."}])
+    calls = [
+        {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": c.to_dict()}]}
+        for c in task.gold_calls
+    ]
+    answer = {"role": "assistant", "content": f"Your ticket is {task.outputs[0]}."}
+    reward, info = run_turns(env, task, [*calls, answer])
+    assert reward == 1.0 and info["verification"]["exact_match"] is True
+    reward, info = run_turns(env, task, [*calls, {"role": "assistant", "content": "All done."}])
     assert reward == 0.0 and info["verification"]["missing_outputs"] == list(task.outputs)
-    reward, info = run_turns(env, task, turns[1:])
-    assert reward == 0.0 and info["verification"]["exact_match"] is False
+    # one extra harmless read, then the answer: solved, and the call sequence is reported as different
+    reward, info = run_turns(env, task, [*calls, calls[-1], answer])
+    assert reward == 1.0 and info["verification"]["exact_match"] is False
+
+
+def test_progress_is_the_share_of_gold_row_changes_made():
+    env = make("AgentScaler/retail-v0")
+    task = next(t for t in env.tasks if len(env.domain.gold(t)) > 1)
+    writes = [c for c in task.gold_calls if env.domain.tools[c.name].kind == "write"]
+    calls = [
+        {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": c.to_dict()}]}
+        for c in task.gold_calls
+    ]
+    reward, info = run_turns(env, task, [*calls, {"role": "assistant", "content": "Done."}])
+    assert info["verification"]["progress"] == 1.0
+    reward, info = run_turns(env, task, [{"role": "assistant", "content": "Goodbye."}])
+    assert reward == 0.0 and info["verification"]["progress"] == 0.0
+    assert writes
 
 
 def test_render_shows_the_transcript():
@@ -273,3 +293,20 @@ def test_render_shows_the_transcript():
     env.step("get_ticket(ticket_id=1)")
     text = env.render()
     assert text.startswith("[system]") and "-> get_ticket" in text and "[tool]" in text
+
+
+@pytest.mark.parametrize("env_id", ["AgentScaler/retail-v0", "AgentScaler/airline-v0"])
+def test_read_only_tasks_pass_with_an_extra_read_and_fail_when_nothing_is_done(env_id):
+    env = make(env_id)
+    read_only = [t for split in ("train", "test") for t in env.domain.task_list(split) if t.exact_match]
+    assert read_only and all(t.outputs for t in read_only)
+    for task in read_only:
+        calls = [
+            {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": c.to_dict()}]}
+            for c in task.gold_calls
+        ]
+        answer = {"role": "assistant", "content": "Here is what I found: " + "; ".join(task.outputs) + "."}
+        reward, info = run_turns(env, task, [*calls, calls[0], answer])
+        assert reward == 1.0 and info["verification"]["exact_match"] is False, task.id
+        reward, _ = run_turns(env, task, [{"role": "assistant", "content": "Goodbye."}])
+        assert reward == 0.0, task.id

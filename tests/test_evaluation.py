@@ -106,13 +106,13 @@ def test_the_last_call_skipper_fails_exactly_the_tasks_whose_last_call_writes(ru
         for reason in f["reasons"]:
             failed_by.setdefault(reason, set()).add((f["env"], f["task"]))
     assert failed_by["wrong_state"] == last_writes
-    assert failed_by["exact_match_miss"] == read_only
-    assert {(f["env"], f["task"]) for f in result["failed"]} == last_writes | read_only
+    # read-only tasks are scored on the outcome: the answer is said, so skipping a read still passes
+    assert {(f["env"], f["task"]) for f in result["failed"]} == last_writes
     assert result["failures"][ALL]["wrong_state"] == len(last_writes) * TRIALS
     assert set(result["failures"][ALL]["wrong_state_tables"]) <= {
         t._meta.table_name for domain, _ in tasks.values() for t in domain.agent.models
     }
-    expected = 1 - len(last_writes | read_only) / len(tasks)
+    expected = 1 - len(last_writes) / len(tasks)
     assert result["pass_hat_k"][ALL]["1"]["value"] == pytest.approx(expected)
     assert all(_non_increasing(curve) for curve in result["pass_hat_k"].values())
 

@@ -9,7 +9,7 @@ import pytest
 from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test, seed_test
 
 import agentscaler_gym
-from agents import OraclePolicy
+from agents import GoldCallPolicy, OraclePolicy
 from agentscaler_gym import multiagent as ma
 from agentscaler_gym.registry import SYNTHESIZED, entries
 from agentscaler_gym.rollout import play, run_episode
@@ -226,7 +226,7 @@ def dual_control_task(env):
 def test_user_device_actions_change_the_user_database_and_verification_sees_them():
     env = ma.env(TELECOM)
     task = dual_control_task(env)
-    trajectory = play(env, OraclePolicy(), DeviceActionUser(), seed=0, task_id=task.id)
+    trajectory = play(env, GoldCallPolicy(), DeviceActionUser(), seed=0, task_id=task.id)
     assert trajectory.reward == 1.0, trajectory.verification
     assert any(seat == USER for seat, _, _ in env.gym_env.changes())
     assert trajectory.user_calls == [c.to_dict() for c in task.gold_calls if c.actor == USER]
@@ -243,7 +243,7 @@ def test_skipping_a_device_action_fails_verification_with_a_user_table_diff():
     written = {c.name for c in task.gold_calls if c.actor == USER}
     phone = env.gym_env.seats[USER]
     skip = next(n for n in written if n != "check_status_bar" and phone.tools[n].kind == "write")
-    trajectory = play(env, OraclePolicy(), DeviceActionUser(skip={skip}), seed=0, task_id=task.id)
+    trajectory = play(env, GoldCallPolicy(), DeviceActionUser(skip={skip}), seed=0, task_id=task.id)
     assert trajectory.reward == 0.0
     assert any(d["seat"] == USER for d in trajectory.verification["diff"])
     assert any(k[0] == USER for k in gold)

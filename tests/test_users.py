@@ -9,7 +9,7 @@ def test_scripted_user_runs_device_actions_in_the_order_the_message_names_them()
     env.reset(seed=0)
     reply = env.step("Please run reboot device first, then check_status_bar, and tell me what you see.")[0]
     assert [c.name for c in env.device.calls] == ["reboot_device", "check_status_bar"]
-    assert reply.index("reboot_device") < reply.index("check_status_bar")
+    assert reply.index("reboot device") < reply.index("check status bar")
 
 
 def test_scripted_user_answers_from_known_facts_confirms_and_stops():

@@ -1,16 +1,22 @@
-"""The three trajectory filters of AgentScaler, applied in order; each counts what it drops.
+"""The trajectory filters, applied in order; each counts what it drops per env id.
+
+The first three are AgentScaler's; the fourth keeps demonstrations from teaching invented facts.
 
 1. **validity**: the episode is a well-formed conversation. It starts with the system policy
    and the user; tool answers follow exactly the assistant turn that called them; the user
    speaks only after an assistant message; every call parses, names a real tool and passes a
    JSON object; it ends on an assistant turn or the user's goodbye; and no assistant turn
    degenerates into repetition (word 4-grams less than half distinct, or the same turn three
-   times in a row). A policy failure mid-episode is invalid too.
+   times in a row). A policy failure mid-episode is invalid too. An episode may end on the
+   answer of a call that ends it (a transfer to a human agent).
 2. **state alignment**: the final database equals the gold run's (``verification.state_match``)
    and every output the task requires was said.
 3. **exact match**: the successful calls equal the gold calls, in order. Always required for
    tasks whose gold calls only read (their state cannot tell right from wrong); for every task
    with ``exact="all"``.
+4. **grounding**: every argument value of every call appeared earlier in the conversation (said
+   by the user, answered by a tool, stated by the policy or agreed to in a proposal; see
+   :mod:`agentscaler_gym.grounding`). One invented value is enough to teach the habit.
 
 A call that failed (an ``Error: ...`` answer) does not make an episode invalid: an episode that
 recovers and passes teaches recovery, and :func:`failed_calls` counts such calls.
@@ -24,13 +30,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentscaler_gym.grounding import argument_values
 from agentscaler_gym.tasks import ASSISTANT, ToolCall
 from agentscaler_gym.trajectory import Trajectory
 
 VALIDITY = "validity"
 STATE_ALIGNMENT = "state_alignment"
 EXACT_MATCH = "exact_match"
-FILTERS = (VALIDITY, STATE_ALIGNMENT, EXACT_MATCH)
+GROUNDING = "grounding"
+FILTERS = (VALIDITY, STATE_ALIGNMENT, EXACT_MATCH, GROUNDING)
 EXACT_MODES = ("read_only", "all")
 
 NGRAM = 4
@@ -63,7 +71,7 @@ class FilterReport:
 def filter_trajectories(
     trajectories: Iterable[Trajectory], *, exact: str = "read_only", gold_calls: GoldCalls | None = None
 ) -> FilterReport:
-    """Run the three filters in order over ``trajectories``.
+    """Run the filters in order over ``trajectories``.
 
     Args:
         trajectories: Recorded episodes.
@@ -81,6 +89,7 @@ def filter_trajectories(
             (VALIDITY, lambda: validity_problem(t)),  # noqa: B023 (called in the loop)
             (STATE_ALIGNMENT, lambda: state_problem(t)),  # noqa: B023 (called in the loop)
             (EXACT_MATCH, lambda: exact_problem(t, gold_calls(t) if exact == "all" else None)),  # noqa: B023 (called in the loop)
+            (GROUNDING, lambda: grounding_problem(t)),  # noqa: B023 (called in the loop)
         )
         for stage, check in checks:
             reason = check()
@@ -136,9 +145,23 @@ def validity_problem(t: Trajectory) -> str | None:
         else:
             return "unknown_role"
         previous = message
-    if pending or previous.get("role") == "tool":
+    if pending or (previous.get("role") == "tool" and not _ended_by_tool(t)):
         return "unfinished"
     return None
+
+
+def _ended_by_tool(t: Trajectory) -> bool:
+    """The episode ended on a call that ends it (a ``transfer_*`` tool: a transfer to a human
+    agent), not cut off mid-work."""
+    return bool(t.verification) and not t.error and t.turns > 0 and _last_call(t.messages).startswith("transfer")
+
+
+def _last_call(messages: Sequence[dict]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "assistant":
+            calls = message.get("tool_calls") or []
+            return calls[-1].get("function", calls[-1]).get("name", "") if calls else ""
+    return ""
 
 
 def _turn_problem(message: dict, tool_names: set[str]) -> str | None:
@@ -196,6 +219,13 @@ def exact_problem(t: Trajectory, gold: Sequence[ToolCall] | None = None) -> str 
         expected = [(c.name, dict(c.arguments)) for c in gold if c.actor == ASSISTANT]
         if successful_calls(t) != expected:
             return "call_sequence_differs"
+    return None
+
+
+def grounding_problem(t: Trajectory) -> str | None:
+    """Why some argument value was not grounded in the conversation before its call, or None."""
+    if any(not v.grounded for v in argument_values(t.messages, t.tools)):
+        return "ungrounded_value"
     return None
 
 

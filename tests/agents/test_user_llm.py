@@ -5,7 +5,7 @@ import re
 import gymnasium as gym
 import pytest
 
-from agents import OraclePolicy
+from agents import GoldCallPolicy, OraclePolicy
 from agents.user_llm import NOTE, REPEAT, LLMUser, register_llm_user_env
 from agentscaler_gym import multiagent as ma
 from agentscaler_gym.rollout import play, run_episode
@@ -158,7 +158,7 @@ def test_tool_calls_without_a_device_are_refused():
 def test_user_errors_reach_the_final_info_and_the_trajectory():
     user = LLMUser(RuleBackend(lambda m, t: "It was order #W0000042." if len(m) < 3 else f"Bye. {STOP}"), max_retries=0)
     env = gym.make(MOCK, user=user, disable_env_checker=True)
-    trajectory = run_episode(env, OraclePolicy(), seed=0, task_id=env.unwrapped.tasks[0].id)
+    trajectory = run_episode(env, GoldCallPolicy(), seed=0, task_id=env.unwrapped.tasks[0].id)
     assert trajectory.user_errors == user.errors and [e["kind"] for e in user.errors] == ["invented_fact"]
     env.reset(seed=0, options={"task_index": 0})
     *_, info = env.step("All done.")
@@ -200,7 +200,7 @@ def test_device_calls_run_on_the_user_database_in_the_single_agent_env():
     task = dual_task()
     user = LLMUser(RuleBackend(device_rule(task)))
     env = gym.make(TELECOM, user=user, disable_env_checker=True)
-    trajectory = run_episode(env, OraclePolicy(), seed=0, task_id=task.id)
+    trajectory = run_episode(env, GoldCallPolicy(), seed=0, task_id=task.id)
     assert trajectory.reward == 1.0, trajectory.verification
     assert trajectory.user_calls == [c.to_dict() for c in task.gold_calls if c.actor == USER]
     assert any(m["role"] == "tool" for m in user.messages) and user.errors == []
@@ -209,10 +209,10 @@ def test_device_calls_run_on_the_user_database_in_the_single_agent_env():
 def test_the_same_backend_gives_the_same_episode_as_a_pettingzoo_user_agent():
     task = dual_task()
     single = gym.make(TELECOM, user=LLMUser(RuleBackend(device_rule(task))), disable_env_checker=True)
-    reference = run_episode(single, OraclePolicy(), seed=3, task_id=task.id)
+    reference = run_episode(single, GoldCallPolicy(), seed=3, task_id=task.id)
     env = ma.env(TELECOM)
     user = LLMUser(RuleBackend(device_rule(task)))
-    trajectory = play(env, OraclePolicy(), user, seed=3, task_id=task.id)
+    trajectory = play(env, GoldCallPolicy(), user, seed=3, task_id=task.id)
     assert trajectory.verification == reference.verification and trajectory.reward == 1.0
     assert trajectory.messages == reference.messages
     assert env.user_messages == single.unwrapped.user.messages  # device calls went through the env as actions

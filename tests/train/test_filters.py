@@ -1,4 +1,4 @@
-"""The three SFT filters on real mock-domain episodes, each played by a fixed list of turns."""
+"""The SFT filters on real episodes, each played by a fixed list of turns or a no-model policy."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import gymnasium as gym
 import pytest
 
 import agentscaler_gym  # noqa: F401 - registers the ids
+from agents import GoldCallPolicy, OraclePolicy
 from agentscaler_gym.rollout import run_episode
 from agentscaler_gym.tasks import oracle_turns
 from train.filters import (
     EXACT_MATCH,
+    GROUNDING,
     STATE_ALIGNMENT,
     VALIDITY,
     failed_calls,
@@ -24,7 +26,7 @@ MOCK = "AgentScaler/mock-v0"
 
 
 class Turns:
-    """Plays ``before`` then the task's oracle turns; ``fail`` raises instead of acting."""
+    """Plays ``before``, then the oracle (the demonstrator); ``fail`` raises instead of acting."""
 
     def __init__(self, before=(), fail=False):
         self.before, self.fail = list(before), fail
@@ -32,9 +34,8 @@ class Turns:
     def act(self, messages, tools, task=None):
         if self.fail:
             raise RuntimeError("backend down")
-        turns = self.before + oracle_turns(task)
         done = sum(m["role"] == "assistant" for m in messages)
-        return turns[min(done, len(turns) - 1)]
+        return self.before[done] if done < len(self.before) else OraclePolicy().act(messages, tools, task)
 
 
 def call(name, **arguments):
@@ -66,7 +67,8 @@ def test_oracle_episode_is_kept(env):
 
 
 def test_an_episode_that_recovers_from_a_failed_call_is_kept_and_counted(env):
-    t = play(env, "close", Turns([call("get_ticket", ticket_id=99999)]))
+    ticket = task_of(env, "close").gold_calls[1].arguments["ticket_id"]
+    t = play(env, "close", Turns([call("find_customer_by_email", email=str(ticket))]))  # said, but no email
     assert failed_calls(t) == 1 and t.reward == 1.0
     report = filter_trajectories([t])
     assert report.kept == [t] and report.recovered[MOCK] == 1
@@ -95,7 +97,8 @@ def test_a_policy_failure_is_invalid(env):
 
 def test_turn_order_is_checked(env):
     t = play(env, "close", Turns())
-    t.messages.insert(3, {"role": "user", "content": "hello?"})  # the user cuts in before the tool answers
+    first_call = next(i for i, m in enumerate(t.messages) if m.get("tool_calls"))
+    t.messages.insert(first_call + 1, {"role": "user", "content": "hello?"})  # the user cuts in before the tool answers
     assert validity_problem(t) == "missing_tool_answer"
     t = play(env, "close", Turns())
     t.messages.append({"role": "tool", "name": "get_ticket", "content": "{}"})
@@ -106,6 +109,7 @@ def test_state_alignment_drops_wrong_final_state_and_missing_outputs(env):
     no_close = play(env, "close", Turns([{"role": "assistant", "content": "Done, bye."}]))
     status = task_of(env, "status")
     *calls, _ = oracle_turns(status)
+    calls = [{**c, "content": ""} for c in calls]  # the last call states the outputs too
     mute = run_episode(
         env, Turns([*calls, {"role": "assistant", "content": "Done."}]), seed=0, task_id=status.id, env_id=MOCK
     )
@@ -130,12 +134,29 @@ def test_exact_match_is_required_for_read_only_tasks(env):
 
 
 def test_exact_all_also_checks_tasks_that_write(env):
-    t = play(env, "close", Turns([call("list_tickets", customer_id="C000")]))
+    ticket = task_of(env, "close").gold_calls[1].arguments["ticket_id"]
+    t = play(env, "close", Turns([call("get_ticket", ticket_id=ticket)]))
     assert t.reward == 1.0
     assert len(filter_trajectories([t]).kept) == 1
     strict = filter_trajectories([t], exact="all", gold_calls=gold_calls)
     assert not strict.kept and strict.dropped_by(EXACT_MATCH) == 1
-    assert successful_calls(t)[0] == ("list_tickets", {"customer_id": "C000"})
+    assert successful_calls(t)[0] == ("get_ticket", {"ticket_id": ticket})
+
+
+def test_grounding_drops_an_episode_that_invents_a_value(env):
+    invented = play(env, "close", GoldCallPolicy())  # calls with the email the user never said
+    asked = play(env, "close", Turns())
+    assert invented.reward == asked.reward == 1.0
+    report = filter_trajectories([invented, asked])
+    assert report.kept == [asked] and report.dropped[MOCK][GROUNDING] == {"ungrounded_value": 1}
+
+
+def test_an_episode_ended_by_a_transfer_is_kept():
+    telecom = gym.make("AgentScaler/telecom-v0", split="train").unwrapped
+    task = next(t for t in telecom.tasks if t.family == "transfer_on_hold")
+    t = run_episode(telecom, OraclePolicy(), seed=0, task_id=task.id, env_id="AgentScaler/telecom-v0")
+    assert t.messages[-1]["role"] == "tool" and t.reward == 1.0
+    assert validity_problem(t) is None and filter_trajectories([t]).kept == [t]
 
 
 def test_each_episode_is_counted_under_the_first_filter_it_fails(env):

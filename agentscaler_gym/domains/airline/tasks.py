@@ -8,11 +8,12 @@ the same fare rules the tools apply, so every gold run replays.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from ...tasks import ASSISTANT, Scenario, Task, ToolCall
+from ...tasks import ASSISTANT, Scenario, Task, ToolCall, varied_opening
 from .data import AIRPORTS, FIRST_NAMES, NOW, TODAY, dates, minutes
 from .fares import COMPENSATION, INSURED_REASONS, fare_total, free_bags
 from .models import Flight, FlightDate, PaymentMethod, Reservation, User
@@ -40,7 +41,9 @@ def make_tasks(domain) -> dict:
                 found = build(world, rng, user)
                 if found is not None:
                     scenario, calls, outputs = found
-                    tasks.append(Task(f"{split}-{family}-{made:03d}", family, scenario, tuple(calls), tuple(outputs)))
+                    task_id = f"{split}-{family}-{made:03d}"
+                    scenario = dataclasses.replace(scenario, opening=varied_opening(scenario.opening, task_id))
+                    tasks.append(Task(task_id, family, scenario, tuple(calls), tuple(outputs)))
                     made += 1
         splits[split] = tasks
     return splits
@@ -117,9 +120,10 @@ def _dobs(passengers: list[dict]) -> str:
 
 
 def _method_words(method: dict) -> str:
+    """A payment method as its owner names it (the agent finds the id in the profile)."""
     if method["kind"] == "credit_card":
-        return f"my {method['brand']} credit card ending in {method['last_four']} ({method['id']})"
-    return f"my {method['kind'].replace('_', ' ')} {method['id']}"
+        return f"my {method['brand']} credit card ending in {method['last_four']}"
+    return f"my {method['kind'].replace('_', ' ')} worth ${method['balance']}"
 
 
 def _persona(user: dict) -> str:
@@ -247,7 +251,7 @@ def _book(world, rng, user, kind: str):
         dates_of_birth=_dobs(passengers),
         checked_bags=str(bags),
         travel_insurance="yes" if insurance else "no",
-        payment_method=_and([p["payment_id"] for p in payments]),
+        payment_method=paying,
         preference=f"{words} {stop}",
     )
     return scenario, calls, ()
@@ -336,13 +340,14 @@ def refuse_cancel(world, rng, user):
         if r["status"] != "active":
             continue
         started = any(world.departed(s) for s in r["flights"]) and not all(world.departed(s) for s in r["flights"])
-        if started:
-            options.append((r, rng.choice(("change of plan", "health"))))
+        if started:  # the fact the refusal turns on: a flight has already flown
+            flown = next(world.leg(s)["status"] for s in r["flights"] if world.departed(s))
+            options.append((r, rng.choice(("change of plan", "health")), flown))
         elif not any(world.departed(s) for s in r["flights"]) and _cancel_reason(world, rng, r) is None:
-            options.append((r, "change of plan"))
+            options.append((r, "change of plan", "insurance"))  # booked over 24 h ago, not business, uninsured
     if not options:
         return None
-    reservation, reason = rng.choice(options)
+    reservation, reason, why = rng.choice(options)
     rid = reservation["id"]
     scenario = _scenario(
         user,
@@ -352,7 +357,7 @@ def refuse_cancel(world, rng, user):
         reservation_id=rid,
         reason=reason,
     )
-    return scenario, [_lookup(user), _show(reservation)], ()
+    return scenario, [_lookup(user), _show(reservation)], (why,)
 
 
 # -- changing ------------------------------------------------------------------------------------
@@ -399,7 +404,7 @@ def change_flight(world, rng, user):
         wants,
         reservation_id=r["id"],
         new_date=day,
-        payment_method=payer["id"],
+        payment_method=_method_words(payer),
     )
     calls = [
         _lookup(user),
@@ -430,7 +435,7 @@ def refuse_change(world, rng, user):
         reservation_id=r["id"],
         new_date=day,
     )
-    return scenario, [_lookup(user), _show(r)], ()
+    return scenario, [_lookup(user), _show(r)], ("basic economy",)
 
 
 def change_cabin(world, rng, user):
@@ -457,7 +462,7 @@ def change_cabin(world, rng, user):
         f"{_method_words(payer)}.",
         reservation_id=r["id"],
         cabin=CABIN_WORDS[cabin],
-        payment_method=payer["id"],
+        payment_method=_method_words(payer),
     )
     calls = [
         _lookup(user),
@@ -493,7 +498,7 @@ def add_baggage(world, rng, user):
         f"{_method_words(payer)}.",
         reservation_id=r["id"],
         checked_bags=str(total),
-        payment_method=payer["id"],
+        payment_method=_method_words(payer),
     )
     calls = [
         _lookup(user),
@@ -607,7 +612,13 @@ def _complaint(world, rng, user, eligible: bool):
     if eligible:
         amount = COMPENSATION[status] * len(r["passengers"])
         calls.append(ToolCall("send_certificate", {"user_id": user["id"], "amount": amount}))
-    return scenario, calls, ()
+        return scenario, calls, ()
+    # the fact the refusal turns on: the flight landed on time, or the user's membership
+    return (
+        scenario,
+        calls,
+        (world.leg(segment)["status"] if status != world.leg(segment)["status"] else user["membership"],),
+    )
 
 
 def compensation(world, rng, user):
@@ -730,7 +741,7 @@ def multi_intent(world, rng, user):
         user,
         "Hi, I have two things to sort out with my reservations.",
         wants,
-        payment_method=card["id"],
+        payment_method=_method_words(card),
         checked_bags=str(total),
         **known,
     )

@@ -40,7 +40,7 @@ def make_tasks(domain) -> dict:
             if family == "close":
                 calls += (ToolCall("close_ticket", {"ticket_id": tid}),)
             scenario = Scenario(f"Please close my ticket {tid}.", f"Close ticket {tid}.", known)
-            outputs = ()
+            outputs = () if family == "close" else (ticket["status"],)  # why it cannot be closed
         else:
             calls = (find, ToolCall("get_ticket", {"ticket_id": tid}))
             scenario = Scenario(f"What is the status of ticket {tid}?", f"Learn the status of ticket {tid}.", known)

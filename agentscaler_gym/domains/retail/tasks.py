@@ -25,7 +25,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ...tasks import Scenario, Task, ToolCall
+from ...tasks import Scenario, Task, ToolCall, varied_opening
 from .data import CANCEL_REASONS, random_address
 from .models import Order, OrderItem, PaymentMethod, Product, User, Variant
 
@@ -122,8 +122,9 @@ def _get_user(plan: Plan) -> ToolCall:
     return ToolCall("get_user_details", {"user_id": plan.user["id"]})
 
 
-def _ids(lines) -> str:
-    return ", ".join(line["variant"] for line in lines)
+def _names(lines) -> str:
+    """Items as a customer names them: "the Running Shoes (size 9, color blue)"."""
+    return " and ".join(f"the {line['name']} ({_options(line['options'])})" for line in lines)
 
 
 def _options(options: dict) -> str:
@@ -250,8 +251,8 @@ def modify_items(rng: random.Random, plan: Plan) -> Intent | None:
         [_get_order(oid), *_swap_calls(plan, swaps), write],
         {
             "order to modify": oid,
-            "items to change": _ids(line for line, _ in swaps),
-            "item change payment method": method["id"],
+            "items to change": _names(line for line, _ in swaps),
+            "item change payment method": _describe(method),
         },
         key=("modify_items", oid),
     )
@@ -274,7 +275,7 @@ def modify_payment(rng: random.Random, plan: Plan) -> Intent | None:
             _get_user(plan),
             ToolCall("modify_pending_order_payment", {"order_id": oid, "payment_method_id": method["id"]}),
         ],
-        {"order payment change": oid, "replacement payment method": method["id"]},
+        {"order to update": oid, "replacement payment method": _describe(method)},
         key=("modify_payment", oid),
     )
 
@@ -303,7 +304,7 @@ def return_items(rng: random.Random, plan: Plan) -> Intent | None:
         "return",
         f"I'd like to return {names} from my order {oid}, refunded to {_describe(method)}.",
         calls,
-        {"order to return": oid, "items to return": _ids(lines), "refund method": method["id"]},
+        {"order to return": oid, "items to return": _names(lines), "refund method": _describe(method)},
         outputs=(f"{refund:.2f}",),
         note="I want to hear how much will be refunded.",
         key=("return", oid),
@@ -332,8 +333,8 @@ def exchange(rng: random.Random, plan: Plan) -> Intent | None:
         [_get_order(oid), *_swap_calls(plan, swaps), write],
         {
             "order to exchange": oid,
-            "items to exchange": _ids(line for line, _ in swaps),
-            "exchange payment method": method["id"],
+            "items to exchange": _names(line for line, _ in swaps),
+            "exchange payment method": _describe(method),
         },
         key=("exchange", oid),
     )
@@ -404,9 +405,10 @@ def product_price(rng: random.Random, plan: Plan) -> Intent | None:
     )
 
 
-def _refusal(kind: str, ask: str, calls: list[ToolCall], known: dict, key: tuple) -> Intent:
+def _refusal(kind: str, ask: str, calls: list[ToolCall], known: dict, key: tuple, why: str) -> Intent:
+    """A request the policy forbids; ``why`` is the fact the rule turns on, which the agent must say."""
     note = "If the agent explains that this cannot be done, I accept it and do not insist."
-    return Intent(kind, ask, calls, known, note=note, writes=False, key=key)
+    return Intent(kind, ask, calls, known, outputs=(why,), note=note, writes=False, key=key)
 
 
 def refuse_cancel(rng: random.Random, plan: Plan) -> Intent | None:
@@ -422,6 +424,7 @@ def refuse_cancel(rng: random.Random, plan: Plan) -> Intent | None:
         [_get_order(oid)],
         {"order to cancel": oid, "cancellation reason": "no longer needed"},
         ("refuse_cancel", oid),
+        order["status"],
     )
 
 
@@ -436,6 +439,7 @@ def refuse_order_address(rng: random.Random, plan: Plan) -> Intent | None:
         [_get_order(oid)],
         {"order to redirect": oid, "shipping address": address},
         ("refuse_order_address", oid),
+        order["status"],
     )
 
 
@@ -448,8 +452,9 @@ def refuse_return(rng: random.Random, plan: Plan) -> Intent | None:
         "refuse_return",
         f"I'd like to return the {line['name']} from my order {oid}.",
         [_get_order(oid)],
-        {"order to return": oid, "items to return": line["variant"]},
+        {"order to return": oid, "items to return": _names([line])},
         ("refuse_return", oid),
+        order["status"],
     )
 
 
@@ -469,8 +474,9 @@ def refuse_unavailable_exchange(rng: random.Random, plan: Plan) -> Intent | None
         "refuse_unavailable_exchange",
         f"I'd like to exchange items of my delivered order {oid}: {text}.",
         [_get_order(oid), ToolCall("get_product_details", {"product_id": line["product"]})],
-        {"order to exchange": oid, "items to exchange": line["variant"]},
+        {"order to exchange": oid, "items to exchange": _names([line])},
         ("refuse_unavailable_exchange", oid),
+        "not available",
     )
 
 
@@ -488,8 +494,9 @@ def refuse_second_modification(rng: random.Random, plan: Plan) -> Intent | None:
         "refuse_second_modification",
         f"In my order {oid}, I'd like to change {_swap_text(swaps)}.",
         [_get_order(oid)],
-        {"order to modify": oid, "items to change": _ids(line for line, _ in swaps)},
+        {"order to modify": oid, "items to change": _names(line for line, _ in swaps)},
         ("refuse_second_modification", oid),
+        "modified",
     )
 
 
@@ -504,6 +511,7 @@ def refuse_other_users_order(rng: random.Random, plan: Plan) -> Intent | None:
         [_get_order(oid)],
         {"order to cancel": oid},
         ("refuse_other_users_order", oid),
+        "your account",
     )
 
 
@@ -526,8 +534,9 @@ def refuse_short_gift_card(rng: random.Random, plan: Plan) -> Intent | None:
         "refuse_short_gift_card",
         f"I'd like to pay for my order {oid} with my gift card instead.",
         [_get_order(oid), _get_user(plan)],
-        {"order payment change": oid, "replacement payment method": card["id"]},
+        {"order to update": oid, "replacement payment method": _describe(card)},
         ("refuse_short_gift_card", oid),
+        f"{card['balance']:.2f}",
     )
 
 
@@ -639,7 +648,8 @@ def _task(task_id: str, family: str, rng: random.Random, user: dict, intents: li
     )
     calls = (auth, *(call for intent in intents for call in intent.calls))
     outputs = tuple(o for intent in intents for o in intent.outputs)
-    return Task(task_id, family, Scenario(opening, instruction, known, rng.choice(PERSONAS)), calls, outputs)
+    scenario = Scenario(varied_opening(opening, task_id), instruction, known, rng.choice(PERSONAS))
+    return Task(task_id, family, scenario, calls, outputs)
 
 
 def _lower_first(sentence: str) -> str:

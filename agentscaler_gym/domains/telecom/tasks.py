@@ -17,7 +17,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ...tasks import USER, Scenario, Task, ToolCall
+from ...tasks import USER, Scenario, Task, ToolCall, varied_opening
 from .device_models import CARRIER_APN, DATA_CAP, NO_ROAMING, Device
 from .models import Bill, Customer, Line, PaymentMethod, Plan
 from .tools import card_expired
@@ -331,7 +331,7 @@ def transfer_on_hold(w: World, line: dict, rng: random.Random) -> Built:
         f"You want to {want} on your line {p}. If the agent cannot help, you accept a transfer to a human agent.",
         {},
         [agent("get_customer_by_phone", phone_number=p), agent("transfer_to_human_agents", reason="account on hold")],
-        (),
+        ("on hold",),  # the fact the transfer turns on
     )
 
 
@@ -423,8 +423,9 @@ def make_tasks(domain) -> dict[str, list[Task]]:
                 "date of birth": customer["date_of_birth"],
                 **extra,
             }
-            scenario = Scenario(opening, instruction, known, rng.choice(PERSONAS))
-            task = Task(f"{family}-{count:03d}", family, scenario, tuple(calls), outputs)
+            task_id = f"{family}-{count:03d}"
+            scenario = Scenario(varied_opening(opening, task_id), instruction, known, rng.choice(PERSONAS))
+            task = Task(task_id, family, scenario, tuple(calls), outputs)
             splits["test" if count % TEST_EVERY == TEST_EVERY - 1 else "train"].append(task)
             count += 1
             if count == PER_FAMILY:
