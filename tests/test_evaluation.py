@@ -12,7 +12,7 @@ from pathlib import Path
 import gymnasium as gym
 import pytest
 
-import agentscaler_gym  # noqa: F401 - registers the ids
+import agentscaler_gym
 from agents import OraclePolicy, RandomPolicy
 from agentscaler_gym.cli import main
 from agentscaler_gym.evaluation import (
@@ -32,7 +32,12 @@ from agentscaler_gym.tools import WRITE
 from agentscaler_gym.trajectory import read_jsonl, write_jsonl
 from agentscaler_gym.users import END_TOKENS
 
-ENVS = ["AgentScaler/mock-v0", "AgentScaler/pharmacy-v0", "AgentScaler/hotel_bookings-v0", "AgentScaler/library_2-v0"]
+ENVS = [
+    "AgentScaler/mock-v0",
+    "AgentScaler/pharmacy-v0",
+    "AgentScaler/hotel_bookings-v0",
+    "AgentScaler/travel_visas_2-v0",
+]
 TRIALS = 2
 
 
@@ -196,17 +201,18 @@ def test_selections_and_held_out_splits(tmp_path):
     assert select_env_ids("pharmacy") == ["AgentScaler/pharmacy-v0"]
     assert select_env_ids("AgentScaler/hotel_*-v0") == ["AgentScaler/hotel_bookings-v0"]
     synthesized = select_env_ids("tag:synthesized", builtin_ids())  # other tests register more
-    assert len(synthesized) == 36 and "AgentScaler/mock-v0" not in synthesized
+    folders = list((Path(agentscaler_gym.__file__).parent / "synth" / "builtin").glob("*/domain.json"))
+    assert len(synthesized) == len(folders) and "AgentScaler/mock-v0" not in synthesized
     assert "pharmacy" in tags_of("AgentScaler/pharmacy-v0") and tags_of("AgentScaler/mock-v0") == {"template"}
     verticals = {"AgentScaler/retail-v0", "AgentScaler/airline-v0", "AgentScaler/telecom-v0"}
     assert set(select_env_ids("tag:vertical")) == verticals
     listed = tmp_path / "held.txt"
-    listed.write_text("# held out\nbanking*\nlibrary_2  # a comment\n")
+    listed.write_text("# held out\nbanking*\ntravel_visas_2  # a comment\n")
     split = DomainSplit.parse(f"@{listed},pet_care", builtin_ids())
     assert split.held_out == {
         "AgentScaler/banking-v0",
         "AgentScaler/banking_2-v0",
-        "AgentScaler/library_2-v0",
+        "AgentScaler/travel_visas_2-v0",
         "AgentScaler/pet_care-v0",
     }
     assert split.training_ids(ENVS) == [
@@ -227,7 +233,7 @@ def test_task_dataset_leaves_the_held_out_domains_out():
 
 
 def test_a_held_out_split_end_to_end(tmp_path, capsys):
-    held = "pharmacy,hotel_bookings,library_2"
+    held = "pharmacy,hotel_bookings,travel_visas_2"
     out = tmp_path / "sft"
     assert (
         main(
@@ -257,7 +263,7 @@ def test_a_held_out_split_end_to_end(tmp_path, capsys):
             [
                 "rollout",
                 "--env",
-                "pharmacy,hotel_bookings,library_2,banking,pet_care",
+                "pharmacy,hotel_bookings,travel_visas_2,banking,pet_care",
                 "--policy",
                 "oracle",
                 "--out",

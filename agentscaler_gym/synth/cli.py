@@ -1,7 +1,7 @@
 """``agentscaler synth``: synthesize domains from an API corpus into a folder.
 
     agentscaler synth --corpus builtin --out domains/ [--seed 0] [--max-domains N]
-                      [--walk-length 1-3] [--workers 2] [--tasks 24] [--paraphrase MODULE:FUNCTION]
+                      [--walk-length 2-4] [--workers 2] [--tasks 24] [--rows 16] [--paraphrase MODULE:FUNCTION]
                       [--no-picture] [--emit-code] [--json]
 
 Writes one folder per validated domain, ``report.json``, ``report.md`` and ``graph.png`` into a
@@ -34,10 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="seeds communities, data and task walks (default 0)")
     p.add_argument("--max-domains", type=int, default=None, help="stop after this many validated domains")
     p.add_argument(
-        "--walk-length", type=walk_length, default=(1, 3), metavar="A-B", help="tool calls per task walk (default 1-3)"
+        "--walk-length", type=walk_length, default=(2, 4), metavar="A-B", help="tool calls per task walk (default 2-4)"
     )
     p.add_argument("--workers", type=int, default=1, help="processes for the per-domain stages (default 1)")
     p.add_argument("--tasks", type=int, default=24, help="tasks wanted per domain (default 24)")
+    p.add_argument("--rows", type=_positive, default=16, help="seed rows per table (default 16)")
     p.add_argument(
         "--paraphrase",
         default=None,
@@ -63,6 +64,16 @@ def walk_length(text: str) -> tuple[int, int]:
     return lo, hi
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     from .corpus import load_corpus
     from .pipeline import SynthConfig, synthesize
@@ -85,6 +96,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
         seed=args.seed,
         max_domains=args.max_domains,
         workers=args.workers,
+        rows=args.rows,
         picture=not args.no_picture,
         emit_code=args.emit_code,
         tasks=TaskSettings(count=args.tasks, walk_length=args.walk_length, paraphrase=args.paraphrase),

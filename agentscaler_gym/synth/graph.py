@@ -190,9 +190,16 @@ class _PairSum:
 # Communities
 
 
-def detect_domains(graph: ToolGraph, seed: int = 0, settings: GraphSettings = GraphSettings()) -> Partition:
-    """Seeded Louvain over the tool graph; split oversized communities, drop tiny ones."""
+def detect_domains(
+    graph: ToolGraph, seed: int = 0, settings: GraphSettings = GraphSettings(), groups: Sequence[str] | None = None
+) -> Partition:
+    """Seeded Louvain over the tool graph; split oversized communities, drop tiny ones.
+
+    ``groups`` names each tool's source (an API title, a function family; "" when unknown): tools of
+    two different named sources are never joined, so a domain does not mix unrelated APIs."""
     g = graph.to_networkx()
+    if groups is not None:
+        g.remove_edges_from([(u, v) for u, v in g.edges if groups[u] != groups[v]])
     dropped: collections.Counter = collections.Counter()
     isolated = [v for v in range(graph.n) if g.degree(v) == 0]
     g.remove_nodes_from(isolated)

@@ -21,6 +21,7 @@ not exist, a foreign key to a missing row, a delete of a row others refer to).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,19 @@ import peewee as pw
 
 from ..tools import READ, WRITE, Tool, ToolError
 from .schema import CONTROL, LIMIT_PARAMS, ToolShape, column_type
-from .words import CREATE_VERBS, DELETE_VERBS, FINAL_STATES, GET_VERBS, TRANSITIONS, UPDATE_VERBS, human, snake, words
+from .words import (
+    CREATE_VERBS,
+    DELETE_VERBS,
+    FINAL_STATES,
+    GET_VERBS,
+    TRANSITIONS,
+    UPDATE_VERBS,
+    human,
+    is_computation,
+    mutating_verb,
+    snake,
+    words,
+)
 
 WRITES = ("create", "update", "delete", "transition")
 NATURAL_KEYS = {
@@ -70,7 +83,12 @@ class Plan:
 
 
 def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
-    """Classify a tool by its verb and bind its parameters to roles; ``(None, reason)`` if it cannot run."""
+    """Classify a tool by its verb and bind its parameters to roles; ``(None, reason)`` if it cannot run.
+
+    A computation (``divide``, ``calculate_bmi``) is not offered: a row lookup would answer it with
+    a stored number, not its result. A tool named by a mutating verb is a write or is not offered."""
+    if is_computation(shape.name):
+        return None, "computation (a table lookup cannot give its result)"
     verb = _state_verb(shape) or shape.verb
     key = _key_param(shape, entity, creates=verb in CREATE_VERBS)
     if verb in TRANSITIONS and key:
@@ -91,6 +109,8 @@ def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
             op = "list"  # unknown verbs, searches, and lookups without a key read with filters
     if op in ("update", "delete") and not key:
         return None, f"{op} without a key parameter"
+    if op in ("get", "list") and mutating_verb(shape.name):
+        return None, "mutating verb without a record it changes"
     roles: dict[str, tuple[str, str]] = {}
     for p in shape.params:
         roles[p.name] = _role(p, op, entity, key)
@@ -172,6 +192,9 @@ def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> dict
     properties = {p.name: _parameter_schema(p) for p in shape.params}
     required = [p.name for p in shape.params if p.required]
     operator: dict[str, Any] = {"op": plan.op, "entity": plan.entity, "args": args}
+    rules = {p.name: p.rules for p in shape.params if p.rules}
+    if rules:
+        operator["rules"] = rules
     if plan.transition:
         operator["transition"] = plan.transition
     description = shape.description or f"{plan.op.capitalize()} {human(plan.entity)} records."
@@ -197,8 +220,42 @@ def _parameter_schema(p) -> dict:
 def operator_tool(spec: Mapping, models: Mapping[str, type[pw.Model]], entities: Mapping[str, Mapping]) -> Tool:
     """An executable :class:`Tool` from a tool spec (see :func:`tool_spec`) and the domain's models."""
     op = spec["operator"]
-    run = _Operator(op, models, entities)
-    return Tool(spec["name"], spec["kind"], spec["description"], spec["parameters"], getattr(run, op["op"]))
+    run = getattr(_Operator(op, models, entities), op["op"])
+    rules = op.get("rules") or {}
+    if not rules:
+        return Tool(spec["name"], spec["kind"], spec["description"], spec["parameters"], run)
+
+    def checked(**arguments: Any) -> Any:
+        for param, value in arguments.items():
+            problem = rule_problem(rules[param], value) if param in rules else None
+            if problem:
+                raise ToolError(f"{param} {problem}")
+        return run(**arguments)
+
+    return Tool(spec["name"], spec["kind"], spec["description"], spec["parameters"], checked)
+
+
+def rule_problem(schema: Mapping, value: Any) -> str | None:
+    """What breaks the range, length or pattern rule of a parameter's schema, in words; None if nothing."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if low is not None and high is not None and not low <= value <= high:
+            return f"must be between {low} and {high}, got {value}"
+        if low is not None and value < low:
+            return f"must be at least {low}, got {value}"
+        if high is not None and value > high:
+            return f"must be at most {high}, got {value}"
+    if isinstance(value, str):
+        shortest, longest = schema.get("minLength"), schema.get("maxLength")
+        if shortest is not None and shortest == longest and len(value) != shortest:
+            return f"must be exactly {shortest} characters long, got {len(value)}"
+        if shortest is not None and len(value) < shortest:
+            return f"must be at least {shortest} characters long, got {len(value)}"
+        if longest is not None and len(value) > longest:
+            return f"must be at most {longest} characters long, got {len(value)}"
+        if "pattern" in schema and re.search(schema["pattern"], value) is None:
+            return f"must match the pattern {schema['pattern']!r}, got {value!r}"
+    return None
 
 
 class _Operator:

@@ -104,7 +104,7 @@ def synthesize(
     graph = build_graph(features, config.graph)
     timings["graph"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    partition = detect_domains(graph, config.seed, config.graph)
+    partition = detect_domains(graph, config.seed, config.graph, groups=[a.category for a in apis])
     timings["communities"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from .values import CURRENT_DATE
 from .words import FINAL_STATES, human, plural
 
 
@@ -18,6 +19,7 @@ def policy_text(title: str, description: str, entities: Sequence[Mapping], tools
         "",
         f"You are the assistant of {title}. {description}".strip(),
         "You act only through the tools; each one reads or changes the records below.",
+        f"Today is {CURRENT_DATE.isoformat()}.",
         "",
         "## Records",
         "",

@@ -11,6 +11,7 @@ The schema is plain data (``Entity.to_dict``), stored in ``domain.json``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,6 +143,19 @@ ROLE_WORDS = {
 }
 # Verbs that are more often nouns: they only count as the verb when they come first ("book_flight").
 NOUN_LIKE_VERBS = {
+    "comment",
+    "like",
+    "credit",
+    "charge",
+    "deposit",
+    "trade",
+    "vote",
+    "reply",
+    "claim",
+    "bid",
+    "sign",
+    "fund",
+    "touch",
     "book",
     "order",
     "file",
@@ -257,6 +271,76 @@ def clean_schema(schema: Any, depth: int = 0) -> dict:
     return out
 
 
+RULE_KEYS = ("minimum", "maximum", "minLength", "maxLength", "pattern")
+_NUMBER = r"(-?\d+(?:\.\d+)?)"
+_BETWEEN = re.compile(
+    rf"\bbetween {_NUMBER} and {_NUMBER}\b|\bfrom {_NUMBER} to {_NUMBER}\b|\b{_NUMBER} ?(?:-|to) ?{_NUMBER}\b", re.I
+)
+_AT_LEAST = re.compile(rf"\b(?:at least|minimum(?: of)?|min\.?|no less than) {_NUMBER}\b", re.I)
+_AT_MOST = re.compile(rf"\b(?:at most|maximum(?: of)?|max\.?|up to|no more than) {_NUMBER}\b", re.I)
+_NESTED = re.compile(r"[+*}]\)*[+*{]|\([^)]*[+*][^)]*\)[+*{?]")
+_LENGTH = re.compile(r"\b(?:must be|exactly|is) (\d+) (?:characters|chars|digits|letters)\b", re.I)
+
+
+def stated_rules(schema: Mapping, description: str, kind: str) -> dict:
+    """Range, length and pattern rules of a parameter: its schema's keywords, else what its description
+    states ("between 100 and 5000", "must be 17 characters", "at most 50 characters")."""
+    rules: dict[str, Any] = {}
+    for key in RULE_KEYS:
+        value = schema.get(key)
+        if key == "pattern" and kind == "string" and safe_pattern(value):
+            rules[key] = value
+        elif key in ("minimum", "maximum") and kind != "string" and _finite(value):
+            rules[key] = value
+        elif key in ("minLength", "maxLength") and kind == "string" and isinstance(value, int) and value >= 0:
+            rules[key] = value
+    text = description or ""
+    if kind == "string":
+        m = _LENGTH.search(text)
+        if m and "minLength" not in rules and "maxLength" not in rules:
+            rules["minLength"] = rules["maxLength"] = int(m.group(1))
+        m = re.search(r"\b(?:at most|up to|no more than|max(?:imum)?(?: of)?) (\d+) (?:characters|chars)\b", text, re.I)
+        if m and "maxLength" not in rules:
+            rules["maxLength"] = int(m.group(1))
+        return rules
+    m = _BETWEEN.search(text)
+    if m and "minimum" not in rules and "maximum" not in rules:
+        low, high = (float(v) for v in m.groups() if v is not None)
+        if low < high:
+            rules["minimum"], rules["maximum"] = _number(low, kind), _number(high, kind)
+    for pattern, key in ((_AT_LEAST, "minimum"), (_AT_MOST, "maximum")):
+        m = pattern.search(text)
+        if (
+            m
+            and key not in rules
+            and not re.search(rf"{re.escape(m.group(0))} (?:characters|chars|items|results)", text)
+        ):
+            rules[key] = _number(float(m.group(1)), kind)
+    if rules.get("minimum", float("-inf")) > rules.get("maximum", float("inf")):
+        rules.pop("minimum"), rules.pop("maximum")
+    return rules
+
+
+def safe_pattern(value: Any) -> bool:
+    """A short regular expression that compiles and has no nested repeat (``(a+)+``), which could take
+    exponential time on a short argument."""
+    if not isinstance(value, str) or len(value) > 200 or _NESTED.search(value):
+        return False
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e15
+
+
+def _number(value: float, kind: str) -> int | float:
+    return int(value) if kind == "integer" or value.is_integer() else value
+
+
 def column_type(schema: dict) -> str:
     return {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}.get(
         schema.get("type"), "json"
@@ -273,6 +357,7 @@ class Param:
     column: str  # the column it maps to, before entity binding
     schema: dict
     required: bool
+    rules: dict = field(default_factory=dict)  # range, length and pattern rules the tool checks
 
     @property
     def id_of(self) -> str | None:
@@ -321,7 +406,13 @@ def tool_shape(api: Any) -> ToolShape:
         if column in used:
             continue
         used.add(column)
-        params.append(Param(pname, column, clean_schema(pschema), pname in required))
+        schema = clean_schema(pschema)
+        rules = (
+            stated_rules(pschema, schema.get("description", ""), schema["type"])
+            if schema.get("type") in ("string", "integer", "number") and "enum" not in schema
+            else {}
+        )
+        params.append(Param(pname, column, schema, pname in required, rules))
     return ToolShape(
         api.name,
         " ".join(str(api.description).split()),
@@ -387,9 +478,12 @@ class Column:
     unique: bool = False
     description: str = ""
     initial: Any = None  # value of a new row when a create does not set it
+    rules: dict = field(default_factory=dict)  # range, length and pattern rules its tools state
 
     def to_dict(self) -> dict:
         d: dict[str, Any] = {"name": self.name, "type": self.type}
+        if self.rules:
+            d["rules"] = dict(sorted(self.rules.items()))
         if self.initial is not None:
             d["initial"] = self.initial
         if self.enum:
@@ -510,9 +604,12 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
                 column = f"{column}_{kind}"  # same name, other type: its own column
                 plan.roles[p.name] = (role, column)
             enum = p.schema.get("enum") if role == "value" else None
-            entity.add(
+            rules = p.rules if role == "value" else {}
+            added = entity.add(
                 Column(column, kind, enum=enum, unique=role == "key", description=p.schema.get("description", ""))
             )
+            if rules and not added.rules and added.type == kind:
+                added.rules = rules
         if plan.op in ("get", "list", "create"):
             for name, schema in returned_fields(s.returns):
                 column = safe_column(snake(name))

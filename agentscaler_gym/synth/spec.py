@@ -22,6 +22,7 @@ import peewee as pw
 
 from ..tasks import ASSISTANT
 from ..tools import Tool, ToolError, validate_arguments
+from .schema import safe_pattern
 
 FORMAT = 1
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,63}")  # entity, column and domain names: what may reach SQL
@@ -145,6 +146,8 @@ def _check_entity(at: _At, entity: Any, where: str) -> str:
         if not isinstance(column.get("unique", False), bool):
             at.fail(f"{here}.unique", "must be true or false")
         at.text(column.get("description", ""), f"{here}.description")
+        if "rules" in column:
+            _check_rules(at, at.mapping(column["rules"], f"{here}.rules"), f"{here}.rules")
     key = entity.get("key")
     if not isinstance(key, str) or key not in names:
         at.fail(f"{where}.key", f"{key!r} is not a column of {name!r}")
@@ -211,6 +214,10 @@ def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str)
         at.fail(f"{where}.operator.args", f"a {kind} operator needs an argument with the key role")
     if kind == "transition":
         _check_transition(at, op.get("transition"), columns, f"{where}.operator.transition")
+    for pname, rules in at.mapping(op.get("rules", {}), f"{where}.operator.rules").items():
+        if pname not in properties:
+            at.fail(f"{where}.operator.rules.{pname}", f"{pname!r} is not a parameter of the tool")
+        _check_rules(at, at.mapping(rules, f"{where}.operator.rules.{pname}"), f"{where}.operator.rules.{pname}")
     return name
 
 
@@ -247,6 +254,22 @@ def _check_schema(at: _At, schema: Any, where: str, depth: int) -> None:
         _check_schema(at, option, f"{where}.anyOf[{k}]", depth + 1)
     for pname, sub in at.mapping(schema.get("properties", {}), f"{where}.properties").items():
         _check_schema(at, sub, f"{where}.properties.{pname}", depth + 1)
+
+
+def _check_rules(at: _At, rules: Mapping, where: str) -> None:
+    """Range, length and pattern rules the tools check: finite bounds, whole lengths, a pattern that
+    compiles and has no nested repeat (which could take exponential time on a short argument)."""
+    for key in ("minimum", "maximum"):
+        value = rules.get(key)
+        if value is not None and not (_is_scalar(value) and isinstance(value, (int, float)) and math.isfinite(value)):
+            at.fail(f"{where}.{key}", f"{_short(value)} is not a finite number")
+    for key in ("minLength", "maxLength"):
+        if key in rules:
+            at.integer(rules[key], f"{where}.{key}", 0, 10**6)
+    if "pattern" in rules and not safe_pattern(rules["pattern"]):
+        at.fail(
+            f"{where}.pattern", f"{_short(rules['pattern'])} is not a short regular expression without nested repeats"
+        )
 
 
 # ---------------------------------------------------------------------------------------------

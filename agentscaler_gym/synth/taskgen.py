@@ -24,7 +24,7 @@ from typing import Any
 from ..domain import Domain
 from ..tasks import ASSISTANT, Scenario, Task, ToolCall
 from ..tools import ToolError, validate_arguments
-from .operators import WRITES
+from .operators import WRITES, rule_problem
 from .values import first_key, new_value
 from .words import FINAL_STATES, human, plural
 
@@ -50,7 +50,7 @@ class TaskSettings:
     """
 
     count: int = 24
-    walk_length: tuple[int, int] = (1, 3)
+    walk_length: tuple[int, int] = (2, 4)
     attempts: int = 8
     paraphrase: str | None = None
 
@@ -105,8 +105,8 @@ def generate_tasks(
             continue
         failures[start] = -100
         signature = repr([(c.name, sorted(c.arguments.items())) for c in walk.gold_calls])
-        if len(walk.gold_calls) < lo:
-            dropped["walk shorter than the minimum length"] += 1
+        if len(walk.gold_calls) < lo and graph.get(walk.gold_calls[-1].name):
+            dropped["walk shorter than the minimum length"] += 1  # (kept where the graph allows no longer walk)
         elif signature in seen:
             dropped["duplicate walk"] += 1
             duplicates += 1
@@ -174,6 +174,10 @@ class _Walker:
                 if not calls:
                     return step
                 break
+            for search, found in self._lookups(step):  # the user knows records by a name, not by an id
+                calls.append(ToolCall(search.tool, search.arguments))
+                steps.append(search)
+                chains.append(found)
             try:
                 result = self.db.run(self.domain.tools[name], step.arguments)
             except ToolError:
@@ -209,6 +213,61 @@ class _Walker:
         return self._task(calls, steps, outputs, index)
 
     # -- arguments -------------------------------------------------------------------------------
+
+    def _lookups(self, step: _Step) -> list[tuple[_Step, tuple[str, dict]]]:
+        """Searches that find the records ``step`` names by id (its own, or a foreign key) through a
+        fact the user holds. Each search runs now and must answer exactly that record; the step's id
+        then comes from the search's answer, so the user never has to know it."""
+        found = []
+        for param in list(step.arguments):
+            column = step.columns[param]
+            if step.sources[param] != "user" or isinstance(step.arguments[param], bool):
+                continue
+            own = self.entities[step.entity]
+            target = step.entity if column == own["key"] and step.op != "create" else _references(own, column)
+            if target is None:
+                continue
+            search = self._lookup(target, step.arguments[param])
+            if search is not None:
+                step.sources[param] = "chain"
+                found.append(search)
+        return found
+
+    def _lookup(self, name: str, key: Any) -> tuple[_Step, tuple[str, dict]] | None:
+        entity = self.entities[name]
+        row = self._row(name, key)
+        if row is None:
+            return None
+        for tool in self.tools.values():
+            op = tool["operator"]
+            if op["op"] != "list" or op["entity"] != name:
+                continue
+            params = tool["parameters"]["properties"]
+            for param, (role, column) in sorted(op["args"].items()):
+                meta = self._columns(entity).get(column)
+                if (
+                    role != "value"
+                    or meta is None
+                    or column == entity["key"]
+                    or meta.get("references")
+                    or meta.get("enum")
+                    or meta["type"] != "string"
+                    or params[param].get("type") != "string"
+                    or not row.get(column)
+                    or not self._unique(name, row, [column])
+                ):
+                    continue
+                search = _Step(tool["name"], "list", name)
+                search.set(param, row[column], "user", column)
+                try:
+                    validate_arguments(self.domain.tools[tool["name"]], search.arguments)
+                    result = self.db.run(self.domain.tools[tool["name"]], search.arguments)
+                except ToolError:
+                    continue
+                found = _chained_row(tool, result)
+                if found is not None and found[1].get(entity["key"]) == row[entity["key"]]:
+                    return search, found
+        return None
 
     def _arguments(self, tool: Mapping, chain: tuple[str, dict] | None, index: int) -> _Step | str:
         op = tool["operator"]
@@ -280,6 +339,9 @@ class _Walker:
         fitted = {param: _fit(value, params[param]) for param, value in step.arguments.items()}
         if any(value is None for value in fitted.values()):
             return "argument does not fit its schema"
+        rules = tool["operator"].get("rules", {})
+        if any(rule_problem(rules.get(param, {}), value) for param, value in fitted.items()):
+            return "argument breaks a rule its schema states"
         step.arguments = fitted
         try:
             validate_arguments(self.domain.tools[tool["name"]], step.arguments)
@@ -404,16 +466,24 @@ class _Walker:
     # -- the user's request ------------------------------------------------------------------------
 
     def _task(self, calls: list[ToolCall], steps: list[_Step], outputs: tuple[str, ...], index: int) -> Task:
-        phrases = [s.describe(self.tools[s.tool], self.entities) for s in steps]
-        if outputs:
-            phrases[-1] += steps[-1].suffix
-        known = {}
+        # The user holds the facts and gives them when asked; the opening states only the goal, and
+        # the values it cannot hand out by topic (a second, different amount; lists; yes/no).
+        known: dict[str, str] = {}
+        hidden: list[set[str]] = []
         for s in steps:
+            hide = set()
             for param, source in s.sources.items():
-                if source == "user":
-                    known.setdefault(human(param), _text(s.arguments[param]))
-        request = phrases[0] + "".join(f", then {p}" for p in phrases[1:])
-        opening = f"Hi! I'd like to {request}."
+                value = s.arguments[param]
+                if source != "user" or isinstance(value, (bool, list, dict)):
+                    continue
+                if known.setdefault(human(param), _text(value)) == _text(value):
+                    hide.add(param)
+            hidden.append(hide)
+        request = _request([s.describe(self.tools[s.tool], self.entities) for s in steps], steps, outputs)
+        goal = _request(
+            [s.describe(self.tools[s.tool], self.entities, h) for s, h in zip(steps, hidden)], steps, outputs
+        )
+        opening = self.rng.choice(OPENINGS).format(goal)
         instruction = f"You want to {request}. Give the details you know when the assistant asks for them."
         family = "-".join(s.op for s in steps)
         persona = self.rng.choice(PERSONAS)
@@ -439,27 +509,37 @@ class _Step:
             return
         self.arguments[param], self.sources[param], self.columns[param] = value, source, column
 
-    def describe(self, tool: Mapping, entities: Mapping) -> str:
+    def describe(self, tool: Mapping, entities: Mapping, hidden: set[str] = frozenset()) -> str:
+        """The step in words; the values of ``hidden`` arguments are left for the user to give when asked."""
         entity = human(self.entity)
         op = tool["operator"]
         keys = [p for p, (r, _) in op["args"].items() if r == "key" and p in self.arguments]
         values = [p for p in self.arguments if p not in keys]
-        given = [p for p in values if self.sources[p] == "user"]
+        given = [p for p in values if self.sources[p] == "user" and p not in hidden]
         linked = [p for p in values if self.sources[p] == "chain"]
         if keys and self.sources[keys[0]] == "chain":
             ref = f"that {entity}"
+        elif keys and keys[0] in hidden:
+            ref = f"my {entity}"
         elif keys:
             ref = f"the {entity} with {human(self.columns[keys[0]])} {_quote(self.arguments[keys[0]])}"
         else:
             ref = f"the {entity}"
         details = ", ".join(f"{human(self.columns[p])} {_quote(self.arguments[p])}" for p in given)
+        unsaid = [p for p in values if self.sources[p] == "user" and p in hidden]
+        if unsaid and self.op in ("create", "update", "transition", "list"):
+            topics = _and([human(self.columns[p]) for p in unsaid])
+            details = ", ".join(x for x in (details, f"a {topics} I will give you" if self.op != "update" else "") if x)
         link = "".join(
             f" for that {human(_references(entities[self.entity], self.columns[p]) or self.columns[p])}" for p in linked
         )
         if self.op == "get":
             return f"look up {ref}"
         if self.op == "list":
-            details = ", ".join(f"{human(self.columns[p])} {_quote(self.arguments[p])}" for p in keys + given)
+            shown = [p for p in keys + given if p not in hidden]
+            details = ", ".join(f"{human(self.columns[p])} {_quote(self.arguments[p])}" for p in shown)
+            if unsaid and not shown:
+                return f"find a {entity} by its {_and([human(self.columns[p]) for p in unsaid])}{link}"
             if details:
                 return f"find the {entity} with {details}{link}"
             return f"find the {plural(entity)}{link}" if link else f"list the {plural(entity)}"
@@ -468,12 +548,37 @@ class _Step:
             fields = ", ".join(x for x in (key_part, details) if x)
             return f"create a new {entity}{link}" + (f" with {fields}" if fields else "")
         if self.op == "update":
-            changes = ", ".join(f"{human(self.columns[p])} to {_quote(self.arguments[p])}" for p in values)
+            changes = ", ".join(
+                f"{human(self.columns[p])}"
+                if p in hidden
+                else f"{human(self.columns[p])} to {_quote(self.arguments[p])}"
+                for p in values
+            )
             return f"change {ref}: set {changes}"
         if self.op == "delete":
             return f"delete {ref}"
         verb = op["transition"].get("verb") or op["transition"]["to"]
         return f"{verb} {ref}" + (f" ({details})" if details else "")
+
+
+OPENINGS = (
+    "Hi! I'd like to {}.",
+    "Hello, could you help me {}?",
+    "I need to {}.",
+    "Hey there. Please {}.",
+    "Good morning! Can you {}?",
+    "Hi, I'm hoping you can {}.",
+)
+
+
+def _request(phrases: list[str], steps: Sequence[_Step], outputs: tuple[str, ...]) -> str:
+    if outputs:
+        phrases[-1] += steps[-1].suffix
+    return phrases[0] + "".join(f", then {p}" for p in phrases[1:])
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _chained_row(tool: Mapping, result: Any) -> tuple[str, dict] | None:

@@ -8,6 +8,7 @@ comes only from ``random.Random`` seeded with strings, so nothing depends on has
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -193,6 +194,8 @@ PERSON_ENTITIES = {
     "friend",
 }
 BASE_DATE = dt.date(2025, 1, 1)
+# The day every synthesized domain lives in (its policy states it); seed dates are placed around it.
+CURRENT_DATE = dt.date(2025, 6, 1)
 
 
 def generate_rows(entities: Sequence[Mapping], seed: int, count: int) -> dict[str, list[dict]]:
@@ -213,8 +216,27 @@ def generate_rows(entities: Sequence[Mapping], seed: int, count: int) -> dict[st
                 else:
                     value = column_value(entity["name"], column, i, rng)
                     row[name] = _json_text(value) if column["type"] == "json" else value
+            for start, end in date_pairs([c["name"] for c in entity["columns"]]):
+                if isinstance(row[start], str) and isinstance(row[end], str) and row[end] < row[start]:
+                    row[start], row[end] = row[end], row[start]  # a stay, a trip, a term: start before end
             table.append(row)
     return rows
+
+
+PAIRS = (("start", "end"), ("check_in", "check_out"), ("checkin", "checkout"), ("from", "to"), ("departure", "arrival"))
+
+
+def date_pairs(columns: Sequence[str]) -> list[tuple[str, str]]:
+    """Column pairs that open and close a span: ``start_date``/``end_date``, ``check_in``/``check_out``."""
+    names = set(columns)
+    found = []
+    for name in sorted(names):
+        for a, b in PAIRS:
+            if name == a or name.startswith(a + "_") or name.endswith("_" + a) or f"_{a}_" in name:
+                other = name.replace(a, b, 1)
+                if other != name and other in names and (name, other) not in found:
+                    found.append((name, other))
+    return found
 
 
 def first_key(entity: Mapping, index: int) -> Any:
@@ -242,6 +264,9 @@ def new_value(entity: str, column: Mapping, schema: Mapping, index: int, rng: ra
         }
     if kind == "number" and column.get("type") == "integer":
         kind = "integer"  # a number argument that sets an integer column must be whole
+    ruled = _within(kind, schema, rng)
+    if ruled is not None:
+        return ruled
     return column_value(
         entity,
         {**column, "type": {"integer": "integer", "number": "number", "boolean": "boolean"}.get(kind, "string")},
@@ -259,11 +284,30 @@ def column_value(entity: str, column: Mapping, index: int, rng: random.Random) -
     last = ws[-1] if ws else ""
     if kind == "boolean":
         return rng.random() < 0.5
+    ruled = _within(kind, column.get("rules") or {}, rng)
+    if ruled is not None:
+        return ruled
     if kind in ("integer", "number"):
         return _number(ws, last, kind, rng)
     if kind == "json":
         return [rng.choice(VOCAB["tag"])]
     return _text(entity, ws, last, index, rng, bool(column.get("unique")))
+
+
+def _within(kind: str, rules: Mapping, rng: random.Random) -> Any:
+    """A value that keeps a stated range or exact length (a limit between 100 and 5000, a 17-character
+    code); None when the rules leave the choice to the column's meaning."""
+    low, high = rules.get("minimum"), rules.get("maximum")
+    if kind in ("integer", "number") and (low is not None or high is not None):
+        low = low if low is not None else min(0, high)
+        high = high if high is not None else low + 1000
+        if kind == "integer":
+            return rng.randint(int(math.ceil(low)), int(math.floor(high)))
+        return round(rng.uniform(low, high), 2)
+    length = rules.get("minLength")
+    if kind == "string" and length is not None and length == rules.get("maxLength") and "pattern" not in rules:
+        return "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ0123456789") for _ in range(length))
+    return None
 
 
 def _number(ws: list[str], last: str, kind: str, rng: random.Random) -> Any:
@@ -377,7 +421,9 @@ def _text(entity: str, ws: list[str], last: str, index: int, rng: random.Random,
     ):
         day = BASE_DATE + dt.timedelta(days=rng.randrange(540))
         return f"{day.isoformat()}T{rng.randrange(24):02d}:{rng.choice((0, 15, 30, 45)):02d}:00Z"
-    if wset & {"date", "day", "birthday", "dob", "deadline", "due", "checkin", "checkout"}:
+    if wset & {"birth", "birthday", "dob"}:  # an adult's: 18 to 85 years before the current date
+        return (CURRENT_DATE - dt.timedelta(days=rng.randrange(18 * 365, 85 * 365))).isoformat()
+    if wset & {"date", "day", "deadline", "due", "checkin", "checkout"} or ws in (["check", "in"], ["check", "out"]):
         return (BASE_DATE + dt.timedelta(days=rng.randrange(540))).isoformat()
     if last == "time":
         return f"{rng.randrange(7, 22):02d}:{rng.choice((0, 15, 30, 45)):02d}"
@@ -406,6 +452,10 @@ def _text(entity: str, ws: list[str], last: str, index: int, rng: random.Random,
         "remarks",
     }:
         return f"{rng.choice(ADJECTIVES).lower()} {rng.choice(NOUNS).lower()}, {rng.choice(PHRASES)}"
+    if "vin" in wset:  # 17 characters, no I, O or Q
+        return "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ0123456789") for _ in range(17))
+    if ws[-2:] == ["last", "four"] or last in ("last4", "four"):
+        return f"{rng.randrange(10000):04d}"
     if wset & {"code", "symbol", "ticker", "sku", "isbn", "serial", "number", "plate", "iata"}:
         letters = "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(3))
         return f"{letters}{index + 1:03d}" if unique else f"{letters}{rng.randint(100, 999)}"
@@ -413,7 +463,9 @@ def _text(entity: str, ws: list[str], last: str, index: int, rng: random.Random,
     label = f"{ADJECTIVES[index % 20]} {NOUNS[(index // 20 + index * 7) % 20]}"
     if last in ("name", "title", "label", "subject", "headline", "caption"):
         return f"{label} {noun}" if not unique else f"{label} {noun} {index + 1}"
-    return f"{label}" if not unique else f"{label} {index + 1}"
+    # Any other text column holds an identifier-like value, never a made-up label ("Blue Falcon").
+    prefix = "".join(w[0] for w in ws[-3:]).upper() or "X"
+    return f"{prefix}-{(index + 1) if unique else rng.randint(100, 9999):04d}"
 
 
 def _json_text(value: Any) -> str:

@@ -215,6 +215,20 @@ LIST_VERBS = {
     "locate",
 }
 CREATE_VERBS = {
+    "comment",
+    "retweet",
+    "tweet",
+    "reply",
+    "like",
+    "follow",
+    "vote",
+    "touch",
+    "mkdir",
+    "cp",
+    "claim",
+    "sell",
+    "trade",
+    "bid",
     "create",
     "add",
     "new",
@@ -266,6 +280,13 @@ CREATE_VERBS = {
     "dispense",
 }
 UPDATE_VERBS = {
+    "mv",
+    "fund",
+    "deposit",
+    "charge",
+    "debit",
+    "credit",
+    "topup",
     "update",
     "edit",
     "modify",
@@ -298,6 +319,10 @@ UPDATE_VERBS = {
     "score",
 }
 DELETE_VERBS = {
+    "rm",
+    "rmdir",
+    "unfollow",
+    "unlike",
     "delete",
     "remove",
     "destroy",
@@ -367,6 +392,10 @@ TRANSITIONS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "freeze": ("frozen", ("active",)),
     "unfreeze": ("active", ("frozen",)),
     "deploy": ("deployed", ("pending", "stopped", "draft")),
+    "submit": ("submitted", ("draft", "pending")),
+    "withdraw": ("withdrawn", ("pending", "submitted", "active")),
+    "redeem": ("redeemed", ("active", "issued")),
+    "sign": ("signed", ("pending", "draft")),
 }
 FINAL_STATES = {
     "cancelled",
@@ -382,4 +411,42 @@ FINAL_STATES = {
     "deleted",
     "delivered",
     "denied",
+    "withdrawn",
+    "redeemed",
 }
+
+# Verbs that change something in the world (labelled by hand, independent of the operator lexicons
+# above): a tool whose name leads with one of these is a write or is not offered, never a read.
+MUTATING_VERBS = frozenset(
+    """
+    create add insert register book submit schedule reserve enroll subscribe invite upload append
+    save purchase buy rent hire donate place send post update edit modify rename assign reassign
+    reschedule transfer mark upgrade downgrade renew extend delete remove destroy erase purge
+    unsubscribe uninstall rm rmdir touch mkdir mv cp cancel approve reject confirm close reopen
+    resolve escalate archive activate deactivate enable disable publish pause resume suspend block
+    unblock lock unlock ship refund pay revoke void freeze unfreeze checkin checkout fund withdraw
+    deposit charge debit credit comment retweet tweet reply like follow unfollow vote redeem claim
+    sell trade sign
+    """.split()
+)
+# Words that name a computation: such a tool returns a true result of a known function or is not offered.
+COMPUTE_WORDS = frozenset(
+    """
+    calculate compute divide multiply subtract sqrt square_root power logarithm factorial average
+    mean median convert solve percentage modulo hypotenuse gcd lcm standard_deviation
+    """.split()
+)
+
+
+def mutating_verb(name: str) -> str | None:
+    """The mutating verb a tool's name leads with (``check_in_guest`` -> ``checkin``), else None."""
+    ws = words(name.split(".")[-1])
+    if len(ws) > 1 and ws[0] == "check" and ws[1] in ("in", "out"):
+        return "check" + ws[1]
+    return ws[0] if ws and ws[0] in MUTATING_VERBS else None
+
+
+def is_computation(name: str) -> bool:
+    """Whether a tool's name leads with a computation: ``divide``, ``square_root``, ``calculate_bmi``."""
+    ws = words(name.split(".")[-1])
+    return bool(ws) and (ws[0] in COMPUTE_WORDS or "_".join(ws[:2]) in COMPUTE_WORDS)

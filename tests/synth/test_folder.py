@@ -82,7 +82,13 @@ def test_entity_names_that_open_and_close_a_comment_are_refused_and_run_nothing(
         (lambda s: s["tools"][0]["operator"].update(op="drop"), "tools[0].operator.op"),
         (lambda s: s["tools"][0]["operator"].update(entity="nowhere"), "tools[0].operator.entity"),
         (lambda s: s["tools"][0].update(kind="read" if s["tools"][0]["kind"] == "write" else "write"), "tools[0].kind"),
-        (lambda s: s["tools"][0]["parameters"]["properties"].clear(), "tools[0].operator.args"),
+        (
+            lambda s: (
+                s["tools"][0]["parameters"]["properties"].clear(),
+                s["tools"][0]["parameters"].update(required=[]),
+            ),
+            "tools[0].operator.args",
+        ),
         (lambda s: s.update(format=2), "format"),
         (lambda s: s["data"].update(rows=10**8), "data.rows"),
         (lambda s: s["data"].update(rows=MAX_ROWS + 1), "data.rows"),

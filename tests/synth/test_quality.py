@@ -1,0 +1,201 @@
+"""Synthesized worlds as training material: faithful tools, believable seed rows, measured."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import agentscaler_gym
+from agentscaler_gym.synth.corpus import ApiSpec
+from agentscaler_gym.synth.operators import plan_tool
+from agentscaler_gym.synth.quality import measure_folder, world_measures
+from agentscaler_gym.synth.schema import tool_shape
+from agentscaler_gym.synth.values import CURRENT_DATE, date_pairs, generate_rows
+from agentscaler_gym.synth.words import MUTATING_VERBS, is_computation, mutating_verb
+
+BUILTIN = Path(agentscaler_gym.__file__).parent / "synth" / "builtin"
+NUM = {"type": "number", "description": "a number"}
+S = {"type": "string", "description": "text"}
+
+
+def shape(name, props, required=()):
+    return tool_shape(
+        ApiSpec(name, f"{name}.", {"type": "object", "properties": props, "required": list(required)}, {}, "x", "t")
+    )
+
+
+def test_the_labelled_list_of_mutating_verbs_is_long_enough_to_measure_by():
+    assert len(MUTATING_VERBS) >= 60
+    assert mutating_verb("check_in_guest") == "checkin"
+    assert mutating_verb("TwitterAPI.retweet") == "retweet"
+    assert mutating_verb("get_account") is None
+
+
+@pytest.mark.parametrize("verb", sorted(MUTATING_VERBS))
+def test_a_tool_named_by_a_mutating_verb_is_a_write_or_not_offered(verb):
+    for props in ({"account_id": S, "amount": NUM}, {"path": S}, {"account_id": S}):
+        plan, reason = plan_tool(shape(f"{verb}_account", props, list(props)[:1]), "account")
+        assert plan is None and reason or plan.op in ("create", "update", "delete", "transition"), (verb, props)
+
+
+@pytest.mark.parametrize(
+    "name", ["divide", "square_root", "calculate_bmi", "compute_loan_payment", "convert_currency", "math.mean"]
+)
+def test_a_computation_is_never_answered_by_a_row_lookup(name):
+    assert is_computation(name)
+    plan, reason = plan_tool(shape(name, {"a": NUM, "b": NUM}, ["a", "b"]), "number")
+    assert plan is None and "computation" in reason
+
+
+def test_state_changes_named_by_verbs_are_transitions():
+    for name in ("check_in_guest", "withdraw_application", "submit_application", "lock_door"):
+        entity = name.split("_")[-1]
+        plan, _ = plan_tool(shape(name, {f"{entity}_id": S}, [f"{entity}_id"]), entity)
+        assert plan is not None and plan.op == "transition", name
+
+
+def test_seed_rows_are_believable():
+    columns = [
+        {"name": k, "type": "string"}
+        for k in ("person_id", "date_of_birth", "start_date", "end_date", "check_in", "check_out", "vin", "last_four")
+    ]
+    columns += [{"name": "notes", "type": "string"}, {"name": "license_class", "type": "string"}]
+    entity = {"name": "person", "key": "person_id", "prefix": "PER-", "columns": columns}
+    rows = generate_rows([entity], 3, 200)["person"]
+    assert rows == generate_rows([entity], 3, 200)["person"]  # same seed, same rows
+    assert all(dt.date.fromisoformat(r["date_of_birth"]) < CURRENT_DATE for r in rows)
+    assert date_pairs([c["name"] for c in columns]) == [("check_in", "check_out"), ("start_date", "end_date")]
+    assert all(r["start_date"] <= r["end_date"] and r["check_in"] <= r["check_out"] for r in rows)
+    assert all(len(r["vin"]) == 17 and not set(r["vin"]) & set("IOQ") for r in rows)
+    assert all(len(r["last_four"]) == 4 and r["last_four"].isdigit() for r in rows)
+    spec = {"tools": [], "entities": [entity], "data": {"seed": 3, "rows": 50}}
+    measured = world_measures(spec)
+    assert measured["placeholders"] == 0 and measured["births_past"] == measured["births"] == 50
+
+
+def test_the_builtin_domains_measure_faithful_and_believable():
+    measured = measure_folder(BUILTIN)
+    assert measured["domains"] >= 20 and measured["tasks"] > 0
+    assert measured["mutating_as_read"] == 0 and measured["computations_wrong"] == 0
+    assert measured["births_past"] == 1.0 and measured["date_pairs_ordered"] >= 0.99
+    assert measured["placeholders"] <= 0.02
+    assert measured["transcription"] <= 0.2 and measured["ask_to_know"] >= 0.5
+    assert measured["read_only"] <= 0.4 and measured["gold_length"]["mean"] >= 2.5
+    assert measured["true_dependency"] >= 0.15 and measured["test_unseen_in_train"] >= 0.5
+    assert measured["mixed_sources"] <= 0.1  # tools of two themes never share a domain
+
+
+def test_a_user_who_knows_a_record_by_name_leads_to_a_search_whose_answer_feeds_the_write():
+    from agentscaler_gym.synth.folder import load_domain_folder
+    from agentscaler_gym.users import ScriptedUser
+
+    chained = 0
+    for folder in sorted(BUILTIN.glob("*/domain.json")):
+        domain = load_domain_folder(folder.parent)
+        kinds = {t.name: t.kind for t in domain.tools.values()}
+        for task in domain.task_list("train"):
+            known = {str(v) for v in task.scenario.known.values()}
+            first, *rest = task.gold_calls
+            ids = [v for c in rest for v in c.arguments.values() if isinstance(v, str) and v not in known]
+            if (
+                first.name.startswith(("find", "search", "list"))
+                and ids
+                and any(kinds[c.name] == "write" for c in rest)
+            ):
+                chained += 1
+                user = ScriptedUser()
+                user.start(task)
+                topic, value = next(iter(task.scenario.known.items()))
+                assert value not in task.scenario.opening or list(task.scenario.known.values()).count(value) > 1
+                question = f"Could you tell me the {topic}?"
+                if str(value).lower() not in question.lower():  # else it reads as a confirmation
+                    assert str(value) in user.respond(question)
+    assert chained >= 5
+
+
+def test_rows_per_table_is_an_option(tmp_path):
+    import json
+
+    from agentscaler_gym.cli import main
+
+    assert main(["synth", "--corpus", "builtin", "--out", str(tmp_path), "--max-domains", "1", "--rows", "40"]) == 0
+    spec = json.loads(next(tmp_path.glob("*/domain.json")).read_text())
+    assert spec["data"]["rows"] == 40
+    rows = generate_rows(spec["entities"], spec["data"]["seed"], spec["data"]["rows"])
+    assert all(len(table) == 40 for table in rows.values())
+    with pytest.raises(SystemExit):
+        main(["synth", "--corpus", "builtin", "--out", str(tmp_path), "--rows", "0"])
+
+
+def test_rules_a_parameter_states_are_enforced_with_a_readable_error_and_kept_by_seed_rows():
+    import json
+
+    from agentscaler_gym.synth.folder import build_domain
+    from agentscaler_gym.synth.operators import tool_spec
+    from agentscaler_gym.synth.schema import bind_entities, infer_schema
+
+    vin = {"type": "string", "description": "Vehicle identification number; must be 17 characters."}
+    limit = {"type": "number", "description": "New card limit, between 100 and 5000."}
+    shapes = [
+        shape("add_vehicle", {"vin": vin, "owner_name": S}, ["vin"]),
+        shape("get_vehicle", {"vehicle_id": S}, ["vehicle_id"]),
+        shape("set_card_limit", {"card_id": S, "limit_amount": limit}, ["card_id", "limit_amount"]),
+        shape("get_card", {"card_id": S}, ["card_id"]),
+    ]
+    bound = bind_entities(shapes)
+    plans = {s.name: plan_tool(s, bound[s.name])[0] for s in shapes}
+    entities = infer_schema(shapes, plans)
+    tools = [tool_spec(s, plans[s.name], entities) for s in shapes]
+    spec = {
+        "format": 1,
+        "name": "cars",
+        "policy": "",
+        "data": {"seed": 1, "rows": 30},
+        "entities": [e.to_dict() for e in entities.values()],
+        "tools": tools,
+    }
+    seat = build_domain(spec, {}).seats()["assistant"]
+    answer = seat.call("add_vehicle", {"vin": "X"})
+    assert not answer.ok and "vin must be exactly 17 characters long, got 1" in answer.text
+    answer = seat.call("set_card_limit", {"card_id": "CAR-0001", "limit_amount": 99999999})
+    assert not answer.ok and "must be between 100 and 5000" in answer.text
+    assert not seat.changes()
+    answer = seat.call("set_card_limit", {"card_id": "CAR-0001", "limit_amount": 2500})
+    assert answer.ok and json.loads(answer.text)["limit_amount"] == 2500
+    rows = generate_rows(spec["entities"], 1, 30)
+    assert all(len(r["vin"]) == 17 for r in rows["vehicle"])
+    assert all(100 <= r["limit_amount"] <= 5000 for r in rows["card"])
+
+
+def test_communities_never_join_tools_of_two_named_sources():
+    from agentscaler_gym.synth.corpus import load_corpus
+    from agentscaler_gym.synth.graph import build_graph, detect_domains, parameter_features
+
+    apis = load_corpus("builtin").apis
+    graph = build_graph([parameter_features(a.parameters) for a in apis])
+    groups = [a.category for a in apis]
+    assert any(len({groups[i] for i in d}) > 1 for d in detect_domains(graph, 0).domains)  # without groups
+    assert all(len({groups[i] for i in d}) == 1 for d in detect_domains(graph, 0, groups=groups).domains)
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [{"pattern": "^(a+)+$"}, {"pattern": "(["}, {"minimum": [1]}, {"maxLength": -1}, {"minimum": "5"}],
+    ids=["nested-repeat", "broken-pattern", "list-bound", "negative-length", "text-bound"],
+)
+def test_a_folder_whose_stated_rules_could_hang_or_mislead_the_checker_is_refused(tmp_path, rules):
+    import json
+
+    from agentscaler_gym.synth.folder import load_domain_folder
+    from agentscaler_gym.synth.spec import FolderError
+
+    folder = next(p.parent for p in sorted(BUILTIN.glob("*/domain.json")))
+    spec = json.loads((folder / "domain.json").read_text())
+    tool = spec["tools"][0]
+    param = next(iter(tool["parameters"]["properties"]))
+    tool["operator"]["rules"] = {param: rules}
+    (tmp_path / "domain.json").write_text(json.dumps(spec))
+    (tmp_path / "tasks.json").write_text((folder / "tasks.json").read_text())
+    with pytest.raises(FolderError) as caught:
+        load_domain_folder(tmp_path)
+    assert f"tools[0].operator.rules.{param}." in str(caught.value)
