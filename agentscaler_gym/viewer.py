@@ -132,18 +132,24 @@ def _verification(v: dict) -> str:
         )
         for d in v["diff"]:
             out.append(
-                f"<tr><td>{escape(str(d.get('table')))}</td><td>{escape(str(d.get('key')))}</td>"
+                f"<tr><td>{escape(_where(d))}</td><td>{escape(str(d.get('key')))}</td>"
                 f"<td><pre>{escape(_json(d.get('expected')))}</pre></td><td><pre>{escape(_json(d.get('actual')))}</pre></td></tr>"
             )
         out.append("</table>")
     return "".join(out)
 
 
+def _where(row: dict) -> str:
+    """A changed row's table, named with its seat when it is not the assistant's (the user's phone)."""
+    seat = row.get("seat")
+    return f"{seat}: {row.get('table')}" if seat not in (None, "assistant") else str(row.get("table"))
+
+
 def _changes(changes: Sequence[dict]) -> str:
     if not changes:
         return "<h3>Database changes</h3><p>none</p>"
     rows = "".join(
-        f"<tr><td>{escape(str(c.get('table')))}</td><td>{escape(str(c.get('key')))}</td><td><pre>{escape(_json(c.get('row')) if c.get('row') is not None else 'deleted')}</pre></td></tr>"
+        f"<tr><td>{escape(_where(c))}</td><td>{escape(str(c.get('key')))}</td><td><pre>{escape(_json(c.get('row')) if c.get('row') is not None else 'deleted')}</pre></td></tr>"
         for c in changes
     )
     return f"<h3>Database changes</h3><table><tr><th>table</th><th>key</th><th>row after</th></tr>{rows}</table>"

@@ -307,3 +307,15 @@ def test_the_library_imports_neither_agents_nor_train():
                 names = [node.module or ""]
             found += [f"{path.relative_to(root)}: {n}" for n in names if n.split(".")[0] in ("agents", "train")]
     assert found == []
+
+
+def test_the_viewer_names_the_seat_of_rows_changed_on_the_users_phone():
+    from agentscaler_gym.tasks import USER
+    from agentscaler_gym.viewer import render_html
+
+    env = gym.make("AgentScaler/telecom-v0")
+    task = next(t for t in env.unwrapped.tasks if any(c.actor == USER for c in t.gold_calls))
+    trajectory = run_episode(env, OraclePolicy(), seed=0, task_id=task.id)
+    phone_rows = [c for c in trajectory.db_changes if c.get("seat") == USER]
+    assert trajectory.reward == 1.0 and phone_rows
+    assert f"<td>user: {phone_rows[0]['table']}</td>" in render_html([trajectory])
