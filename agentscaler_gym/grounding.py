@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +44,8 @@ def agrees(text: str) -> bool:
 
 
 def leaf_values(value: Any) -> Iterator[Any]:
-    """The scalar values inside an argument (list items and dict values, recursively)."""
-    if isinstance(value, dict):
+    """The scalar values inside an argument (list items and mapping values, recursively)."""
+    if isinstance(value, Mapping):
         for v in value.values():
             yield from leaf_values(v)
     elif isinstance(value, (list, tuple)):

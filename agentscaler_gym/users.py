@@ -18,6 +18,7 @@ import re
 from typing import Protocol, runtime_checkable
 
 from . import user_acts as rules
+from .grounding import leaf_values
 from .seat import Seat
 from .tasks import GREETING, USER, Task
 from .tools import Tool
@@ -72,7 +73,7 @@ class ScriptedUser:
         self.wanted = [c for c in task.gold_calls if c.actor != USER and rules.is_write(c.name)]
         self.confirmed: set[int] = set()
         self.heard = ""
-        self.values = [str(v) for c in self.wanted for v in _leaves(dict(c.arguments)) if isinstance(v, str)]
+        self.values = [str(v) for c in self.wanted for v in leaf_values(dict(c.arguments)) if isinstance(v, str)]
         self.values += [str(v) for v in task.scenario.known.values()]
         return task.scenario.opening
 
@@ -165,7 +166,9 @@ class ScriptedUser:
     def _key_values(self, index: int, text: str) -> list[str]:
         """The values of a wanted change (ids, names, dates) that ``text`` names."""
         call = self.wanted[index]
-        return [v for v in _leaves(dict(call.arguments)) if isinstance(v, str) and len(v) > 3 and rules.has(text, v)]
+        return [
+            v for v in leaf_values(dict(call.arguments)) if isinstance(v, str) and len(v) > 3 and rules.has(text, v)
+        ]
 
     def _unsaid_topic(self, text: str) -> str | None:
         """The topic of a known fact the message asks for; a fact it already states is being
@@ -189,14 +192,3 @@ class ScriptedUser:
         """Arguments the user fills from what they know: topic "phone number" gives ``phone_number``."""
         known = {topic.lower().replace(" ", "_"): value for topic, value in self.task.scenario.known.items()}
         return {name: known[name] for name in tool.parameters.get("properties", {}) if name in known}
-
-
-def _leaves(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from _leaves(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _leaves(v)
-    else:
-        yield value

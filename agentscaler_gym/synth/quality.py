@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..grounding import leaf_values
 from ..tasks import ASSISTANT
 from ..tools import WRITE
 from .values import ADJECTIVES, CURRENT_DATE, NOUNS, date_pairs, generate_rows
@@ -123,11 +124,8 @@ def _depends(domain: Any, calls: list, said: str) -> bool:
 
 
 def _leaves(value: Any) -> list:
-    if isinstance(value, Mapping):
-        return [x for v in value.values() for x in _leaves(v)]
-    if isinstance(value, (list, tuple)):
-        return [x for v in value for x in _leaves(v)]
-    return [] if isinstance(value, bool) or value is None else [value]
+    """The argument's scalar values that can be said: booleans and nulls left out."""
+    return [v for v in leaf_values(value) if not isinstance(v, bool) and v is not None]
 
 
 def _text(text: str) -> str:
