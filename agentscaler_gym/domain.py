@@ -120,6 +120,10 @@ class Domain:
             return {}
         return dict(caps) if isinstance(caps, Mapping) else {split: caps for split in ("train", "test")}
 
+    def _fits(self, split: str) -> bool:
+        cap = self._caps().get(split)
+        return cap is None or self.count is None or self.count <= cap
+
     def _cap_text(self) -> str:
         caps = self._caps()
         if len(set(caps.values())) == 1:
@@ -135,9 +139,10 @@ class Domain:
         return variant
 
     def splits(self) -> dict[str, list[Task]]:
-        """Validated tasks by split; a task whose gold run fails or that doing nothing passes is dropped."""
+        """Validated tasks by split; a task whose gold run fails or that doing nothing passes is
+        dropped. A variant (:meth:`with_tasks`) builds the splits whose cap allows its count."""
         if self.count is not None:
-            return {split: self.task_list(split) for split in self._streams()}
+            return {split: self.task_list(split) for split in self._streams() if self._fits(split)}
         return self._once("splits", self._build_splits)
 
     def task_list(self, split: str) -> list[Task]:
@@ -146,16 +151,22 @@ class Domain:
         if split not in splits:
             raise KeyError(f"domain {self.name!r} has no split {split!r}; it has {sorted(splits)}")
         if self.count is not None:
-            cap = self._caps().get(split)
-            if cap is not None and self.count > cap:
+            if not self._fits(split):
                 raise ValueError(
-                    f"domain {self.name!r} offers at most {cap:,} {split} tasks, not {self.count:,} "
-                    f"(its caps: {self._cap_text()})"
+                    f"domain {self.name!r} offers at most {self._caps()[split]:,} {split} tasks, not "
+                    f"{self.count:,} (its caps: {self._cap_text()})"
                 )
             return self._once(f"split:{split}", lambda: self._build_split(split, splits[split]))
         return splits[split]
 
     def task(self, task_id: str) -> Task:
+        if self.count is not None:  # a variant looks in its splits one at a time, building each once
+            for split in self._streams():
+                if self._fits(split):
+                    index = self._once(f"index:{split}", lambda s=split: {t.id: t for t in self.task_list(s)})
+                    if task_id in index:
+                        return index[task_id]
+            raise KeyError(f"domain {self.name!r} with {self.count} tasks per split has no task {task_id!r}")
         index = self._once("index", lambda: {t.id: t for ts in self.splits().values() for t in ts})
         if task_id not in index:
             raise KeyError(f"domain {self.name!r} has no task {task_id!r}")
