@@ -168,9 +168,23 @@ class Domain:
                         return index[task_id]
             raise KeyError(f"domain {self.name!r} with {self.count} tasks per split has no task {task_id!r}")
         index = self._once("index", lambda: {t.id: t for ts in self.splits().values() for t in ts})
-        if task_id not in index:
+        if task_id in index:
+            return index[task_id]
+        found = self._variant_task(task_id)
+        if found is None:
             raise KeyError(f"domain {self.name!r} has no task {task_id!r}")
-        return index[task_id]
+        return found
+
+    def _variant_task(self, task_id: str) -> Task | None:
+        """A task of a split some variant built in this process (a variant's task id names the
+        same task in every variant), so an env without ``tasks`` can still be reset to it."""
+        for key, variant in list(self._cache.items()):
+            if key.startswith("tasks="):
+                for split in [k.removeprefix("split:") for k in list(variant._cache) if k.startswith("split:")]:
+                    index = variant._once(f"index:{split}", lambda s=split: {t.id: t for t in variant.task_list(s)})
+                    if task_id in index:
+                        return index[task_id]
+        return None
 
     @property
     def rejected(self) -> dict[str, str]:

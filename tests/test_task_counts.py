@@ -189,3 +189,17 @@ def test_the_scripted_user_answers_a_choice_from_its_preference_not_from_the_gol
     best = (min if word == "cheapest" else max)(prices.values())
     assert f"${best:.2f}" in reply and word in reply
     assert prices[choice.pick] == best
+
+
+def test_grpo_prompts_of_a_task_count_reset_the_envs_trl_makes():
+    from agentscaler_gym.integrations.trl import environment_class, task_dataset
+
+    rows = task_dataset(RETAIL_ID, "train", limit=3, tasks=30)
+    ids = [row["task_id"] for row in rows]
+    assert ids == [t.id for t in RETAIL.with_tasks(30).task_list("train")[:3]]
+    environment = environment_class(RETAIL_ID)()  # made without a count, as TRL does
+    for task_id in ids:
+        environment.reset(task_id=task_id, seed=0)
+        assert environment.env.task.id == task_id
+    with pytest.raises(KeyError):
+        environment.reset(task_id="cancel-train-99999", seed=0)

@@ -635,8 +635,8 @@ def _prefer_write(rng: random.Random, plan: Plan, status: str, kind: str, tool: 
     verb = "exchange" if kind == "exchange_prefer" else "change"
     return Intent(
         kind,
-        f"In my order {oid}, I'd like to {verb} the {line['name']} ({_options(line['options'])}) for the same "
-        f"item but with {_wish_text(first, fallback)}. Use {_describe(method)} for any price difference.",
+        f"In my order {oid}, I'd like to {verb} the {line['name']} ({_options(line['options'])}) for one "
+        f"with {_wish_text(first, fallback)}. Use {_describe(method)} for any price difference.",
         calls,
         {
             f"order to {verb}": oid,
