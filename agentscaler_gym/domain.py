@@ -181,7 +181,9 @@ class Domain:
         for key, variant in list(self._cache.items()):
             if key.startswith("tasks="):
                 for split in [k.removeprefix("split:") for k in list(variant._cache) if k.startswith("split:")]:
-                    index = variant._once(f"index:{split}", lambda s=split: {t.id: t for t in variant.task_list(s)})
+                    index = variant._once(
+                        f"index:{split}", lambda s=split, v=variant: {t.id: t for t in v.task_list(s)}
+                    )
                     if task_id in index:
                         return index[task_id]
         return None
