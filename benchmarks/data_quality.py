@@ -26,9 +26,8 @@ Tasks (the split's tasks and their gold runs):
   from an earlier gold call's answer;
 - ``ask_to_know``: some gold argument value is a fact the user holds but does not open with;
 - ``gold_length`` (mean, min, max, histogram), ``read_only``;
-- ``variety``: distinct gold tool sequences and distinct openings once their values are masked
-  (the task's facts and gold values, numbers, parenthesised details and capitalised names),
-  at growing task counts, and the share of test tasks whose sequence never occurs in train.
+- ``variety``: distinct gold tool sequences, at growing task counts, and the share of test tasks
+  whose sequence never occurs in train.
 
 ``--tasks N`` measures the env made with ``tasks=N`` (N distinct tasks per split).
 """
@@ -37,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -130,12 +128,10 @@ def tasks(env_id: str, split: str, count: int | None = None) -> dict:
         ask_to_know += any(user_side.holds(v) and not opening.holds(v) for _, v in leaves)
         dependency += _depends(domain, task, user_side)
     sequences = [_sequence(t) for t in chosen]
-    openings = [_masked_opening(t) for t in chosen]
-    variety = {"distinct": len(set(sequences)), "openings": len(set(openings))}
+    variety = {"distinct": len(set(sequences))}
     for n in (100, 1000, 10_000):
         if n < len(sequences):
             variety[f"distinct_at_{n}"] = len(set(sequences[:n]))
-            variety[f"openings_at_{n}"] = len(set(openings[:n]))
     train = _train_tasks(domain) if split == "test" else None
     if train is not None:
         seen = {_sequence(t) for t in train}
@@ -179,19 +175,6 @@ def _train_tasks(domain) -> list | None:
         return domain.task_list("train")
     except (KeyError, ValueError):  # no train split, or fewer train tasks than asked for
         return None
-
-
-def _masked_opening(task) -> str:
-    """The opening with its values masked: the task's facts and gold argument values, then numbers,
-    parenthesised details and capitalised names inside sentences."""
-    text = task.scenario.opening
-    values = {str(v) for v in task.scenario.known.values()}
-    values |= {str(v) for c in task.gold_calls for v in leaf_values(dict(c.arguments)) if not isinstance(v, bool)}
-    for value in sorted((v for v in values if len(v) > 1), key=len, reverse=True):
-        text = text.replace(value, "<v>")
-    text = re.sub(r"\([^()]*\)", "(<v>)", text)
-    text = re.sub(r"[\w.#$-]*\d[\w.#$-]*", "<n>", text)
-    return re.sub(r"(?<=[a-z,] )(?!I\b)[A-Z][\w-]*", "<N>", text)
 
 
 def _share(part: float, whole: float) -> float:

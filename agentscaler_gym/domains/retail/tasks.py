@@ -708,6 +708,10 @@ SINGLE = {
 }
 # The stream's family weights: the default mix, plus the search-and-choose families.
 STREAM_WEIGHTS = {**TRAIN_COUNTS, "exchange_prefer": 110, "modify_prefer": 90, "find_prefer": 70}
+PREFER_KINDS = ("exchange_prefer", "modify_prefer", "find_prefer")
+# Multi-intent tasks of the stream may hold one search-and-choose request.
+STREAM_FIRST = WRITES + (exchange_prefer, modify_prefer)
+STREAM_THEN = IN_MULTI + (exchange_prefer, modify_prefer, find_prefer)
 MAX_TASKS = 10_000  # per split; the stream is built and tested for this many
 STALE = 400  # draws in a row without a new task that mark a family exhausted
 
@@ -770,7 +774,10 @@ def _stream(world: World, users: list, split: str, rng: random.Random) -> Iterat
         credit[family] -= total
         for _ in range(STALE):
             user = rng.choice(users)
-            intents = _multi(rng, world, user) if family == "multi_intent" else _single(rng, world, user, family)
+            if family == "multi_intent":
+                intents = _multi(rng, world, user, STREAM_FIRST, STREAM_THEN)
+            else:
+                intents = _single(rng, world, user, family)
             key = (family, tuple(i.key for i in intents or ()))
             if not intents or key in keys:
                 continue
@@ -792,16 +799,20 @@ def _single(rng: random.Random, world: World, user: dict, family: str) -> list[I
     return [intent] if intent else None
 
 
-def _multi(rng: random.Random, world: World, user: dict) -> list[Intent] | None:
+def _multi(
+    rng: random.Random, world: World, user: dict, first: tuple = WRITES, then: tuple = IN_MULTI
+) -> list[Intent] | None:
     plan = Plan(world, user)
-    first = rng.choice(WRITES)(rng, plan)
-    if first is None:
+    opening = rng.choice(first)(rng, plan)
+    if opening is None:
         return None
-    intents = [first]
+    intents = [opening]
     for _ in range(rng.choice((1, 1, 2))):
-        intent = rng.choice(IN_MULTI)(rng, plan)
+        intent = rng.choice(then)(rng, plan)
         if intent is not None:
             intents.append(intent)
+    if sum(i.choice is not None or i.kind in PREFER_KINDS for i in intents) > 1:
+        return None  # one preference per customer, so a choice question has one answer
     return intents if len(intents) > 1 else None
 
 
