@@ -235,11 +235,11 @@ class Domain:
     def _build_splits(self) -> dict[str, list[Task]]:
         rejected: dict[str, str] = {}
         splits: dict[str, list[Task]] = {}
-        seats, reads = self.seats(), {}
+        seats = self.seats()
         for split, candidates in self.tasks(self).items():
             kept = splits.setdefault(split, [])
             for task in candidates:
-                task, reason = self._validate(task, seats, reads)
+                task, reason = self._validate(task, seats)
                 if reason:
                     rejected[task.id] = reason
                 else:
@@ -272,13 +272,14 @@ class Domain:
         """Replay the gold calls; mark read-only tasks (their call sequence is reported); reject what
         doing nothing passes.
 
-        ``reads`` memoises the answers of reads made at the seed state (before the task's first
-        write), which are the same for every task: an exact shortcut for large task counts.
+        ``reads`` (given for task streams, whose domains' reads only read the database) memoises
+        the answers of reads made at the seed state, before the task's first write: they are the
+        same for every task, an exact shortcut for large task counts.
         """
         for seat in seats.values():
             seat.reset()
         try:
-            change = self._replay_memo(task, seats, reads if reads is not None else {})
+            change = self.replay(task, seats) if reads is None else self._replay_memo(task, seats, reads)
         except Exception as exc:  # a gold call that fails makes the task invalid
             return task, f"gold call failed: {exc}"
         read_only = all(self._kind(c) == READ for c in task.gold_calls)
