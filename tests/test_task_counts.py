@@ -203,3 +203,10 @@ def test_grpo_prompts_of_a_task_count_reset_the_envs_trl_makes():
         assert environment.env.task.id == task_id
     with pytest.raises(KeyError):
         environment.reset(task_id="cancel-train-99999", seed=0)
+
+
+def test_the_memoised_validation_records_the_same_gold_change_as_a_full_replay():
+    variant = RETAIL.with_tasks(300)
+    for split in ("train", "test"):
+        for task in variant.task_list(split)[::3]:
+            assert variant.gold(task) == RETAIL.replay(task), task.id

@@ -27,8 +27,8 @@ count is a prefix of a larger one. The sequence adds three search-and-choose fam
 user describes the item by its attributes, with a fallback and a tie-break preference:
 
 =============== ===================================================================
-exchange_prefer exchange an item of a delivered order for "the same one but with X; if there
-                is none, with Y"; the agent looks the product up, applies the fallback, offers
+exchange_prefer exchange an item of a delivered order for "one with X and Y; if there is none,
+                any with X"; the agent looks the product up, applies the fallback, offers
                 the options that fit, and the user picks by preference (the cheapest...)
 modify_prefer   the same for an item of a pending order
 find_prefer     a question: the price of the item that fits such a wish
@@ -564,11 +564,11 @@ TIE_BREAKS = {"cheapest": min, "most expensive": max}
 def _wish(rng: random.Random, world: World, product: str, keep: dict | None, exclude: str = "") -> tuple | None:
     """A wish for a variant of ``product``: ``(first, fallback, tie, pick, candidates)``.
 
-    ``first`` and ``fallback`` are ``(option, value)`` pairs; the candidates are the available
-    variants (not ``exclude``) with the first value, or, when none has it, with the fallback value;
-    ``tie`` ("cheapest"...) picks one of several. Half of the wishes are drawn so that nothing
-    fits the first value, so the fallback is needed. ``keep`` (the current options) keeps the
-    first value a change.
+    ``first`` is two ``(option, value)`` pairs ("size L and material wool"), ``fallback`` the first
+    of them alone ("any with size L"); the candidates are the available variants (not ``exclude``)
+    that fit the first wish, or, when none does, the fallback; ``tie`` ("cheapest"...) picks one of
+    several. Where the catalogue allows, half of the wishes are drawn so that nothing fits the
+    first wish, so the fallback is needed (about three in ten overall). ``keep`` (the current options) makes the fallback value a change.
     """
     variants = world.variants[product]
     available = [v for v in variants if v["available"] and v["id"] != exclude]
@@ -576,34 +576,40 @@ def _wish(rng: random.Random, world: World, product: str, keep: dict | None, exc
     if not available or len(keys) < 2:
         return None
     option, other = rng.sample(keys, 2)
-    values = sorted({v["options"][option] for v in variants} - ({keep[option]} if keep else set()))
+    values = sorted({v["options"][option] for v in available} - ({keep[option]} if keep else set()))
     if not values:
         return None
-    empty = [x for x in values if not any(v["options"][option] == x for v in available)]
-    full = [x for x in values if x not in empty]
-    first = rng.choice(empty if empty and (rng.random() < 0.5 or not full) else full)
-    fits = [v for v in available if v["options"][option] == first]
-    fallback_values = sorted({v["options"][other] for v in available})
-    fallback = rng.choice(fallback_values)
-    candidates = fits or [v for v in available if v["options"][other] == fallback]
+    value = rng.choice(values)
+    fallback = ((option, value),)
+    level = [v for v in available if v["options"][option] == value]
+    seconds = sorted({v["options"][other] for v in variants})
+    empty = [x for x in seconds if not any(v["options"][other] == x for v in level)]
+    full = [x for x in seconds if x not in empty]
+    second = rng.choice(empty if empty and (rng.random() < 0.5 or not full) else full)
+    first = ((option, value), (other, second))
+    candidates = [v for v in level if v["options"][other] == second] or level
     tie = rng.choice(sorted(TIE_BREAKS))
     prices = [v["price"] for v in candidates]
-    if not candidates or prices.count(TIE_BREAKS[tie](prices)) > 1:
+    if prices.count(TIE_BREAKS[tie](prices)) > 1:
         return None
     pick = next(v for v in candidates if v["price"] == TIE_BREAKS[tie](prices))
-    return (option, first), (other, fallback), tie, pick, sorted(candidates, key=lambda v: v["id"])
+    return first, fallback, tie, pick, sorted(candidates, key=lambda v: v["id"])
+
+
+def _pairs(wish: tuple) -> str:
+    return " and ".join(f"{option} {value}" for option, value in wish)
 
 
 def _wish_text(first: tuple, fallback: tuple) -> str:
-    return f"{first[0]} {first[1]}; if there is none, one with {fallback[0]} {fallback[1]} instead"
+    return f"{_pairs(first)}; if there is none, any with {_pairs(fallback)}"
 
 
 def _offer(before: int, first: tuple, candidates: list[dict], pick: dict) -> Choice | None:
     """The options the agent finds and offers (only when there is more than one)."""
     if len(candidates) < 2:
         return None
-    fits = candidates[0]["options"][first[0]] == first[1]
-    note = "" if fits else f"none is available with {first[0]} {first[1]}"
+    fits = all(candidates[0]["options"][option] == value for option, value in first)
+    note = "" if fits else f"none is available with {_pairs(first)}"
     options = tuple((v["id"], f"{_options(v['options'])}, at ${v['price']:.2f}") for v in candidates)
     return Choice(before, options, pick["id"], note)
 
