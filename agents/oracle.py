@@ -318,6 +318,8 @@ def _words(name: str) -> str:
 def _past(name: str) -> str:
     verb, _, rest = _words(name).partition(" ")
     done = verb + ("d" if verb.endswith("e") else "ed")
+    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "o", "u", ""):
+        done = verb[:-1] + "ied"  # modify -> modified
     irregular = {"send": "sent", "pay": "paid", "book": "booked", "reset": "reset", "open": "opened"}
     return f"{irregular.get(verb, done)} {rest}".strip()
 
