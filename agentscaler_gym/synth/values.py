@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from random import Random
 from typing import Any
 
-from .words import words
+from .words import singular, words
 
 # The day a synthesized domain lives in unless its spec says otherwise; its policy states it.
 CURRENT_DATE = dt.date(2025, 6, 1)
@@ -163,11 +163,22 @@ VOCAB = {
     "skills": ["python", "sql", "negotiation", "design", "public speaking", "accounting", "spanish"],
     "amenities": ["wifi", "parking", "pool", "gym", "breakfast", "air conditioning", "pet friendly"],
     "seat": ["window", "aisle", "middle"],
+    "sport": ["football", "basketball", "tennis", "baseball", "ice hockey", "cricket", "volleyball"],
+    "league": ["Premier League", "La Liga", "Bundesliga", "Serie A", "NBA", "NFL", "MLB", "NHL"],
+    "instrument": ["guitar", "piano", "violin", "drums", "cello", "flute", "saxophone"],
+    "airline": ["Delta Air Lines", "United Airlines", "Lufthansa", "Air France", "Emirates", "KLM", "Qantas"],
+    "material": ["bronze", "marble", "oak", "steel", "clay", "glass", "cotton", "leather"],
+    "crime": ["theft", "fraud", "burglary", "assault", "vandalism", "embezzlement"],
+    "season": ["spring", "summer", "autumn", "winter"],
+    "mascot": ["Hawks", "Lions", "Rovers", "Tigers", "Wolves", "Rangers", "Comets", "Eagles"],
     "cabin": ["economy", "premium economy", "business", "first"],
 }
 SPECIES_KG = {"dog": (5, 40), "cat": (3, 7), "rabbit": (1, 3), "parrot": (0.2, 1), "hamster": (0.1, 0.2)}
 SPECIES_KG["guinea pig"] = (0.7, 1.2)
 LIST_WORDS = {"allergies", "allergy", "medications", "skills", "amenities", "tags", "categories", "interests"}
+SYNONYMS = {"airlines": "airline", "competition": "league", "sports": "sport", "seasons": "season"}
+TRAVEL = {"flight", "train", "bus", "ride", "trip", "travel", "route", "journey", "transfer", "booking", "ticket"}
+PEOPLE_ROLES = {"by", "maintainer", "author", "assignee", "owner", "reporter", "creator", "organizer", "host", "coach"}
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
 CODE_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
@@ -422,10 +433,15 @@ def column_value(
         return _ruled_number(_number(entity, ws, kind, rng, today), kind, rules, rng)
     if kind == "json":
         vocab = next((VOCAB[w] for w in reversed(ws) if w in VOCAB and w in LIST_WORDS), None)
-        vocab = vocab or VOCAB["allergies" if "allergy" in ws else "tag"]
-        return rng.sample(vocab, rng.randint(1, 2))
+        if vocab is None and "allergy" in ws:
+            vocab = VOCAB["allergies"]
+        if vocab is not None:
+            return rng.sample(vocab, rng.randint(1, 2))
+        item = [*ws[:-1], singular(ws[-1])] if ws else []
+        items = [_meant(entity, item, index, rng, today, _Person(rng, index)) for _ in range(rng.randint(1, 2))]
+        return items if items[0] is not None else rng.sample(VOCAB["tag"], rng.randint(1, 2))
     for _ in range(4):
-        value = _text(entity, ws, index, rng, today, person)
+        value = _meant(entity, ws, index, rng, today, person) or _identifier(ws, rng)
         if _fits(value, rules):
             return value
     return _ruled_text(rules, rng)
@@ -695,8 +711,17 @@ def _ascii(name: str) -> str:
     return re.sub(r"[^a-z]", "", name.lower()) or "user"
 
 
-def _text(entity: str, ws: list[str], index: int, rng: Random, today: dt.date, person: _Person) -> str:
+def _identifier(ws: list[str], rng: Random) -> str:
+    """What a text column holds when its name says nothing known: an identifier-like value, never a
+    made-up label ("Blue Falcon")."""
+    prefix = "".join(w[0] for w in ws[-3:]).upper() or "X"
+    return f"{prefix}-{rng.randint(100, 9999):04d}"
+
+
+def _meant(entity: str, ws: list[str], index: int, rng: Random, today: dt.date, person: _Person) -> str | None:
+    """A value for the text column named by ``ws``, or None when the name says nothing known."""
     wset, last = set(ws), ws[-1] if ws else ""
+    last = SYNONYMS.get(last, last)
     personal = entity in PERSON_ENTITIES | PERSON_WORDS or bool((PERSON_ENTITIES | PERSON_WORDS) & set(ws[:-1]))
     first, surname = person.names if personal or wset & {"first", "last", "surname", "email"} else ("", "")
     if "email" in wset:
@@ -709,6 +734,8 @@ def _text(entity: str, ws: list[str], index: int, rng: Random, today: dt.date, p
         return surname
     if last == "name" and (personal or ws[-2:-1] in (["full"], ["display"])):
         return f"{first} {surname}"
+    if last in PEOPLE_ROLES or ws[-2:] in (["assigned", "to"], ["created", "by"]):
+        return " ".join(person.names)
     if wset & {"phone", "mobile", "telephone", "fax"}:
         return fake(rng, "person", "phone_number")
     date = _date_text(entity, ws, wset, last, rng, today)
@@ -719,9 +746,25 @@ def _text(entity: str, ws: list[str], index: int, rng: Random, today: dt.date, p
         return found
     if last in VOCAB and last != "tag":
         return rng.choice(VOCAB[last])
+    if last == "team" or last.startswith("team") and last[4:].isdigit() or ws[-2:-1] == ["team"] and last.isdigit():
+        return f"{fake(rng, 'address', 'city')} {rng.choice(VOCAB['mascot'])}"
+    if last in ("to", "from", "departure", "arrival") and (entity in TRAVEL or wset & TRAVEL):
+        return fake(rng, "address", "city")
+    if last == "month":
+        return fake(rng, "datetime", "month")
+    if last in ("jurisdiction", "province", "county"):
+        return fake(rng, "address", "state")
+    if last in ("ingredient", "vegetable", "fruit", "spice"):
+        return fake(rng, "food", {"fruit": "fruit", "spice": "spices"}.get(last, "vegetable"))
+    if ws[-2:] in (["account", "number"], ["card", "number"]):
+        return fake(rng, "payment", "credit_card_number") if "card" in wset else str(rng.randint(10**9, 10**10 - 1))
+    if last in ("restaurant", "store", "shop", "vendor", "merchant", "brand", "museum", "hotel", "gallery"):
+        return fake(rng, "finance", "company") if last != "museum" else f"{fake(rng, 'address', 'city')} Museum"
     if last in ("query", "keyword", "keywords", "search", "term"):
         return " ".join(fake(rng, "text", "words", quantity=rng.randint(1, 3)))
     if last in ("name", "title", "label", "headline", "caption", "subject"):
+        if len(ws) > 1 and ws[-2] not in ("code", "number", "id", "date", "time", "file", "display"):
+            return _meant(entity, ws[:-1], index, rng, today, person) or _thing_name(ws[-2], ws, index, rng)
         return _thing_name(entity, ws, index, rng)
     if wset & {
         "description",
@@ -748,6 +791,8 @@ def _text(entity: str, ws: list[str], index: int, rng: Random, today: dt.date, p
         "memo",
         "purpose",
         "about",
+        "statement",
+        "caption",
     }:
         return fake(rng, "text", "sentence")
     if "vin" in wset:
@@ -759,9 +804,7 @@ def _text(entity: str, ws: list[str], index: int, rng: Random, today: dt.date, p
     if wset & {"code", "number", "serial", "reference", "confirmation", "locator", "sku"}:
         prefix = "".join(w[0] for w in ws[-3:] if w not in ("code", "number")).upper() or "N"
         return f"{prefix}{rng.randint(10000, 99999)}"
-    # Any other text column holds an identifier-like value, never a made-up label.
-    prefix = "".join(w[0] for w in ws[-3:]).upper() or "X"
-    return f"{prefix}-{rng.randint(100, 9999):04d}"
+    return None
 
 
 def _date_text(entity: str, ws: list[str], wset: set, last: str, rng: Random, today: dt.date) -> str | None:
