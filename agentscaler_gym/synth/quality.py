@@ -29,7 +29,7 @@ from typing import Any
 from ..grounding import leaf_values
 from ..tasks import ASSISTANT
 from ..tools import WRITE
-from .values import CURRENT_DATE, FUTURE_STATES, PAST_STATES, date_pairs, is_event_span
+from .values import CURRENT_DATE, FUTURE_STATES, PAST_STATES, date_pairs, is_event_span, state_word, status_column
 from .words import is_computation, mutating_verb, words
 
 NAME_WORDS = {"name", "title", "label", "subject", "headline", "caption", "nickname"}
@@ -79,22 +79,19 @@ def world_measures(spec: Mapping) -> dict:
                 values = [r[name] for r in table if isinstance(r[name], str)]
                 out["text_values"] += len(values)
                 out["placeholders"] += sum(_placeholder(v) for v in values)
+        main = status_column(entity["columns"])
         for first, second in date_pairs(list(columns)):
             for row in table:
                 a, b = _date(row[first]), _date(row[second])
                 if a is not None and b is not None:
                     out["date_pairs"] += 1
                     out["date_pairs_ordered"] += a <= b
-                    state = _state(row.get("status")) if "status" in columns and is_event_span(first) else ""
+                    state = state_word(row.get(main)) if main and is_event_span(first) else ""
                     if state in PAST_STATES or state in FUTURE_STATES:
                         out["dated_states"] += 1
                         past = state in PAST_STATES
                         out["dated_states_agree"] += b.isoformat() <= today if past else a.isoformat() > today
     return dict(out)
-
-
-def _state(value: Any) -> str:
-    return str(value).lower().replace(" ", "_").replace("-", "_") if isinstance(value, str) else ""
 
 
 def _keeps(rules: Mapping, value: Any) -> bool:

@@ -326,8 +326,12 @@ def _relate(row: dict, columns: Sequence[Mapping], spans, bounds, rng: Random, t
     for low, high in bounds:
         if isinstance(row[low], (int, float)) and isinstance(row[high], (int, float)) and row[low] > row[high]:
             row[low], row[high] = row[high], row[low]
-    status = next((row[c["name"]] for c in columns if c["name"] == "status" and isinstance(row[c["name"]], str)), None)
-    state = str(status).lower().replace(" ", "_").replace("-", "_") if status else ""
+    main = status_column(columns)
+    status = row[main] if main is not None and isinstance(row[main], str) else None
+    state = state_word(status)
+    for c in columns:  # a booking's booking_status and status tell one story where they can
+        if c["name"] != main and c["name"].endswith("status") and status in (c.get("enum") or ()):
+            row[c["name"]] = status
     for start, end in spans:
         a, b = _date(row[start]), _date(row[end])
         if a is None or b is None:
@@ -353,11 +357,22 @@ def _relate(row: dict, columns: Sequence[Mapping], spans, bounds, rng: Random, t
             )
     if status is None:
         return
-    stated = next(c.get("enum") for c in columns if c["name"] == "status") or VOCAB["status"]
-    states = {str(v).lower().replace(" ", "_").replace("-", "_") for v in stated}
+    stated = next(c.get("enum") for c in columns if c["name"] == main) or VOCAB["status"]
+    states = {state_word(v) for v in stated}
     for c in columns:  # is_active, verified: true exactly when the status says so
         if c["type"] == "boolean" and c["name"].removeprefix("is_") in states:
             row[c["name"]] = state == c["name"].removeprefix("is_")
+
+
+def status_column(columns: Sequence[Mapping]) -> str | None:
+    """The column that holds a row's status: ``status``, else the first text ``*_status`` column."""
+    names = [c["name"] for c in columns if c["type"] == "string"]
+    return "status" if "status" in names else next((n for n in names if n.endswith("_status")), None)
+
+
+def state_word(value: Any) -> str:
+    """A status as a word to look up: ``"Checked out"`` -> ``"checked_out"``; not text -> ``""``."""
+    return value.lower().replace(" ", "_").replace("-", "_") if isinstance(value, str) else ""
 
 
 def is_event_span(start: str) -> bool:
