@@ -87,6 +87,15 @@ def _attribute(column: str) -> str:
 
 def _function(tool: Mapping, name: str, entities: Mapping, classes: Mapping) -> list[str]:
     op = tool["operator"]
+    if op["op"] == "compute":
+        return [
+            "@tool(READ)",
+            f"def {name}(**arguments):",
+            f"    {tool['description'][:200]!r}",
+            "    from agentscaler_gym.synth import compute",
+            "",
+            f"    return compute.run({op['function']!r}, {op['args']!r}, {op.get('scale') or {}!r}, arguments)",
+        ]
     model, entity = classes[op["entity"]], entities[op["entity"]]
     props, required = tool["parameters"]["properties"], set(tool["parameters"]["required"])
     arguments = {p: identifier(p, {"row", "query"}) for p in props}  # the agent's name -> the Python one

@@ -29,6 +29,7 @@ from typing import Any
 import peewee as pw
 
 from ..tools import READ, WRITE, Tool, ToolError
+from . import compute
 from .schema import CONTROL, LIMIT_PARAMS, ToolShape, column_type
 from .words import (
     CREATE_VERBS,
@@ -76,6 +77,7 @@ class Plan:
     entity: str
     roles: dict[str, tuple[str, str]]  # param -> (role, column)
     transition: dict | None = None
+    binding: compute.Binding | None = None  # the library function a computation runs
 
     @property
     def key(self) -> tuple[str, str] | None:
@@ -85,10 +87,19 @@ class Plan:
 def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
     """Classify a tool by its verb and bind its parameters to roles; ``(None, reason)`` if it cannot run.
 
-    A computation (``divide``, ``calculate_bmi``) is not offered: a row lookup would answer it with
-    a stored number, not its result. A tool named by a mutating verb is a write or is not offered."""
+    A computation (``divide``, ``calculate_bmi``) runs a function of :mod:`.compute` that its name
+    and parameters match, or is not offered: a row lookup would answer it with a stored number, not
+    its result. A tool named by a mutating verb is a write or is not offered."""
+    binding, reason = compute.bind(
+        shape.name,
+        shape.description,
+        {p.name: p.schema for p in shape.params},
+        [p.name for p in shape.params if p.required],
+    )
+    if binding is not None:
+        return Plan("compute", "", {}, binding=binding), None
     if is_computation(shape.name):
-        return None, "computation (a table lookup cannot give its result)"
+        return None, reason
     verb = _state_verb(shape) or shape.verb
     key = _key_param(shape, entity, creates=verb in CREATE_VERBS)
     if verb in TRANSITIONS and key:
@@ -180,6 +191,15 @@ def _role(p, op: str, entity: str, key: tuple[str, str] | None) -> tuple[str, st
 
 def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> dict:
     """The tool as data: name, description, JSON schema of its parameters, kind and operator."""
+    if plan.binding is not None:
+        b = plan.binding
+        return {
+            "name": shape.name,
+            "description": b.description,
+            "kind": READ,
+            "parameters": {"type": "object", "properties": b.properties, "required": b.required},
+            "operator": {"op": "compute", "function": b.function, "args": b.args, "scale": b.scale},
+        }
     entity = entities[plan.entity]
     args = {}
     for p in shape.params:
@@ -220,6 +240,15 @@ def _parameter_schema(p) -> dict:
 def operator_tool(spec: Mapping, models: Mapping[str, type[pw.Model]], entities: Mapping[str, Mapping]) -> Tool:
     """An executable :class:`Tool` from a tool spec (see :func:`tool_spec`) and the domain's models."""
     op = spec["operator"]
+    if op["op"] == "compute":
+        function, args, scale = op["function"], op["args"], op.get("scale") or {}
+        return Tool(
+            spec["name"],
+            READ,
+            spec["description"],
+            spec["parameters"],
+            lambda **a: compute.run(function, args, scale, a),
+        )
     run = getattr(_Operator(op, models, entities), op["op"])
     rules = op.get("rules") or {}
     if not rules:

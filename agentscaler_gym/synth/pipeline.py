@@ -215,7 +215,9 @@ def domain_title(shapes: Sequence[Any], tools: Sequence[dict]) -> str:
         category, count = min(categories.items(), key=lambda kv: (-kv[1], kv[0]))
         if count * 2 >= len(shapes) and words(category):
             return " ".join(words(category)[:6]).capitalize()
-    by_entity = collections.Counter(t["operator"]["entity"] for t in tools)
+    by_entity = collections.Counter(t["operator"]["entity"] for t in tools if "entity" in t["operator"])
+    if not by_entity:  # computations only
+        return "Calculations"
     top = [e for e, _ in sorted(by_entity.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
     return " and ".join(plural(human(e)) for e in top).capitalize()
 

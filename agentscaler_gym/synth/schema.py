@@ -575,6 +575,7 @@ def bind_entities(shapes: Sequence[ToolShape]) -> dict[str, str]:
 def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[str, Entity]:
     """Entities, keys, columns and foreign keys of a domain, from its tools and their plans (stage 4 roles)."""
     key_types: dict[str, str] = {}
+    shapes = [s for s in shapes if plans[s.name].op != "compute"]  # a computation reads no table
     for s in shapes:
         plan = plans[s.name]
         for p in s.params:

@@ -30,7 +30,7 @@ TOOL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 PARAMETER = re.compile(r"[^\x00-\x1f\x7f]{1,128}")  # a JSON key the agent sends; never SQL
 KEY_PREFIX = re.compile(r"[A-Za-z0-9_-]{0,16}")
 SPLIT = re.compile(r"[a-z][a-z0-9_]{0,31}")
-OPERATORS = ("get", "list", "create", "update", "delete", "transition")
+OPERATORS = ("get", "list", "create", "update", "delete", "transition", "compute")
 NEEDS_KEY = ("get", "update", "delete", "transition")
 WRITES = ("create", "update", "delete", "transition")
 ROLES = ("key", "value", "min", "max", "limit", "ignored")
@@ -97,7 +97,7 @@ def check_spec(spec: Any, file: str | Path = "domain.json") -> None:
     data = at.mapping(spec.get("data"), "data")
     at.integer(data.get("seed"), "data.seed", -MAX_SEED, MAX_SEED)
     rows = at.integer(data.get("rows"), "data.rows", 1, MAX_ROWS)
-    entities = at.sequence(spec.get("entities"), "entities", 1, MAX_ENTITIES)
+    entities = at.sequence(spec.get("entities"), "entities", 0, MAX_ENTITIES)  # none: computations only
     by_name: dict[str, Mapping] = {}
     for i, entity in enumerate(entities):
         name = _check_entity(at, entity, f"entities[{i}]")
@@ -194,6 +194,9 @@ def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str)
     expected = "write" if kind in WRITES else "read"
     if tool.get("kind") != expected:
         at.fail(f"{where}.kind", f"a {kind} operator is a {expected}, not {tool.get('kind')!r}")
+    if kind == "compute":
+        _check_compute(at, op, properties, f"{where}.operator")
+        return name
     entity_name = op.get("entity")
     if not isinstance(entity_name, str) or entity_name not in entities:
         at.fail(f"{where}.operator.entity", f"{entity_name!r} is not an entity of the domain")
@@ -219,6 +222,36 @@ def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str)
             at.fail(f"{where}.operator.rules.{pname}", f"{pname!r} is not a parameter of the tool")
         _check_rules(at, at.mapping(rules, f"{where}.operator.rules.{pname}"), f"{where}.operator.rules.{pname}")
     return name
+
+
+def _check_compute(at: _At, op: Mapping, properties: Mapping, where: str) -> None:
+    """A computation names a function of the library and binds each of its arguments to one parameter."""
+    from .compute import LIBRARY, OPTIONAL_ARGS
+
+    function = op.get("function")
+    if not isinstance(function, str) or function not in LIBRARY:
+        at.fail(f"{where}.function", f"{_short(function)} is not a function of the computation library")
+    names = {a.name for a in LIBRARY[function].args}
+    bound: set[str] = set()
+    for pname, binding in at.mapping(op.get("args"), f"{where}.args").items():
+        here = f"{where}.args.{pname}"
+        if pname not in properties:
+            at.fail(here, f"{pname!r} is not a parameter of the tool")
+        if not isinstance(binding, list) or len(binding) != 2:
+            at.fail(here, "must be [role, argument]")
+        role = at.choice(binding[0], f"{here}[0]", ("input", "digits"))
+        if role == "input":
+            if binding[1] not in names or binding[1] in bound:
+                at.fail(f"{here}[1]", f"{_short(binding[1])} is not an unbound argument of {function}")
+            bound.add(binding[1])
+    missing = sorted(names - bound - OPTIONAL_ARGS)
+    if missing:
+        at.fail(f"{where}.args", f"the arguments {', '.join(missing)} of {function} are not bound")
+    for pname, factor in at.mapping(op.get("scale", {}), f"{where}.scale").items():
+        if op["args"].get(pname, [None])[0] != "input":
+            at.fail(f"{where}.scale.{pname}", f"{pname!r} is not an input of the computation")
+        if not (isinstance(factor, (int, float)) and not isinstance(factor, bool) and 0 < factor < 1e6):
+            at.fail(f"{where}.scale.{pname}", f"{_short(factor)} is not a positive factor")
 
 
 def _check_transition(at: _At, rule: Any, columns: Mapping[str, Mapping], where: str) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from ..domain import Domain
 from ..tasks import ASSISTANT, Scenario, Task, ToolCall
 from ..tools import ToolError, validate_arguments
+from .compute import compute_task
 from .operators import WRITES, rule_problem
 from .values import first_key, new_value
 from .words import FINAL_STATES, human, plural
@@ -58,8 +59,8 @@ class TaskSettings:
 def dependency_graph(spec: Mapping) -> dict[str, list[str]]:
     """``{tool: [tools that can consume its output]}``, in tool order."""
     entities = {e["name"]: e for e in spec["entities"]}
-    tools = spec["tools"]
-    graph = {}
+    tools = [t for t in spec["tools"] if t["operator"]["op"] != "compute"]  # a computation reads no row
+    graph = {t["name"]: [] for t in spec["tools"]}
     for a in tools:
         produced = a["operator"]["entity"] if a["operator"]["op"] != "delete" else None
         graph[a["name"]] = [b["name"] for b in tools if b is not a and produced and _consumes(b, produced, entities)]
@@ -163,6 +164,11 @@ class _Walker:
 
     def walk(self, start: str, length: int, graph: Mapping[str, list[str]], index: int) -> Task | str:
         self.db.reset()
+        if self.tools[start]["operator"]["op"] == "compute":
+            task = compute_task(
+                self.tools[start], self.domain.tools[start], self.db, self.rng, index, OPENINGS, PERSONAS
+            )
+            return task if task is not None else "computation without a result on the drawn inputs"
         calls: list[ToolCall] = []
         steps: list[_Step] = []
         chains: list[tuple[str, dict] | None] = []

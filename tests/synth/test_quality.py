@@ -44,7 +44,7 @@ def test_a_tool_named_by_a_mutating_verb_is_a_write_or_not_offered(verb):
 def test_a_computation_is_never_answered_by_a_row_lookup(name):
     assert is_computation(name)
     plan, reason = plan_tool(shape(name, {"a": NUM, "b": NUM}, ["a", "b"]), "number")
-    assert plan is None and "computation" in reason
+    assert (plan is None and "computation" in reason) or (plan.op == "compute" and plan.binding.function == name)
 
 
 def test_state_changes_named_by_verbs_are_transitions():
