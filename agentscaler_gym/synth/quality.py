@@ -163,6 +163,60 @@ def computes_truly(tool: Mapping, trials: int = 16) -> bool:
     return True
 
 
+def rule_measures(domain: Any, spec: Mapping) -> dict:
+    """Stated rules (ranges, lengths, patterns, formats, enums) and how many refuse a breaking argument
+    with an error naming the parameter and leave the database as it was."""
+    out: Counter = Counter()
+    seat = domain.seats()[ASSISTANT]
+    for tool in spec["tools"]:
+        props = tool["parameters"]["properties"]
+        stated = {p: dict(r) for p, r in (tool["operator"].get("rules") or {}).items()}
+        for p, schema in props.items():
+            if schema.get("enum") and tool["operator"]["op"] != "compute":
+                stated.setdefault(p, {})["enum"] = schema["enum"]
+        for param, rules in stated.items():
+            for key, rule in rules.items():
+                value = _breaking(key, rule, props[param])
+                if value is None:
+                    continue
+                out["rules"] += 1
+                arguments = {p: _filler(props[p]) for p in tool["parameters"].get("required", [])}
+                arguments[param] = value
+                answer = seat.call(tool["name"], arguments)
+                out["rules_enforced"] += not answer.ok and param in answer.text and not seat.changes()
+                seat.db.reset()
+    return dict(out)
+
+
+def _breaking(key: str, rule: Any, schema: Mapping) -> Any:
+    """A value that breaks one rule, built from the rule's meaning (not from the checker)."""
+    if key == "minimum":
+        return rule - 1
+    if key == "maximum":
+        return rule + 1
+    if key == "maxLength":
+        return "x" * (rule + 1)
+    if key == "minLength" and rule > 0:
+        return "x" * (rule - 1)
+    if key == "pattern":
+        return next((v for v in ("", "!", "~" * 3, "0" * 300) if re.search(rule, v) is None), None)
+    if key == "format":
+        return f"not a {rule}"
+    if key == "enum":
+        return next((v for v in ("none of these", -987654) if v not in rule and _kind_fits(v, schema)), None)
+    return None
+
+
+def _kind_fits(value: Any, schema: Mapping) -> bool:
+    return isinstance(value, str) == (schema.get("type") == "string")
+
+
+def _filler(schema: Mapping) -> Any:
+    if schema.get("enum"):
+        return schema["enum"][0]
+    return {"integer": 1, "number": 1.0, "boolean": True, "array": [], "object": {}}.get(schema.get("type"), "x")
+
+
 def _answer(tool: Any, arguments: Mapping) -> Any:
     from ..tools import ToolError
 
@@ -264,7 +318,9 @@ def measure_folder(path: str | Path) -> dict:
     for folder in folders:
         spec = json.loads((folder / "domain.json").read_text(encoding="utf-8"))
         total.update(world_measures(spec))
-        tasks = task_measures(load_domain_folder(folder), spec)
+        domain = load_domain_folder(folder)
+        total.update(rule_measures(domain, spec))
+        tasks = task_measures(domain, spec)
         lengths.update(tasks.pop("lengths"))
         total.update(tasks)
         sources += len(set(spec.get("source", []))) > 1
@@ -277,6 +333,8 @@ def measure_folder(path: str | Path) -> dict:
         "mutating_as_read": total["mutating_as_read"],
         "computations": total["computations"],
         "computations_wrong": total["computations_wrong"],
+        "rules": total["rules"],
+        "rules_enforced": total["rules_enforced"],
         "births_past": _share(total["births_past"], total["births"]),
         "date_pairs_ordered": _share(total["date_pairs_ordered"], total["date_pairs"]),
         "placeholders": _share(total["placeholders"], total["text_values"]),

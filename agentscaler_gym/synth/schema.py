@@ -271,7 +271,16 @@ def clean_schema(schema: Any, depth: int = 0) -> dict:
     return out
 
 
-RULE_KEYS = ("minimum", "maximum", "minLength", "maxLength", "pattern")
+RULE_KEYS = ("minimum", "maximum", "minLength", "maxLength", "pattern", "format")
+# String formats a rule may state (JSON Schema's names); ``values.py`` draws seed values in them.
+FORMATS = ("date", "date-time", "email", "uuid", "uri")
+_DATE_TEXT = re.compile(r"\b(?:YYYY-MM-DD|yyyy-mm-dd|ISO[ -]?8601 date)\b")
+_DATETIME_TEXT = re.compile(r"\b(?:YYYY-MM-DDTHH:MM(?::SS)?|ISO[ -]?8601 (?:date-?time|timestamp))\b", re.I)
+_ENUM_TEXT = re.compile(
+    r"\b(?:one of|either|options(?: are)?|allowed values(?: are)?|possible values(?: are)?|valid values(?: are)?)"
+    r"[:\s]*((?:['\"`][\w .-]{1,40}['\"`](?:\s*(?:,|or|and|/)\s*)*){2,})",
+    re.I,
+)
 _NUMBER = r"(-?\d+(?:\.\d+)?)"
 _BETWEEN = re.compile(
     rf"\bbetween {_NUMBER} and {_NUMBER}\b|\bfrom {_NUMBER} to {_NUMBER}\b|\b{_NUMBER} ?(?:-|to) ?{_NUMBER}\b", re.I
@@ -296,6 +305,13 @@ def stated_rules(schema: Mapping, description: str, kind: str) -> dict:
             rules[key] = value
     text = description or ""
     if kind == "string":
+        stated = schema.get("format") if schema.get("format") in FORMATS else None
+        if stated is None and _DATETIME_TEXT.search(text):
+            stated = "date-time"
+        elif stated is None and _DATE_TEXT.search(text):
+            stated = "date"
+        if stated and "pattern" not in rules:
+            rules["format"] = stated
         m = _LENGTH.search(text)
         if m and "minLength" not in rules and "maxLength" not in rules:
             rules["minLength"] = rules["maxLength"] = int(m.group(1))
@@ -319,6 +335,15 @@ def stated_rules(schema: Mapping, description: str, kind: str) -> dict:
     if rules.get("minimum", float("-inf")) > rules.get("maximum", float("inf")):
         rules.pop("minimum"), rules.pop("maximum")
     return rules
+
+
+def stated_enum(description: str) -> list[str] | None:
+    """The choices a description lists in quotes ("one of 'low', 'medium' or 'high'"), else None."""
+    m = _ENUM_TEXT.search(description or "")
+    if not m:
+        return None
+    values = list(dict.fromkeys(v.strip() for v in re.findall(r"['\"`]([\w .-]{1,40})['\"`]", m.group(1))))
+    return values if len(values) >= 2 else None
 
 
 def safe_pattern(value: Any) -> bool:
@@ -407,6 +432,10 @@ def tool_shape(api: Any) -> ToolShape:
             continue
         used.add(column)
         schema = clean_schema(pschema)
+        if schema.get("type") == "string" and "enum" not in schema:
+            choices = stated_enum(schema.get("description", ""))
+            if choices:
+                schema["enum"] = choices
         rules = (
             stated_rules(pschema, schema.get("description", ""), schema["type"])
             if schema.get("type") in ("string", "integer", "number") and "enum" not in schema

@@ -22,7 +22,7 @@ import peewee as pw
 
 from ..tasks import ASSISTANT
 from ..tools import Tool, ToolError, validate_arguments
-from .schema import safe_pattern
+from .schema import FORMATS, safe_pattern
 
 FORMAT = 1
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,63}")  # entity, column and domain names: what may reach SQL
@@ -299,6 +299,8 @@ def _check_rules(at: _At, rules: Mapping, where: str) -> None:
     for key in ("minLength", "maxLength"):
         if key in rules:
             at.integer(rules[key], f"{where}.{key}", 0, 10**6)
+    if "format" in rules:
+        at.choice(rules["format"], f"{where}.format", FORMATS)
     if "pattern" in rules and not safe_pattern(rules["pattern"]):
         at.fail(
             f"{where}.pattern", f"{_short(rules['pattern'])} is not a short regular expression without nested repeats"
