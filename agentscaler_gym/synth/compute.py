@@ -206,7 +206,7 @@ def _bmi(weight: float, height: float) -> float:
 def _compound(principal: float, rate: float, years: float, periods: float = 1) -> float:
     if periods <= 0:
         raise ToolError("the number of compounding periods per year must be positive")
-    return principal * (1 + rate / periods) ** (periods * years) - principal
+    return _finite(principal * (1 + rate / periods) ** (periods * years) - principal)
 
 
 def _payment(principal: float, rate: float, years: float) -> float:
@@ -216,7 +216,7 @@ def _payment(principal: float, rate: float, years: float) -> float:
     monthly = rate / 12
     if monthly == 0:
         return principal / months
-    return principal * monthly / (1 - (1 + monthly) ** -months)
+    return _finite(principal * monthly / (1 - (1 + monthly) ** -months))
 
 
 def _convert_currency(amount: float, source: str, target: str) -> float:
@@ -247,8 +247,8 @@ _RATE = Arg(
     "rate",
     "number",
     ("rate", "interest_rate", "annual_rate", "annual_interest_rate", "rate_of_interest"),
-    1,
-    20,
+    0.01,
+    0.2,
     units=RATE_UNITS,
 )
 _YEARS = Arg(
@@ -802,7 +802,7 @@ def random_arguments(
         elif arg.kind == "integer":
             out[param] = rng.randint(int(arg.low), int(arg.high))
         else:
-            value = round(rng.uniform(arg.low, arg.high), 1)
+            value = round(rng.uniform(arg.low, arg.high), 1 if arg.high > 5 else 3)
             out[param] = round(value / scale[param], 2) if param in scale else value
         if properties[param].get("type") == "integer" and not isinstance(out[param], list):
             out[param] = max(1, round(out[param])) if arg.low >= 1 else round(out[param])
