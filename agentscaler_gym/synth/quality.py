@@ -183,7 +183,7 @@ def rule_measures(domain: Any, spec: Mapping) -> dict:
                 if value is None:
                     continue
                 out["rules"] += 1
-                arguments = {p: _filler(props[p]) for p in tool["parameters"].get("required", [])}
+                arguments = {p: _filler(props[p], stated.get(p, {})) for p in tool["parameters"].get("required", [])}
                 arguments[param] = value
                 answer = seat.call(tool["name"], arguments)
                 out["rules_enforced"] += not answer.ok and param in answer.text and not seat.changes()
@@ -214,9 +214,25 @@ def _kind_fits(value: Any, schema: Mapping) -> bool:
     return isinstance(value, str) == (schema.get("type") == "string")
 
 
-def _filler(schema: Mapping) -> Any:
+FORMAT_EXAMPLES = {
+    "date": "2025-01-01",
+    "date-time": "2025-01-01T09:00:00",
+    "email": "ana@example.org",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "uri": "https://example.org",
+}
+
+
+def _filler(schema: Mapping, rules: Mapping) -> Any:
+    """A value for another required argument that keeps its own stated rules."""
     if schema.get("enum"):
         return schema["enum"][0]
+    if "minimum" in rules or "maximum" in rules:
+        return rules.get("minimum", rules.get("maximum"))
+    if rules.get("format") in FORMAT_EXAMPLES:
+        return FORMAT_EXAMPLES[rules["format"]]
+    if rules.get("minLength"):
+        return "x" * rules["minLength"]
     return {"integer": 1, "number": 1.0, "boolean": True, "array": [], "object": {}}.get(schema.get("type"), "x")
 
 
