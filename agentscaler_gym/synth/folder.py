@@ -44,10 +44,11 @@ def build_domain(spec: Mapping, tasks: Mapping[str, list], tasks_file: str | Pat
     if tasks_file is not None:
         check_tasks(tasks, {t.name: t for t in tools}, tasks_file)
     rows_per_entity = spec["data"]["rows"]
+    empty = {e["name"] for e in spec["entities"] if e.get("seed") is False}  # sessions: nobody logged in yet
 
     def generate(seed: int) -> dict:
         rows = generate_rows(spec["entities"], seed, rows_per_entity)
-        return {models[name]: table for name, table in rows.items()}
+        return {models[name]: ([] if name in empty else table) for name, table in rows.items()}
 
     by_split = {split: [Task.from_dict(t) for t in items] for split, items in tasks.items()}
     return Domain(

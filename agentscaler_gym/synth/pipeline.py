@@ -31,7 +31,7 @@ from typing import Any
 
 from .folder import build_domain, dumps, write_domain_folder
 from .graph import GraphSettings, Partition, ToolGraph, build_graph, detect_domains, parameter_features
-from .operators import plan_tool, tool_spec
+from .operators import guard_sessions, plan_tool, tool_spec
 from .policy import policy_text
 from .schema import bind_entities, infer_schema, tool_shape
 from .spec import FORMAT, check_spec
@@ -173,6 +173,7 @@ def synthesize_domain(community: int, apis: Sequence[Any], config: SynthConfig) 
             else:
                 plans[shape.name] = plan
                 usable.append(shape)
+        guard_sessions(usable, plans)
         if len(usable) < config.graph.min_tools:
             result.dropped["domain: too few executable tools"] += 1
             return result

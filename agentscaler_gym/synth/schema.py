@@ -28,6 +28,7 @@ from .words import (
     PREPOSITIONS,
     TRANSITIONS,
     UPDATE_VERBS,
+    is_login,
     singular,
     snake,
     words,
@@ -410,6 +411,7 @@ class ToolShape:
     category: str
     source: str
     credentials: int = 0  # parameters removed as authentication
+    login: bool = False  # logs a user in: its credentials are kept, and a session follows
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -422,9 +424,10 @@ def tool_shape(api: Any) -> ToolShape:
     props = api.parameters.get("properties") if isinstance(api.parameters, dict) else None
     required = set(api.parameters.get("required") or []) if isinstance(api.parameters, dict) else set()
     params, credentials, used = [], 0, set()
+    login = is_login(api.name)
     for pname, pschema in (props or {}).items():
         pname = str(pname)
-        if is_credential(pname):
+        if is_credential(pname) and not login:  # a login's own credentials are what the user gives
             credentials += 1
             continue
         column = _column_name(pname)
@@ -453,6 +456,7 @@ def tool_shape(api: Any) -> ToolShape:
         api.category,
         api.source,
         credentials,
+        login,
     )
 
 
@@ -531,6 +535,7 @@ class Entity:
     name: str
     key: str  # primary key column
     columns: dict[str, Column] = field(default_factory=dict)  # in order, key first
+    seeded: bool = True  # False: the table starts empty (sessions)
 
     def add(self, column: Column) -> Column:
         existing = self.columns.get(column.name)
@@ -550,6 +555,8 @@ class Entity:
 
     def to_dict(self) -> dict:
         d = {"name": self.name, "key": self.key, "columns": [c.to_dict() for c in self.columns.values()]}
+        if not self.seeded:
+            d["seed"] = False
         if self.columns[self.key].type == "string":
             d["prefix"] = key_prefix(self.name)
         return d
@@ -653,7 +660,17 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
                         )
                     )
     _add_status_columns(shapes, plans, entities)
+    logins = sorted({plans[s.name].entity for s in shapes if plans[s.name].op == "login"})
+    if logins:
+        session = entities[SESSION] = Entity(SESSION, SESSION + "_id", seeded=False)
+        session.add(Column(session.key, "integer"))
+        for name in logins:
+            key = entities[name].columns[entities[name].key]
+            session.add(Column(entities[name].key, key.type, references=name))
     return entities
+
+
+SESSION = "login_session"  # the table of who is logged in: empty at the start of an episode
 
 
 def compatible(column: str, argument: str) -> bool:

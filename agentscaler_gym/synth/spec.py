@@ -30,9 +30,9 @@ TOOL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 PARAMETER = re.compile(r"[^\x00-\x1f\x7f]{1,128}")  # a JSON key the agent sends; never SQL
 KEY_PREFIX = re.compile(r"[A-Za-z0-9_-]{0,16}")
 SPLIT = re.compile(r"[a-z][a-z0-9_]{0,31}")
-OPERATORS = ("get", "list", "create", "update", "delete", "transition", "compute")
+OPERATORS = ("get", "list", "create", "update", "delete", "transition", "compute", "login")
 NEEDS_KEY = ("get", "update", "delete", "transition")
-WRITES = ("create", "update", "delete", "transition")
+WRITES = ("create", "update", "delete", "transition", "login")
 ROLES = ("key", "value", "min", "max", "limit", "ignored")
 COLUMN_ROLES = ("key", "value", "min", "max")  # roles whose column must exist
 COLUMN_TYPES = ("string", "integer", "number", "boolean", "json")
@@ -156,6 +156,8 @@ def _check_entity(at: _At, entity: Any, where: str) -> str:
         at.fail(f"{where}.key", f"the key {key!r} must be a string or integer column, not {key_type}")
     if "prefix" in entity:
         at.name(entity["prefix"], f"{where}.prefix", KEY_PREFIX)
+    if not isinstance(entity.get("seed", True), bool):
+        at.fail(f"{where}.seed", "must be true or false")
     return name
 
 
@@ -217,6 +219,10 @@ def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str)
         at.fail(f"{where}.operator.args", f"a {kind} operator needs an argument with the key role")
     if kind == "transition":
         _check_transition(at, op.get("transition"), columns, f"{where}.operator.transition")
+    if kind == "login" and "session" not in op:
+        at.fail(f"{where}.operator.session", "a login operator names the session table it opens")
+    if "session" in op:
+        _check_session(at, op["session"], entity_name, entities, f"{where}.operator.session")
     for pname, rules in at.mapping(op.get("rules", {}), f"{where}.operator.rules").items():
         if pname not in properties:
             at.fail(f"{where}.operator.rules.{pname}", f"{pname!r} is not a parameter of the tool")
@@ -252,6 +258,18 @@ def _check_compute(at: _At, op: Mapping, properties: Mapping, where: str) -> Non
             at.fail(f"{where}.scale.{pname}", f"{pname!r} is not an input of the computation")
         if not (isinstance(factor, (int, float)) and not isinstance(factor, bool) and 0 < factor < 1e6):
             at.fail(f"{where}.scale.{pname}", f"{_short(factor)} is not a positive factor")
+
+
+def _check_session(at: _At, session: Any, entity: str, entities: Mapping[str, Mapping], where: str) -> None:
+    """A session table starts empty, has an integer key and refers to the entity a login checks."""
+    if not isinstance(session, str) or session not in entities:
+        at.fail(where, f"{_short(session)} is not an entity of the domain")
+    table = entities[session]
+    key = next(c for c in table["columns"] if c["name"] == table["key"])
+    if table.get("seed", True) is not False or key["type"] != "integer":
+        at.fail(where, f"the session table {session!r} must start empty (seed false) with an integer key")
+    if not any(c.get("references") for c in table["columns"]):
+        at.fail(where, f"the session table {session!r} refers to no account")
 
 
 def _check_transition(at: _At, rule: Any, columns: Mapping[str, Mapping], where: str) -> None:

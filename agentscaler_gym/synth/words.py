@@ -441,6 +441,16 @@ COMPUTE_WORDS = frozenset(
 LIBRARY_PREFIXES = frozenset({"math", "mathematics", "maths"})
 
 
+LOGIN_WORDS = frozenset({"login", "logon", "signin", "authenticate", "authentication", "authorize"})
+
+
+def is_login(name: str) -> bool:
+    """Whether a tool's name says it logs a user in: ``trading_login``, ``authenticate_twitter``, ``signIn``."""
+    ws = words(name.split(".")[-1])
+    pairs = {" ".join(ws[i : i + 2]) for i in range(len(ws) - 1)}
+    return bool(LOGIN_WORDS & set(ws) or pairs & {"log in", "sign in"}) and not {"logout", "signout"} & set(ws)
+
+
 def mutating_verb(name: str) -> str | None:
     """The mutating verb a tool's name leads with (``check_in_guest`` -> ``checkin``), else None."""
     ws = words(name.split(".")[-1])
