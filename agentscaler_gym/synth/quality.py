@@ -166,6 +166,18 @@ def computes_truly(tool: Mapping, trials: int = 16) -> bool:
     return True
 
 
+def session_measures(domain: Any, spec: Mapping) -> dict:
+    """Login tools, tools that need their session, and tasks whose gold run logs in and then acts."""
+    logins = {t["name"] for t in spec["tools"] if t["operator"]["op"] == "login"}
+    out = Counter(
+        logins=len(logins),
+        session_tools=sum(1 for t in spec["tools"] if t["operator"].get("session") and t["name"] not in logins),
+    )
+    for tasks in domain.splits().values():
+        out["session_chains"] += sum(1 for t in tasks if len(t.gold_calls) > 1 and t.gold_calls[0].name in logins)
+    return dict(out)
+
+
 def rule_measures(domain: Any, spec: Mapping) -> dict:
     """Stated rules (ranges, lengths, patterns, formats, enums) and how many refuse a breaking argument
     with an error naming the parameter and leave the database as it was."""
@@ -346,6 +358,7 @@ def measure_folder(path: str | Path) -> dict:
         total.update(world_measures(spec))
         domain = load_domain_folder(folder)
         total.update(rule_measures(domain, spec))
+        total.update(session_measures(domain, spec))
         tasks = task_measures(domain, spec)
         lengths.update(tasks.pop("lengths"))
         total.update(tasks)
@@ -359,6 +372,9 @@ def measure_folder(path: str | Path) -> dict:
         "mutating_as_read": total["mutating_as_read"],
         "computations": total["computations"],
         "computations_wrong": total["computations_wrong"],
+        "logins": total["logins"],
+        "session_tools": total["session_tools"],
+        "session_chains": total["session_chains"],
         "rules": total["rules"],
         "rules_enforced": total["rules_enforced"],
         "births_past": _share(total["births_past"], total["births"]),
