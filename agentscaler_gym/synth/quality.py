@@ -197,10 +197,25 @@ def rule_measures(domain: Any, spec: Mapping) -> dict:
                 out["rules"] += 1
                 arguments = {p: _filler(props[p], stated.get(p, {})) for p in tool["parameters"].get("required", [])}
                 arguments[param] = value
+                if tool["operator"].get("session") and tool["operator"]["op"] != "login":
+                    _log_in(domain, seat, spec)  # the rule is checked once the session exists
+                before = seat.changes()
                 answer = seat.call(tool["name"], arguments)
-                out["rules_enforced"] += not answer.ok and param in answer.text and not seat.changes()
+                out["rules_enforced"] += not answer.ok and param in answer.text and seat.changes() == before
                 seat.db.reset()
     return dict(out)
+
+
+def _log_in(domain: Any, seat: Any, spec: Mapping) -> None:
+    """Log in with the credentials of the first seeded account of the domain's login tool."""
+    login = next((t for t in spec["tools"] if t["operator"]["op"] == "login"), None)
+    if login is None:
+        return
+    model = next(m for m in domain.agent.models if m._meta.table_name == login["operator"]["entity"])
+    with seat.db.active():
+        row = model.find()
+    if row is not None:
+        seat.call(login["name"], {p: getattr(row, c) for p, (_, c) in login["operator"]["args"].items()})
 
 
 def _breaking(key: str, rule: Any, schema: Mapping) -> Any:
