@@ -30,7 +30,7 @@ import peewee as pw
 
 from ..tools import READ, WRITE, Tool, ToolError
 from . import compute
-from .schema import CONTROL, LIMIT_PARAMS, SESSION, ToolShape, column_type
+from .schema import CONTROL, FORMAT_WORDS, LIMIT_PARAMS, SESSION, ToolShape, column_type, in_format
 from .words import (
     CREATE_VERBS,
     DELETE_VERBS,
@@ -316,40 +316,9 @@ def rule_problem(schema: Mapping, value: Any) -> str | None:
             return f"must be at most {longest} characters long, got {len(value)}"
         if "pattern" in schema and re.search(schema["pattern"], value) is None:
             return f"must match the pattern {schema['pattern']!r}, got {value!r}"
-        if "format" in schema and not _in_format(schema["format"], value):
+        if "format" in schema and not in_format(schema["format"], value):
             return f"must be {FORMAT_WORDS.get(schema['format'], schema['format'])}, got {value!r}"
     return None
-
-
-FORMAT_WORDS = {
-    "date": "a date as YYYY-MM-DD",
-    "date-time": "a date and time as YYYY-MM-DDTHH:MM:SS",
-    "email": "an email address",
-    "uuid": "a UUID",
-    "uri": "a URL",
-}
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_URI = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
-
-
-def _in_format(kind: str, value: str) -> bool:
-    import datetime as dt
-    import uuid
-
-    try:
-        if kind == "date":
-            return len(value) == 10 and dt.date.fromisoformat(value) is not None
-        if kind == "date-time":
-            return len(value) >= 16 and "T" in value.upper() and dt.datetime.fromisoformat(value) is not None
-        if kind == "uuid":
-            return uuid.UUID(value) is not None
-    except ValueError:
-        return False
-    if kind == "email":
-        return _EMAIL.fullmatch(value) is not None
-    if kind == "uri":
-        return _URI.fullmatch(value) is not None
-    return True
 
 
 class _Operator:

@@ -29,6 +29,7 @@ from typing import Any
 from ..grounding import leaf_values
 from ..tasks import ASSISTANT
 from ..tools import WRITE
+from .schema import in_format
 from .values import CURRENT_DATE, FUTURE_STATES, PAST_STATES, date_pairs, is_event_span, state_word, status_column
 from .words import is_computation, mutating_verb, words
 
@@ -96,13 +97,15 @@ def world_measures(spec: Mapping) -> dict:
 
 
 def _keeps(rules: Mapping, value: Any) -> bool:
-    """Whether a stored value keeps its column's stated rules (range, length, pattern, enum)."""
+    """Whether a stored value keeps its column's stated rules (range, length, pattern, format, enum)."""
     if "enum" in rules and value not in rules["enum"]:
         return False
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return rules.get("minimum", value) <= value <= rules.get("maximum", value)
     if isinstance(value, str):
         if not rules.get("minLength", 0) <= len(value) <= rules.get("maxLength", len(value)):
+            return False
+        if "format" in rules and not in_format(rules["format"], value):
             return False
         return "pattern" not in rules or re.search(rules["pattern"], value) is not None
     return True

@@ -11,7 +11,9 @@ The schema is plain data (``Entity.to_dict``), stored in ``domain.json``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -275,6 +277,35 @@ def clean_schema(schema: Any, depth: int = 0) -> dict:
 RULE_KEYS = ("minimum", "maximum", "minLength", "maxLength", "pattern", "format")
 # String formats a rule may state (JSON Schema's names); ``values.py`` draws seed values in them.
 FORMATS = ("date", "date-time", "email", "uuid", "uri")
+FORMAT_WORDS = {
+    "date": "a date as YYYY-MM-DD",
+    "date-time": "a date and time as YYYY-MM-DDTHH:MM:SS",
+    "email": "an email address",
+    "uuid": "a UUID",
+    "uri": "a URL",
+}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_URI = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
+
+
+def in_format(kind: str, value: str) -> bool:
+    """Whether ``value`` is written in the stated ``format`` (one of :data:`FORMATS`)."""
+    try:
+        if kind == "date":
+            return len(value) == 10 and dt.date.fromisoformat(value) is not None
+        if kind == "date-time":
+            return len(value) >= 16 and "T" in value.upper() and dt.datetime.fromisoformat(value) is not None
+        if kind == "uuid":
+            return uuid.UUID(value) is not None
+    except ValueError:
+        return False
+    if kind == "email":
+        return _EMAIL.fullmatch(value) is not None
+    if kind == "uri":
+        return _URI.fullmatch(value) is not None
+    return True
+
+
 _DATE_TEXT = re.compile(r"\b(?:YYYY-MM-DD|yyyy-mm-dd|ISO[ -]?8601 date)\b")
 _DATETIME_TEXT = re.compile(r"\b(?:YYYY-MM-DDTHH:MM(?::SS)?|ISO[ -]?8601 (?:date-?time|timestamp))\b", re.I)
 _ENUM_TEXT = re.compile(

@@ -297,3 +297,16 @@ def test_formats_and_quoted_choices_stated_in_descriptions_are_enforced_and_coun
     assert not seat.call("create_ticket", {"title": "a", "due": "2025-07-01", "priority": "urgent"}).ok
     assert seat.call("create_ticket", {"title": "a", "due": "2025-07-01", "priority": "high"}).ok
     assert rule_measures(build_domain(spec, {}), spec) == {"rules": 2, "rules_enforced": 2}
+
+
+def test_seed_values_keep_a_stated_format_where_the_column_name_says_nothing():
+    from agentscaler_gym.synth.schema import FORMATS, in_format
+
+    columns = [{"name": "item_id", "type": "string"}]
+    columns += [{"name": f"ref_{i}", "type": "string", "rules": {"format": f}} for i, f in enumerate(FORMATS)]
+    entity = {"name": "item", "key": "item_id", "prefix": "ITM-", "columns": columns}
+    rows = generate_rows([entity], 7, 60)["item"]
+    for i, kind in enumerate(FORMATS):
+        assert all(in_format(kind, r[f"ref_{i}"]) for r in rows), kind
+    measured = world_measures({"tools": [], "entities": [entity], "data": {"seed": 7, "rows": 60}})
+    assert measured["ruled_kept"] == measured["ruled_values"] == 60 * len(FORMATS)
