@@ -240,12 +240,16 @@ def _evidence(messages: Sequence[dict]) -> Evidence:
 
 def _topic_to_ask(missing: list, task: Task, messages: Sequence[dict]) -> str | None:
     """A fact topic the user holds that would ground a missing value, not yet asked for."""
-    asked = [rules.words(m.get("content") or "") for m in messages if m["role"] == "assistant"]
+    known = task.scenario.known
+    # a question asked for the topic it names most specifically ("flight number", not "flight date");
+    # a proposal restates facts, it asks for none
+    said = [rules.words(m.get("content") or "") for m in messages if m["role"] == "assistant"]
+    asked = {rules.asked_topic(text, known) for text in said if not rules.PROPOSAL.search(text)}
     for value in missing:
-        for topic, fact in task.scenario.known.items():
+        for topic, fact in known.items():
             holder = Evidence()
             holder.add(str(fact))
-            if holder.holds(value) and not any(rules.asked_topic(a, [topic]) == topic for a in asked):
+            if holder.holds(value) and topic not in asked:
                 return topic
     return None
 
@@ -273,7 +277,7 @@ def _consented(messages: Sequence[dict], call: ToolCall) -> bool:
 def _rule(policy: str, task: Task) -> str:
     """The policy line that best matches the request and the fact the refusal turns on."""
     lines = [ln.strip(" -*") for ln in re.split(r"\n(?=\s*[-*] )|\n\n", policy) if len(ln.strip()) > 20]
-    request = set(re.findall(r"[a-z]{4,}", (task.scenario.opening + " " + " ".join(task.outputs)).lower()))
+    request = set(re.findall(r"[a-z]{4,}", " ".join((task.scenario.opening, task.scenario.request, *task.outputs)).lower()))
     best = max(lines, key=lambda ln: len(request & set(re.findall(r"[a-z]{4,}", ln.lower()))), default="")
     return " ".join(best.replace("**", "").split())
 

@@ -42,12 +42,18 @@ class Scenario:
         instruction: Everything the user wants, in the first person (what an LLM user is prompted with).
         known: Facts the user gives when asked, by topic: ``{"email": "ava.lee@example.com"}``.
         persona: Who the user is and how they talk.
+        style: The name of the user's way of talking (:mod:`agentscaler_gym.personas`), which words
+            the scripted user's replies; ``""`` for plain wording.
+        request: The request in full, in the user's words, restated when the agent asks how it can
+            help (the opening may leave details to be asked for); ``""`` restates the opening.
     """
 
     opening: str
     instruction: str
     known: Mapping[str, str] = field(default_factory=dict)
     persona: str = ""
+    style: str = ""
+    request: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,9 @@ class Task:
         d = asdict(self)
         d["gold_calls"] = [c.to_dict() for c in self.gold_calls]
         d["scenario"]["known"] = dict(self.scenario.known)
+        for optional in ("style", "request"):  # a scenario without them reads as before
+            if not d["scenario"][optional]:
+                del d["scenario"][optional]
         d["outputs"] = list(self.outputs)
         return d
 
