@@ -8,7 +8,6 @@ process by :meth:`agentscaler_gym.domain.Domain.gold`.
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -124,15 +123,4 @@ def oracle_turns(task: Task) -> list[dict]:
     return turns
 
 
-GREETINGS = ("Hi!", "Hello,", "Hey,", "Good morning.", "Good afternoon!", "Hi there.", "")
-SIGN_OFFS = ("", "", " Thanks!", " Thank you in advance.", " I'd appreciate your help.", " Can you help me?")
 GREETING = re.compile(r"^(hi|hello|hey)( there)?[!,.]*\s*|^good (morning|afternoon|evening)[!,.]*\s*", re.I)
-
-
-def varied_opening(opening: str, key: str) -> str:
-    """The same request with another greeting and sign-off, chosen by ``key`` (a task id), so
-    openings vary in wording without changing what they ask; the task's own draws are untouched."""
-    rng = random.Random(key)
-    body = GREETING.sub("", opening).strip()
-    body = body[:1].upper() + body[1:]
-    return " ".join(p for p in (rng.choice(GREETINGS), body) if p) + rng.choice(SIGN_OFFS)

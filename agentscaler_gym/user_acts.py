@@ -92,7 +92,7 @@ DEVICE_PHRASES = {
         r"status bar",
         r"top of (your|the) (screen|display)",
         r"signal (bars|icon|indicator)",
-        r"(screen|phone) (show|say|display)",
+        r"what (your|the) (screen|phone) (shows|says|displays)",
     ),
     "check_network_status": (r"network status", r"network (connection|registration)", r"connected to (a|the) network"),
     "check_apn_settings": (r"(check|look at|open|what are|see) (your |the )?apn", r"access point (name )?settings"),
