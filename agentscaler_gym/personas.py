@@ -215,7 +215,7 @@ STYLES = (
         more=("Yes, you haven't done this yet: {request}", "Yes: {request}"),
         goodbye=("No, that's all. Bye.", "No. Finally done, thanks."),
         transfer=("Fine.", "Okay, whatever works."),
-        enough=("Fine, that's all.", "Okay, thanks."),
+        enough=("Fine, that's all.", "Thanks, bye."),
         leave=("I don't have time for this. I have to go.",),
         device=("Done ({action}). It says: {result}", "Okay, did that ({action}). Now it shows: {result}"),
     ),
@@ -238,7 +238,7 @@ STYLES = (
             "No, I don't think that's right: it's {right}, not {said}.",
             "No, sorry, I believe it's {right}, not {said}.",
         ),
-        choose=("Um, {option}, I think.", "{option}, please, if that's okay."),
+        choose=("Um, {option}, I think.", "{option}, please, if that's possible."),
         prefer=(
             "The ${price} one, I guess: I'd prefer the {word} option.",
             "Maybe the ${price} one? I prefer the {word} option.",
@@ -248,7 +248,7 @@ STYLES = (
         more=("Yes, I think there's still this: {request}", "Yes, sorry: {request}"),
         goodbye=("No, I think that's all. Thank you!", "No, that's everything, I think. Thanks!"),
         transfer=("Oh, okay. Thank you.", "Alright, thank you."),
-        enough=("Oh, okay, thank you. That's all I needed.", "I see, thanks. That's all."),
+        enough=("Oh, I see, thank you. That's all I needed.", "I see, thanks. That's all."),
         leave=("Sorry, I have to go now.",),
         device=(
             "Okay, I think I did that ({action}). My phone shows: {result}",
