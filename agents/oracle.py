@@ -277,7 +277,9 @@ def _consented(messages: Sequence[dict], call: ToolCall) -> bool:
 def _rule(policy: str, task: Task) -> str:
     """The policy line that best matches the request and the fact the refusal turns on."""
     lines = [ln.strip(" -*") for ln in re.split(r"\n(?=\s*[-*] )|\n\n", policy) if len(ln.strip()) > 20]
-    request = set(re.findall(r"[a-z]{4,}", " ".join((task.scenario.opening, task.scenario.request, *task.outputs)).lower()))
+    request = set(
+        re.findall(r"[a-z]{4,}", " ".join((task.scenario.opening, task.scenario.request, *task.outputs)).lower())
+    )
     best = max(lines, key=lambda ln: len(request & set(re.findall(r"[a-z]{4,}", ln.lower()))), default="")
     return " ".join(best.replace("**", "").split())
 
