@@ -212,6 +212,14 @@ def prices(text: str) -> list[float]:
     return [float(m) for m in MONEY.findall(text)]
 
 
+CLOCK = re.compile(r"(?<![\w:])([01]?\d|2[0-3]):([0-5]\d)(?![\w:])")
+
+
+def times(text: str) -> list[str]:
+    """Clock times a message offers ("08:00"), as written."""
+    return [m.group(0) for m in CLOCK.finditer(text)]
+
+
 def device_request(text: str) -> bool:
     """Whether a message may ask the user to act on their device: not a proposal of the
     assistant's own action ("shall I enable roaming?", "can you confirm?") nor a closing."""

@@ -42,6 +42,7 @@ class User(Protocol):
 
 PERSONAL = ("email", "name", "zip", "user id", "phone", "birth")
 PREFERENCES = {"cheapest": min, "lowest": min, "earliest": min, "latest": max, "most expensive": max}
+BY_TIME = ("earliest", "latest")  # these preferences compare departure times, not prices
 
 
 class ScriptedUser:
@@ -153,7 +154,11 @@ class ScriptedUser:
         stated = rules.words(
             self.task.scenario.instruction + " " + " ".join(map(str, self.task.scenario.known.values()))
         )
-        offered = rules.prices(message)
+        offered, clock = rules.prices(message), rules.times(message)
+        for word in BY_TIME:
+            if word in stated and len(clock) >= 2:
+                pick = PREFERENCES[word](clock, key=lambda t: int(t.split(":")[0]) * 60 + int(t.split(":")[1]))
+                return self._say("choose", option=pick)
         for word, pick in PREFERENCES.items():
             if word in stated and len(offered) >= 2:
                 return self._say("prefer", price=f"{pick(offered):g}", word=word)
