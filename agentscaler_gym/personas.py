@@ -20,7 +20,7 @@ Reply templates are plain :meth:`str.format` strings; the fields each act receiv
 ============ ==========================================================================
 act          fields
 ============ ==========================================================================
-reveal       ``subject`` ("my email", "the order to cancel"), ``value``
+reveal       ``subject`` ("my email", "the order to cancel"), ``Subject`` (capitalised), ``value``
 confirm      (none): agrees to a proposal; starts with "Yes"
 right        (none): agrees that a restated fact is right; starts with "Yes"
 decline      ``request``: refuses an action it did not ask for; starts with "No"
@@ -272,10 +272,11 @@ def pick_style(key: str) -> str:
 
 def opening(templates: tuple[str, ...] | list[str], key: str, style: str = "", **fields) -> str:
     """An opening message: one of ``templates`` (drawn by ``key``) filled with ``fields``, with the
-    persona's greeting, manner and sign-off. Templates whose fields are missing are skipped."""
+    persona's greeting, manner and sign-off. Templates whose fields are missing are skipped;
+    without ``fields``, templates are taken as written (they may hold braces of their own)."""
     rng = random.Random(f"opening:{key}")
-    usable = [t for t in templates if _fills(t, fields)]
-    body = rng.choice(usable).format(**fields)
+    usable = [t for t in templates if _fills(t, fields)] if fields else list(templates)
+    body = rng.choice(usable).format(**fields) if fields else rng.choice(usable)
     p = persona(style)
     greeting, manner, sign_off = rng.choice(p.greetings), rng.choice(p.manners), rng.choice(p.sign_offs)
     parts = [part for part in (greeting, manner, body[:1].upper() + body[1:]) if part]

@@ -103,8 +103,9 @@ def test_each_family_opens_in_several_ways(name):
 
 def test_an_opening_draws_a_template_the_fields_fill():
     templates = ("Cancel order {order}.", "Cancel an order.")
-    without = {opening(templates, str(k)).lower() for k in range(20)}
-    assert all("cancel an order." in o and "{" not in o for o in without)  # a template missing a field is skipped
+    partial = {opening(templates, str(k), other="x").lower() for k in range(20)}
+    assert all("cancel an order." in o and "{" not in o for o in partial)  # a template missing a field is skipped
+    assert "hip {the} {braces}." in opening(("Ship {the} {braces}.",), "1")  # no fields: as written
     drawn = {"cancel order #w1." in opening(templates, str(k), order="#W1").lower() for k in range(40)}
     assert drawn == {True, False}
     assert opening(templates, "7", order="#W1") == opening(templates, "7", order="#W1")
