@@ -241,10 +241,12 @@ def _evidence(messages: Sequence[dict]) -> Evidence:
 def _topic_to_ask(missing: list, task: Task, messages: Sequence[dict]) -> str | None:
     """A fact topic the user holds that would ground a missing value, not yet asked for."""
     known = task.scenario.known
-    # a question asked for the topic it names most specifically ("flight number", not "flight date");
-    # a proposal restates facts, it asks for none
+    # a question asked for the topic it names in full, or else most specifically ("flight number",
+    # not "flight date"); a proposal restates facts, it asks for none
     said = [rules.words(m.get("content") or "") for m in messages if m["role"] == "assistant"]
-    asked = {rules.asked_topic(text, known) for text in said if not rules.PROPOSAL.search(text)}
+    questions = [text for text in said if not rules.PROPOSAL.search(text)]
+    asked = {t for t in known if any(rules.has(q, t) for q in questions)}
+    asked |= {rules.asked_topic(q, known) for q in questions}
     for value in missing:
         for topic, fact in known.items():
             holder = Evidence()

@@ -77,6 +77,7 @@ class ScriptedUser:
         self.wanted = [c for c in task.gold_calls if c.actor != USER and rules.is_write(c.name)]
         self.confirmed: set[int] = set()
         self.heard = ""
+        self.said = rules.words(task.scenario.opening)  # what the user has told so far
         self.values = [str(v) for c in self.wanted for v in leaf_values(dict(c.arguments)) if isinstance(v, str)]
         self.values += [str(v) for v in task.scenario.known.values()]
         self.persona = persona(task.scenario.style)
@@ -91,6 +92,11 @@ class ScriptedUser:
         return heard and len(self.confirmed) == len(self.wanted)
 
     def respond(self, message: str) -> str:
+        reply = self._reply(message)
+        self.said += rules.words(reply)
+        return reply
+
+    def _reply(self, message: str) -> str:
         self.turns += 1
         if self.turns > self.max_turns:
             return f"{self._say('leave')} {STOP}"
@@ -183,10 +189,11 @@ class ScriptedUser:
 
     def _unsaid_topic(self, text: str) -> str | None:
         """The topic of a known fact the message asks for; a fact it already states is being
-        confirmed, not asked for."""
+        confirmed, not asked for. On a tie, a fact the user has not told yet wins ("the to account
+        id" after "the from account id")."""
         known = self.task.scenario.known
         unsaid = {t: v for t, v in known.items() if not rules.has(text, str(v))}
-        return rules.asked_topic(text, unsaid, rules.words(self.task.scenario.opening))
+        return rules.asked_topic(text, unsaid, self.said)
 
     def _act_on_device(self, text: str) -> list[str]:
         done = []
