@@ -59,7 +59,8 @@ class ScriptedUser:
     - "How can I help?" gets its request again;
     - a proposal gets "yes" only when its action is one the user wants and every id it names is
       right; a wrong id gets a correction naming the right one; any other action gets a "no";
-    - "A or B?" gets the option with one of its values, or the price its stated preference picks;
+    - "A or B?" gets the option with one of its values, or the one its stated preference picks
+      (the earliest or latest departure time, the cheapest price...);
     - a question about a fact it knows gets that fact, one topic at a time, in its own words
       (facts are written as a customer says them: "my Visa card ending in 6162");
     - a statement that asks nothing ends the conversation.
@@ -153,7 +154,8 @@ class ScriptedUser:
         return self._say("confirm")
 
     def _choose(self, message: str, text: str) -> str | None:
-        """The alternative holding one of its values, or the price its stated preference picks."""
+        """The alternative holding one of its values, or what its stated preference picks: the
+        departure time for the earliest or latest, else the price."""
         named = [v for v in dict.fromkeys(self.values) if rules.has(text, v)]
         if len(named) == 1:
             return self._say("choose", option=named[0])
