@@ -275,7 +275,12 @@ def seed_data(entities: Sequence[Mapping], seed: int, count: int, today: dt.date
     """The ``data`` section of a domain spec: seed, rows per table, current date and the rows themselves
     (per entity, one array per row in the order of its columns)."""
     rows = generate_rows(entities, seed, count, today)
-    tables = {e["name"]: [[r[c["name"]] for c in e["columns"]] for r in rows[e["name"]]] for e in entities}
+    tables = {
+        e["name"]: []
+        if e.get("seed", True) is False
+        else [[r[c["name"]] for c in e["columns"]] for r in rows[e["name"]]]
+        for e in entities
+    }  # a session table starts empty: nobody is logged in yet
     return {"seed": seed, "rows": count, "today": today.isoformat(), "tables": tables}
 
 
