@@ -266,12 +266,18 @@ def _evidence(messages: Sequence[dict]) -> Evidence:
 
 def _topic_to_ask(missing: list, task: Task, messages: Sequence[dict]) -> str | None:
     """A fact topic the user holds that would ground a missing value, not yet asked for."""
-    asked = [rules.words(m.get("content") or "") for m in messages if m["role"] == "assistant"]
+    known = task.scenario.known
+    # a question asked for the topic it names in full, or else most specifically ("flight number",
+    # not "flight date"); a proposal restates facts, it asks for none
+    said = [rules.words(m.get("content") or "") for m in messages if m["role"] == "assistant"]
+    questions = [text for text in said if not rules.PROPOSAL.search(text)]
+    asked = {t for t in known if any(rules.has(q, t) for q in questions)}
+    asked |= {rules.asked_topic(q, known) for q in questions}
     for value in missing:
-        for topic, fact in task.scenario.known.items():
+        for topic, fact in known.items():
             holder = Evidence()
             holder.add(str(fact))
-            if holder.holds(value) and not any(rules.asked_topic(a, [topic]) == topic for a in asked):
+            if holder.holds(value) and topic not in asked:
                 return topic
     return None
 
@@ -299,7 +305,9 @@ def _consented(messages: Sequence[dict], call: ToolCall) -> bool:
 def _rule(policy: str, task: Task) -> str:
     """The policy line that best matches the request and the fact the refusal turns on."""
     lines = [ln.strip(" -*") for ln in re.split(r"\n(?=\s*[-*] )|\n\n", policy) if len(ln.strip()) > 20]
-    request = set(re.findall(r"[a-z]{4,}", (task.scenario.opening + " " + " ".join(task.outputs)).lower()))
+    request = set(
+        re.findall(r"[a-z]{4,}", " ".join((task.scenario.opening, task.scenario.request, *task.outputs)).lower())
+    )
     best = max(lines, key=lambda ln: len(request & set(re.findall(r"[a-z]{4,}", ln.lower()))), default="")
     return " ".join(best.replace("**", "").split())
 

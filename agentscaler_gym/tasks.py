@@ -8,7 +8,6 @@ process by :meth:`agentscaler_gym.domain.Domain.gold`.
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -42,12 +41,18 @@ class Scenario:
         instruction: Everything the user wants, in the first person (what an LLM user is prompted with).
         known: Facts the user gives when asked, by topic: ``{"email": "ava.lee@example.com"}``.
         persona: Who the user is and how they talk.
+        style: The name of the user's way of talking (:mod:`agentscaler_gym.personas`), which words
+            the scripted user's replies; ``""`` for plain wording.
+        request: The request in full, in the user's words, restated when the agent asks how it can
+            help (the opening may leave details to be asked for); ``""`` restates the opening.
     """
 
     opening: str
     instruction: str
     known: Mapping[str, str] = field(default_factory=dict)
     persona: str = ""
+    style: str = ""
+    request: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,9 @@ class Task:
         d = asdict(self)
         d["gold_calls"] = [c.to_dict() for c in self.gold_calls]
         d["scenario"]["known"] = dict(self.scenario.known)
+        for optional in ("style", "request"):  # a scenario without them reads as before
+            if not d["scenario"][optional]:
+                del d["scenario"][optional]
         d["outputs"] = list(self.outputs)
         if self.choices:
             d["choices"] = [{**asdict(c), "options": [list(o) for o in c.options]} for c in self.choices]
@@ -159,15 +167,4 @@ def oracle_turns(task: Task) -> list[dict]:
     return turns
 
 
-GREETINGS = ("Hi!", "Hello,", "Hey,", "Good morning.", "Good afternoon!", "Hi there.", "")
-SIGN_OFFS = ("", "", " Thanks!", " Thank you in advance.", " I'd appreciate your help.", " Can you help me?")
 GREETING = re.compile(r"^(hi|hello|hey)( there)?[!,.]*\s*|^good (morning|afternoon|evening)[!,.]*\s*", re.I)
-
-
-def varied_opening(opening: str, key: str) -> str:
-    """The same request with another greeting and sign-off, chosen by ``key`` (a task id), so
-    openings vary in wording without changing what they ask; the task's own draws are untouched."""
-    rng = random.Random(key)
-    body = GREETING.sub("", opening).strip()
-    body = body[:1].upper() + body[1:]
-    return " ".join(p for p in (rng.choice(GREETINGS), body) if p) + rng.choice(SIGN_OFFS)

@@ -92,7 +92,7 @@ DEVICE_PHRASES = {
         r"status bar",
         r"top of (your|the) (screen|display)",
         r"signal (bars|icon|indicator)",
-        r"(screen|phone) (show|say|display)",
+        r"what (your|the) (screen|phone) (shows|says|displays)",
     ),
     "check_network_status": (r"network status", r"network (connection|registration)", r"connected to (a|the) network"),
     "check_apn_settings": (r"(check|look at|open|what are|see) (your |the )?apn", r"access point (name )?settings"),
@@ -210,6 +210,14 @@ def offers_choice(text: str) -> bool:
 
 def prices(text: str) -> list[float]:
     return [float(m) for m in MONEY.findall(text)]
+
+
+CLOCK = re.compile(r"(?<![\w:])([01]?\d|2[0-3]):([0-5]\d)(?![\w:])")
+
+
+def times(text: str) -> list[str]:
+    """Clock times a message offers ("08:00"), as written."""
+    return [m.group(0) for m in CLOCK.finditer(text)]
 
 
 def device_request(text: str) -> bool:

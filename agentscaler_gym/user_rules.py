@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from .personas import persona
 from .tasks import Scenario, Task
 from .users import END_TOKENS, STOP, TRANSFER
 
@@ -44,6 +45,8 @@ def user_brief(task: Task, device: bool = False) -> str:
     ]
     if s.persona:
         lines.append(f"Who you are: {s.persona}")
+    if persona(s.style).description:
+        lines.append(f"How you talk: {persona(s.style).description} Keep this manner in every message.")
     lines += [
         "",
         "Rules:",

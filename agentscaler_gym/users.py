@@ -14,11 +14,13 @@ which the assistant can only ask them to use (``device.call(name, arguments).tex
 
 from __future__ import annotations
 
+import random
 import re
 from typing import Protocol, runtime_checkable
 
 from . import user_acts as rules
 from .grounding import leaf_values
+from .personas import persona
 from .seat import Seat
 from .tasks import GREETING, USER, Task
 from .tools import Tool
@@ -40,6 +42,7 @@ class User(Protocol):
 
 PERSONAL = ("email", "name", "zip", "user id", "phone", "birth")
 PREFERENCES = {"cheapest": min, "lowest": min, "earliest": min, "latest": max, "most expensive": max}
+BY_TIME = ("earliest", "latest")  # these preferences compare departure times, not prices
 
 
 class ScriptedUser:
@@ -58,12 +61,14 @@ class ScriptedUser:
       right; a wrong id gets a correction naming the right one; any other action gets a "no";
     - "A or B?" gets the option its preference picks (a known fact whose topic starts with
       "preference": "the cheapest one" picks the lowest price offered), else the option with one
-      of its values, or the price its stated preference picks;
+      of its values, or the one its stated preference picks (the earliest or latest departure
+      time, the cheapest price...);
     - a question about a fact it knows gets that fact, one topic at a time, in its own words
       (facts are written as a customer says them: "my Visa card ending in 6162");
     - a statement that asks nothing ends the conversation.
 
-    It ends the conversation after ``max_turns`` replies.
+    It ends the conversation after ``max_turns`` replies. Every reply is worded by the task's
+    persona (``scenario.style``, :mod:`agentscaler_gym.personas`), drawn by the task id and turn.
     """
 
     def __init__(self, max_turns: int = 20):
@@ -75,9 +80,14 @@ class ScriptedUser:
         self.wanted = [c for c in task.gold_calls if c.actor != USER and rules.is_write(c.name)]
         self.confirmed: set[int] = set()
         self.heard = ""
+        self.said = rules.words(task.scenario.opening)  # what the user has told so far
         self.values = [str(v) for c in self.wanted for v in leaf_values(dict(c.arguments)) if isinstance(v, str)]
         self.values += [str(v) for v in task.scenario.known.values()]
+        self.persona = persona(task.scenario.style)
         return task.scenario.opening
+
+    def _say(self, act: str, **fields: str) -> str:
+        return self.persona.say(act, random.Random(f"{self.task.id}:{self.turns}:{act}"), **fields)
 
     @property
     def done(self) -> bool:
@@ -85,9 +95,14 @@ class ScriptedUser:
         return heard and len(self.confirmed) == len(self.wanted)
 
     def respond(self, message: str) -> str:
+        reply = self._reply(message)
+        self.said += rules.words(reply)
+        return reply
+
+    def _reply(self, message: str) -> str:
         self.turns += 1
         if self.turns > self.max_turns:
-            return f"I have to go now. {STOP}"
+            return f"{self._say('leave')} {STOP}"
         text = rules.words(message)
         self.heard += text
         if self.device is not None and rules.device_request(text):
@@ -96,11 +111,11 @@ class ScriptedUser:
                 return " ".join(done)
         asks = bool(rules.ASKS.search(text))
         if rules.ANYTHING_ELSE.search(text):
-            return f"No, that's all. Thank you! {STOP}" if self.done else f"Yes: {self._request()}"
+            return f"{self._say('goodbye')} {STOP}" if self.done else self._say("more", request=self._request())
         if rules.TRANSFER.search(text) and not (asks and rules.PROPOSAL.search(text)):
-            return f"Okay, thank you. {TRANSFER}"
+            return f"{self._say('transfer')} {TRANSFER}"
         if rules.GREETING.search(text):
-            return self._request()
+            return self._say("restate", request=self._request())
         if rules.offers_choice(text):
             choice = self._choose(message, text)
             if choice is not None:
@@ -109,13 +124,13 @@ class ScriptedUser:
             return self._answer_proposal(text)
         if asks:
             return self._give_fact(text)
-        return f"Thank you, that's all I needed. {STOP}"
+        return f"{self._say('enough')} {STOP}"
 
     # -- acts ----------------------------------------------------------------------------------
 
     def _request(self) -> str:
-        """The opening request, without its greeting."""
-        return GREETING.sub("", self.task.scenario.opening)
+        """The request in full (the opening, without its greeting, when the scenario has none)."""
+        return self.task.scenario.request or GREETING.sub("", self.task.scenario.opening)
 
     def _answer_proposal(self, text: str) -> str:
         wrong = rules.wrong_values(text, self.values)
@@ -124,39 +139,45 @@ class ScriptedUser:
         for value in sorted({v for v in self.values if len(v) > 3}, key=len, reverse=True):
             bare = bare.replace(value.lower(), " ")
         if not named and (rules.proposes_any_action(bare) or rules.TRANSFER.search(bare)):
-            return f"No, I don't want that. {self._request()}"
+            return self._say("decline", request=self._request())
         if named and not wrong and rules.SCOPE.search(text) and not any(self._key_values(i, text) for i in named):
-            return f"No, I only want this: {self._request()}"
+            return self._say("only", request=self._request())
         if wrong:
             said, right = wrong[0]
-            return f"No, that's not right: it's {right}, not {said}."
+            return self._say("correct", right=right, said=said)
         if named:
             open_ = [i for i in named if i not in self.confirmed] or named
             self.confirmed.add(open_[0])
-            return "Yes, please go ahead."
+            return self._say("confirm")
         if re.search(r"\b(right|correct)\b", text):
-            return "Yes, that's right."
+            return self._say("right")
         if self._unsaid_topic(text) is not None:  # "may I have your email?" asks, it proposes nothing
             return self._give_fact(text)
-        return "Yes, please go ahead."
+        return self._say("confirm")
 
     def _choose(self, message: str, text: str) -> str | None:
         """The option its preference picks among offered prices (a fact it holds: "the cheapest
-        one"), else the alternative holding one of its values, or the price its stated preference picks."""
+        one"), else the alternative holding one of its values, or what its stated preference picks:
+        the departure time for the earliest or latest, else the price."""
         offered = rules.prices(message)
         preference = next((str(v) for t, v in self.task.scenario.known.items() if t.startswith("preference")), "")
         for word, pick in PREFERENCES.items():
-            if word in preference and len(offered) >= 2:
-                return f"The ${pick(offered):.2f} one, please: I'd like the {word} option."
+            if word in preference and word not in BY_TIME and len(offered) >= 2:
+                return self._say("prefer", price=f"{pick(offered):.2f}", word=word)
         named = [v for v in dict.fromkeys(self.values) if rules.has(text, v)]
         if len(named) == 1:
-            return f"{named[0]}, please."
+            return self._say("choose", option=named[0])
         stated = rules.words(
             self.task.scenario.instruction + " " + " ".join(map(str, self.task.scenario.known.values()))
         )
+        clock = rules.times(message)
+        for word in BY_TIME:
+            if word in stated and len(clock) >= 2:
+                pick = PREFERENCES[word](clock, key=lambda t: int(t.split(":")[0]) * 60 + int(t.split(":")[1]))
+                return self._say("choose", option=pick)
         for word, pick in PREFERENCES.items():
             if word in stated and len(offered) >= 2:
-                return f"The ${pick(offered):g} one, please: I prefer the {word} option."
+                return self._say("prefer", price=f"{pick(offered):g}", word=word)
         return None
 
     def _give_fact(self, text: str) -> str:
@@ -164,11 +185,10 @@ class ScriptedUser:
         topic = self._unsaid_topic(text)
         if topic is None:
             if any(rules.has(text, str(v)) for v in known.values()):
-                return "Yes, that's right."
-            return "I'm sorry, I don't know that."
-        if any(p in topic.lower() for p in PERSONAL):
-            return f"My {topic} is {known[topic]}."
-        return f"The {topic} is {known[topic]}."
+                return self._say("right")
+            return self._say("unknown")
+        subject = f"{'my' if any(p in topic.lower() for p in PERSONAL) else 'the'} {topic}"
+        return self._say("reveal", subject=subject, Subject=subject[:1].upper() + subject[1:], value=str(known[topic]))
 
     def _key_values(self, index: int, text: str) -> list[str]:
         """The values of a wanted change (ids, names, dates) that ``text`` names."""
@@ -179,10 +199,11 @@ class ScriptedUser:
 
     def _unsaid_topic(self, text: str) -> str | None:
         """The topic of a known fact the message asks for; a fact it already states is being
-        confirmed, not asked for."""
+        confirmed, not asked for. On a tie, a fact the user has not told yet wins ("the to account
+        id" after "the from account id")."""
         known = self.task.scenario.known
         unsaid = {t: v for t, v in known.items() if not rules.has(text, str(v))}
-        return rules.asked_topic(text, unsaid, rules.words(self.task.scenario.opening))
+        return rules.asked_topic(text, unsaid, self.said)
 
     def _act_on_device(self, text: str) -> list[str]:
         done = []
@@ -192,7 +213,7 @@ class ScriptedUser:
                 self.pending.remove(gold)
             arguments = dict(gold.arguments) if gold else self._known_arguments(self.device.tools[name])
             result = self.device.call(name, arguments).text
-            done.append(f"Okay, I did that ({name.replace('_', ' ')}). My phone shows: {result}")
+            done.append(self._say("device", action=name.replace("_", " "), result=result))
         return done
 
     def _known_arguments(self, tool: Tool) -> dict:

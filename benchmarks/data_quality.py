@@ -18,6 +18,8 @@ Demonstrations (every task of the split played once with the scripted user):
 - ``closing_quality``: share of episodes whose last assistant text is a sentence (6+ words) that
   states every required output and whose exact text closes at most 5% of episodes;
   ``top_closing_share``: share of episodes closed by the most common closing text.
+- ``user_replies``: the simulated user's messages after the opening: how many, how many distinct
+  strings, and how many distinct once their values are masked (:func:`masked`).
 
 Tasks (the split's tasks and their gold runs):
 
@@ -27,7 +29,10 @@ Tasks (the split's tasks and their gold runs):
 - ``ask_to_know``: some gold argument value is a fact the user holds but does not open with;
 - ``gold_length`` (mean, min, max, histogram), ``read_only``;
 - ``variety``: distinct gold tool sequences, at growing task counts, and the share of test tasks
-  whose sequence never occurs in train.
+  whose sequence never occurs in train;
+- ``openings``: distinct opening messages once their values are masked (:func:`masked`), and that
+  count per task (1.0: no two tasks open alike); ``requests``: the same without the greetings,
+  manners and sign-offs of :mod:`agentscaler_gym.personas` (how many ways the goals are said).
 
 ``--tasks N`` measures the env made with ``tasks=N`` (N distinct tasks per split).
 """
@@ -36,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -83,6 +89,13 @@ def demonstrations(env_id: str, split: str, policy_spec: str, count: int | None 
         texts += len(said)
         questions += sum(asks(s) for s in said)
         closings.append((said[-1] if said else "", domain.task(t.task_id).outputs))
+    replies = [
+        masked(m["content"], _values(domain.task(t.task_id)))
+        for t in trajectories
+        for m in t.messages[2:]
+        if m["role"] == "user"
+    ]
+    raw = {m["content"] for t in trajectories for m in t.messages[2:] if m["role"] == "user"}
     counts = Counter(text for text, _ in closings)
     episodes = len(trajectories)
     good = sum(
@@ -105,6 +118,7 @@ def demonstrations(env_id: str, split: str, policy_spec: str, count: int | None 
         "closing_quality": _share(good, episodes),
         "top_closing_share": _share(counts.most_common(1)[0][1] if counts else 0, episodes),
         "top_closing": counts.most_common(1)[0][0][:80] if counts else "",
+        "user_replies": {"replies": len(replies), "distinct": len(raw), "distinct_masked": len(set(replies))},
     }
 
 
@@ -137,6 +151,8 @@ def tasks(env_id: str, split: str, count: int | None = None) -> dict:
         seen = {_sequence(t) for t in train}
         variety["test_unseen_in_train"] = _share(sum(s not in seen for s in sequences), len(sequences))
     count = len(chosen)
+    openings = {masked(t.scenario.opening, _values(t)) for t in chosen}
+    requests = {masked(_unframed(t.scenario.opening), _values(t)).lower() for t in chosen}
     return {
         "tasks": count,
         "transcription": _share(transcription, count),
@@ -150,6 +166,12 @@ def tasks(env_id: str, split: str, count: int | None = None) -> dict:
         },
         "read_only": _share(read_only, count),
         "variety": variety,
+        "openings": {
+            "distinct_masked": len(openings),
+            "per_task": _share(len(openings), count),
+            "requests": len(requests),
+            "requests_per_task": _share(len(requests), count),
+        },
     }
 
 
@@ -164,6 +186,40 @@ def _depends(domain, task, user_side: Evidence) -> bool:
                     return True
         answers.add(seats[USER if call.actor == USER else ASSISTANT].call(call.name, call.arguments).text)
     return False
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_DIGITS = re.compile(r"[$#]?\b[\w.:/-]*\d[\w.:/-]*")
+_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'-]*(\s[A-Z][\w'-]*)*")
+
+
+def masked(text: str, values: list[str]) -> str:
+    """``text`` with its values masked: the task's facts and gold values, emails, ids and numbers
+    (tokens holding a digit, dates), and names (capitalised words inside a sentence)."""
+    for value in sorted({v for v in values if len(v) > 1}, key=len, reverse=True):
+        text = text.replace(value, "<v>")
+    text = _DIGITS.sub("<n>", _EMAIL.sub("<v>", text))
+    return _NAME.sub(lambda m: m.group(0) if m.group(0) in ("I", "I'd", "I'm", "I'll", "I've") else "<name>", text)
+
+
+def _frames() -> list[str]:
+    """Greetings, manners and sign-offs, longest first."""
+    from agentscaler_gym.personas import PERSONAS
+
+    phrases = {x.strip() for p in PERSONAS.values() for x in (*p.greetings, *p.manners, *p.sign_offs)}
+    return sorted((x for x in phrases if x), key=len, reverse=True)
+
+
+def _unframed(opening: str) -> str:
+    for phrase in _frames():
+        opening = opening.replace(phrase, "")
+    return " ".join(opening.split())
+
+
+def _values(task) -> list[str]:
+    values = [str(v) for v in task.scenario.known.values()] + list(task.outputs)
+    values += [str(v) for c in task.gold_calls for v in leaf_values(dict(c.arguments)) if isinstance(v, str)]
+    return values
 
 
 def _sequence(task) -> tuple[str, ...]:

@@ -265,3 +265,17 @@ def test_every_test_task_declines_an_unrequested_write_and_ends_after_the_goal(e
         last = [m for m in t.messages if m["role"] == "assistant"][-1]["content"]
         assert t.reward == 1.0 and "anything else" in last.lower(), task.id
         assert STOP in t.messages[-1]["content"], task.id
+
+
+@pytest.mark.parametrize("question", PRICES)
+@pytest.mark.parametrize("word", ["earliest", "latest"])
+def test_a_departure_time_preference_picks_by_the_clock_not_the_price(question, word):
+    env = make(AIRLINE)
+    task = next(t for t in env.domain.task_list("train") if word in t.scenario.known.get("preference", ""))
+    env.reset(seed=0, options={"task_id": task.id})
+    offered = question.replace("${x}", "$240").replace("${y}", "$180")
+    if "08:00" not in offered:
+        offered = offered.replace("?", "? They leave at 08:00 and 15:00 respectively.", 1)
+    reply = env.step(offered)[0]
+    wanted, other = ("08:00", "15:00") if word == "earliest" else ("15:00", "08:00")
+    assert wanted in reply and other not in reply, reply

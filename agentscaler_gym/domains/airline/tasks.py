@@ -8,12 +8,12 @@ the same fare rules the tools apply, so every gold run replays.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from ...tasks import ASSISTANT, Scenario, Task, ToolCall, interleave, varied_opening
+from ... import personas
+from ...tasks import ASSISTANT, Scenario, Task, ToolCall, interleave
 from .data import AIRPORTS, FIRST_NAMES, NOW, TODAY, dates, minutes
 from .fares import COMPENSATION, INSURED_REASONS, fare_total, free_bags
 from .models import Flight, FlightDate, PaymentMethod, Reservation, User
@@ -46,7 +46,6 @@ def _family_queues(world: World, split: str, users: list) -> dict:
             if found is not None:
                 scenario, calls, outputs = found
                 task_id = f"{family}-{split}-{next(counter):05d}"
-                scenario = dataclasses.replace(scenario, opening=varied_opening(scenario.opening, task_id))
                 yield Task(task_id, family, scenario, tuple(calls), tuple(outputs))
 
     return {family: queue(family) for family in FAMILIES}
@@ -68,7 +67,6 @@ def make_tasks(domain) -> dict:
                 if found is not None:
                     scenario, calls, outputs = found
                     task_id = f"{split}-{family}-{made:03d}"
-                    scenario = dataclasses.replace(scenario, opening=varied_opening(scenario.opening, task_id))
                     tasks.append(Task(task_id, family, scenario, tuple(calls), tuple(outputs)))
                     made += 1
         splits[split] = tasks
@@ -152,15 +150,20 @@ def _method_words(method: dict) -> str:
     return f"my {method['kind'].replace('_', ' ')} worth ${method['balance']}"
 
 
-def _persona(user: dict) -> str:
-    return f"{user['first_name']} {user['last_name']}, a {user['membership']} member; brief and polite."
+def _persona(user: dict, style: str) -> str:
+    return f"{user['first_name']} {user['last_name']}, a {user['membership']} member. {personas.persona(style).description}"
 
 
-def _scenario(user: dict, opening: str, wants: str, **known: str) -> Scenario:
-    """Known facts are short values an agent would repeat back when confirming (the scripted user
-    treats a fact the message already states as confirmed, not asked for)."""
+def _scenario(user: dict, openings: tuple[str, ...], wants: str, request: str, **known: str) -> Scenario:
+    """The user's side: one of ``openings`` (ways to say the goal, some leaving every detail to be
+    asked for) in the words of a persona, both drawn by the task's content; ``request`` is the goal
+    in full, restated when asked. Known facts are short values an agent would repeat back when
+    confirming (the scripted user treats a fact the message already states as confirmed, not asked for)."""
     facts = {"user id": user["id"], **{k.replace("_", " "): v for k, v in known.items()}}
-    return Scenario(opening, wants, facts, _persona(user))
+    key = f"{user['id']}:{wants}"
+    style = personas.pick_style(key)
+    opening = personas.opening(openings, key, style)
+    return Scenario(opening, wants, facts, _persona(user, style), style, request)
 
 
 def _lookup(user: dict) -> ToolCall:
@@ -265,10 +268,19 @@ def _book(world, rng, user, kind: str):
         f"Pay with {paying}."
     )
     dates_known = {"departure_date": day, **({"return_date": back_day} if back_day else {})}
+    each, a_trip = (" each way", "a round trip") if back_day else ("", "a one-way flight")
+    pick = f"{words} {stop} flight{each}"
     scenario = _scenario(
         user,
-        f"Hi, I'd like to book {trip_words}.",
+        (
+            f"I'd like to book {trip_words}, {pick}.",
+            f"I need to book a flight: {pick}, please.",
+            f"Can you book me {a_trip} from {_city(origin)} to {_city(destination)}? I'd like {pick}.",
+            f"I'm planning a trip to {_city(destination)} and need {pick}.",
+            f"I'm looking for {pick} out of {_city(origin)}. Can you help me book it?",
+        ),
         wants,
+        f"I'd like to book {trip_words}, {pick}.",
         origin=origin,
         destination=destination,
         **dates_known,
@@ -329,6 +341,13 @@ def _cancel_reason(world, rng, reservation: dict) -> str | None:
     return None
 
 
+MY_REASONS = {
+    "change of plan": "my plans changed",
+    "other": "I'd rather not say why",
+    "airline cancelled flight": "the airline cancelled one of the flights",
+    "health": "I'm ill",
+    "weather": "a storm is expected at my destination",
+}
 REASON_WORDS = {
     "change of plan": "your plans changed",
     "other": "you would rather not say why",
@@ -344,10 +363,18 @@ def cancel(world, rng, user):
         return None
     reservation, reason = rng.choice(eligible)
     rid = reservation["id"]
+    because = MY_REASONS[reason]
     scenario = _scenario(
         user,
-        f"Hello, I need to cancel my reservation {rid}.",
+        (
+            f"I need to cancel my reservation {rid}.",
+            "I'd like to cancel a booking.",
+            f"Can you cancel one of my reservations? {because[:1].upper() + because[1:]}.",
+            f"Please cancel reservation {rid}; {because}.",
+            "I won't be taking a trip I booked, so I want to cancel it.",
+        ),
         f"You want to cancel reservation {rid} because {REASON_WORDS[reason]}.",
+        f"I need to cancel my reservation {rid} because {because}.",
         reservation_id=rid,
         reason=reason,
     )
@@ -375,11 +402,18 @@ def refuse_cancel(world, rng, user):
         return None
     reservation, reason, why = rng.choice(options)
     rid = reservation["id"]
+    because = MY_REASONS[reason]
     scenario = _scenario(
         user,
-        f"Hi, please cancel reservation {rid} and refund me.",
+        (
+            f"Please cancel reservation {rid} and refund me.",
+            "I want a refund: please cancel my booking.",
+            "I need to cancel a trip I booked and get my money back.",
+            f"Can you cancel reservation {rid}? {because[:1].upper() + because[1:]}.",
+        ),
         f"You want to cancel reservation {rid} because {REASON_WORDS[reason]}. If the agent says it cannot be "
         "cancelled, accept that and end the conversation; do not ask for anything else.",
+        f"Please cancel reservation {rid} and refund me; {because}.",
         reservation_id=rid,
         reason=reason,
     )
@@ -390,7 +424,8 @@ def refuse_cancel(world, rng, user):
 
 
 def change_flight(world, rng, user):
-    """Move a one-way flight, or the return of a round trip, to another date: the cheapest direct flight."""
+    """Move a one-way flight, or the return of a round trip, to another date: the direct flight that
+    day the user's preference picks (cheapest, earliest or latest; drawn apart from ``rng``)."""
     options = []
     for r in world.reservations.get(user["id"], ()):
         if r["status"] != "active" or r["cabin"] == "basic_economy" or len(r["flights"]) not in (1, 2):
@@ -406,8 +441,9 @@ def change_flight(world, rng, user):
     day = (date.fromisoformat(moving["date"]) + timedelta(days=rng.choice((-3, -2, -1, 1, 2, 3)))).isoformat()
     if day not in dates() or day <= max(earliest, TODAY):
         return None
+    preference = random.Random(f"prefer:{r['id']}:{day}").choice(list(PREFERENCES))
     trip = _trip(
-        world, search_direct_flight, moving["origin"], moving["destination"], day, r["cabin"], people, "cheapest"
+        world, search_direct_flight, moving["origin"], moving["destination"], day, r["cabin"], people, preference
     )
     if trip is None:
         return None
@@ -419,18 +455,26 @@ def change_flight(world, rng, user):
     flights = [{"flight_number": s["flight_number"], "date": s["date"]} for s in r["flights"][:-1]]
     flights.append({"flight_number": new["flight_number"], "date": day})
     which = "return flight" if len(r["flights"]) == 2 else "flight"
+    pick = f"{PREFERENCES[preference][0]} direct flight that day"
     wants = (
         f"You want to move the {which} of reservation {r['id']} ({_city(moving['origin'])} to "
-        f"{_city(moving['destination'])}, now on {moving['date']}) to {day}, on the cheapest direct flight that "
-        f"day in the same cabin. Any fare difference goes to {_method_words(payer)}."
+        f"{_city(moving['destination'])}, now on {moving['date']}) to {day}, on {pick} in the same cabin. "
+        f"Any fare difference goes to {_method_words(payer)}."
     )
     scenario = _scenario(
         user,
-        f"Hi, I need to change the date of my {which} on reservation {r['id']}.",
+        (
+            f"I need to change the date of my {which} on reservation {r['id']}: {pick}, please.",
+            f"Can I move my {which} to {day}? I'd like {pick}.",
+            f"I have to fly on a different day. Could you change my {which}? I'd take {pick}.",
+            f"My plans moved: please put the {which} of reservation {r['id']} on {day}, {pick}.",
+        ),
         wants,
+        f"I need to move the {which} of reservation {r['id']} to {day}, on {pick}.",
         reservation_id=r["id"],
         new_date=day,
         payment_method=_method_words(payer),
+        preference=f"{PREFERENCES[preference][0]} direct",
     )
     calls = [
         _lookup(user),
@@ -454,10 +498,16 @@ def refuse_change(world, rng, user):
     day = (date.fromisoformat(first["date"]) + timedelta(days=rng.choice((1, 2, 3)))).isoformat()
     scenario = _scenario(
         user,
-        f"Hi, can I move my flight on reservation {r['id']} to {day}?",
+        (
+            f"Can I move my flight on reservation {r['id']} to {day}?",
+            "I need to fly a few days later than I booked. Can you change my flight?",
+            "Is it possible to change the date of my flight?",
+            f"Please move my booking {r['id']} to {day}.",
+        ),
         f"You want to move the flights of reservation {r['id']} to {day}, keeping the basic economy cabin. If the "
         "agent says basic economy flights cannot be changed, accept that and end the conversation; you do not "
         "want to upgrade or cancel.",
+        f"I'd like to move my flight on reservation {r['id']} to {day}, in the same basic economy cabin.",
         reservation_id=r["id"],
         new_date=day,
     )
@@ -483,9 +533,15 @@ def change_cabin(world, rng, user):
     verb = "upgrade" if list(CABIN_WORDS).index(cabin) > list(CABIN_WORDS).index(r["cabin"]) else "downgrade"
     scenario = _scenario(
         user,
-        f"Hello, I'd like to {verb} reservation {r['id']} to {CABIN_WORDS[cabin]}.",
+        (
+            f"I'd like to {verb} reservation {r['id']} to {CABIN_WORDS[cabin]}.",
+            f"Can I {verb} my flights to {CABIN_WORDS[cabin]}?",
+            f"I'd rather travel in {CABIN_WORDS[cabin]}. Can you change that on my booking?",
+            "Could you change the cabin on one of my reservations?",
+        ),
         f"You want every flight of reservation {r['id']} in {CABIN_WORDS[cabin]}. Any price difference goes to "
         f"{_method_words(payer)}.",
+        f"I'd like to {verb} reservation {r['id']} to {CABIN_WORDS[cabin]} on every flight.",
         reservation_id=r["id"],
         cabin=CABIN_WORDS[cabin],
         payment_method=_method_words(payer),
@@ -517,11 +573,19 @@ def add_baggage(world, rng, user):
     payer = world.payer(rng, user, _bag_fee(user, r, total))
     if payer is None or total > 3 * len(r["passengers"]) + 5:
         return None
+    more = "one more checked bag" if added == 1 else f"{added} more checked bags"
     scenario = _scenario(
         user,
-        f"Hi, I want to add {added} checked bag(s) to reservation {r['id']}.",
+        (
+            f"I want to add {more} to reservation {r['id']}.",
+            f"I need to bring {more} on my trip.",
+            "Can I add luggage to my booking?",
+            f"Please add {more} to my reservation {r['id']}.",
+            "I'm taking more luggage than I planned. How do I add bags?",
+        ),
         f"You want {added} more checked bag(s) on reservation {r['id']}, {total} in total. Pay any fee with "
         f"{_method_words(payer)}.",
+        f"I want to add {more} to reservation {r['id']}, {total} in total.",
         reservation_id=r["id"],
         checked_bags=str(total),
         payment_method=_method_words(payer),
@@ -578,8 +642,14 @@ def update_passengers(world, rng, user):
     amended, words, known = _amended(world, rng, user, r["passengers"])
     scenario = _scenario(
         user,
-        f"Hi, I need to change a passenger's details on reservation {r['id']}.",
+        (
+            f"I need to change a passenger's details on reservation {r['id']}.",
+            "One of the passengers on my booking needs updating.",
+            "There's something wrong with the passenger list of one of my reservations.",
+            f"Could you update the traveller information on reservation {r['id']}?",
+        ),
         f"On reservation {r['id']}, {words}; everything else stays as it is.",
+        f"On reservation {r['id']}, {words}.",
         reservation_id=r["id"],
         **known,
     )
@@ -627,9 +697,15 @@ def _complaint(world, rng, user, eligible: bool):
     flight = f"flight {segment['flight_number']} on {segment['date']}"
     scenario = _scenario(
         user,
-        f"Hi, my {flight} on reservation {r['id']} was {status}, and I'm not happy about it.",
+        (
+            f"My {flight} on reservation {r['id']} was {status}, and I'm not happy about it.",
+            f"My flight was {status} and I'd like some kind of compensation.",
+            f"I want to complain about a {status} flight.",
+            f"Flight {segment['flight_number']} was {status}. What are you going to do about it?",
+        ),
         f"Your {flight} (reservation {r['id']}) was {status}. You want compensation for it; you do not want to "
         "change or cancel anything. If the agent says you are not eligible, accept that and end the conversation.",
+        f"My {flight} on reservation {r['id']} was {status}, and I'd like compensation for it.",
         reservation_id=r["id"],
         flight_number=segment["flight_number"],
         flight_date=segment["date"],
@@ -673,8 +749,14 @@ def flight_status(world, rng, user):
     flight = f"flight {segment['flight_number']} on {segment['date']}"
     scenario = _scenario(
         user,
-        f"Hi, what's the status of {flight}?",
+        (
+            f"What's the status of {flight}?",
+            "Can you check on one of my flights for me?",
+            f"I'd like to know how flight {segment['flight_number']} is doing.",
+            "Could you tell me the status of a flight I'm booked on?",
+        ),
         f"You want to know the status of {flight}. You only want the information; change nothing.",
+        f"I'd like to know the status of {flight}.",
         flight_number=segment["flight_number"],
         flight_date=segment["date"],
     )
@@ -692,8 +774,14 @@ def stored_value(world, rng, user):
     kind = held[0]["kind"].replace("_", " ")
     scenario = _scenario(
         user,
-        f"Hi, how much is left on my {kind}?",
+        (
+            f"How much is left on my {kind}?",
+            f"What's the balance of my {kind}?",
+            f"Could you check how much money I still have on my {kind}?",
+            f"I'd like to know my {kind} balance.",
+        ),
         f"You want to know how many dollars are left on your {kind}. You only want the information.",
+        f"I'd like to know how much is left on my {kind}.",
     )
     return scenario, [_lookup(user)], (str(held[0]["balance"]),)
 
@@ -707,8 +795,14 @@ def trip_cost(world, rng, user):
     r = rng.choice(options)
     scenario = _scenario(
         user,
-        f"Hi, how much did I pay for reservation {r['id']}?",
+        (
+            f"How much did I pay for reservation {r['id']}?",
+            "I'd like to know what I paid for one of my bookings.",
+            "Can you tell me the total I was charged for a trip?",
+            f"What was the price of my reservation {r['id']}?",
+        ),
         f"You want to know how much you paid for reservation {r['id']}, in dollars. You only want the information.",
+        f"I'd like to know how much I paid for reservation {r['id']}.",
         reservation_id=r["id"],
     )
     return scenario, [_lookup(user), _show(r)], (str(r["payment_history"][0]["amount"]),)
@@ -745,6 +839,10 @@ def multi_intent(world, rng, user):
             ToolCall("cancel_reservation", {"reservation_id": other["id"], "reason": reason}),
         ]
         known = {"bags_reservation": r["id"], "cancel_reservation": other["id"], "reason": reason}
+        request = (
+            f"I'd like one more checked bag on reservation {r['id']}, and I want to cancel reservation "
+            f"{other['id']} because {MY_REASONS[reason]}."
+        )
     elif r["cabin"] != "business" and all(
         leg["status"] == "available" and leg["seats"]["business"] >= len(r["passengers"]) for leg in legs
     ):
@@ -761,12 +859,19 @@ def multi_intent(world, rng, user):
             bags,
         ]
         known = {"reservation_id": r["id"], "cabin": "business"}
+        request = f"I'd like to upgrade reservation {r['id']} to business, and then have {total} checked bags on it."
     else:
         return None
     scenario = _scenario(
         user,
-        "Hi, I have two things to sort out with my reservations.",
+        (
+            "I have two things to sort out with my reservations.",
+            "I need a couple of changes to my bookings.",
+            "Can you help me with two requests about my trips?",
+            "There are two things I'd like to fix on my reservations, if you have a minute.",
+        ),
         wants,
+        request,
         payment_method=_method_words(card),
         checked_bags=str(total),
         **known,

@@ -37,10 +37,12 @@ find_prefer     a question: the price of the item that fits such a wish
 
 import dataclasses
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from ...tasks import Choice, Scenario, Task, ToolCall, varied_opening
+from ... import personas
+from ...tasks import Choice, Scenario, Task, ToolCall
 from .data import CANCEL_REASONS, random_address
 from .models import Order, OrderItem, PaymentMethod, Product, User, Variant
 
@@ -57,13 +59,6 @@ TRAIN_COUNTS = {
     "refuse": 125,
 }
 TEST_SHARE = 5  # a split of test users gets a fifth of the train counts
-PERSONAS = (
-    "Polite and brief; answers exactly what is asked.",
-    "In a hurry; short sentences, wants it done quickly.",
-    "Friendly and chatty, but sticks to the facts of the request.",
-    "Careful; double-checks details before saying yes.",
-    "Slightly frustrated by the problem, but cooperative.",
-)
 
 
 @dataclass
@@ -840,7 +835,10 @@ def _task(task_id: str, family: str, rng: random.Random, user: dict, intents: li
         for topic, value in intent.known.items():
             known[topic] = f"{known[topic]}; {value}" if topic in known else value
     asks = [intent.ask for intent in intents]
-    opening = "Hi! " + " Also, ".join([asks[0]] + [_lower_first(a) for a in asks[1:]])
+    request = " Also, ".join([asks[0]] + [_lower_first(a) for a in asks[1:]])
+    said = [_said(intent, random.Random(f"{task_id}:{i}")) for i, intent in enumerate(intents)]
+    style = rng.choice(personas.NAMES)
+    body = " Also, ".join([said[0]] + [_lower_first(a) for a in said[1:]])
     notes = " ".join(dict.fromkeys(intent.note for intent in intents if intent.note))
     instruction = (
         f"I am {name}. {identity} I contact the store's customer service. "
@@ -850,7 +848,8 @@ def _task(task_id: str, family: str, rng: random.Random, user: dict, intents: li
     )
     calls = (auth, *(call for intent in intents for call in intent.calls))
     outputs = tuple(o for intent in intents for o in intent.outputs)
-    scenario = Scenario(varied_opening(opening, task_id), instruction, known, rng.choice(PERSONAS))
+    opening = personas.opening((body,), task_id, style)
+    scenario = Scenario(opening, instruction, known, personas.persona(style).description, style, request)
     return Task(task_id, family, scenario, calls, outputs, choices=_choices(intents))
 
 
@@ -862,6 +861,61 @@ def _choices(intents: list[Intent]) -> tuple[Choice, ...]:
             found.append(dataclasses.replace(intent.choice, before=start + intent.choice.before))
         start += len(intent.calls)
     return tuple(found)
+
+
+# Ways to say a request that leave details to be asked for; a request whose details the agent
+# cannot ask for by topic (which items, which card) keeps them and may drop its order id instead.
+OPENINGS = {
+    "cancel": (
+        "I need to cancel an order.",
+        "I'd like to cancel my order {order}.",
+        "Can you cancel something I ordered?",
+        "I want to cancel an order I placed recently.",
+    ),
+    "order_address": (
+        "I need to change the shipping address of an order.",
+        "Can you send my order {order} to a different address?",
+        "One of my orders should go to another address.",
+    ),
+    "user_address": (
+        "I moved and need to update my address.",
+        "Can you change the default address on my account?",
+        "My address has changed; please update it on my account.",
+    ),
+    "order_status": (
+        "Can you tell me where my order is?",
+        "I'd like to check on an order of mine.",
+        "What's happening with my order {order}?",
+    ),
+    "tracking": (
+        "I need the tracking number for one of my orders.",
+        "How can I track my order {order}?",
+        "Could you find the tracking number of an order for me?",
+    ),
+    "gift_card_balance": (
+        "What's the balance on my gift card?",
+        "Could you check my gift card balance?",
+        "I'd like to know how much money is left on my gift card.",
+    ),
+    "refuse_other_users_order": (
+        "I need to cancel an order my friend placed for me.",
+        "Can you cancel order {order}? A friend placed it for me and doesn't need it anymore.",
+    ),
+}
+OPENINGS["refuse_cancel"] = OPENINGS["cancel"]
+OPENINGS["refuse_order_address"] = OPENINGS["order_address"]
+ORDER_WORDS = ("my {kind}order {order}", "one of my {kind}orders", "a recent {kind}order")
+ORDER_PHRASE = re.compile(r"\bmy (delivered )?order (#W\d+)")
+
+
+def _said(intent: Intent, rng: random.Random) -> str:
+    """How the customer first says ``intent``: in full, as a family template, or in full without its order id."""
+    order = intent.key[1] if len(intent.key) > 1 and str(intent.key[1]).startswith("#") else None
+    templates = [t for t in OPENINGS.get(intent.kind, ()) if order or "{order}" not in t]
+    if templates and rng.random() < 0.75:
+        return rng.choice(templates).format(order=order)
+    words = rng.choice(ORDER_WORDS)
+    return ORDER_PHRASE.sub(lambda m: words.format(kind=m.group(1) or "", order=m.group(2)), intent.ask, count=1)
 
 
 def _lower_first(sentence: str) -> str:

@@ -17,7 +17,8 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ...tasks import USER, Scenario, Task, ToolCall, interleave, varied_opening
+from ... import personas
+from ...tasks import USER, Scenario, Task, ToolCall, interleave
 from .device_models import CARRIER_APN, DATA_CAP, NO_ROAMING, Device
 from .models import Bill, Customer, Line, PaymentMethod, Plan
 from .tools import card_expired
@@ -25,12 +26,12 @@ from .tools import card_expired
 PER_FAMILY = 32
 TEST_EVERY = 4  # every 4th task of a family is a test task
 MAX_TASKS = {"train": 1_676, "test": 545}  # what the stream holds: each family once per line it applies to
-PERSONAS = (
-    "A busy professional who answers briefly.",
-    "A retired teacher, polite and patient, not confident with phone settings.",
-    "A student who is a bit stressed and types casually.",
-    "A small-business owner who wants the problem fixed quickly.",
-    "A traveller who is tired and wants clear step-by-step instructions.",
+PERSONAS = (  # who the customer is, and their way of talking (agentscaler_gym.personas)
+    ("A busy professional.", "terse"),
+    ("A retired teacher, not confident with phone settings.", "unsure"),
+    ("A student who likes to chat.", "chatty"),
+    ("A small-business owner who wants the problem fixed quickly.", "impatient"),
+    ("A lawyer who writes as carefully as they speak.", "formal"),
 )
 FOLLOW = "You do on your phone what the agent asks, one step at a time, and say what you see."
 
@@ -102,10 +103,21 @@ def _method_phrase(method: dict) -> str:
     return f"{method['kind'].replace('_', ' ')} ending in {method['last4']}"
 
 
-# A family: (pool of lines it applies to, builder). A builder returns
-# (opening, instruction, extra known facts, gold calls, outputs), or None to skip the line.
-Built = tuple[str, str, dict, list, tuple]
+# A family: (pool of lines it applies to, builder). A builder returns (openings, instruction, extra
+# known facts, gold calls, outputs), or None to skip the line. The openings are ways to say the
+# goal; the first says it in full (what the user restates when asked), others leave details to be
+# asked for, but keep what the agent could not ask for by topic (which plan, what to buy).
+Built = tuple[tuple[str, ...], str, dict, list, tuple]
 Family = tuple[Callable[[World, dict], bool], Callable[[World, dict, random.Random], "Built | None"]]
+
+
+def _prefers(line: dict) -> bool:
+    """Whether the user states a plan by preference rather than by name (drawn apart from the family's rng)."""
+    return random.Random(f"prefer:{line['id']}").random() < 0.5
+
+
+def _cheapest(plans: list[dict]) -> dict:
+    return min(plans, key=lambda q: q["monthly_price"])
 
 
 def _lookup(line: dict) -> list[ToolCall]:
@@ -121,7 +133,12 @@ def _lookup(line: dict) -> list[ToolCall]:
 def airplane_mode(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
     return (
-        f"Hi, my phone has had no signal since this morning, I can't call or text anyone. My number is {p}.",
+        (
+            f"My phone has had no signal since this morning, I can't call or text anyone. My number is {p}.",
+            "My phone shows no signal at all. I can't call or text anyone.",
+            "Since this morning I have no service on my phone. Can you help?",
+            f"Nobody can reach me on {p}, the phone says there's no signal.",
+        ),
         f"Your {w.devices[p]['model']} has shown no signal since this morning and you want it working again. "
         f"You do not remember changing any setting. {FOLLOW}",
         {},
@@ -133,7 +150,12 @@ def airplane_mode(w: World, line: dict, rng: random.Random) -> Built:
 def mobile_data_off(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
     return (
-        f"Calls work, but nothing loads on my phone unless I'm on Wi-Fi. My number is {p}.",
+        (
+            f"Calls work, but nothing loads on my phone unless I'm on Wi-Fi. My number is {p}.",
+            "My mobile internet isn't working, only Wi-Fi does.",
+            "I can make calls but apps won't load away from Wi-Fi.",
+            f"No mobile data on my line {p}. Calls are fine.",
+        ),
         f"Mobile internet does not work on your phone; calls do. You want mobile data working. {FOLLOW}",
         {},
         _lookup(line) + [user("check_network_status", p), user("toggle_mobile_data", p), user("run_speed_test", p)],
@@ -144,8 +166,12 @@ def mobile_data_off(w: World, line: dict, rng: random.Random) -> Built:
 def broken_apn(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
     return (
-        f"I changed some network settings from a forum post and now mobile internet is dead. Calls are fine. "
-        f"My number is {p}.",
+        (
+            f"I changed some network settings from a forum post and now mobile internet is dead. Calls are fine. "
+            f"My number is {p}.",
+            "I messed with my network settings and now mobile internet doesn't work.",
+            "Mobile data stopped working after I changed some settings following online advice.",
+        ),
         f"After following advice from a forum, mobile internet stopped working on your phone. You want it back. {FOLLOW}",
         {},
         _lookup(line) + [user("check_apn_settings", p), user("reset_apn_settings", p), user("run_speed_test", p)],
@@ -156,7 +182,12 @@ def broken_apn(w: World, line: dict, rng: random.Random) -> Built:
 def sim_unseated(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
     return (
-        f"I dropped my phone yesterday and since then it says 'No SIM'. My number is {p}.",
+        (
+            f"I dropped my phone yesterday and since then it says 'No SIM'. My number is {p}.",
+            "My phone says 'No SIM' since I dropped it.",
+            "There's a 'No SIM' message on my phone and I can't use it.",
+            f"My phone for {p} doesn't see the SIM card anymore.",
+        ),
         f"Since you dropped your phone it says 'No SIM'. You want it working again. {FOLLOW}",
         {},
         _lookup(line) + [user("check_status_bar", p), user("reseat_sim_card", p), user("check_network_status", p)],
@@ -166,14 +197,19 @@ def sim_unseated(w: World, line: dict, rng: random.Random) -> Built:
 
 def roaming_abroad(w: World, line: dict, rng: random.Random) -> Built:
     p, device, plan = line["phone_number"], w.devices[line["phone_number"]], w.plans[line["plan"]]
-    calls, known, wish = _lookup(line), {}, ""
+    calls, known, wish, say = _lookup(line), {}, "", ""
     if not line["roaming_enabled"]:
         if not plan["roaming_allowed"]:
-            target = rng.choice([q for q in w.plans.values() if q["roaming_allowed"]])
-            known["new plan"] = target["name"]
-            wish = (
-                f" If your plan does not allow roaming, you want to move to the {target['name']} plan ({target['id']})."
-            )
+            roaming = [q for q in w.plans.values() if q["roaming_allowed"]]
+            target = rng.choice(roaming)
+            if _prefers(line):  # a preference the agent must apply to the plan list
+                target, choice = _cheapest(roaming), "the cheapest plan that allows roaming"
+                known["new plan"] = choice
+            else:
+                choice = f"the {target['name']} plan"
+                known["new plan"] = target["name"]
+            wish = f" If your plan does not allow roaming, you want to move to {choice}."
+            say = f" If my plan doesn't cover roaming, I'd switch to {choice}."
             calls += [agent("list_plans"), agent("change_plan", line_id=line["id"], plan_id=target["id"])]
         calls.append(agent("enable_roaming", line_id=line["id"]))
     calls.append(user("check_network_status", p))
@@ -182,8 +218,14 @@ def roaming_abroad(w: World, line: dict, rng: random.Random) -> Built:
     else:
         calls.append(user("toggle_data_roaming", p))
     calls.append(user("run_speed_test", p))
+    where = device["location"]
     return (
-        f"I just landed in {device['location']} and my mobile data doesn't work here. My number is {p}.",
+        (
+            f"I just landed in {where} and my mobile data doesn't work here. My number is {p}.{say}",
+            f"I'm travelling in {where} and can't get mobile data.{say}",
+            f"My mobile data doesn't work abroad.{say}",
+            f"I'm in {where} right now and the internet on my phone won't work.{say}",
+        ),
         f"You are travelling in {device['location']} and want mobile data on your phone there.{wish} {FOLLOW}",
         known,
         calls,
@@ -203,17 +245,34 @@ def data_limit(w: World, line: dict, rng: random.Random) -> Built | None:
     ]
     if bigger and rng.random() < 0.4:
         target = rng.choice(bigger)
-        known = {"new plan": target["name"]}
-        wish = f"you would rather move to the {target['name']} plan ({target['id']}) than buy extra data"
+        # "more data than my plan" picks the cheapest bigger plan, when that is one the line can take
+        more = [q for q in w.plans.values() if q["data_limit_gb"] > plan["data_limit_gb"]]
+        if line["roaming_enabled"]:
+            more = [q for q in more if q["roaming_allowed"]]
+        roaming = " that allows roaming" if line["roaming_enabled"] else ""
+        if _prefers(line) and more and _cheapest(more) is _cheapest(bigger):
+            target, choice = _cheapest(bigger), f"the cheapest plan{roaming} with more data than my current one"
+            known = {"new plan": choice}
+        else:
+            choice = f"the {target['name']} plan"
+            known = {"new plan": target["name"]}
+        wish = f"you would rather move to {choice} than buy extra data"
+        say = f" I'd rather move to {choice} than buy extra data."
         calls += [agent("list_plans"), agent("change_plan", line_id=line["id"], plan_id=target["id"])]
     else:
         gb = rng.choice((1, 2, 3))
         known = {"extra data": f"{gb} GB"}
         wish = f"you want to buy {gb} GB of extra data (price {gb * plan['refuel_price_per_gb']:g} dollars is fine)"
+        say = " I'd like to buy some extra data."
         calls.append(agent("refuel_data", line_id=line["id"], gb=gb))
     calls += [user("reboot_device", p), user("run_speed_test", p)]
     return (
-        f"My mobile data stopped and I got a message that my data allowance is used up. My number is {p}.",
+        (
+            f"My mobile data stopped and I got a message that my data allowance is used up. My number is {p}.{say}",
+            f"I've run out of data this month.{say}",
+            f"My phone says my data allowance is used up.{say}",
+            f"Mobile data on {p} stopped: the allowance is gone.{say}",
+        ),
         f"Your mobile data is paused because your allowance is used up; {wish}. {FOLLOW}",
         known,
         calls,
@@ -236,7 +295,12 @@ def suspended_unpaid(w: World, line: dict, rng: random.Random) -> Built | None:
     calls += [agent("pay_bill", bill_id=b["id"], payment_method_id=method["id"]) for b in overdue]
     calls += [agent("resume_line", line_id=line["id"]), user("reboot_device", p), user("check_network_status", p)]
     return (
-        f"My phone only shows 'SOS' and I can't call anyone. I think I missed a payment. My number is {p}.",
+        (
+            f"My phone only shows 'SOS' and I can't call anyone. I think I missed a payment. My number is {p}.",
+            "My phone only shows 'SOS'. I might have forgotten to pay a bill.",
+            "I can't make calls anymore; I think my line was cut off because of a missed payment.",
+            f"Line {p} isn't working, I suspect an unpaid bill.",
+        ),
         f"Your line is suspended, probably because of a missed payment. You want it working again and agree to "
         f"pay what is overdue with your {_method_phrase(method)}, but nothing that is not due yet. {FOLLOW}",
         {"payment method": _method_phrase(method)},
@@ -248,7 +312,12 @@ def suspended_unpaid(w: World, line: dict, rng: random.Random) -> Built | None:
 def resume_paused(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
     return (
-        f"I'm back from a long trip and I'd like my line {p} working again, I had it paused.",
+        (
+            f"I'm back from a long trip and I'd like my line {p} working again, I had it paused.",
+            "I paused my line before a trip and I'm back now. Please turn it on again.",
+            "Can you reactivate my line? I had it paused while I was away.",
+            f"I'm home again, please resume {p}.",
+        ),
         f"You asked to pause your line before a long trip; you are back and want it active again. {FOLLOW}",
         {},
         _lookup(line)
@@ -266,11 +335,20 @@ def change_plan(w: World, line: dict, rng: random.Random) -> Built | None:
     ]
     target = rng.choice(options)
     p = line["phone_number"]
+    choice, plan = f"the {target['name']} plan", target["name"]
+    gb = f"{target['data_limit_gb']:g}"
+    if _prefers(line) and _cheapest([q for q in options if q["data_limit_gb"] >= target["data_limit_gb"]]) is target:
+        choice = plan = f"the cheapest plan with at least {gb} GB of data"  # the agent compares the plans
     calls = _lookup(line) + [agent("list_plans"), agent("change_plan", line_id=line["id"], plan_id=target["id"])]
     return (
-        f"Hello, I'd like to switch my line {p} to the {target['name']} plan.",
-        f"You want your line {p} moved to the {target['name']} plan, starting now.",
-        {"new plan": target["name"]},
+        (
+            f"I'd like to switch my line {p} to {choice}.",
+            f"I want to change my plan to {choice}.",
+            f"Could you move me to {choice}?",
+            f"I need more or less data than I have now; please put me on {choice}.",
+        ),
+        f"You want your line {p} moved to {choice}, starting now.",
+        {"new plan": plan},
         calls,
         (),
     )
@@ -279,15 +357,22 @@ def change_plan(w: World, line: dict, rng: random.Random) -> Built | None:
 def suspend_line(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
     if rng.random() < 0.5:
-        reason, opening = "lost or stolen", f"My phone was stolen an hour ago! Please block my line {p} right away."
+        reason = "lost or stolen"
+        openings = (
+            f"My phone was stolen an hour ago! Please block my line {p} right away.",
+            "Someone stole my phone. I need the line blocked now.",
+            "I lost my phone and I'm worried someone will use it. Can you block the line?",
+        )
         instruction = f"Your phone with the number {p} was stolen; you want the line blocked so nobody can use it."
     else:
-        reason, opening = (
-            "customer request",
+        reason = "customer request"
+        openings = (
             f"I'm going abroad for a few months without this phone. Can you pause my line {p}?",
+            "I'll be away for a few months and won't use my phone. Can I pause the line?",
+            "I'd like to suspend my line for a while, I'm travelling for months.",
         )
         instruction = f"You will be away for months and want your line {p} paused until you are back."
-    return opening, instruction, {}, _lookup(line) + [agent("suspend_line", line_id=line["id"], reason=reason)], ()
+    return openings, instruction, {}, _lookup(line) + [agent("suspend_line", line_id=line["id"], reason=reason)], ()
 
 
 def pay_bill(w: World, line: dict, rng: random.Random) -> Built | None:
@@ -303,7 +388,12 @@ def pay_bill(w: World, line: dict, rng: random.Random) -> Built | None:
         agent("pay_bill", bill_id=bill["id"], payment_method_id=method["id"]),
     ]
     return (
-        f"Hi, I'd like to pay my latest bill now. My number is {p}.",
+        (
+            f"I'd like to pay my latest bill now. My number is {p}.",
+            "I want to pay my bill.",
+            "Can I settle my latest bill with you?",
+            f"Please take payment for the current bill on {p}.",
+        ),
         f"You want to pay your latest bill (period {bill['period']}) in full with your {_method_phrase(method)}.",
         {"payment method": _method_phrase(method)},
         calls,
@@ -316,7 +406,12 @@ def disable_roaming(w: World, line: dict, rng: random.Random) -> Built | None:
         return None
     p = line["phone_number"]
     return (
-        f"I'm home for good now. Please turn off roaming on my line {p} so I don't get surprise charges.",
+        (
+            f"I'm home for good now. Please turn off roaming on my line {p} so I don't get surprise charges.",
+            "I don't travel anymore, so please switch off roaming on my line.",
+            "Can you disable roaming? I don't want surprise charges.",
+            f"Turn off roaming on {p}, please.",
+        ),
         f"You no longer travel and want roaming turned off on your line {p}.",
         {},
         _lookup(line) + [agent("disable_roaming", line_id=line["id"])],
@@ -328,7 +423,11 @@ def transfer_on_hold(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
     want = rng.choice(("add 2 GB of extra data", "switch to the Max 60 plan", "turn on roaming for a trip"))
     return (
-        f"Hi, I'd like to {want} on my line {p}.",
+        (
+            f"I'd like to {want} on my line {p}.",
+            f"I want to {want}.",
+            f"Could you {want} for me?",
+        ),
         f"You want to {want} on your line {p}. If the agent cannot help, you accept a transfer to a human agent.",
         {},
         [agent("get_customer_by_phone", phone_number=p), agent("transfer_to_human_agents", reason="account on hold")],
@@ -343,7 +442,12 @@ def data_remaining(w: World, line: dict, rng: random.Random) -> Built:
     p = line["phone_number"]
     remaining = round(w.allowance(line) - line["data_used_gb"], 2)
     return (
-        f"How much mobile data do I have left this month on {p}?",
+        (
+            f"How much mobile data do I have left this month on {p}?",
+            "How much data do I have left?",
+            "Can you check my remaining data for this month?",
+            "I'd like to know how much of my data allowance is left.",
+        ),
         f"You want to know how much data is left this cycle on your line {p}. You change nothing.",
         {},
         _lookup(line),
@@ -357,7 +461,11 @@ def latest_bill(w: World, line: dict, rng: random.Random) -> Built | None:
         return None
     bill = w.bills_of[customer_id][-1]
     return (
-        f"Hi, how much was my latest bill? My number is {p}.",
+        (
+            f"How much was my latest bill? My number is {p}.",
+            "What was the amount of my last bill?",
+            "Can you tell me how much my most recent bill was?",
+        ),
         f"You want to know the amount of your latest bill (period {bill['period']}). You change nothing.",
         {},
         [agent("get_customer_by_phone", phone_number=p), agent("get_bills_for_customer", customer_id=customer_id)],
@@ -368,7 +476,11 @@ def latest_bill(w: World, line: dict, rng: random.Random) -> Built | None:
 def plan_price(w: World, line: dict, rng: random.Random) -> Built:
     p, plan = line["phone_number"], w.plans[line["plan"]]
     return (
-        f"What's the monthly price of the plan on my line {p}?",
+        (
+            f"What's the monthly price of the plan on my line {p}?",
+            "How much does my plan cost per month?",
+            "Could you remind me what I pay monthly for my plan?",
+        ),
         f"You want to know the monthly price of the plan on your line {p}. You change nothing.",
         {},
         _lookup(line) + [agent("get_plan_details", plan_id=plan["id"])],
@@ -435,7 +547,7 @@ def _family_tasks(
         built = build(world, line, rng)
         if built is None:
             continue
-        opening, instruction, extra, calls, outputs = built
+        openings, instruction, extra, calls, outputs = built
         customer = world.customers[line["customer"]]
         known = {
             "phone number": line["phone_number"],
@@ -444,7 +556,9 @@ def _family_tasks(
             **extra,
         }
         task_id = ident(count)
-        scenario = Scenario(varied_opening(opening, task_id), instruction, known, rng.choice(PERSONAS))
+        who, style = rng.choice(PERSONAS)
+        about = f"{who} {personas.persona(style).description}"
+        scenario = Scenario(personas.opening(openings, task_id, style), instruction, known, about, style, openings[0])
         yield Task(task_id, family, scenario, tuple(calls), outputs)
         count += 1
 
