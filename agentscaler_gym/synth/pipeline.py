@@ -236,7 +236,8 @@ def domain_title(shapes: Sequence[Any], tools: Sequence[dict], groups: Sequence[
         shared = set.intersection(*(set(theme_words(g)) for g in named))
         if shared:
             theme = next(w for w in theme_words(group) if w in shared)
-            return f"{theme.capitalize()}: {' and '.join(entities)}" if theme not in entities[0] else theme.capitalize()
+            nouns = [e for e in entities if theme_words(e) and theme not in e]  # verbs and the theme itself add nothing
+            return f"{theme.capitalize()}: {' and '.join(nouns)}" if nouns else theme.capitalize()
     return " and ".join(entities).capitalize()
 
 
