@@ -20,7 +20,8 @@ Every loader yields the same normal form, so later stages never look at where an
 - ``name``: snake_case (``[a-z][a-z0-9_]*``, at most 64 characters), unique within the corpus. A
   name already taken by a different API is prefixed with its API's slug (then numbered).
 - ``parameters``: ``{"type": "object", "properties": {...}, "required": [...]}`` with at least one
-  property; parameter names are snake_case too (``userId`` -> ``user_id``), so ids shared across
+  property, except for a function list entry that declares an empty parameter object (``pwd``,
+  ``logout``: a call with no arguments); parameter names are snake_case too (``userId`` -> ``user_id``), so ids shared across
   APIs look alike. Each property has ``type`` (string, integer, number, boolean, array, object) and
   ``description``, and may have ``enum``, ``items``, ``properties``/``required``, ``format``, ``default``.
 - ``returns``: the output schema in the same form, ``{}`` when undeclared or unusable.
@@ -124,10 +125,11 @@ class _Collector:
         category: str = "",
         source: str = "",
         resolve: Callable[[str], Any] | None = None,
+        no_arguments: bool = False,
     ) -> None:
-        """Normalise one API and keep it, or count why it is dropped."""
+        """Normalise one API and keep it, or count why it is dropped (``no_arguments``: see :func:`_normalise_api`)."""
         try:
-            api = _normalise_api(name, description, parameters, returns, category, source, resolve)
+            api = _normalise_api(name, description, parameters, returns, category, source, resolve, no_arguments)
         except Unusable as reason:
             self.drop(str(reason))
             return
@@ -183,7 +185,12 @@ def _unique_name(api: ApiSpec, taken: set[str]) -> str:
     return name
 
 
-def _normalise_api(name, description, parameters, returns, category, source, resolve) -> ApiSpec:
+def _normalise_api(name, description, parameters, returns, category, source, resolve, no_arguments=False) -> ApiSpec:
+    """The normal form of one API; raises :class:`Unusable`.
+
+    ``no_arguments``: a function that declares an empty parameter object (``pwd``, ``logout``,
+    ``list_users`` of a stateful API) is kept with no parameters; otherwise it is "no parameters".
+    """
     if not isinstance(name, str) or not snake(name):
         raise Unusable("no name")
     if not isinstance(description, str) or not description.strip():
@@ -195,8 +202,10 @@ def _normalise_api(name, description, parameters, returns, category, source, res
     params = _Schema(resolve, strict=True).convert(parameters, 0, default="object")
     if params.get("type") != "object":
         raise Unusable("malformed entry")
-    if not params.get("properties"):
+    declared_empty = no_arguments and parameters.get("properties") == {}
+    if not params.get("properties") and not declared_empty:
         raise Unusable("no parameters")
+    params.setdefault("properties", {})
     params.setdefault("required", [])
     params.pop("description", None)
     return ApiSpec(
@@ -526,7 +535,15 @@ def _add_functions(add: _Collector, records: Iterable[Any], category: str, sourc
                 add.drop("malformed entry")
                 continue
             returns = spec.get("returns", spec.get("response"))
-            add.add(spec["name"], spec.get("description"), spec.get("parameters"), returns, category, source)
+            add.add(
+                spec["name"],
+                spec.get("description"),
+                spec.get("parameters"),
+                returns,
+                category,
+                source,
+                no_arguments=True,
+            )
 
 
 def _load_functions(add: _Collector, path: Path, corpus: str) -> None:
