@@ -21,6 +21,7 @@ import collections
 import contextlib
 import gc
 import multiprocessing
+import re
 import secrets
 import shutil
 import time
@@ -228,7 +229,8 @@ def domain_title(shapes: Sequence[Any], tools: Sequence[dict], groups: Sequence[
         s.category.strip() for s in shapes if s.category and s.category.strip()
     )
     by_entity = collections.Counter(t["operator"]["entity"] for t in tools)
-    entities = [_plural_title(e) for e, _ in sorted(by_entity.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
+    top = [e for e, _ in sorted(by_entity.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
+    entities = [_plural_title(e) for e in top]
     if named:
         group, count = min(named.items(), key=lambda kv: (-kv[1], kv[0]))
         if count * 2 >= len(shapes) and words(group):
@@ -236,9 +238,17 @@ def domain_title(shapes: Sequence[Any], tools: Sequence[dict], groups: Sequence[
         shared = set.intersection(*(set(theme_words(g)) for g in named))
         if shared:
             theme = next(w for w in theme_words(group) if w in shared)
-            nouns = [e for e in entities if theme_words(e) and theme not in e]  # verbs and the theme itself add nothing
+            # verbs (``calculate``, ``authenticate``) and the theme itself add nothing to the title
+            nouns = [
+                _plural_title(e)
+                for e in top
+                if theme_words(e) and theme not in theme_words(e) and not _VERBISH.search(e)
+            ]
             return f"{theme.capitalize()}: {' and '.join(nouns)}" if nouns else theme.capitalize()
     return " and ".join(entities).capitalize()
+
+
+_VERBISH = re.compile(r"(ate|ize|ise|ify)$")
 
 
 def _plural_title(entity: str) -> str:

@@ -84,3 +84,19 @@ def test_built_in_domains_record_one_source_group_each():
     folder = Path(__file__).resolve().parents[2] / "agentscaler_gym" / "synth" / "builtin"
     specs = [json.loads(p.read_text()) for p in sorted(folder.glob("*/domain.json"))]
     assert specs and all(len(s["groups"]) == 1 for s in specs)
+
+
+def test_titles_name_the_source_or_the_theme_and_its_nouns_never_a_double_plural():
+    from types import SimpleNamespace
+
+    from agentscaler_gym.synth.pipeline import domain_title
+
+    def tools(*entities):
+        return [{"operator": {"entity": e}} for e in entities]
+
+    shapes = [SimpleNamespace(category="")] * 3
+    assert domain_title(shapes, tools("loan", "loan", "rate"), ["gorilla_file_system"] * 3) == "Gorilla file system"
+    families = ["compound interest", "simple interest", "interest rate"]
+    assert domain_title(shapes, tools("loan", "loan", "calculate"), families) == "Interest: loans"
+    assert domain_title(shapes, tools("interest", "calculate", "calculate"), families) == "Interest"
+    assert domain_title(shapes, tools("ls", "stats", "ls")) == "Ls and stats"
