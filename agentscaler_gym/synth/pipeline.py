@@ -228,7 +228,7 @@ def domain_title(shapes: Sequence[Any], tools: Sequence[dict], groups: Sequence[
     named = collections.Counter(g.strip() for g in groups if g and g.strip()) or collections.Counter(
         s.category.strip() for s in shapes if s.category and s.category.strip()
     )
-    by_entity = collections.Counter(t["operator"]["entity"] for t in tools)
+    by_entity = collections.Counter(t["operator"]["entity"] for t in tools if "entity" in t["operator"])
     top = [e for e, _ in sorted(by_entity.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
     entities = [_plural_title(e) for e in top]
     if named:
@@ -245,7 +245,7 @@ def domain_title(shapes: Sequence[Any], tools: Sequence[dict], groups: Sequence[
                 if theme_words(e) and theme not in theme_words(e) and not _VERBISH.search(e)
             ]
             return f"{theme.capitalize()}: {' and '.join(nouns)}" if nouns else theme.capitalize()
-    return " and ".join(entities).capitalize()
+    return " and ".join(entities).capitalize() or "Calculations"  # no entity: computations only
 
 
 _VERBISH = re.compile(r"(ate|ize|ise|ify)$")
