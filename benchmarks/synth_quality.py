@@ -3,9 +3,12 @@
     python benchmarks/synth_quality.py                      # the built-in corpus
     python benchmarks/synth_quality.py --corpus builtin bfcl --workers 2
     python benchmarks/synth_quality.py --folder agentscaler_gym/synth/builtin
+    python benchmarks/synth_quality.py --corpus bfcl_multi_turn   # BFCL's stateful APIs alone
 
 Synthesizes each corpus into a temporary folder (or reads ``--folder``) and prints
-:func:`agentscaler_gym.synth.quality.measure_folder` with the synthesis counts.
+:func:`agentscaler_gym.synth.quality.measure_folder` with the synthesis counts: ``functions`` is
+every function the corpus holds (kept or dropped by the loader), ``tools`` how many of them are
+tools of validated domains.
 """
 
 from __future__ import annotations
@@ -43,9 +46,15 @@ def main(argv: list[str] | None = None) -> None:
             config.rows = args.rows
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
-            report = synthesize(load_corpus(name), out, config)
+            corpus = load_corpus(name)
+            report = synthesize(corpus, out, config)
             seconds = round(time.perf_counter() - start, 1)
-            line = {"corpus": name, "seconds": seconds, "validated": report.summary["domains"]["validated"]}
+            line = {
+                "corpus": name,
+                "seconds": seconds,
+                "functions": len(corpus.apis) + sum(corpus.dropped.values()),
+                "validated": report.summary["domains"]["validated"],
+            }
             print(json.dumps({**line, **measure_folder(out)}), flush=True)
 
 

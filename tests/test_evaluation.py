@@ -36,7 +36,7 @@ ENVS = [
     "AgentScaler/mock-v0",
     "AgentScaler/pharmacy-v0",
     "AgentScaler/hotel_bookings-v0",
-    "AgentScaler/travel_visas_2-v0",
+    "AgentScaler/travel_visas-v0",
 ]
 TRIALS = 2
 
@@ -207,12 +207,11 @@ def test_selections_and_held_out_splits(tmp_path):
     verticals = {"AgentScaler/retail-v0", "AgentScaler/airline-v0", "AgentScaler/telecom-v0"}
     assert set(select_env_ids("tag:vertical")) == verticals
     listed = tmp_path / "held.txt"
-    listed.write_text("# held out\nbanking*\ntravel_visas_2  # a comment\n")
+    listed.write_text("# held out\nbanking*\ntravel_visas  # a comment\n")
     split = DomainSplit.parse(f"@{listed},pet_care", builtin_ids())
     assert split.held_out == {
         "AgentScaler/banking-v0",
-        "AgentScaler/banking_2-v0",
-        "AgentScaler/travel_visas_2-v0",
+        "AgentScaler/travel_visas-v0",
         "AgentScaler/pet_care-v0",
     }
     assert split.training_ids(ENVS) == [
@@ -233,7 +232,7 @@ def test_task_dataset_leaves_the_held_out_domains_out():
 
 
 def test_a_held_out_split_end_to_end(tmp_path, capsys):
-    held = "pharmacy,hotel_bookings,travel_visas_2"
+    held = "pharmacy,hotel_bookings,travel_visas"
     out = tmp_path / "sft"
     assert (
         main(
@@ -263,7 +262,7 @@ def test_a_held_out_split_end_to_end(tmp_path, capsys):
             [
                 "rollout",
                 "--env",
-                "pharmacy,hotel_bookings,travel_visas_2,banking,pet_care",
+                "pharmacy,hotel_bookings,travel_visas,banking,pet_care",
                 "--policy",
                 "oracle",
                 "--out",

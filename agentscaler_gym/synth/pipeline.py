@@ -21,6 +21,7 @@ import collections
 import contextlib
 import gc
 import multiprocessing
+import re
 import secrets
 import shutil
 import time
@@ -31,6 +32,7 @@ from typing import Any
 
 from .folder import build_domain, dumps, write_domain_folder
 from .graph import GraphSettings, Partition, ToolGraph, build_graph, detect_domains, parameter_features
+from .groups import cluster_labels, source_group, theme_words
 from .operators import guard_sessions, plan_tool, tool_spec
 from .policy import policy_text
 from .schema import bind_entities, infer_schema, tool_shape
@@ -105,11 +107,15 @@ def synthesize(
     graph = build_graph(features, config.graph)
     timings["graph"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    partition = detect_domains(graph, config.seed, config.graph, groups=[a.category for a in apis])
+    groups, labels = cluster_labels(apis)
+    partition = detect_domains(graph, config.seed, config.graph, groups=labels)
     timings["communities"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    jobs = [(i, [apis[k] for k in members], config) for i, members in enumerate(partition.domains)]
+    jobs = [
+        (i, [apis[k] for k in members], config, [groups[k] for k in members])
+        for i, members in enumerate(partition.domains)
+    ]
     bar = progress("domains", len(jobs)) if progress else None
     results: list[DomainResult] = []
     validated = 0
@@ -159,8 +165,12 @@ def _synthesize_job(job: tuple) -> DomainResult:
     return synthesize_domain(*job)
 
 
-def synthesize_domain(community: int, apis: Sequence[Any], config: SynthConfig) -> DomainResult:
-    """Stages 3-6 for one community of APIs; never raises (a failure is a counted reason)."""
+def synthesize_domain(
+    community: int, apis: Sequence[Any], config: SynthConfig, groups: Sequence[str] | None = None
+) -> DomainResult:
+    """Stages 3-6 for one community of APIs (``groups``: their source groups); never raises (a failure is a counted reason)."""
+    groups = list(groups) if groups is not None else [source_group(a) for a in apis]
+    group_of = {a.name: g for a, g in zip(apis, groups)}
     result = DomainResult(community, len(apis))
     stage = "schema"
     try:
@@ -182,7 +192,7 @@ def synthesize_domain(community: int, apis: Sequence[Any], config: SynthConfig) 
         stage = "operators"
         tools = [tool_spec(s, plans[s.name], entities) for s in usable]
         entity_dicts = [e.to_dict() for e in entities.values()]
-        title = domain_title(usable, tools)
+        title = domain_title(usable, tools, [group_of[s.name] for s in usable])
         description = f"{len(tools)} tools over {', '.join(plural(human(e['name'])) for e in entity_dicts)}."
         spec = {
             "format": FORMAT,
@@ -194,6 +204,7 @@ def synthesize_domain(community: int, apis: Sequence[Any], config: SynthConfig) 
             "entities": entity_dicts,
             "tools": tools,
             "source": sorted({s.source for s in usable}),
+            "groups": sorted({group_of[s.name] for s in usable}),
         }
         stage = "spec"
         check_spec(spec)  # what a folder may hold: a spec the loader would refuse is never written
@@ -210,18 +221,42 @@ def synthesize_domain(community: int, apis: Sequence[Any], config: SynthConfig) 
     return result
 
 
-def domain_title(shapes: Sequence[Any], tools: Sequence[dict]) -> str:
-    """The API title most tools share, else the entities most tools act on."""
-    categories = collections.Counter(s.category.strip() for s in shapes if s.category and s.category.strip())
-    if categories:
-        category, count = min(categories.items(), key=lambda kv: (-kv[1], kv[0]))
-        if count * 2 >= len(shapes) and words(category):
-            return " ".join(words(category)[:6]).capitalize()
+def domain_title(shapes: Sequence[Any], tools: Sequence[dict], groups: Sequence[str] = ()) -> str:
+    """The source group most tools share (an API title, a theme, a function family), else the main entities.
+
+    A family pool (several families sharing a theme word) is titled by that word and its main
+    entity (``Interest: loans``). Entity names are made plural once (``stats``, not ``statses``).
+    """
+    named = collections.Counter(g.strip() for g in groups if g and g.strip()) or collections.Counter(
+        s.category.strip() for s in shapes if s.category and s.category.strip()
+    )
     by_entity = collections.Counter(t["operator"]["entity"] for t in tools if "entity" in t["operator"])
-    if not by_entity:  # computations only
-        return "Calculations"
     top = [e for e, _ in sorted(by_entity.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
-    return " and ".join(plural(human(e)) for e in top).capitalize()
+    entities = [_plural_title(e) for e in top]
+    if named:
+        group, count = min(named.items(), key=lambda kv: (-kv[1], kv[0]))
+        if count * 2 >= len(shapes) and words(group):
+            return " ".join(words(group)[:6]).capitalize()
+        shared = set.intersection(*(set(theme_words(g)) for g in named))
+        if shared:
+            theme = next(w for w in theme_words(group) if w in shared)
+            # verbs (``calculate``, ``authenticate``) and the theme itself add nothing to the title
+            nouns = [
+                _plural_title(e)
+                for e in top
+                if theme_words(e) and theme not in theme_words(e) and not _VERBISH.search(e)
+            ]
+            return f"{theme.capitalize()}: {' and '.join(nouns)}" if nouns else theme.capitalize()
+    return " and ".join(entities).capitalize() or "Calculations"  # no entity: computations only
+
+
+_VERBISH = re.compile(r"(ate|ize|ise|ify)$")
+
+
+def _plural_title(entity: str) -> str:
+    """``pet`` -> ``pets``; a name already plural or uncountable in form (``stats``, ``ls``) stays."""
+    text = human(entity)
+    return text if text.endswith("s") else plural(text)
 
 
 def reserved_names() -> set[str]:

@@ -7,8 +7,11 @@ does, so the figures describe what an agent is trained on:
   named by a computation that answer with a row lookup), value realism of the seed rows (dates of
   birth before the domain's current date, start/end pairs in order, placeholder labels in code,
   date and free-text columns, values that keep their column's stated range, length, pattern and
-  enum, spans that agree with a past or future status: a completed stay ended before today) and
-  coherence (domains whose tools come from several sources).
+  enum, spans that agree with a past or future status: a completed stay ended before today).
+- :func:`domain_groups` and :func:`~agentscaler_gym.synth.groups.mixes_sources`: coherence. A
+  domain mixes sources when its tools come from source groups (an API title, a theme file, a
+  multi-turn API file, a function family such as ``compound interest``) that share no theme word;
+  ``mixed_sources`` is the share of domains that do (``synth/groups.py`` defines the groups).
 - :func:`task_measures`: transcription, true dependency (replaying the gold calls), gold length,
   read-only share and variety of tool sequences (and test sequences never seen in train).
 
@@ -29,6 +32,7 @@ from typing import Any
 from ..grounding import leaf_values
 from ..tasks import ASSISTANT
 from ..tools import WRITE
+from .groups import mixes_sources
 from .schema import in_format
 from .values import CURRENT_DATE, FUTURE_STATES, PAST_STATES, date_pairs, is_event_span, state_word, status_column
 from .words import is_computation, mutating_verb, words
@@ -49,6 +53,7 @@ NOUNS = set(
 def world_measures(spec: Mapping) -> dict:
     """Counts for one domain spec: fidelity of its tools and realism of its seed rows."""
     out: Counter = Counter()
+    out["tools"] = len(spec["tools"])
     for tool in spec["tools"]:
         op = tool["operator"]["op"]
         if mutating_verb(tool["name"]):
@@ -417,11 +422,12 @@ def measure_folder(path: str | Path) -> dict:
         tasks = task_measures(domain, spec)
         lengths.update(tasks.pop("lengths"))
         total.update(tasks)
-        sources += len(set(spec.get("source", []))) > 1
+        sources += mixes_sources(domain_groups(spec))
     n = total["tasks"]
     return {
         "domains": len(folders),
         "tasks": n,
+        "tools": total["tools"],
         "mixed_sources": _share(sources, len(folders)),
         "mutating_tools": total["mutating_tools"],
         "mutating_as_read": total["mutating_as_read"],
@@ -445,6 +451,13 @@ def measure_folder(path: str | Path) -> dict:
         "sequences": total["sequences"],
         "test_unseen_in_train": _share(total["test_unseen"], total["test_tasks"]),
     }
+
+
+def domain_groups(spec: Mapping) -> list[str]:
+    """The source groups of a domain's tools: ``groups`` in ``domain.json``, else (older folders) its source files' names."""
+    if "groups" in spec:
+        return list(spec["groups"])
+    return [Path(s.split(":", 1)[-1]).stem for s in spec.get("source", [])]
 
 
 def _share(part: float, whole: float) -> float:

@@ -170,7 +170,8 @@ def test_openai_loader_drops_unusable_specs_with_counted_reasons(tmp_path):
     specs = [
         fn("ok", x="string"),
         fn("ok", x="string"),  # duplicate: same name and parameters
-        fn("no_params"),
+        fn("no_params"),  # declares an empty parameter object: a call with no arguments
+        {"name": "undeclared", "description": "Parameters not stated."},
         {**fn("no_desc", x="string"), "description": ""},
         fn("anything", x="any"),
         fn("with_file", x="file"),
@@ -179,7 +180,8 @@ def test_openai_loader_drops_unusable_specs_with_counted_reasons(tmp_path):
         {**fn("bad_params", x="string"), "parameters": ["x"]},
     ]
     corpus = load_corpus(write_json(tmp_path / "mixed.json", specs))
-    assert [api.name for api in corpus.apis] == ["ok"]
+    assert [api.name for api in corpus.apis] == ["ok", "no_params"]
+    assert corpus.apis[1].parameters == {"type": "object", "properties": {}, "required": []}
     assert corpus.dropped == Counter({
         "duplicate": 1, "no parameters": 1, "no description": 1, "unsupported type: any": 1,
         "unsupported type: file": 1, "malformed entry": 3,
@@ -237,13 +239,25 @@ def test_missing_source_is_counted_not_raised(tmp_path):
     assert corpus.apis == [] and corpus.dropped == Counter({"unreadable source: FileNotFoundError": 1})
 
 
-def test_same_name_with_different_parameters_gets_a_numbered_name(tmp_path):
+def test_same_name_with_different_parameters_is_a_near_duplicate_kept_once(tmp_path):
     corpus = load_corpus(
         write_json(
             tmp_path / "f.json", [fn("lookup", a="string"), fn("lookup", b="string"), fn("lookup_2", c="string")]
         )
     )
-    assert [api.name for api in corpus.apis] == ["lookup", "lookup_2", "lookup_2_2"]
+    assert [api.name for api in corpus.apis] == ["lookup", "lookup_2"]
+    assert corpus.apis[0].parameters["properties"].keys() == {"a"}
+    assert corpus.dropped == Counter({"near-duplicate: same name": 1})
+
+
+def test_same_name_in_two_categories_gets_a_distinct_name():
+    from agentscaler_gym.synth.corpus import _collect
+
+    def load(add):
+        add.add("lookup", "Find a pet.", {"type": "object", "properties": {"a": {"type": "string"}}}, None, "pets")
+        add.add("lookup", "Find a car.", {"type": "object", "properties": {"b": {"type": "string"}}}, None, "cars")
+
+    assert [api.name for api in _collect("x", load).apis] == ["lookup", "cars_lookup"]
 
 
 def test_long_names_are_cut_to_64_characters_and_stay_distinct(tmp_path):
@@ -409,7 +423,7 @@ def test_bfcl_wheel_maps_python_types_and_reads_function_docs(tmp_path):
             archive.writestr(name, text)
     corpus = load_corpus(f"bfcl:{wheel}")
     apis = by_name(corpus)
-    assert list(apis) == ["geometry_area_circle", "plot", "close_ticket"]
+    assert list(apis) == ["geometry_area_circle", "now", "plot", "close_ticket"]
     area = apis["geometry_area_circle"].parameters
     assert area["properties"]["radius"]["type"] == "number" and area["required"] == ["radius"]
     point = apis["plot"].parameters["properties"]
@@ -422,7 +436,8 @@ def test_bfcl_wheel_maps_python_types_and_reads_function_docs(tmp_path):
     assert apis["close_ticket"].returns["properties"]["status"]["type"] == "string"
     assert apis["close_ticket"].category == "ticket_api" and apis["plot"].category == ""
     assert apis["plot"].source == "bfcl:bfcl_eval/data/BFCL_v4_simple_python.json"
-    assert corpus.dropped == Counter({"unsupported type: any": 1, "duplicate": 1, "no parameters": 1})
+    assert corpus.dropped == Counter({"unsupported type: any": 1, "duplicate": 1})
+    assert apis["now"].parameters["properties"] == {}  # a function of no arguments is kept
 
 
 def test_bfcl_folder_and_wheel_give_the_same_corpus(tmp_path):
@@ -827,3 +842,13 @@ def test_toolbench_tools_map_types_and_prefix_clashing_names(tmp_path):
     assert corpus.dropped == Counter(
         {"unsupported type: file": 1, "no parameters": 1, "no description": 1, "malformed entry": 1}
     )
+
+
+def test_bfcl_multi_turn_reads_only_the_multi_turn_function_docs(tmp_path):
+    wheel = tmp_path / "bfcl_eval-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in bfcl_members().items():
+            archive.writestr(name, text)
+    corpus = load_corpus(f"bfcl_multi_turn:{wheel}")
+    assert [(api.name, api.category) for api in corpus.apis] == [("close_ticket", "ticket_api")]
+    assert not corpus.dropped

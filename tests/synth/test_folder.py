@@ -20,7 +20,7 @@ from agentscaler_gym.synth.folder import load_domain_folder, write_domain_folder
 from agentscaler_gym.synth.spec import MAX_ROWS, FolderError
 
 BUILTIN = Path(agentscaler_gym.__file__).parent / "synth" / "builtin"
-SMALL = "logistics_shipping"  # creates, updates and transitions over a few tables: small and varied
+SMALL = "library"  # creates, updates and transitions over a few tables: small and varied
 
 
 def read(name: str = SMALL) -> tuple[dict, dict]:
