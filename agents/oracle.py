@@ -245,7 +245,7 @@ def _topic_to_ask(missing: list, task: Task, messages: Sequence[dict]) -> str | 
         for topic, fact in task.scenario.known.items():
             holder = Evidence()
             holder.add(str(fact))
-            if holder.holds(value) and not any(rules.asked_topic(a, [topic]) == topic for a in asked):
+            if holder.holds(value) and not any(rules.asked_topic(a, task.scenario.known) == topic for a in asked):
                 return topic
     return None
 

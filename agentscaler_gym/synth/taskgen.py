@@ -26,6 +26,7 @@ from typing import Any
 from ..domain import Domain
 from ..tasks import ASSISTANT, Scenario, Task, ToolCall
 from ..tools import ToolError, validate_arguments
+from ..user_acts import topic_terms
 from .operators import WRITES, rule_problem
 from .values import first_key, new_value
 from .words import FINAL_STATES, human, plural, words
@@ -250,6 +251,7 @@ class _Walker:
         one whose output-consuming prefix has been walked least (writes first, more often than not),
         so distinct tool sequences keep growing with the number of tasks asked for."""
         self.db.reset()
+        self.last_path, self.last_chained = (start,), False
         calls: list[ToolCall] = []
         steps: list[_Step] = []
         chains: list[tuple[str, dict] | None] = []
@@ -682,6 +684,10 @@ class _Walker:
         for s in steps:  # the fact a listed record is picked by is the user's too (said in the opening)
             if s.pick:
                 known.setdefault(human(s.pick[0]), _text(s.pick[1]))
+        terms = {topic: set(topic_terms(topic)) for topic in known}
+        vague = {t for t in known if not terms[t] or any(o != t and terms[t] <= terms[o] for o in known)}
+        for hide in hidden:  # a question about "to date" could be read as one about the
+            hide -= {p for p in hide if human(p) in vague}  # date of birth: such a value is said up front
         said = {v.lower() for v in known.values()}
         self.last_path = tuple(s.tool for s in steps if not s.lookup)
         self.last_chained = any(
