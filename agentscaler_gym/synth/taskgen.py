@@ -112,12 +112,14 @@ def generate_tasks(
     seen: set[str] = set()
     sequences: set[tuple[str, ...]] = set()
     duplicates = stale = 0
+    enough = False  # the first tier alone gives the tasks wanted
     failures: collections.Counter = collections.Counter()
     for attempt in range(settings.count * settings.attempts):
-        if not starts or len(_select(best, want, share)) >= want:
+        if not starts or enough:
             break
-        if stale > patience and (attempt > 4 * patience or len(_select(found, want, share)) >= want):
-            break  # chaining has stopped giving new sequences: what was found will do
+        if (stale > patience or len(found) >= 2 * want) and attempt % 8 == 0:
+            if len(_select(found, want, share)) >= want:
+                break  # new sequences have stopped coming, or twice the count was found: that will do
         stale += 1
         start = starts[attempt % len(starts)]
         walk = walker.walk(start, rng.randint(lo, hi), graph, attempt)
@@ -132,10 +134,11 @@ def generate_tasks(
         if signature in seen:
             dropped["duplicate walk"] += 1
             duplicates += 1
-            if duplicates > settings.count:  # the domain has few distinct walks: stop looking
+            if duplicates > patience:  # the domain has few distinct walks: stop looking
                 break
             continue
         seen.add(signature)
+        duplicates = 0  # (in a row)
         walker.kept(walker.last_path)
         sequence = tuple(c.name for c in walk.gold_calls)
         new = sequence not in sequences
@@ -145,9 +148,11 @@ def generate_tasks(
         else:
             tier = (0 if new else 1) if walker.last_chained else (2 if new else 3)
         found.append((tier, walk))
+        if new:
+            stale = 0
         if tier == 0:
             best.append((tier, walk))
-            stale = 0
+            enough = len(_select(best, want, share)) >= want
     tasks = _select(found, want, share)
     dropped["walk not kept (enough better ones)"] += len(found) - len(tasks)
     if settings.paraphrase:
@@ -789,7 +794,7 @@ class _Step:
         if self.op == "delete":
             return self._worded(DELETE_WORDS, ref=ref)
         verb = op["transition"].get("verb") or op["transition"]["to"]
-        return f"{verb} {ref}" + (f" ({details})" if details else "")
+        return self._worded(TRANSITION_WORDS, verb=verb, ref=ref) + (f" ({details})" if details else "")
 
     def _worded(self, templates: Sequence[str], **parts: str) -> str:
         return templates[self.variant % len(templates)].format(**parts, an=_an(parts.get("entity", "")))
@@ -813,6 +818,7 @@ CREATE_WORDS_OWN = {"book", "register", "open", "add", "file", "place", "submit"
 CREATE_WORDS_OWN |= {"post", "request", "report", "record", "upload", "enroll", "order", "create", "log", "send"}
 UPDATE_WORDS = ("change {ref}: set {changes}", "update {ref}: set {changes}", "edit {ref} so that I change {changes}")
 DELETE_WORDS = ("delete {ref}", "remove {ref}")
+TRANSITION_WORDS = ("{verb} {ref}", "go ahead and {verb} {ref}")
 
 
 OPENINGS = (
