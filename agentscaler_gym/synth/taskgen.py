@@ -117,9 +117,9 @@ def generate_tasks(
     for attempt in range(settings.count * settings.attempts):
         if not starts or enough:
             break
-        if (stale > patience or len(found) >= 2 * want) and attempt % 8 == 0:
+        if (stale > patience or len(found) >= 4 * want) and attempt % 8 == 0:
             if len(_select(found, want, share)) >= want:
-                break  # new sequences have stopped coming, or twice the count was found: that will do
+                break  # new sequences have stopped coming, or four times the count was found: that will do
         stale += 1
         start = starts[attempt % len(starts)]
         walk = walker.walk(start, rng.randint(lo, hi), graph, attempt)
