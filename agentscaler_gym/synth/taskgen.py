@@ -3,9 +3,13 @@
 Tool B depends on tool A when B can consume a value A returns: a row of the entity B acts on, a
 row whose foreign key names it, or a parent row B's foreign-key argument can take. A walk starts
 at a tool, samples its arguments from the database state (what the user knows), executes it on the
-real runtime, and moves to a tool that consumes the output (what the agent must chain). The gold
-calls are what executed; the gold final state is their replay (``Domain.gold``). The user's
-request is written from templates, one phrase per step (optionally rewritten by a paraphrase hook).
+real runtime, and moves to a tool that consumes the output (what the agent must chain). A record
+the user would name rather than quote an id for is first found by a search on facts a person holds
+(a name and a date of birth; or the parent's records listed and the described one picked), so its
+id comes from an answer. The gold calls are what executed; the gold final state is their replay
+(``Domain.gold``). The user's request is written from templates, several wordings per operation,
+one phrase per step (optionally rewritten by a paraphrase hook). Walks that chain answers and
+follow new tool sequences are kept first; the test split holds whole tool sequences.
 
 Same domain, seed and settings give the same tasks: every random choice comes from one
 ``random.Random`` seeded with a string.
