@@ -37,6 +37,7 @@ from .schema import bind_entities, infer_schema, tool_shape
 from .spec import FORMAT, check_spec
 from .taskgen import TaskSettings, generate_tasks
 from .validate import validate_domain
+from .values import seed_data
 from .words import human, plural, snake, words
 
 
@@ -188,7 +189,7 @@ def synthesize_domain(community: int, apis: Sequence[Any], config: SynthConfig) 
             "title": title,
             "description": description,
             "policy": policy_text(title, description, entity_dicts, tools),
-            "data": {"seed": config.seed, "rows": config.rows},
+            "data": seed_data(entity_dicts, config.seed, config.rows),
             "entities": entity_dicts,
             "tools": tools,
             "source": sorted({s.source for s in usable}),

@@ -6,7 +6,9 @@ does, so the figures describe what an agent is trained on:
 - :func:`world_measures`: semantic fidelity (tools named by a mutating verb that only read; tools
   named by a computation that answer with a row lookup), value realism of the seed rows (dates of
   birth before the domain's current date, start/end pairs in order, placeholder labels in code,
-  date and free-text columns) and coherence (domains whose tools come from several sources).
+  date and free-text columns, values that keep their column's stated range, length, pattern and
+  enum, spans that agree with a past or future status: a completed stay ended before today) and
+  coherence (domains whose tools come from several sources).
 - :func:`task_measures`: transcription, true dependency (replaying the gold calls), gold length,
   read-only share and variety of tool sequences (and test sequences never seen in train).
 
@@ -27,11 +29,20 @@ from typing import Any
 from ..grounding import leaf_values
 from ..tasks import ASSISTANT
 from ..tools import WRITE
-from .values import ADJECTIVES, CURRENT_DATE, NOUNS, date_pairs, generate_rows
+from .values import CURRENT_DATE, FUTURE_STATES, PAST_STATES, date_pairs, is_event_span, state_word, status_column
 from .words import is_computation, mutating_verb, words
 
 NAME_WORDS = {"name", "title", "label", "subject", "headline", "caption", "nickname"}
 _LABEL = re.compile(r"^([A-Z][a-z]+) ([A-Z][a-z]+)\b")
+# The words of made-up labels ("Blue Falcon") that once filled code and free-text columns.
+ADJECTIVES = set(
+    "Blue Bright Calm Golden Quick Silver Smart Swift Urban Wild Clever Bold Classic Fresh Green Happy Lucky Prime "
+    "Royal Solid".split()
+)
+NOUNS = set(
+    "Falcon Harbor Maple Orbit Summit Meadow Comet Canyon Pioneer Atlas Beacon Cedar Delta Ember Frontier Glacier "
+    "Horizon Island Juniper Lotus".split()
+)
 
 
 def world_measures(spec: Mapping) -> dict:
@@ -45,12 +56,19 @@ def world_measures(spec: Mapping) -> dict:
         if is_computation(tool["name"]):
             out["computations"] += 1
             out["computations_wrong"] += op != "compute"  # a row lookup cannot answer a computation
-    today = CURRENT_DATE.isoformat()
-    rows = generate_rows(spec["entities"], spec["data"]["seed"], spec["data"]["rows"])
+    from .folder import seed_rows
+
+    today = spec["data"].get("today", CURRENT_DATE.isoformat())
+    rows = seed_rows(spec)
     for entity in spec["entities"]:
         table = rows[entity["name"]]
         columns = {c["name"]: c for c in entity["columns"]}
         for name, column in columns.items():
+            rules = {**column.get("rules", {}), **({"enum": column["enum"]} if column.get("enum") else {})}
+            if rules and name != entity["key"]:
+                values = [r[name] for r in table if r[name] is not None]
+                out["ruled_values"] += len(values)
+                out["ruled_kept"] += sum(_keeps(rules, v) for v in values)
             ws = words(name)
             if column["type"] != "string" or column.get("enum") or name == entity["key"] or column.get("references"):
                 continue
@@ -61,13 +79,32 @@ def world_measures(spec: Mapping) -> dict:
                 values = [r[name] for r in table if isinstance(r[name], str)]
                 out["text_values"] += len(values)
                 out["placeholders"] += sum(_placeholder(v) for v in values)
+        main = status_column(entity["columns"])
         for first, second in date_pairs(list(columns)):
             for row in table:
                 a, b = _date(row[first]), _date(row[second])
                 if a is not None and b is not None:
                     out["date_pairs"] += 1
                     out["date_pairs_ordered"] += a <= b
+                    state = state_word(row.get(main)) if main and is_event_span(first) else ""
+                    if state in PAST_STATES or state in FUTURE_STATES:
+                        out["dated_states"] += 1
+                        past = state in PAST_STATES
+                        out["dated_states_agree"] += b.isoformat() <= today if past else a.isoformat() > today
     return dict(out)
+
+
+def _keeps(rules: Mapping, value: Any) -> bool:
+    """Whether a stored value keeps its column's stated rules (range, length, pattern, enum)."""
+    if "enum" in rules and value not in rules["enum"]:
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return rules.get("minimum", value) <= value <= rules.get("maximum", value)
+    if isinstance(value, str):
+        if not rules.get("minLength", 0) <= len(value) <= rules.get("maxLength", len(value)):
+            return False
+        return "pattern" not in rules or re.search(rules["pattern"], value) is not None
+    return True
 
 
 def _date(value: Any) -> dt.date | None:
@@ -168,6 +205,8 @@ def measure_folder(path: str | Path) -> dict:
         "births_past": _share(total["births_past"], total["births"]),
         "date_pairs_ordered": _share(total["date_pairs_ordered"], total["date_pairs"]),
         "placeholders": _share(total["placeholders"], total["text_values"]),
+        "values_in_rules": _share(total["ruled_kept"], total["ruled_values"]),
+        "dated_states_agree": _share(total["dated_states_agree"], total["dated_states"]),
         "transcription": _share(total["transcription"], n),
         "true_dependency": _share(total["true_dependency"], n),
         "ask_to_know": _share(total["ask_to_know"], n),

@@ -3,7 +3,8 @@
 A folder is data from anywhere (a synthesis run, a download, a hand edit), so it is read as
 untrusted input. Every name that reaches SQL (entities, columns) matches :data:`IDENTIFIER` and is
 not a peewee attribute; every operator, role, type and reference is one the runtime knows; every
-count is capped (:data:`MAX_ROWS` seed rows per table, :data:`MAX_CELLS` seed values in all); tools'
+count is capped (:data:`MAX_ROWS` seed rows per table, :data:`MAX_CELLS` seed values in all); the
+stored seed rows fit their columns' types, with distinct keys and foreign keys naming existing rows; tools'
 parameter schemas use only what the argument validator reads; every gold call names a tool of the
 domain with arguments that fit its schema. The first violation raises :class:`FolderError` naming
 the file, the field (``entities[2].columns[0].name``) and the cause. docs/synthesis.md lists the rules.
@@ -11,6 +12,7 @@ the file, the field (``entities[2].columns[0].name``) and the cause. docs/synthe
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -24,7 +26,7 @@ from ..tasks import ASSISTANT
 from ..tools import Tool, ToolError, validate_arguments
 from .schema import safe_pattern
 
-FORMAT = 1
+FORMAT = 2  # 2: the seed rows are stored (data.tables) rather than generated at load
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,63}")  # entity, column and domain names: what may reach SQL
 TOOL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 PARAMETER = re.compile(r"[^\x00-\x1f\x7f]{1,128}")  # a JSON key the agent sends; never SQL
@@ -109,6 +111,8 @@ def check_spec(spec: Any, file: str | Path = "domain.json") -> None:
     cells = rows * sum(len(e["columns"]) for e in entities)
     if cells > MAX_CELLS:
         at.fail("data.rows", f"{rows} rows per table make {cells:,} seed values, more than {MAX_CELLS:,}")
+    _check_today(at, data.get("today"))
+    _check_tables(at, at.mapping(data.get("tables"), "data.tables"), entities, rows)
     tools = at.sequence(spec.get("tools"), "tools", 0, MAX_TOOLS)
     seen: set[str] = set()
     for i, tool in enumerate(tools):
@@ -171,6 +175,46 @@ def _check_references(at: _At, entity: Mapping, by_name: Mapping[str, Mapping], 
         key_type = next(c["type"] for c in target["columns"] if c["name"] == target["key"])
         if column["type"] != key_type:
             at.fail(here, f"a {column['type']} column cannot refer to the {key_type} key of {parent!r}")
+
+
+def _check_today(at: _At, today: Any) -> None:
+    try:
+        dt.date.fromisoformat(at.text(today, "data.today"))
+    except ValueError:
+        at.fail("data.today", f"{_short(today)} is not a date (YYYY-MM-DD)")
+
+
+def _check_tables(at: _At, tables: Mapping, entities: list, rows: int) -> None:
+    """The stored seed rows: ``rows`` arrays per entity, one value per column that fits its type, keys
+    present and distinct, foreign keys naming a row of the parent table."""
+    names = [e["name"] for e in entities]
+    for name in tables:
+        if name not in names:
+            at.fail(f"data.tables.{_short(name)}", "is not an entity of the domain")
+    keys: dict[str, set] = {}
+    for entity in entities:
+        here = f"data.tables.{entity['name']}"
+        if entity["name"] not in tables:
+            at.fail(here, "missing (every entity has its seed rows)")
+        columns = entity["columns"]
+        fits = [_FITS[c["type"]] for c in columns]
+        key = next(j for j, c in enumerate(columns) if c["name"] == entity["key"])
+        seen = keys[entity["name"]] = set()
+        for i, row in enumerate(at.sequence(tables[entity["name"]], here, rows, rows)):
+            if not isinstance(row, list) or len(row) != len(columns):
+                at.fail(f"{here}[{i}]", f"must be an array of {len(columns)} values, one per column")
+            for j, value in enumerate(row):
+                if not (fits[j](value) or value is None and j != key):
+                    at.fail(f"{here}[{i}][{j}]", f"{_short(value)} does not fit the {columns[j]['type']} column")
+            if row[key] in seen:
+                at.fail(f"{here}[{i}][{key}]", f"key {_short(row[key])} appears twice")
+            seen.add(row[key])
+    for entity in entities:
+        for j, column in enumerate(entity["columns"]):
+            parent = column.get("references")
+            for i, row in enumerate(tables[entity["name"]] if parent else ()):
+                if row[j] is not None and row[j] not in keys[parent]:
+                    at.fail(f"data.tables.{entity['name']}[{i}][{j}]", f"{_short(row[j])} is not a key of {parent!r}")
 
 
 def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str) -> str:
@@ -369,15 +413,17 @@ class _At:
         return value
 
     def scalar(self, value: Any, kind: str, field: str) -> None:
-        fits = {
-            "string": isinstance(value, str),
-            "integer": isinstance(value, int) and not isinstance(value, bool) and abs(value) < MAX_SEED,
-            "number": isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value),
-            "boolean": isinstance(value, bool),
-            "json": _is_scalar(value),
-        }[kind]
-        if not fits:
+        if not _FITS[kind](value):
             self.fail(field, f"{_short(value)} does not fit a {kind} column")
+
+
+_FITS = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool) and abs(v) < MAX_SEED,
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and _finite(v),
+    "boolean": lambda v: isinstance(v, bool),
+    "json": lambda v: _is_scalar(v),
+}
 
 
 def _is_scalar(value: Any) -> bool:
