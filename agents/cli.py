@@ -39,6 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--concurrency", type=int, default=64, help="live episodes at most (the batch size of a local model)"
     )
     p.add_argument("--max-turns", type=int, default=None, help="override the env's turn limit")
+    p.add_argument(
+        "--tasks",
+        type=int,
+        default=None,
+        metavar="N",
+        help="N distinct tasks per split (default: the domain's own list)",
+    )
     p.add_argument("--temperature", type=float, default=None, help="model policies: sampling temperature (0: greedy)")
     p.add_argument("--max-new-tokens", type=int, default=None, help="model policies: tokens per turn")
     p.add_argument(
@@ -69,6 +76,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("agentscaler run: no env left to play: every selected env is held out", file=sys.stderr)
         return 2
     env_kwargs = {"max_turns": args.max_turns} if args.max_turns else {}
+    if args.tasks is not None:
+        env_kwargs["tasks"] = args.tasks
     bar = tqdm(desc="episodes", unit="ep", disable=args.json or not sys.stderr.isatty())
     start = time.perf_counter()
     result = rollout(

@@ -11,7 +11,9 @@ It holds the task (a privileged policy, like the oracle) and, turn by turn:
 2. before a write, states the action with its specifics and asks for an explicit yes, and writes
    only after the user agrees;
 3. asks the user to act on their device in plain words ("Could you turn off airplane mode?");
-4. closes with the outcome in a sentence (the required answers; for a refusal, the fact and the
+4. where the task records a choice (a search-and-choose goal), offers the options its lookups
+   found once they are all looked up, and lets the user pick by their preference;
+5. closes with the outcome in a sentence (the required answers; for a refusal, the fact and the
    policy rule that forbid the request) and asks whether there is anything else.
 
 Its progress is read from the transcript, so one instance serves any number of episodes. The
@@ -30,7 +32,7 @@ from typing import Any
 
 from agentscaler_gym import user_acts as rules
 from agentscaler_gym.grounding import Evidence, agrees, leaf_values
-from agentscaler_gym.tasks import USER, Task, ToolCall, oracle_turns
+from agentscaler_gym.tasks import USER, Choice, Task, ToolCall, oracle_turns
 
 ASK_IDENTITY = (
     "Before I can help, I need to verify your identity. Could you give me your {topic}?",
@@ -50,6 +52,11 @@ PROPOSE = (
     "I can {action} for you: {details}. Do you want me to go ahead (yes/no)?",
     "Just to be sure before I make the change: {action}, {details}. Is it okay to proceed?",
     "The change would be: {action} ({details}). Can you confirm you want this?",
+)
+OFFER = (
+    "I found {count} options that fit{note}: {options}. Which one would you like?",
+    "There are {count} items that match{note}: {options}. Which would you prefer?",
+    "Looking at the catalogue{note}, these {count} fit your wish: {options}. Which one should it be?",
 )
 DEVICE = {
     "check_status_bar": (
@@ -149,7 +156,11 @@ class OraclePolicy:
         if task is None:
             raise ValueError("the demonstrator needs the task")
         rng = random.Random(f"{self.seed}:{task.id}:{len(messages)}")
-        step = _next_step(messages, task)
+        index = _next_index(messages, task)
+        choice = next((c for c in task.choices if c.before == index and not _offered(messages, c)), None)
+        if choice is not None:
+            return _say(_offer(rng, choice))
+        step = task.gold_calls[index] if index < len(task.gold_calls) else None
         if step is None:
             return self._close(messages, task, rng)
         if step.actor == USER:
@@ -202,8 +213,8 @@ class OraclePolicy:
 # -- reading the transcript ----------------------------------------------------------------------
 
 
-def _next_step(messages: Sequence[dict], task: Task) -> ToolCall | None:
-    """The first gold call the transcript has not yet covered."""
+def _next_index(messages: Sequence[dict], task: Task) -> int:
+    """The index of the first gold call the transcript has not yet covered (the count when all are)."""
     made = [
         c.get("function", c)["name"] for m in messages if m["role"] == "assistant" for c in m.get("tool_calls") or ()
     ]
@@ -213,13 +224,28 @@ def _next_step(messages: Sequence[dict], task: Task) -> ToolCall | None:
         text = rules.words(m.get("content") or "")
         if m["role"] == "assistant" and not m.get("tool_calls") and rules.device_request(text):
             requested += rules.device_tools_named(text, dict.fromkeys(device))
-    for call in task.gold_calls:
+    for index, call in enumerate(task.gold_calls):
         pool = requested if call.actor == USER else made
         if call.name in pool:
             pool.remove(call.name)
         else:
-            return call
-    return None
+            return index
+    return len(task.gold_calls)
+
+
+def _offered(messages: Sequence[dict], choice: Choice) -> bool:
+    """Whether an assistant message already offered the choice (named every option)."""
+    return any(
+        m["role"] == "assistant" and all(value in (m.get("content") or "") for value, _ in choice.options)
+        for m in messages
+    )
+
+
+def _offer(rng: random.Random, choice: Choice) -> str:
+    items = [f"item {value} ({label})" for value, label in choice.options]
+    options = ", ".join(items[:-1]) + f" or {items[-1]}"
+    note = f" ({choice.note})" if choice.note else ""
+    return rng.choice(OFFER).format(count=len(items), note=note, options=options)
 
 
 def _evidence(messages: Sequence[dict]) -> Evidence:
@@ -292,6 +318,8 @@ def _words(name: str) -> str:
 def _past(name: str) -> str:
     verb, _, rest = _words(name).partition(" ")
     done = verb + ("d" if verb.endswith("e") else "ed")
+    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "o", "u", ""):
+        done = verb[:-1] + "ied"  # modify -> modified
     irregular = {"send": "sent", "pay": "paid", "book": "booked", "reset": "reset", "open": "opened"}
     return f"{irregular.get(verb, done)} {rest}".strip()
 

@@ -345,6 +345,8 @@ def _arguments(env_id: str, overrides: Mapping[str, Any]) -> dict:
         raise TypeError("the multi-agent view has no user argument: the user is an agent (see UserPolicy)")
     registered = {k: v for k, v in gym.spec(env_id).kwargs.items() if k != "user"}
     arguments = {**registered, **overrides}
+    tasks = arguments.pop("tasks", None)
     if isinstance(arguments["domain"], str):
         arguments["domain"] = load_domain(arguments["domain"])
+    arguments["domain"] = arguments["domain"].with_tasks(tasks)
     return arguments

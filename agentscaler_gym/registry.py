@@ -132,21 +132,28 @@ def env_id_for(name: str) -> str:
     return f"{NAMESPACE}/{name}-v0"
 
 
-def domain_of(env_id: str) -> Domain:
-    """The domain behind a registered id (built-in or added by :func:`register_domains`)."""
+def domain_of(env_id: str, tasks: int | None = None) -> Domain:
+    """The domain behind a registered id (built-in or added by :func:`register_domains`), with
+    ``tasks`` tasks per split if given (else the id's registered count, if any)."""
     if env_id not in gym.registry:
         entry = entries().get(env_id)
         if entry is None:
             raise KeyError(f"{env_id} is not registered; `agentscaler list` shows the ids")
-        return load_domain(entry.domain)
-    return load_domain(gym.spec(env_id).kwargs["domain"])
+        spec = {**entry.kwargs, "domain": entry.domain}
+    else:
+        spec = gym.spec(env_id).kwargs
+    return load_domain(spec["domain"]).with_tasks(tasks if tasks is not None else spec.get("tasks"))
 
 
-def make_env(domain: str, **kwargs: Any) -> ToolUseEnv:
-    """Gymnasium's entry point for every id: the env of ``domain`` (module path or folder)."""
+def make_env(domain: str, tasks: int | None = None, **kwargs: Any) -> ToolUseEnv:
+    """Gymnasium's entry point for every id: the env of ``domain`` (module path or folder).
+
+    ``tasks`` sets the number of distinct tasks per split (``gym.make(id, tasks=10_000)``); the
+    default keeps the domain's own task list. See :meth:`Domain.with_tasks`.
+    """
     from .env import ToolUseEnv
 
-    return ToolUseEnv(load_domain(domain), **kwargs)
+    return ToolUseEnv(load_domain(domain).with_tasks(tasks), **kwargs)
 
 
 def register_builtin(registry: Path | None = None) -> list[str]:

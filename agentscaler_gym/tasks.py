@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -51,6 +51,19 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """A choice the agent offers the user before gold call ``before`` (``len(gold_calls)``: before
+    the closing): the options its lookups found, as ``(value, description)`` pairs, of which the
+    user's stated preference picks ``pick``. ``note`` says why these are the options (a first wish
+    that nothing fits)."""
+
+    before: int
+    options: tuple[tuple[str, str], ...]
+    pick: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Task:
     """A verifiable goal in one domain.
 
@@ -61,6 +74,7 @@ class Task:
         gold_calls: The calls a correct agent makes, in order.
         outputs: Strings the agent must say to the user (an answer to a question, a refund total).
         exact_match: The call sequence itself is checked (set for tasks whose gold calls only read).
+        choices: Choices the agent offers on the way (search-and-choose goals), for demonstrators.
     """
 
     id: str
@@ -69,12 +83,17 @@ class Task:
     gold_calls: tuple[ToolCall, ...]
     outputs: tuple[str, ...] = ()
     exact_match: bool = False
+    choices: tuple[Choice, ...] = ()
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["gold_calls"] = [c.to_dict() for c in self.gold_calls]
         d["scenario"]["known"] = dict(self.scenario.known)
         d["outputs"] = list(self.outputs)
+        if self.choices:
+            d["choices"] = [{**asdict(c), "options": [list(o) for o in c.options]} for c in self.choices]
+        else:
+            del d["choices"]
         return d
 
     @classmethod
@@ -88,7 +107,32 @@ class Task:
             ),
             outputs=tuple(d.get("outputs", ())),
             exact_match=bool(d.get("exact_match", False)),
+            choices=tuple(
+                Choice(c["before"], tuple(tuple(o) for o in c["options"]), c["pick"], c.get("note", ""))
+                for c in d.get("choices", ())
+            ),
         )
+
+
+def gold_key(task: Task) -> tuple:
+    """A task's gold calls as a hashable value: two tasks with the same key are the same problem."""
+    return tuple((c.actor, c.name, repr(sorted(c.arguments.items()))) for c in task.gold_calls)
+
+
+def interleave(queues: dict[str, Iterator[Task]]) -> Iterator[Task]:
+    """One task of each family in turn, skipping families that have run out, until all have, so
+    every prefix mixes the families; a task whose gold calls repeat an earlier one's is skipped."""
+    seen: set[tuple] = set()
+    queues = dict(queues)
+    while queues:
+        for family in list(queues):
+            for task in queues[family]:
+                if gold_key(task) not in seen:
+                    seen.add(gold_key(task))
+                    yield task
+                    break
+            else:
+                del queues[family]
 
 
 def oracle_turns(task: Task) -> list[dict]:

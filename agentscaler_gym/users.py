@@ -56,7 +56,9 @@ class ScriptedUser:
     - "How can I help?" gets its request again;
     - a proposal gets "yes" only when its action is one the user wants and every id it names is
       right; a wrong id gets a correction naming the right one; any other action gets a "no";
-    - "A or B?" gets the option with one of its values, or the price its stated preference picks;
+    - "A or B?" gets the option its preference picks (a known fact whose topic starts with
+      "preference": "the cheapest one" picks the lowest price offered), else the option with one
+      of its values, or the price its stated preference picks;
     - a question about a fact it knows gets that fact, one topic at a time, in its own words
       (facts are written as a customer says them: "my Visa card ending in 6162");
     - a statement that asks nothing ends the conversation.
@@ -139,14 +141,19 @@ class ScriptedUser:
         return "Yes, please go ahead."
 
     def _choose(self, message: str, text: str) -> str | None:
-        """The alternative holding one of its values, or the price its stated preference picks."""
+        """The option its preference picks among offered prices (a fact it holds: "the cheapest
+        one"), else the alternative holding one of its values, or the price its stated preference picks."""
+        offered = rules.prices(message)
+        preference = next((str(v) for t, v in self.task.scenario.known.items() if t.startswith("preference")), "")
+        for word, pick in PREFERENCES.items():
+            if word in preference and len(offered) >= 2:
+                return f"The ${pick(offered):.2f} one, please: I'd like the {word} option."
         named = [v for v in dict.fromkeys(self.values) if rules.has(text, v)]
         if len(named) == 1:
             return f"{named[0]}, please."
         stated = rules.words(
             self.task.scenario.instruction + " " + " ".join(map(str, self.task.scenario.known.values()))
         )
-        offered = rules.prices(message)
         for word, pick in PREFERENCES.items():
             if word in stated and len(offered) >= 2:
                 return f"The ${pick(offered):g} one, please: I prefer the {word} option."

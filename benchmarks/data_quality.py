@@ -2,6 +2,7 @@
 
     python benchmarks/data_quality.py                                   # verticals + mock, train split
     python benchmarks/data_quality.py --envs AgentScaler/retail-v0 --split test --policy oracle
+    python benchmarks/data_quality.py --envs AgentScaler/retail-v0 --tasks 10000 --tasks-only
 
 Prints one JSON line per env id: ``{"env", "split", "policy", "demonstrations": {...},
 "tasks": {...}}``.
@@ -27,6 +28,8 @@ Tasks (the split's tasks and their gold runs):
 - ``gold_length`` (mean, min, max, histogram), ``read_only``;
 - ``variety``: distinct gold tool sequences, at growing task counts, and the share of test tasks
   whose sequence never occurs in train.
+
+``--tasks N`` measures the env made with ``tasks=N`` (N distinct tasks per split).
 """
 
 from __future__ import annotations
@@ -51,20 +54,20 @@ MIN_CLOSING_WORDS = 6
 FIXED_SHARE = 0.05
 
 
-def domain_of(env_id: str):
-    env = gym.make(env_id, disable_env_checker=True)
+def domain_of(env_id: str, count: int | None = None):
+    env = gym.make(env_id, disable_env_checker=True, tasks=count)
     domain = env.unwrapped.domain
     env.close()
     return domain
 
 
-def demonstrations(env_id: str, split: str, policy_spec: str) -> dict:
+def demonstrations(env_id: str, split: str, policy_spec: str, count: int | None = None) -> dict:
     from agents import make_policy
     from agentscaler_gym.rollout import rollout
 
-    domain = domain_of(env_id)
+    domain = domain_of(env_id, count)
     writes = {name for name, t in domain.tools.items() if t.kind == WRITE}
-    trajectories = rollout([env_id], make_policy(policy_spec), split=split)
+    trajectories = rollout([env_id], make_policy(policy_spec), split=split, **({"tasks": count} if count else {}))
     values = grounded = full = confirmed = total_writes = texts = questions = 0
     closings: list[tuple[str, tuple[str, ...]]] = []
     ungrounded: Counter = Counter()
@@ -105,8 +108,8 @@ def demonstrations(env_id: str, split: str, policy_spec: str) -> dict:
     }
 
 
-def tasks(env_id: str, split: str) -> dict:
-    domain = domain_of(env_id)
+def tasks(env_id: str, split: str, count: int | None = None) -> dict:
+    domain = domain_of(env_id, count)
     chosen = domain.task_list(split)
     transcription = dependency = ask_to_know = read_only = 0
     lengths: Counter = Counter()
@@ -129,8 +132,9 @@ def tasks(env_id: str, split: str) -> dict:
     for n in (100, 1000, 10_000):
         if n < len(sequences):
             variety[f"distinct_at_{n}"] = len(set(sequences[:n]))
-    if split == "test" and "train" in domain.splits():
-        seen = {_sequence(t) for t in domain.task_list("train")}
+    train = _train_tasks(domain) if split == "test" else None
+    if train is not None:
+        seen = {_sequence(t) for t in train}
         variety["test_unseen_in_train"] = _share(sum(s not in seen for s in sequences), len(sequences))
     count = len(chosen)
     return {
@@ -166,6 +170,13 @@ def _sequence(task) -> tuple[str, ...]:
     return tuple(c.name for c in task.gold_calls)
 
 
+def _train_tasks(domain) -> list | None:
+    try:
+        return domain.task_list("train")
+    except (KeyError, ValueError):  # no train split, or fewer train tasks than asked for
+        return None
+
+
 def _share(part: float, whole: float) -> float:
     return round(part / whole, 4) if whole else 0.0
 
@@ -176,12 +187,17 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--split", default="train")
     p.add_argument("--policy", default="oracle", help="a policy spec (agents.make_policy)")
     p.add_argument("--tasks-only", action="store_true", help="skip playing demonstrations")
+    p.add_argument(
+        "--tasks", type=int, default=None, metavar="N", help="N distinct tasks per split (default: the env's own)"
+    )
     args = p.parse_args(argv)
     for env_id in args.envs:
         line = {"env": env_id, "split": args.split, "policy": args.policy}
+        if args.tasks:
+            line["task_count"] = args.tasks
         if not args.tasks_only:
-            line["demonstrations"] = demonstrations(env_id, args.split, args.policy)
-        line["tasks"] = tasks(env_id, args.split)
+            line["demonstrations"] = demonstrations(env_id, args.split, args.policy, args.tasks)
+        line["tasks"] = tasks(env_id, args.split, args.tasks)
         print(json.dumps(line), flush=True)
 
 

@@ -27,7 +27,7 @@ def pass_at_1(
     policy = make_policy(policy) if isinstance(policy, str) else policy
     results = {}
     for env_id in env_ids:
-        tasks = len(_domain(env_id).task_list(split))
+        tasks = len(_domain(env_id, env_kwargs.get("tasks")).task_list(split))
         episodes = tasks if limit is None else min(limit, tasks)
         trajectories = rollout(env_id, policy, split=split, episodes=episodes, seed=seed, **env_kwargs)
         passed = sum(t.passed for t in trajectories)

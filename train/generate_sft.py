@@ -55,7 +55,8 @@ def collect(
 
     policy = make_policy(policy) if isinstance(policy, str) else policy
 
-    total = sum(len(_domain(e).task_list(split)) * samples if episodes is None else episodes for e in env_ids)
+    tasks = env_kwargs.get("tasks")
+    total = sum(len(_domain(e, tasks).task_list(split)) * samples if episodes is None else episodes for e in env_ids)
     passed = 0
     with tqdm(total=total, desc="collect", unit="ep", disable=not progress) as bar:
 
@@ -82,16 +83,16 @@ def collect(
         )
 
 
-def gold_calls(t: Trajectory):
-    """The gold calls of a trajectory's task, found through the registry."""
-    return _domain(t.env_id).task(t.task_id).gold_calls
+def gold_calls(t: Trajectory, tasks: int | None = None):
+    """The gold calls of a trajectory's task (of the domain with ``tasks`` per split), found through the registry."""
+    return _domain(t.env_id, tasks).task(t.task_id).gold_calls
 
 
 @functools.cache
-def _domain(env_id: str):
+def _domain(env_id: str, tasks: int | None = None):
     from agentscaler_gym.registry import domain_of
 
-    return domain_of(env_id)
+    return domain_of(env_id, tasks)
 
 
 def generate_sft(
@@ -107,7 +108,8 @@ def generate_sft(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     trajectories = collect(env_ids, policy, out=out / "trajectories.jsonl", **collect_kwargs)
-    report = filter_trajectories(trajectories, exact=exact, gold_calls=gold_calls)
+    tasks = collect_kwargs.get("tasks")
+    report = filter_trajectories(trajectories, exact=exact, gold_calls=lambda t: gold_calls(t, tasks))
     rows = [sft_row(t) for t in report.kept]
     if rows:
         write_rows(rows, out)
@@ -140,6 +142,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--user", default="scripted", help="scripted, or a policy spec that plays an LLM user (agents.user_llm.LLMUser)"
     )
     parser.add_argument("--split", default="train", help="task split to play (default: train)")
+    parser.add_argument(
+        "--tasks",
+        type=int,
+        default=None,
+        metavar="N",
+        help="N distinct tasks per split (default: the domain's own list)",
+    )
     parser.add_argument("--samples", type=int, default=1, help="episodes per task (for sampling policies)")
     parser.add_argument(
         "--episodes", type=int, default=None, help="episodes per env id, cycling over the tasks (instead of --samples)"
@@ -184,6 +193,7 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         make_user=make_user,
         resume=args.resume,
+        **({"tasks": args.tasks} if args.tasks is not None else {}),
     )
     totals = card["totals"]
     print(

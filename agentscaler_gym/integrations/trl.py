@@ -202,6 +202,7 @@ def task_dataset(
     split: str = "train",
     limit: int | None = None,
     held_out: str | Sequence[str] | None = None,
+    tasks: int | None = None,
 ):
     """The tasks of ``split`` as GRPO prompts: a ``datasets.Dataset``.
 
@@ -215,6 +216,8 @@ def task_dataset(
         split: The task split.
         limit: At most this many tasks per env id.
         held_out: A domain selection (:mod:`agentscaler_gym.splits`) left out of the dataset.
+        tasks: Distinct tasks per split (``gym.make(id, tasks=N)``); envs of this process made
+            without it still reset to these task ids.
     """
     from datasets import Dataset
 
@@ -225,7 +228,7 @@ def task_dataset(
         env_ids = DomainSplit.parse(held_out).training_ids(env_ids)
     rows = []
     for env_id in env_ids:
-        env = make_env(env_id, split=split)
+        env = make_env(env_id, split=split, **({"tasks": tasks} if tasks is not None else {}))
         for seed, task in enumerate(env.tasks[:limit]):
             _, info = env.reset(seed=seed, options={"task_id": task.id})
             tag = {"env_id": env_id, "task_id": task.id}

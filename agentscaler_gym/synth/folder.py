@@ -66,7 +66,8 @@ def seed_rows(spec: Mapping) -> dict[str, list[dict]]:
     if "tables" not in data:
         from .values import generate_rows
 
-        return generate_rows(spec["entities"], data["seed"], data["rows"])
+        rows = generate_rows(spec["entities"], data["seed"], data["rows"])
+        return {e["name"]: [] if e.get("seed", True) is False else rows[e["name"]] for e in spec["entities"]}
     return {
         e["name"]: [dict(zip((c["name"] for c in e["columns"]), row)) for row in data["tables"][e["name"]]]
         for e in spec["entities"]

@@ -52,7 +52,7 @@ def policy_text(
     by_name = {e["name"]: e for e in entities}
     for t in tools:
         op = t["operator"]
-        entity = human(op["entity"])
+        entity = human(op.get("entity", ""))
         if op["op"] == "transition":
             tr = op["transition"]
             if tr["from"]:

@@ -30,10 +30,12 @@ import json
 import math
 import re
 import string
+import uuid
 from collections.abc import Mapping, Sequence
 from random import Random
 from typing import Any
 
+from .schema import in_format
 from .words import singular, words
 
 # The day a synthesized domain lives in unless its spec says otherwise; its policy states it.
@@ -275,7 +277,12 @@ def seed_data(entities: Sequence[Mapping], seed: int, count: int, today: dt.date
     """The ``data`` section of a domain spec: seed, rows per table, current date and the rows themselves
     (per entity, one array per row in the order of its columns)."""
     rows = generate_rows(entities, seed, count, today)
-    tables = {e["name"]: [[r[c["name"]] for c in e["columns"]] for r in rows[e["name"]]] for e in entities}
+    tables = {
+        e["name"]: []
+        if e.get("seed", True) is False
+        else [[r[c["name"]] for c in e["columns"]] for r in rows[e["name"]]]
+        for e in entities
+    }  # a session table starts empty: nobody is logged in yet
     return {"seed": seed, "rows": count, "today": today.isoformat(), "tables": tables}
 
 
@@ -459,13 +466,33 @@ def column_value(
         value = _meant(entity, ws, index, rng, today, person) or _identifier(ws, rng)
         if _fits(value, rules):
             return value
+    if "format" in rules:
+        value = _formatted(rules["format"], rng, today, person)
+        if _fits(value, rules):
+            return value
     return _ruled_text(rules, rng)
 
 
 def _fits(value: str, rules: Mapping) -> bool:
     if len(value) < rules.get("minLength", 0) or len(value) > rules.get("maxLength", len(value)):
         return False
+    if "format" in rules and not in_format(rules["format"], value):
+        return False
     return "pattern" not in rules or re.search(rules["pattern"], value) is not None
+
+
+def _formatted(kind: str, rng: Random, today: dt.date, person: _Person) -> str:
+    """A value written in a stated format (see ``schema.FORMATS``), for a column whose name says less."""
+    day = today - dt.timedelta(days=rng.randint(1, 730))
+    if kind == "date":
+        return day.isoformat()
+    if kind == "date-time":
+        return f"{day.isoformat()}T{rng.randint(8, 19):02d}:{rng.choice((0, 15, 30, 45)):02d}:00"
+    if kind == "email":
+        return person.email()
+    if kind == "uuid":
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return f"https://example.com/{rng.choice(VOCAB['tag'])}/{rng.randint(1, 9999)}"
 
 
 def _ruled_text(rules: Mapping, rng: Random) -> str:

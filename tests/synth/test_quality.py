@@ -45,7 +45,7 @@ def test_a_tool_named_by_a_mutating_verb_is_a_write_or_not_offered(verb):
 def test_a_computation_is_never_answered_by_a_row_lookup(name):
     assert is_computation(name)
     plan, reason = plan_tool(shape(name, {"a": NUM, "b": NUM}, ["a", "b"]), "number")
-    assert plan is None and "computation" in reason
+    assert (plan is None and "computation" in reason) or (plan.op == "compute" and plan.binding.function == name)
 
 
 def test_state_changes_named_by_verbs_are_transitions():
@@ -262,3 +262,52 @@ def test_a_folder_whose_stated_rules_could_hang_or_mislead_the_checker_is_refuse
     with pytest.raises(FolderError) as caught:
         load_domain_folder(tmp_path)
     assert f"tools[0].operator.rules.{param}." in str(caught.value)
+
+
+def test_formats_and_quoted_choices_stated_in_descriptions_are_enforced_and_counted():
+    from agentscaler_gym.synth.folder import build_domain
+    from agentscaler_gym.synth.operators import tool_spec
+    from agentscaler_gym.synth.quality import rule_measures
+    from agentscaler_gym.synth.schema import bind_entities, infer_schema
+
+    due = {"type": "string", "description": "Due date in YYYY-MM-DD format."}
+    priority = {"type": "string", "description": "Priority, one of 'low', 'medium' or 'high'."}
+    shapes = [
+        shape("create_ticket", {"title": S, "due": due, "priority": priority}, ["title", "due", "priority"]),
+        shape("get_ticket", {"ticket_id": S}, ["ticket_id"]),
+    ]
+    bound = bind_entities(shapes)
+    plans = {s.name: plan_tool(s, bound[s.name])[0] for s in shapes}
+    entities = infer_schema(shapes, plans)
+    spec = {
+        "format": 1,
+        "name": "desk",
+        "title": "Desk",
+        "description": "",
+        "policy": "",
+        "data": {"seed": 1, "rows": 8},
+        "entities": [e.to_dict() for e in entities.values()],
+        "tools": [tool_spec(s, plans[s.name], entities) for s in shapes],
+    }
+    columns = {c["name"]: c for c in spec["entities"][0]["columns"]}
+    assert columns["due"]["rules"] == {"format": "date"} and columns["priority"]["enum"] == ["low", "medium", "high"]
+    domain = build_domain(spec, {})
+    seat = domain.seats()["assistant"]
+    answer = seat.call("create_ticket", {"title": "a", "due": "next week", "priority": "low"})
+    assert not answer.ok and "due must be a date as YYYY-MM-DD" in answer.text and not seat.changes()
+    assert not seat.call("create_ticket", {"title": "a", "due": "2025-07-01", "priority": "urgent"}).ok
+    assert seat.call("create_ticket", {"title": "a", "due": "2025-07-01", "priority": "high"}).ok
+    assert rule_measures(build_domain(spec, {}), spec) == {"rules": 2, "rules_enforced": 2}
+
+
+def test_seed_values_keep_a_stated_format_where_the_column_name_says_nothing():
+    from agentscaler_gym.synth.schema import FORMATS, in_format
+
+    columns = [{"name": "item_id", "type": "string"}]
+    columns += [{"name": f"ref_{i}", "type": "string", "rules": {"format": f}} for i, f in enumerate(FORMATS)]
+    entity = {"name": "item", "key": "item_id", "prefix": "ITM-", "columns": columns}
+    rows = generate_rows([entity], 7, 60)["item"]
+    for i, kind in enumerate(FORMATS):
+        assert all(in_format(kind, r[f"ref_{i}"]) for r in rows), kind
+    measured = world_measures({"tools": [], "entities": [entity], "data": {"seed": 7, "rows": 60}})
+    assert measured["ruled_kept"] == measured["ruled_values"] == 60 * len(FORMATS)

@@ -10,7 +10,7 @@ from pathlib import Path
 from ...domain import Domain, Side
 from .data import generate
 from .models import MODELS
-from .tasks import make_tasks
+from .tasks import MAX_TASKS, make_tasks, task_stream
 from .tools import TOOLS
 
 DOMAIN = Domain(
@@ -19,4 +19,6 @@ DOMAIN = Domain(
     policy=(Path(__file__).parent / "policy.md").read_text(encoding="utf-8"),
     agent=Side(models=MODELS, tools=TOOLS, generate=generate),
     tasks=make_tasks,
+    stream=task_stream,
+    max_tasks=MAX_TASKS,
 )

@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from ...tasks import ASSISTANT, Scenario, Task, ToolCall, varied_opening
+from ...tasks import ASSISTANT, Scenario, Task, ToolCall, interleave, varied_opening
 from .data import AIRPORTS, FIRST_NAMES, NOW, TODAY, dates, minutes
 from .fares import COMPENSATION, INSURED_REASONS, fare_total, free_bags
 from .models import Flight, FlightDate, PaymentMethod, Reservation, User
@@ -21,15 +21,41 @@ from .tools import search_direct_flight, search_onestop_flight
 
 SEED = 7
 PER_FAMILY = {"train": 40, "test": 13}
+MAX_TASKS = {"train": 2_787, "test": 978}  # what the stream holds: each family once per user of the split
+
+
+def _split_users(world: World) -> dict[str, list]:
+    return {"train": world.users[1::4] + world.users[2::4] + world.users[3::4], "test": world.users[::4]}
+
+
+def task_stream(domain) -> dict:
+    """Every split's tasks for any count (``gym.make(..., tasks=N)``): each family tried once for
+    every user of the split, in a seeded order, the families in turn; at most :data:`MAX_TASKS`."""
+    world = World(domain)
+    return {split: interleave(_family_queues(world, split, users)) for split, users in _split_users(world).items()}
+
+
+def _family_queues(world: World, split: str, users: list) -> dict:
+    rng = random.Random(f"{SEED}:{split}:stream")
+    orders = {family: rng.sample(users, len(users)) for family in FAMILIES}
+    counter = iter(range(10**9))
+
+    def queue(family: str):
+        for user in orders[family]:
+            found = FAMILIES[family](world, rng, user)
+            if found is not None:
+                scenario, calls, outputs = found
+                task_id = f"{family}-{split}-{next(counter):05d}"
+                scenario = dataclasses.replace(scenario, opening=varied_opening(scenario.opening, task_id))
+                yield Task(task_id, family, scenario, tuple(calls), tuple(outputs))
+
+    return {family: queue(family) for family in FAMILIES}
 
 
 def make_tasks(domain) -> dict:
     world = World(domain)
     splits = {}
-    for split, users in (
-        ("train", world.users[1::4] + world.users[2::4] + world.users[3::4]),
-        ("test", world.users[::4]),
-    ):
+    for split, users in _split_users(world).items():
         rng = random.Random(f"{SEED}:{split}")
         tasks = []
         for family, build in FAMILIES.items():

@@ -19,13 +19,28 @@ refuse          requests the policy forbids; the gold run only reads and changes
 
 Every fifth user is a test user, so train and test never share a user. The same seed rows give
 the same tasks, with stable ids (``cancel-0001``).
+
+Any number of tasks (:func:`task_stream`, ``gym.make("AgentScaler/retail-v0", tasks=N)``, up to
+:data:`MAX_TASKS` per split) comes from an endless, seeded sequence of distinct tasks per split:
+families in turn by weight (:data:`STREAM_WEIGHTS`) until each runs out of new tasks, so any
+count is a prefix of a larger one. The sequence adds three search-and-choose families, whose
+user describes the item by its attributes, with a fallback and a tie-break preference:
+
+=============== ===================================================================
+exchange_prefer exchange an item of a delivered order for "one with X and Y; if there is none,
+                any with X"; the agent looks the product up, applies the fallback, offers
+                the options that fit, and the user picks by preference (the cheapest...)
+modify_prefer   the same for an item of a pending order
+find_prefer     a question: the price of the item that fits such a wish
+=============== ===================================================================
 """
 
+import dataclasses
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from ...tasks import Scenario, Task, ToolCall, varied_opening
+from ...tasks import Choice, Scenario, Task, ToolCall, varied_opening
 from .data import CANCEL_REASONS, random_address
 from .models import Order, OrderItem, PaymentMethod, Product, User, Variant
 
@@ -63,6 +78,7 @@ class Intent:
     note: str = ""  # extra guidance for the simulated user, e.g. accept a refusal
     writes: bool = True
     key: tuple = ()  # identifies the request, to keep tasks distinct
+    choice: Choice | None = None  # offered before ``calls[choice.before]`` (search-and-choose goals)
 
 
 class World:
@@ -540,6 +556,134 @@ def refuse_short_gift_card(rng: random.Random, plan: Plan) -> Intent | None:
     )
 
 
+# -- search and choose: items described by attributes, with a fallback and a preference --------
+
+TIE_BREAKS = {"cheapest": min, "most expensive": max}
+
+
+def _wish(rng: random.Random, world: World, product: str, keep: dict | None, exclude: str = "") -> tuple | None:
+    """A wish for a variant of ``product``: ``(first, fallback, tie, pick, candidates)``.
+
+    ``first`` is two ``(option, value)`` pairs ("size L and material wool"), ``fallback`` the first
+    of them alone ("any with size L"); the candidates are the available variants (not ``exclude``)
+    that fit the first wish, or, when none does, the fallback; ``tie`` ("cheapest"...) picks one of
+    several. Where the catalogue allows, half of the wishes are drawn so that nothing fits the
+    first wish, so the fallback is needed (about three in ten overall). ``keep`` (the current options) makes the fallback value a change.
+    """
+    variants = world.variants[product]
+    available = [v for v in variants if v["available"] and v["id"] != exclude]
+    keys = sorted(variants[0]["options"])
+    if not available or len(keys) < 2:
+        return None
+    option, other = rng.sample(keys, 2)
+    values = sorted({v["options"][option] for v in available} - ({keep[option]} if keep else set()))
+    if not values:
+        return None
+    value = rng.choice(values)
+    fallback = ((option, value),)
+    level = [v for v in available if v["options"][option] == value]
+    seconds = sorted({v["options"][other] for v in variants})
+    empty = [x for x in seconds if not any(v["options"][other] == x for v in level)]
+    full = [x for x in seconds if x not in empty]
+    second = rng.choice(empty if empty and (rng.random() < 0.5 or not full) else full)
+    first = ((option, value), (other, second))
+    candidates = [v for v in level if v["options"][other] == second] or level
+    tie = rng.choice(sorted(TIE_BREAKS))
+    prices = [v["price"] for v in candidates]
+    if prices.count(TIE_BREAKS[tie](prices)) > 1:
+        return None
+    pick = next(v for v in candidates if v["price"] == TIE_BREAKS[tie](prices))
+    return first, fallback, tie, pick, sorted(candidates, key=lambda v: v["id"])
+
+
+def _pairs(wish: tuple) -> str:
+    return " and ".join(f"{option} {value}" for option, value in wish)
+
+
+def _wish_text(first: tuple, fallback: tuple) -> str:
+    return f"{_pairs(first)}; if there is none, any with {_pairs(fallback)}"
+
+
+def _offer(before: int, first: tuple, candidates: list[dict], pick: dict) -> Choice | None:
+    """The options the agent finds and offers (only when there is more than one)."""
+    if len(candidates) < 2:
+        return None
+    fits = all(candidates[0]["options"][option] == value for option, value in first)
+    note = "" if fits else f"none is available with {_pairs(first)}"
+    options = tuple((v["id"], f"{_options(v['options'])}, at ${v['price']:.2f}") for v in candidates)
+    return Choice(before, options, pick["id"], note)
+
+
+def _prefer_write(rng: random.Random, plan: Plan, status: str, kind: str, tool: str) -> Intent | None:
+    world = plan.world
+    order = plan.order(rng, lambda o: o["status"] == status and not (status == "pending" and o["items_modified"]))
+    if order is None:
+        return None
+    line = rng.choice(world.items[order["id"]])
+    wish = _wish(rng, world, line["product"], line["options"], exclude=line["variant"])
+    if wish is None:
+        return None
+    first, fallback, tie, pick, candidates = wish
+    method = _payer(rng, plan, pick["price"] - line["price"])
+    if method is None:
+        return None
+    oid = order["id"]
+    write = ToolCall(
+        tool,
+        {
+            "order_id": oid,
+            "item_ids": [line["variant"]],
+            "new_item_ids": [pick["id"]],
+            "payment_method_id": method["id"],
+        },
+    )
+    calls = [_get_order(oid), ToolCall("get_product_details", {"product_id": line["product"]}), _get_user(plan), write]
+    verb = "exchange" if kind == "exchange_prefer" else "change"
+    return Intent(
+        kind,
+        f"In my order {oid}, I'd like to {verb} the {line['name']} ({_options(line['options'])}) for one "
+        f"with {_wish_text(first, fallback)}. Use {_describe(method)} for any price difference.",
+        calls,
+        {
+            f"order to {verb}": oid,
+            f"item to {verb}": _names([line]),
+            f"{verb} payment method": _describe(method),
+            "preference if several fit": f"the {tie} one",
+        },
+        note=f"If several items fit, I take the {tie} one.",
+        key=(kind, oid, line["id"], first, fallback, tie),
+        choice=_offer(len(calls) - 1, first, candidates, pick),
+    )
+
+
+def exchange_prefer(rng: random.Random, plan: Plan) -> Intent | None:
+    return _prefer_write(rng, plan, "delivered", "exchange_prefer", "exchange_delivered_order_items")
+
+
+def modify_prefer(rng: random.Random, plan: Plan) -> Intent | None:
+    return _prefer_write(rng, plan, "pending", "modify_prefer", "modify_pending_order_items")
+
+
+def find_prefer(rng: random.Random, plan: Plan) -> Intent | None:
+    product = rng.choice(plan.world.products)
+    wish = _wish(rng, plan.world, product["id"], None)
+    if wish is None:
+        return None
+    first, fallback, tie, pick, candidates = wish
+    calls = [ToolCall("list_all_product_types"), ToolCall("get_product_details", {"product_id": product["id"]})]
+    return Intent(
+        "find_prefer",
+        f"I'm looking for a {product['name']} with {_wish_text(first, fallback)}. Do you have one, and how much is it?",
+        calls,
+        {"product": product["name"], "preference if several fit": f"the {tie} one"},
+        outputs=(f"{pick['price']:.2f}",),
+        note=f"If several items fit, I take the {tie} one.",
+        writes=False,
+        key=("find_prefer", product["id"], first, fallback, tie),
+        choice=_offer(len(calls), first, candidates, pick),
+    )
+
+
 WRITES = (cancel, order_address, user_address, modify_items, modify_payment, return_items, exchange)
 QUESTIONS = (order_status, tracking, gift_card_balance, product_price)
 REFUSALS = (
@@ -564,7 +708,18 @@ SINGLE = {
     "exchange": (exchange,),
     "info": QUESTIONS,
     "refuse": REFUSALS,
+    "exchange_prefer": (exchange_prefer,),
+    "modify_prefer": (modify_prefer,),
+    "find_prefer": (find_prefer,),
 }
+# The stream's family weights: the default mix, plus the search-and-choose families.
+STREAM_WEIGHTS = {**TRAIN_COUNTS, "exchange_prefer": 110, "modify_prefer": 90, "find_prefer": 70}
+PREFER_KINDS = ("exchange_prefer", "modify_prefer", "find_prefer")
+# Multi-intent tasks of the stream may hold one search-and-choose request.
+STREAM_FIRST = WRITES + (exchange_prefer, modify_prefer)
+STREAM_THEN = IN_MULTI + (exchange_prefer, modify_prefer, find_prefer)
+MAX_TASKS = 10_000  # per split; the stream is built and tested for this many
+STALE = 400  # draws in a row without a new task that mark a family exhausted
 
 
 # -- tasks -------------------------------------------------------------------------------------
@@ -602,21 +757,68 @@ def _split(world: World, users: list, counts: dict, rng: random.Random, numbers:
     return tasks
 
 
+def task_stream(domain) -> dict[str, Iterator[Task]]:
+    """Every split's endless sequence of distinct tasks (see the module); ids ``cancel-train-00042``."""
+    world = World(domain.rows)
+    users = {"train": [u for i, u in enumerate(world.users) if i % TEST_SHARE], "test": world.users[::TEST_SHARE]}
+    return {
+        split: _stream(world, split_users, split, random.Random(f"{domain.data_seed}:{split}:stream"))
+        for split, split_users in users.items()
+    }
+
+
+def _stream(world: World, users: list, split: str, rng: random.Random) -> Iterator[Task]:
+    """Families in turn by weight (smooth weighted round robin); a family that finds no new task
+    in :data:`STALE` draws is done. A task is new when both its requests and its gold calls are."""
+    live, credit = dict(STREAM_WEIGHTS), dict.fromkeys(STREAM_WEIGHTS, 0)
+    keys, golds, index = set(), set(), 0
+    while live:
+        total = sum(live.values())
+        for family, weight in live.items():
+            credit[family] += weight
+        family = max(live, key=lambda f: credit[f])
+        credit[family] -= total
+        for _ in range(STALE):
+            user = rng.choice(users)
+            if family == "multi_intent":
+                intents = _multi(rng, world, user, STREAM_FIRST, STREAM_THEN)
+            else:
+                intents = _single(rng, world, user, family)
+            key = (family, tuple(i.key for i in intents or ()))
+            if not intents or key in keys:
+                continue
+            task = _task(f"{family}-{split}-{index:05d}", family, rng, user, intents)
+            gold = tuple((c.name, repr(sorted(c.arguments.items()))) for c in task.gold_calls)
+            if gold in golds:
+                continue
+            keys.add(key)
+            golds.add(gold)
+            index += 1
+            yield task
+            break
+        else:
+            del live[family], credit[family]
+
+
 def _single(rng: random.Random, world: World, user: dict, family: str) -> list[Intent] | None:
     intent = rng.choice(SINGLE[family])(rng, Plan(world, user))
     return [intent] if intent else None
 
 
-def _multi(rng: random.Random, world: World, user: dict) -> list[Intent] | None:
+def _multi(
+    rng: random.Random, world: World, user: dict, first: tuple = WRITES, then: tuple = IN_MULTI
+) -> list[Intent] | None:
     plan = Plan(world, user)
-    first = rng.choice(WRITES)(rng, plan)
-    if first is None:
+    opening = rng.choice(first)(rng, plan)
+    if opening is None:
         return None
-    intents = [first]
+    intents = [opening]
     for _ in range(rng.choice((1, 1, 2))):
-        intent = rng.choice(IN_MULTI)(rng, plan)
+        intent = rng.choice(then)(rng, plan)
         if intent is not None:
             intents.append(intent)
+    if sum(i.choice is not None or i.kind in PREFER_KINDS for i in intents) > 1:
+        return None  # one preference per customer, so a choice question has one answer
     return intents if len(intents) > 1 else None
 
 
@@ -649,7 +851,17 @@ def _task(task_id: str, family: str, rng: random.Random, user: dict, intents: li
     calls = (auth, *(call for intent in intents for call in intent.calls))
     outputs = tuple(o for intent in intents for o in intent.outputs)
     scenario = Scenario(varied_opening(opening, task_id), instruction, known, rng.choice(PERSONAS))
-    return Task(task_id, family, scenario, calls, outputs)
+    return Task(task_id, family, scenario, calls, outputs, choices=_choices(intents))
+
+
+def _choices(intents: list[Intent]) -> tuple[Choice, ...]:
+    """The intents' choices, placed in the whole task's gold calls (after the authentication)."""
+    found, start = [], 1
+    for intent in intents:
+        if intent.choice is not None:
+            found.append(dataclasses.replace(intent.choice, before=start + intent.choice.before))
+        start += len(intent.calls)
+    return tuple(found)
 
 
 def _lower_first(sentence: str) -> str:

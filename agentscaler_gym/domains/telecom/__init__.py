@@ -12,7 +12,7 @@ from .data import generate, generate_devices
 from .device_models import MODELS as DEVICE_MODELS
 from .device_tools import DEVICE_TOOLS
 from .models import MODELS
-from .tasks import make_tasks
+from .tasks import MAX_TASKS, make_tasks, task_stream
 from .tools import TOOLS
 
 DOMAIN = Domain(
@@ -22,4 +22,6 @@ DOMAIN = Domain(
     agent=Side(models=MODELS, tools=TOOLS, generate=generate),
     user=Side(models=DEVICE_MODELS, tools=DEVICE_TOOLS, generate=generate_devices),
     tasks=make_tasks,
+    stream=task_stream,
+    max_tasks=MAX_TASKS,
 )

@@ -14,16 +14,17 @@ customer up, fix what is wrong on the provider side, ask the customer to act on 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ...tasks import USER, Scenario, Task, ToolCall, varied_opening
+from ...tasks import USER, Scenario, Task, ToolCall, interleave, varied_opening
 from .device_models import CARRIER_APN, DATA_CAP, NO_ROAMING, Device
 from .models import Bill, Customer, Line, PaymentMethod, Plan
 from .tools import card_expired
 
 PER_FAMILY = 32
 TEST_EVERY = 4  # every 4th task of a family is a test task
+MAX_TASKS = {"train": 1_676, "test": 545}  # what the stream holds: each family once per line it applies to
 PERSONAS = (
     "A busy professional who answers briefly.",
     "A retired teacher, polite and patient, not confident with phone settings.",
@@ -402,32 +403,58 @@ FAMILIES: dict[str, Family] = {
 }
 
 
+def task_stream(domain) -> dict[str, Iterator[Task]]:
+    """Every split's tasks for any count (``gym.make(..., tasks=N)``): each family on every line it
+    applies to, in a seeded order, every ``TEST_EVERY``-th to test, the families in turn; at most
+    :data:`MAX_TASKS`."""
+    world = World.of(domain.rows)
+    rng = random.Random(f"{7 + domain.data_seed}:stream")
+    queues: dict[str, dict[str, list[Task]]] = {"train": {}, "test": {}}
+    for family in FAMILIES:
+        for count, task in enumerate(_family_tasks(world, family, rng, lambda n, f=family: f"{f}-{_split(n)}-{n:05d}")):
+            queues[_split(count)].setdefault(family, []).append(task)
+    return {split: interleave({f: iter(ts) for f, ts in by_family.items()}) for split, by_family in queues.items()}
+
+
+def _split(count: int) -> str:
+    return "test" if count % TEST_EVERY == TEST_EVERY - 1 else "train"
+
+
+def _family_tasks(
+    world: World, family: str, rng: random.Random, ident: Callable[[int], str], limit: int | None = None
+) -> Iterator[Task]:
+    """The family's tasks on the lines it applies to, in a seeded order (at most ``limit``);
+    ``ident(n)`` names the ``n``-th."""
+    applies, build = FAMILIES[family]
+    pool = [line for line in world.lines if applies(world, line)]
+    rng.shuffle(pool)
+    count = 0
+    for line in pool:
+        if count == limit:
+            return
+        built = build(world, line, rng)
+        if built is None:
+            continue
+        opening, instruction, extra, calls, outputs = built
+        customer = world.customers[line["customer"]]
+        known = {
+            "phone number": line["phone_number"],
+            "name": customer["name"],
+            "date of birth": customer["date_of_birth"],
+            **extra,
+        }
+        task_id = ident(count)
+        scenario = Scenario(varied_opening(opening, task_id), instruction, known, rng.choice(PERSONAS))
+        yield Task(task_id, family, scenario, tuple(calls), outputs)
+        count += 1
+
+
 def make_tasks(domain) -> dict[str, list[Task]]:
     """Up to ``PER_FAMILY`` tasks per family on distinct lines; every ``TEST_EVERY``-th goes to test."""
     world = World.of(domain.rows)
     rng = random.Random(7 + domain.data_seed)
     splits: dict[str, list[Task]] = {"train": [], "test": []}
-    for family, (applies, build) in FAMILIES.items():
-        pool = [line for line in world.lines if applies(world, line)]
-        rng.shuffle(pool)
-        count = 0
-        for line in pool:
-            built = build(world, line, rng)
-            if built is None:
-                continue
-            opening, instruction, extra, calls, outputs = built
-            customer = world.customers[line["customer"]]
-            known = {
-                "phone number": line["phone_number"],
-                "name": customer["name"],
-                "date of birth": customer["date_of_birth"],
-                **extra,
-            }
-            task_id = f"{family}-{count:03d}"
-            scenario = Scenario(varied_opening(opening, task_id), instruction, known, rng.choice(PERSONAS))
-            task = Task(task_id, family, scenario, tuple(calls), outputs)
-            splits["test" if count % TEST_EVERY == TEST_EVERY - 1 else "train"].append(task)
-            count += 1
-            if count == PER_FAMILY:
-                break
+    for family in FAMILIES:
+        for count, task in enumerate(_family_tasks(world, family, rng, lambda n, f=family: f"{f}-{n:03d}", PER_FAMILY)):
+            splits[_split(count)].append(task)
     return splits
