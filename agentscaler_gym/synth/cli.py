@@ -1,7 +1,7 @@
 """``agentscaler synth``: synthesize domains from an API corpus into a folder.
 
     agentscaler synth --corpus builtin --out domains/ [--seed 0] [--max-domains N]
-                      [--walk-length 2-4] [--workers 2] [--tasks 24] [--rows 16] [--paraphrase MODULE:FUNCTION]
+                      [--walk-length 2-6] [--workers 2] [--tasks 24] [--rows 16] [--paraphrase MODULE:FUNCTION]
                       [--no-picture] [--emit-code] [--json]
 
 Writes one folder per validated domain, ``report.json``, ``report.md`` and ``graph.png`` into a
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="seeds communities, data and task walks (default 0)")
     p.add_argument("--max-domains", type=int, default=None, help="stop after this many validated domains")
     p.add_argument(
-        "--walk-length", type=walk_length, default=(2, 4), metavar="A-B", help="tool calls per task walk (default 2-4)"
+        "--walk-length", type=walk_length, default=(2, 6), metavar="A-B", help="gold calls per task (default 2-6)"
     )
     p.add_argument("--workers", type=int, default=1, help="processes for the per-domain stages (default 1)")
     p.add_argument("--tasks", type=int, default=24, help="tasks wanted per domain (default 24)")

@@ -3,9 +3,13 @@
 Tool B depends on tool A when B can consume a value A returns: a row of the entity B acts on, a
 row whose foreign key names it, or a parent row B's foreign-key argument can take. A walk starts
 at a tool, samples its arguments from the database state (what the user knows), executes it on the
-real runtime, and moves to a tool that consumes the output (what the agent must chain). The gold
-calls are what executed; the gold final state is their replay (``Domain.gold``). The user's
-request is written from templates, one phrase per step (optionally rewritten by a paraphrase hook).
+real runtime, and moves to a tool that consumes the output (what the agent must chain). A record
+the user would name rather than quote an id for is first found by a search on facts a person holds
+(a name and a date of birth; or the parent's records listed and the described one picked), so its
+id comes from an answer. The gold calls are what executed; the gold final state is their replay
+(``Domain.gold``). The user's request is written from templates, several wordings per operation,
+one phrase per step (optionally rewritten by a paraphrase hook). Walks that chain answers and
+follow new tool sequences are kept first; the test split holds whole tool sequences.
 
 Same domain, seed and settings give the same tasks: every random choice comes from one
 ``random.Random`` seeded with a string.
@@ -16,6 +20,8 @@ from __future__ import annotations
 import collections
 import dataclasses
 import importlib
+import itertools
+import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,10 +30,11 @@ from typing import Any
 from ..domain import Domain
 from ..tasks import ASSISTANT, Scenario, Task, ToolCall
 from ..tools import ToolError, validate_arguments
+from ..user_acts import topic_terms
 from .compute import compute_task
 from .operators import WRITES, rule_problem
 from .values import first_key, new_value
-from .words import FINAL_STATES, human, plural
+from .words import FINAL_STATES, human, plural, words
 
 PERSONAS = [
     "You are polite and brief.",
@@ -43,17 +50,23 @@ class TaskSettings:
     """How many tasks to make, and how.
 
     Attributes:
-        count: Tasks wanted per domain (a third go to ``test``, the rest to ``train``).
-        walk_length: Shortest and longest walk, in tool calls.
+        count: Tasks wanted per domain (about a third go to ``test``, the rest to ``train``).
+        walk_length: Shortest and longest task, in gold calls (lookups included; at most 6).
         attempts: Walks tried per task wanted before giving up.
+        read_only_share: Most of a domain's tasks that only read, as a share of its tasks (a
+            domain with fewer than ``FEWEST`` write tasks fills up to ``FEWEST`` with reads).
         paraphrase: ``"module:function"`` rewriting the user's templated opening and instruction
             (e.g. with an LLM); it must keep every value, and should be deterministic.
     """
 
     count: int = 24
-    walk_length: tuple[int, int] = (2, 4)
+    walk_length: tuple[int, int] = (2, 6)
     attempts: int = 8
+    read_only_share: float = 0.4
     paraphrase: str | None = None
+
+
+FEWEST = 6  # tasks a domain needs to keep two of each split through validation, with a margin
 
 
 def dependency_graph(spec: Mapping) -> dict[str, list[str]]:
@@ -82,22 +95,39 @@ def _consumes(tool: Mapping, produced: str, entities: Mapping) -> bool:
 def generate_tasks(
     spec: Mapping, domain: Domain, seed: int = 0, settings: TaskSettings = TaskSettings()
 ) -> tuple[dict[str, list[dict]], collections.Counter]:
-    """``({"train": [task dict], "test": [...]}, reasons walks were dropped)``."""
+    """``({"train": [task dict], "test": [...]}, reasons walks were dropped)``.
+
+    Walks are preferred in this order: those whose gold calls need a value only an earlier answer
+    gives and whose tool sequence is new, chained ones of a known sequence, the others (a domain
+    whose graph allows no chaining still gets tasks), new sequences first; one-call walks only fill
+    a domain that gives fewer than ``FEWEST`` longer ones. See :func:`_select` for the read-only share."""
     rng = random.Random(f"tasks:{seed}:{spec['name']}")
-    walker = _Walker(spec, domain, rng)
+    lo, hi = settings.walk_length
+    walker = _Walker(spec, domain, rng, hi)
     graph = dependency_graph(spec)
     starts = [t["name"] for t in spec["tools"]]
     rng.shuffle(starts)
     dropped: collections.Counter = collections.Counter()
-    tasks, seen = [], set()
-    lo, hi = settings.walk_length
+    writes = any(t["operator"]["op"] in WRITES for t in spec["tools"])
+    want = settings.count if writes else min(settings.count, FEWEST)
+    share = settings.read_only_share
+    patience = min(max(settings.count, 24), 200)  # fruitless walks before settling for what was found
+    found: list[tuple[int, Task]] = []  # (preference tier, task), in the order walked
+    best: list[tuple[int, Task]] = []  # the first tier alone
+    seen: set[str] = set()
+    sequences: set[tuple[str, ...]] = set()
+    duplicates = stale = 0
+    enough = False  # the first tier alone gives the tasks wanted
     failures: collections.Counter = collections.Counter()
-    duplicates = 0
     for attempt in range(settings.count * settings.attempts):
-        if len(tasks) >= settings.count or not starts:
+        if not starts or enough:
             break
+        if (stale > patience or len(found) >= 4 * want) and attempt % 8 == 0:
+            if len(_select(found, want, share)) >= want:
+                break  # new sequences have stopped coming, or four times the count was found: that will do
+        stale += 1
         start = starts[attempt % len(starts)]
-        walk = walker.walk(start, rng.randint(lo, hi), graph, len(tasks))
+        walk = walker.walk(start, rng.randint(lo, hi), graph, attempt)
         if isinstance(walk, str):
             dropped[walk] += 1
             failures[start] += 1
@@ -106,16 +136,30 @@ def generate_tasks(
             continue
         failures[start] = -100
         signature = repr([(c.name, sorted(c.arguments.items())) for c in walk.gold_calls])
-        if len(walk.gold_calls) < lo and graph.get(walk.gold_calls[-1].name):
-            dropped["walk shorter than the minimum length"] += 1  # (kept where the graph allows no longer walk)
-        elif signature in seen:
+        if signature in seen:
             dropped["duplicate walk"] += 1
             duplicates += 1
-            if duplicates > settings.count:  # the domain has few distinct walks: stop looking
+            if duplicates > patience:  # the domain has few distinct walks: stop looking
                 break
+            continue
+        seen.add(signature)
+        duplicates = 0  # (in a row)
+        walker.kept(walker.last_path)
+        sequence = tuple(c.name for c in walk.gold_calls)
+        new = sequence not in sequences
+        sequences.add(sequence)
+        if len(walk.gold_calls) < max(lo, 2) <= hi:
+            tier = SINGLE
         else:
-            seen.add(signature)
-            tasks.append(walk)
+            tier = (0 if new else 1) if walker.last_chained else (2 if new else 3)
+        found.append((tier, walk))
+        if new:
+            stale = 0
+        if tier == 0:
+            best.append((tier, walk))
+            enough = len(_select(best, want, share)) >= want
+    tasks = _select(found, want, share)
+    dropped["walk not kept (enough better ones)"] += len(found) - len(tasks)
     if settings.paraphrase:
         rewrite = _resolve(settings.paraphrase)
         tasks = [
@@ -128,10 +172,56 @@ def generate_tasks(
             for t in tasks
         ]
     named = [_task_dict(t, i) for i, t in enumerate(tasks)]
+    test = _held_out(named, rng)
     return {
-        "train": [t for i, t in enumerate(named) if i % 3 != 2],
-        "test": [t for i, t in enumerate(named) if i % 3 == 2],
+        "train": [t for i, t in enumerate(named) if i not in test],
+        "test": [t for i, t in enumerate(named) if i in test],
     }, dropped
+
+
+SINGLE = 4  # the preference tier of a one-call walk
+
+
+def _select(found: list[tuple[int, Task]], want: int, share: float) -> list[Task]:
+    """At most ``want`` tasks, best tiers first, in the order walked. Read-only tasks (they end on
+    an answer to report) are at most ``share`` of them, except that a domain with fewer than
+    ``FEWEST`` tasks that write fills up to ``FEWEST`` with reads; one-call walks fill only that far."""
+    ranked = sorted(range(len(found)), key=lambda i: (found[i][0], i))
+    longer = [i for i in ranked if found[i][0] != SINGLE]
+    reads = [i for i in longer if found[i][1].outputs]
+    writes = [i for i in longer if not found[i][1].outputs]
+    w = min(len(writes), want - min(len(reads), math.floor(want * share)))
+    r = min(len(reads), want - w, max(FEWEST - w, math.floor(w * share / (1 - share))))
+    chosen = writes[:w] + reads[:r]
+    for i in ranked:
+        if len(chosen) >= min(want, FEWEST):
+            break
+        if found[i][0] == SINGLE:
+            chosen.append(i)
+    return [found[i][1] for i in sorted(chosen)]
+
+
+def _held_out(tasks: list[dict], rng: random.Random) -> set[int]:
+    """Indices of the test tasks: whole tool sequences, about a third of the tasks, so a test task's
+    sequence is one train never shows. Where the sequences cannot give two tasks to each side, one
+    task in three is held out whatever its sequence."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, t in enumerate(tasks):
+        groups.setdefault(tuple(c["name"] for c in t["gold_calls"]), []).append(i)
+    want = max(len(tasks) // 3, 2)
+    order = list(groups)
+    rng.shuffle(order)
+    test: set[int] = set()
+    for sequence in order:
+        if len(test) + len(groups[sequence]) <= want:
+            test.update(groups[sequence])
+    for group in sorted((g for g in groups.values() if g[0] not in test), key=len):
+        if len(test) >= 2 or len(tasks) - len(test) - len(group) < 2:
+            break
+        test.update(group)
+    if len(test) < 2 or len(tasks) - len(test) < 2:
+        return {i for i in range(len(tasks)) if i % 3 == 2}
+    return test
 
 
 def _resolve(path: str) -> Callable[[str], str]:
@@ -150,8 +240,12 @@ def _task_dict(task: Task, index: int) -> dict:
 
 
 class _Walker:
-    def __init__(self, spec: Mapping, domain: Domain, rng: random.Random):
-        self.spec, self.domain, self.rng = spec, domain, rng
+    def __init__(self, spec: Mapping, domain: Domain, rng: random.Random, longest: int = 6):
+        self.spec, self.domain, self.rng, self.longest = spec, domain, rng, longest
+        self.walked: collections.Counter = collections.Counter()  # prefixes of kept walks' own steps
+        self.last_path: tuple[str, ...] = ()  # the tools of the last task's own steps (lookups left out)
+        self.last_chained = False  # whether that task needs a value only an earlier answer gives
+        self.cache: dict[tuple[str, int], list[dict]] = {}  # rows per table, while the database stays as is
         self.tools = {t["name"]: t for t in spec["tools"]}
         self.entities = {e["name"]: e for e in spec["entities"]}
         self.models = {m._meta.table_name: m for m in domain.agent.models}
@@ -163,7 +257,11 @@ class _Walker:
                     self.children[c["references"]].append((e["name"], c["name"]))
 
     def walk(self, start: str, length: int, graph: Mapping[str, list[str]], index: int) -> Task | str:
+        """One walk of at most ``length`` gold calls from ``start``, lookups included. The next tool is
+        one whose output-consuming prefix has been walked least (writes first, more often than not),
+        so distinct tool sequences keep growing with the number of tasks asked for."""
         self.db.reset()
+        self.last_path, self.last_chained = (start,), False
         if self.tools[start]["operator"]["op"] == "compute":
             task = compute_task(
                 self.tools[start], self.domain.tools[start], self.db, self.rng, index, OPENINGS, PERSONAS
@@ -173,6 +271,7 @@ class _Walker:
         steps: list[_Step] = []
         chains: list[tuple[str, dict] | None] = []
         chain: tuple[str, dict] | None = None  # (entity, row) the last call returned
+        path: tuple[str, ...] = ()
         name = start
         if self.tools[start]["operator"].get("session") and self.tools[start]["operator"]["op"] != "login":
             login = login_step(self, self.tools[start]["operator"]["session"])  # the session comes first
@@ -181,19 +280,25 @@ class _Walker:
             calls.append(ToolCall(login.tool, login.arguments))
             steps.append(login)
             chains.append(None)
-        for position in range(length):
-            step = self._arguments(self.tools[name], chain, index * 10 + position)
+        while len(calls) < length:
+            step = self._arguments(self.tools[name], chain, index * 10 + len(steps))
             if isinstance(step, str):
                 if not calls:
                     return step
                 break
-            for search, found in self._lookups(step):  # the user knows records by a name, not by an id
+            budget = (max(length, self.longest) if not calls else length) - len(calls) - 1
+            searches = self._lookups(step, budget)
+            if searches is None:  # the user would need the step's records but cannot find them in budget
+                break
+            for search, found in searches:  # the user knows records by what a person knows, not by an id
                 calls.append(ToolCall(search.tool, search.arguments))
                 steps.append(search)
                 chains.append(found)
             try:
                 result = self.db.run(self.domain.tools[name], step.arguments)
             except ToolError:
+                del calls[len(calls) - len(searches) :], steps[len(steps) - len(searches) :]
+                del chains[len(chains) - len(searches) :]
                 if not calls:
                     return "the first call failed"
                 break
@@ -201,11 +306,11 @@ class _Walker:
             steps.append(step)
             chain = _chained_row(self.tools[name], result)
             chains.append(chain)
+            path += (name,)
             options = [n for n in graph.get(name, []) if chain is not None]
             if not options:
                 break
-            writes = [n for n in options if self.tools[n]["operator"]["op"] in WRITES]
-            name = self.rng.choice(writes if writes and self.rng.random() < 0.6 else options)
+            name = self._next(path, options)
         if not calls:
             return "empty walk"
         writes = [c for c in calls if self.tools[c.name]["operator"]["op"] in WRITES]
@@ -225,13 +330,26 @@ class _Walker:
             outputs = (answer[1],)
         return self._task(calls, steps, outputs, index)
 
+    def _next(self, path: tuple[str, ...], options: list[str]) -> str:
+        least = min(self.walked[path + (n,)] for n in options)
+        fresh = [n for n in options if self.walked[path + (n,)] == least]
+        writes = [n for n in fresh if self.tools[n]["operator"]["op"] in WRITES]
+        return self.rng.choice(writes if writes and self.rng.random() < 0.6 else fresh)
+
+    def kept(self, path: tuple[str, ...]) -> None:
+        """Count a kept walk's prefixes (its own steps, lookups left out) for :meth:`_next`."""
+        for end in range(1, len(path) + 1):
+            self.walked[path[:end]] += 1
+
     # -- arguments -------------------------------------------------------------------------------
 
-    def _lookups(self, step: _Step) -> list[tuple[_Step, tuple[str, dict]]]:
-        """Searches that find the records ``step`` names by id (its own, or a foreign key) through a
-        fact the user holds. Each search runs now and must answer exactly that record; the step's id
-        then comes from the search's answer, so the user never has to know it."""
-        found = []
+    def _lookups(self, step: _Step, budget: int) -> list[tuple[_Step, tuple[str, dict]]] | None:
+        """Searches that find the records ``step`` names by id (its own, or a foreign key) through
+        facts the user holds: the record's own facts (a name and a date of birth), or its parent's
+        records listed and the one the user describes picked. Each search runs now and must answer
+        that record; the step's id then comes from the answer, so the user never has to know it.
+        None when the searches the step needs do not fit in ``budget`` calls."""
+        found: list[tuple[_Step, tuple[str, dict]]] = []
         for param in list(step.arguments):
             column = step.columns[param]
             if step.sources[param] != "user" or isinstance(step.arguments[param], bool):
@@ -240,47 +358,130 @@ class _Walker:
             target = step.entity if column == own["key"] and step.op != "create" else _references(own, column)
             if target is None:
                 continue
-            search = self._lookup(target, step.arguments[param])
-            if search is not None:
-                step.sources[param] = "chain"
-                found.append(search)
+            searches = self._lookup(target, step.arguments[param])
+            if not searches:
+                continue
+            if len(found) + len(searches) > budget:
+                return None if budget > 0 and not found else found
+            step.sources[param] = "chain"
+            found += searches
         return found
 
-    def _lookup(self, name: str, key: Any) -> tuple[_Step, tuple[str, dict]] | None:
-        entity = self.entities[name]
+    def _lookup(self, name: str, key: Any) -> list[tuple[_Step, tuple[str, dict]]]:
+        """The searches that find record ``key`` of entity ``name`` (ran in order), or ``[]``."""
         row = self._row(name, key)
         if row is None:
-            return None
-        for tool in self.tools.values():
-            op = tool["operator"]
-            if op["op"] != "list" or op["entity"] != name:
-                continue
-            params = tool["parameters"]["properties"]
-            for param, (role, column) in sorted(op["args"].items()):
-                meta = self._columns(entity).get(column)
-                if (
-                    role != "value"
-                    or meta is None
-                    or column == entity["key"]
-                    or meta.get("references")
-                    or meta.get("enum")
-                    or meta["type"] != "string"
-                    or params[param].get("type") != "string"
-                    or not row.get(column)
-                    or not self._unique(name, row, [column])
-                ):
-                    continue
-                search = _Step(tool["name"], "list", name)
-                search.set(param, row[column], "user", column)
-                try:
-                    validate_arguments(self.domain.tools[tool["name"]], search.arguments)
-                    result = self.db.run(self.domain.tools[tool["name"]], search.arguments)
-                except ToolError:
-                    continue
-                found = _chained_row(tool, result)
-                if found is not None and found[1].get(entity["key"]) == row[entity["key"]]:
-                    return search, found
+            return []
+        own = self._own_search(name, row)
+        if own is not None:
+            return [own]
+        return self._parent_search(name, row)
+
+    def _list_tools(self, name: str) -> list[Mapping]:
+        return [t for t in self.tools.values() if t["operator"]["op"] == "list" and t["operator"]["entity"] == name]
+
+    def _facts(self, entity: Mapping, tool: Mapping, row: Mapping) -> list[tuple[str, str]]:
+        """``(param, column)`` of ``tool``'s filters on facts a person knows of ``row``: its names,
+        dates and other free text (not its ids, not a choice from a list)."""
+        params = tool["parameters"]["properties"]
+        columns = self._columns(entity)
+        out = []
+        for param, (role, column) in sorted(tool["operator"]["args"].items()):
+            meta = columns.get(column)
+            if (
+                role == "value"
+                and meta is not None
+                and column != entity["key"]
+                and not meta.get("references")
+                and not meta.get("enum")
+                and meta["type"] == "string"
+                and params[param].get("type") == "string"
+                and row.get(column)
+            ):
+                out.append((param, column))
+        return out
+
+    def _own_search(self, name: str, row: dict) -> tuple[_Step, tuple[str, dict]] | None:
+        """A search by the fewest of the record's own facts that tell it apart."""
+        entity = self.entities[name]
+        for tool in self._list_tools(name):
+            facts = self._facts(entity, tool, row)
+            for size in range(1, min(3, len(facts)) + 1):
+                for chosen in itertools.combinations(facts, size):
+                    if not self._unique(name, row, [c for _, c in chosen]):
+                        continue
+                    search = _Step(tool["name"], "list", name, lookup=True)
+                    for param, column in chosen:
+                        search.set(param, row[column], "user", column)
+                    result = self._search(tool, search, row)
+                    if result is not None and len(result) == 1:
+                        return search, (name, result[0])
         return None
+
+    def _parent_search(self, name: str, row: dict) -> list[tuple[_Step, tuple[str, dict]]]:
+        """The records of the record's parent listed (the parent found by its own facts when it can
+        be), and the record picked from them by a fact the user describes it with."""
+        entity = self.entities[name]
+        for tool in self._list_tools(name):
+            for param, (role, column) in sorted(tool["operator"]["args"].items()):
+                parent = _references(entity, column)
+                if role != "value" or parent is None or parent == name or row.get(column) is None:
+                    continue
+                before = self._own_search(parent, self._row(parent, row[column]) or {})
+                search = _Step(tool["name"], "list", name, lookup=True)
+                search.set(param, row[column], "chain" if before else "user", column)
+                result = self._search(tool, search, row)
+                if not result:
+                    continue
+                pick = self._pick(entity, result, row, set(search.columns.values()))
+                if pick is None:
+                    continue
+                search.pick = pick
+                mine = next(r for r in result if r[entity["key"]] == row[entity["key"]])
+                return ([before] if before else []) + [(search, (name, mine))]
+        return []
+
+    def _search(self, tool: Mapping, search: _Step, row: Mapping) -> list[dict] | None:
+        """Run ``search`` (its other required filters from ``row``); its answer if ``row`` is in it."""
+        entity = self.entities[search.entity]
+        args = tool["operator"]["args"]
+        for param in tool["parameters"].get("required", ()):
+            role, column = args.get(param, ("ignored", None))
+            if param in search.arguments:
+                continue
+            if role != "value" or row.get(column) is None:
+                return None
+            search.set(param, row[column], "user", column)
+        fitted = self._fitted(search, tool)
+        if isinstance(fitted, str):
+            return None
+        try:
+            result = self.db.run(self.domain.tools[tool["name"]], search.arguments)
+        except ToolError:
+            return None
+        if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
+            return None
+        if not any(r.get(entity["key"]) == row[entity["key"]] for r in result):
+            return None
+        return result
+
+    def _pick(self, entity: Mapping, result: list[dict], row: Mapping, given: set[str]) -> tuple[str, Any] | None:
+        """``(column, value)`` telling ``row`` apart from the other listed records (``()`` if it is the
+        only one), preferring a choice from a list (an account type), then text, then anything said."""
+        if len(result) == 1:
+            return ()
+        columns = [
+            c
+            for c in entity["columns"]
+            if c["name"] not in given
+            and c["name"] != entity["key"]
+            and not c.get("references")
+            and c["type"] not in ("json", "boolean")
+            and row.get(c["name"]) not in (None, "")
+            and sum(str(r.get(c["name"])).lower() == str(row[c["name"]]).lower() for r in result) == 1
+        ]
+        columns.sort(key=lambda c: (not c.get("enum"), c["type"] != "string"))
+        return (columns[0]["name"], row[columns[0]["name"]]) if columns else None
 
     def _arguments(self, tool: Mapping, chain: tuple[str, dict] | None, index: int) -> _Step | str:
         op = tool["operator"]
@@ -422,6 +623,11 @@ class _Walker:
     def _parent_key(self, parent: str, chain: tuple[str, dict] | None, current: Any) -> tuple[Any, str]:
         if chain is not None and chain[0] == parent:
             return chain[1][self.entities[parent]["key"]], "chain"
+        if chain is not None:  # the chained record's own parent: the same customer, not a random one
+            for column in self.entities[chain[0]]["columns"]:
+                value = chain[1].get(column["name"])
+                if column.get("references") == parent and value is not None and value != current:
+                    return value, "chain"
         keys = [r[self.entities[parent]["key"]] for r in self._rows(parent)]
         keys = [k for k in keys if k != current]
         return (self.rng.choice(keys), "user") if keys else (None, "user")
@@ -456,8 +662,12 @@ class _Walker:
     # -- state -----------------------------------------------------------------------------------
 
     def _rows(self, entity: str) -> list[dict]:
-        with self.db.active():
-            return [dict(row.__data__) for row in self.models[entity].find_all()]
+        version = (entity, self.db.conn.total_changes)  # grows with every row written: a cache key
+        if version not in self.cache:
+            with self.db.active():
+                self.cache = {k: v for k, v in self.cache.items() if k[1] == version[1]}
+                self.cache[version] = [dict(row.__data__) for row in self.models[entity].find_all()]
+        return self.cache[version]
 
     def _row(self, entity: str, key: Any) -> dict | None:
         model = self.models[entity]
@@ -492,6 +702,21 @@ class _Walker:
                 if known.setdefault(human(param), _text(value)) == _text(value):
                     hide.add(param)
             hidden.append(hide)
+            s.variant = self.rng.randrange(12)
+        for s in steps:  # the fact a listed record is picked by is the user's too (said in the opening)
+            if s.pick:
+                known.setdefault(human(s.pick[0]), _text(s.pick[1]))
+        terms = {topic: set(topic_terms(topic)) for topic in known}
+        vague = {t for t in known if not terms[t] or any(o != t and terms[t] <= terms[o] for o in known)}
+        for hide in hidden:  # a question about "to date" could be read as one about the
+            hide -= {p for p in hide if human(p) in vague}  # date of birth: such a value is said up front
+        said = {v.lower() for v in known.values()}
+        self.last_path = tuple(s.tool for s in steps if not s.lookup)
+        self.last_chained = any(
+            source == "chain" and _text(s.arguments[p]).lower() not in said
+            for s in steps
+            for p, source in s.sources.items()
+        )
         request = _request([s.describe(self.tools[s.tool], self.entities) for s in steps], steps, outputs)
         goal = _request(
             [s.describe(self.tools[s.tool], self.entities, h) for s, h in zip(steps, hidden)], steps, outputs
@@ -510,12 +735,15 @@ class _Step:
     tool: str
     op: str
     entity: str
+    lookup: bool = False  # a search for a record a later step acts on
 
     def __post_init__(self):
         self.arguments: dict[str, Any] = {}
         self.sources: dict[str, str] = {}
         self.columns: dict[str, str] = {}
         self.suffix = ""  # what the user also asks to be told, after the last step
+        self.pick: tuple[str, Any] | tuple[()] = ()  # the fact that tells the wanted record from the listed ones
+        self.variant = 0  # which wording of the step
 
     def set(self, param: str, value: Any, source: str, column: str) -> None:
         if value is None:
@@ -542,26 +770,38 @@ class _Step:
         unsaid = [p for p in values if self.sources[p] == "user" and p in hidden]
         if unsaid and self.op in ("create", "update", "transition", "list"):
             topics = _and([human(self.columns[p]) for p in unsaid])
-            details = ", ".join(x for x in (details, f"a {topics} I will give you" if self.op != "update" else "") if x)
+            details = ", ".join(
+                x for x in (details, f"{_an(topics)} {topics} I will give you" if self.op != "update" else "") if x
+            )
         link = "".join(
             f" for that {human(_references(entities[self.entity], self.columns[p]) or self.columns[p])}" for p in linked
         )
         if self.op == "login":
             return "log in to my account"
         if self.op == "get":
-            return f"look up {ref}"
+            return self._worded(GET_WORDS, ref=ref)
         if self.op == "list":
             shown = [p for p in keys + given if p not in hidden]
             details = ", ".join(f"{human(self.columns[p])} {_quote(self.arguments[p])}" for p in shown)
+            if self.pick:
+                by = f"{human(self.pick[0])} {_quote(self.pick[1])}"
+                unsaid_by = (
+                    f" for the {_and([human(self.columns[p]) for p in unsaid])} I will give you" if unsaid else ""
+                )
+                mine = f" with {details}{link}" if details else link or unsaid_by
+                return self._worded(PICK_WORDS, entity=entity, entities=plural(entity), by=by, of=mine)
             if unsaid and not shown:
-                return f"find a {entity} by its {_and([human(self.columns[p]) for p in unsaid])}{link}"
+                topics = _and([human(self.columns[p]) for p in unsaid])
+                return self._worded(SEARCH_WORDS, entity=entity, topics=topics, link=link)
             if details:
-                return f"find the {entity} with {details}{link}"
+                return self._worded(FIND_WORDS, entity=entity, details=details, link=link)
             return f"find the {plural(entity)}{link}" if link else f"list the {plural(entity)}"
         if self.op == "create":
             key_part = ", ".join(f"{human(self.columns[p])} {_quote(self.arguments[p])}" for p in keys)
             fields = ", ".join(x for x in (key_part, details) if x)
-            return f"create a new {entity}{link}" + (f" with {fields}" if fields else "")
+            verb = words(self.tool)[0] if words(self.tool)[0] in CREATE_WORDS_OWN else "create"
+            text = self._worded(CREATE_WORDS, entity=entity, verb=verb, link=link)
+            return text + (f" with {fields}" if fields else "")
         if self.op == "update":
             changes = ", ".join(
                 f"{human(self.columns[p])}"
@@ -569,11 +809,35 @@ class _Step:
                 else f"{human(self.columns[p])} to {_quote(self.arguments[p])}"
                 for p in values
             )
-            return f"change {ref}: set {changes}"
+            return self._worded(UPDATE_WORDS, ref=ref, changes=changes)
         if self.op == "delete":
-            return f"delete {ref}"
+            return self._worded(DELETE_WORDS, ref=ref)
         verb = op["transition"].get("verb") or op["transition"]["to"]
-        return f"{verb} {ref}" + (f" ({details})" if details else "")
+        return self._worded(TRANSITION_WORDS, verb=verb, ref=ref) + (f" ({details})" if details else "")
+
+    def _worded(self, templates: Sequence[str], **parts: str) -> str:
+        return templates[self.variant % len(templates)].format(**parts, an=_an(parts.get("entity", "")))
+
+
+# Several wordings of each operation (a step keeps one: the request and the opening agree).
+GET_WORDS = ("look up {ref}", "check {ref}", "pull up {ref}", "get the details of {ref}")
+SEARCH_WORDS = (
+    "find {an} {entity} by its {topics}{link}",
+    "look for {an} {entity} by the {topics} I will give you{link}",
+    "search for {an} {entity}{link} using its {topics}",
+)
+FIND_WORDS = ("find the {entity} with {details}{link}", "search for the {entity} with {details}{link}")
+PICK_WORDS = (
+    "find my {entity} with {by}{of}",
+    "go through the {entities}{of} and find the one with {by}",
+    "look up the {entity} with {by} among the {entities}{of}",
+)
+CREATE_WORDS = ("create a new {entity}{link}", "{verb} a new {entity}{link}", "set up a new {entity}{link}")
+CREATE_WORDS_OWN = {"book", "register", "open", "add", "file", "place", "submit", "reserve", "schedule", "issue"}
+CREATE_WORDS_OWN |= {"post", "request", "report", "record", "upload", "enroll", "order", "create", "log", "send"}
+UPDATE_WORDS = ("change {ref}: set {changes}", "update {ref}: set {changes}", "edit {ref} so that I change {changes}")
+DELETE_WORDS = ("delete {ref}", "remove {ref}")
+TRANSITION_WORDS = ("{verb} {ref}", "go ahead and {verb} {ref}")
 
 
 OPENINGS = (
@@ -613,6 +877,10 @@ def _request(phrases: list[str], steps: Sequence[_Step], outputs: tuple[str, ...
     if outputs:
         phrases[-1] += steps[-1].suffix
     return phrases[0] + "".join(f", then {p}" for p in phrases[1:])
+
+
+def _an(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" and noun[:1] else "a"
 
 
 def _and(items: Sequence[str]) -> str:

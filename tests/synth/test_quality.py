@@ -140,7 +140,7 @@ def test_the_builtin_domains_measure_faithful_and_believable():
     assert measured["values_in_rules"] == 1.0 and measured["dated_states_agree"] == 1.0
     assert measured["transcription"] <= 0.2 and measured["ask_to_know"] >= 0.5
     assert measured["read_only"] <= 0.4 and measured["gold_length"]["mean"] >= 2.5
-    assert measured["true_dependency"] >= 0.15 and measured["test_unseen_in_train"] >= 0.5
+    assert measured["true_dependency"] >= 0.5 and measured["test_unseen_in_train"] >= 0.5
     assert measured["mixed_sources"] <= 0.1  # tools of two themes never share a domain
 
 
@@ -164,8 +164,9 @@ def test_a_user_who_knows_a_record_by_name_leads_to_a_search_whose_answer_feeds_
                 chained += 1
                 user = ScriptedUser()
                 user.start(task)
-                topic, value = next(iter(task.scenario.known.items()))
-                assert value not in task.scenario.opening or list(task.scenario.known.values()).count(value) > 1
+                held = [(t, v) for t, v in task.scenario.known.items() if f"'{v}'" not in task.scenario.opening]
+                assert held  # some facts wait for a question (a picked record's fact is said up front)
+                topic, value = held[0]
                 question = f"Could you tell me the {topic}?"
                 if str(value).lower() not in question.lower():  # else it reads as a confirmation
                     assert str(value) in user.respond(question)
