@@ -29,24 +29,19 @@ def one_torch_thread():
 
 @pytest.fixture(scope="session")
 def synth_env_id(tmp_path_factory) -> str:
-    """A synthesized domain's env id: the shipped one with the fewest tools (short prompts keep the
-    tests fast), else one made here."""
-    import gymnasium as gym
-
-    shipped = [i for i in agentscaler_gym.builtin_ids() if i.split("/")[-1].rsplit("-", 1)[0] not in HAND_BUILT]
-    if shipped:
-        tools = {
-            i: len(json.loads((Path(gym.spec(i).kwargs["domain"]) / "domain.json").read_text())["tools"])
-            for i in shipped
-        }
-        return min(shipped, key=lambda i: (tools[i], i))
-    from agentscaler_gym.cli import main
+    """A small synthesized domain's env id: the leave-request APIs of the shipped human-resources
+    corpus, synthesized here (a shipped domain holds a whole theme, and its tools prompt would not
+    fit the tests' short ``max_length``)."""
+    from agentscaler_gym.synth.corpus import load_corpus
+    from agentscaler_gym.synth.pipeline import SynthConfig, synthesize
 
     out = tmp_path_factory.mktemp("synth")
-    assert (
-        main(["synth", "--corpus", "builtin", "--out", str(out), "--max-domains", "1", "--no-picture", "--json"]) == 0
-    )
-    return agentscaler_gym.register_domains(out)[0]
+    corpus = Path(agentscaler_gym.__file__).parent / "synth" / "apis" / "human_resources.json"
+    apis = [a for a in json.loads(corpus.read_text(encoding="utf-8")) if "leave" in a["name"]]
+    (out / "corpus.json").write_text(json.dumps(apis), encoding="utf-8")
+    synthesize(load_corpus(str(out / "corpus.json")), out / "domains", SynthConfig(picture=False))
+    (env_id,) = agentscaler_gym.register_domains(out / "domains")
+    return env_id
 
 
 @pytest.fixture(scope="session")
