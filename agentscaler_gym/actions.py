@@ -26,7 +26,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .database import json_value
 from .tasks import ToolCall
 
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.S)
@@ -35,6 +34,7 @@ _CALL_SYNTAX = re.compile(r"^\[?\s*[A-Za-z_]\w*\(.*\)\s*\]?$", re.S)
 _UNPARSABLE = (ValueError, RecursionError)  # json's errors, and ints past Python's digit limit
 MAX_DEPTH = 32
 _SCALARS = (str, bool, float)
+_RAW_DECODE = json.JSONDecoder().raw_decode
 
 
 @dataclass
@@ -65,8 +65,12 @@ def parse_action(action: Any) -> Turn:
     text = _THINK.sub("", action).strip() if "<think>" in action else action.strip()
     if text.startswith(_OPEN) and text.endswith(_CLOSE) and text.find(_CLOSE) == len(text) - len(_CLOSE):
         # the common shape, one call and nothing else, as the general case below reads it
+        block = text[len(_OPEN) : -len(_CLOSE)].strip()
+        call = _plain_call(block)
+        if call is not None:
+            return Turn("", [call], [])
         turn = Turn()
-        _add_json_call(turn, text[len(_OPEN) : -len(_CLOSE)].strip())
+        _add_json_call(turn, block)
         return turn
     if _OPEN in text:
         parts = _split_blocks(text)  # text, block, text, block, ..., text
@@ -122,9 +126,25 @@ def _from_message(msg: Mapping) -> Turn:
     return turn
 
 
+def _plain_call(text: str) -> ToolCall | None:
+    """The call ``text`` holds if it has the usual shape, ``{"name": "...", "arguments": {...}}``
+    with values nested at most a few levels; None for anything else (read the long way, which says
+    what is wrong). The same call as the long way, without its checks for rarer shapes."""
+    try:
+        value, end = _RAW_DECODE(text)
+    except (ValueError, RecursionError):
+        return None
+    if end != len(text) or type(value) is not dict:
+        return None
+    name, arguments = value.get("name"), value.get("arguments")
+    if type(name) is str and name and type(arguments) is dict and _shallow(text):
+        return ToolCall(name, arguments)
+    return None
+
+
 def _add_json_call(turn: Turn, text: str) -> None:
     try:
-        value = json_value(text)
+        value = json.loads(text)
     except _UNPARSABLE as exc:
         turn.errors.append(f"could not parse the tool call JSON {_clip(text)}: {_clip(str(exc), 200)}")
         return
@@ -142,7 +162,8 @@ def _add_call(turn: Turn, value: Any, shallow: bool = False) -> None:
     if not isinstance(value, (dict, Mapping)):
         turn.errors.append(f"a tool call must be a JSON object with 'name' and 'arguments', got {_clip(value)}")
         return
-    name, arguments = value.get("name"), value.get("arguments", value.get("parameters", {}))
+    name = value.get("name")
+    arguments = value["arguments"] if "arguments" in value else value.get("parameters", {})
     if isinstance(arguments, str):
         try:
             arguments, shallow = (json.loads(arguments), _shallow(arguments)) if arguments.strip() else ({}, True)

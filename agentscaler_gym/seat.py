@@ -22,7 +22,8 @@ from .database import Database, SeedDatabase, json_value
 from .tasks import ToolCall
 from .tools import Tool, ToolError
 
-_RENDER = json.JSONEncoder(ensure_ascii=False, default=str).encode  # json.dumps's, its settings made once
+# json.dumps's text, its settings made once; a result is a fresh tree (no cycle to look for)
+_RENDER = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
 
 Changes = dict[tuple[str, str, Any], "dict | None"]
 """``{(seat, table, primary key): the row after as {column: value}, or None if deleted}``."""

@@ -222,7 +222,10 @@ def _quick_test(parameters: dict) -> Callable[[Any], bool]:
     tests = {key: _quick_value_test(schema) for key, schema in properties.items()}
 
     def accepts(arguments: Any) -> bool:
-        if type(arguments) is not dict or not required <= arguments.keys() <= names:
+        if type(arguments) is not dict:
+            return False
+        keys = arguments.keys()
+        if keys != names and not (keys >= required and keys <= names):
             return False
         for key, value in arguments.items():
             if not tests[key](value):
@@ -245,6 +248,8 @@ def _quick_value_test(schema: dict) -> Callable[[Any], bool]:
         exact = None
     if exact is None or "anyOf" in schema:
         return full
+    if exact == (str,) and allowed is None and not nullable:  # the commonest parameter, tested first
+        return lambda value: type(value) is str and len(value) <= _MAX_STRING
 
     def test(value: Any) -> bool:
         kind = type(value)
