@@ -75,9 +75,6 @@ class Tool:
         only if :func:`validate_arguments` accepts them (False: ask it, for the reason)."""
         return _quick_test(self.parameters)
 
-    def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "accepts"}  # the test is made again
-
 
 def tool(kind: str = READ, *, name: str | None = None, ends_episode: bool = False) -> Callable[[Callable], Tool]:
     """Mark a function as a tool of the given kind (``READ`` or ``WRITE``)."""
@@ -192,6 +189,11 @@ def validate_arguments(tool: Tool, arguments: Any) -> dict:
     """Check ``arguments`` against ``tool.parameters``; raise :class:`ToolError` saying what is wrong."""
     if tool.accepts(arguments):
         return dict(arguments)
+    return _validate_fully(tool, arguments)
+
+
+def _validate_fully(tool: Tool, arguments: Any) -> dict:
+    """:func:`validate_arguments` by walking the schema: whatever the quick test leaves to it."""
     if not isinstance(arguments, Mapping):
         raise ToolError(
             f"arguments of {tool.name} must be a JSON object, got {_type_name(arguments)}. {signature(tool)}"
