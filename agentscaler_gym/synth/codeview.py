@@ -87,6 +87,23 @@ def _attribute(column: str) -> str:
 
 def _function(tool: Mapping, name: str, entities: Mapping, classes: Mapping) -> list[str]:
     op = tool["operator"]
+    if op["op"] == "compute":
+        return [
+            "@tool(READ)",
+            f"def {name}(**arguments):",
+            f"    {tool['description'][:200]!r}",
+            "    from agentscaler_gym.synth import compute",
+            "",
+            f"    return compute.run({op['function']!r}, {op['args']!r}, {op.get('scale') or {}!r}, arguments)",
+        ]
+    if op["op"] == "login":
+        return [
+            "@tool(WRITE)",
+            f"def {name}(**credentials):",
+            f"    {tool['description'][:200]!r}",
+            f"    # opens a session (a row of {op['session']}) when exactly one {op['entity']} has these values",
+            "    ...",
+        ]
     model, entity = classes[op["entity"]], entities[op["entity"]]
     props, required = tool["parameters"]["properties"], set(tool["parameters"]["required"])
     arguments = {p: identifier(p, {"row", "query"}) for p in props}  # the agent's name -> the Python one

@@ -1,13 +1,14 @@
 """A synthesized domain on disk: a folder of data the runtime interprets.
 
-    <name>/domain.json   name, title, description, policy, data seed, entities (tables, keys,
-                         columns, foreign keys), tools (JSON schema, kind, operator)
+    <name>/domain.json   name, title, description, policy, data (seed, rows per table, the domain's
+                         current date, the seed rows), entities (tables, keys, columns, foreign
+                         keys), tools (JSON schema, kind, operator)
     <name>/tasks.json    {"train": [task, ...], "test": [...]}, as ``Task.to_dict``
     <name>/view.py       optional: the models and tool queries as readable code, never executed
 
 :func:`load_domain_folder` returns an ordinary :class:`~agentscaler_gym.domain.Domain`: models built
-with ``type()``, tools that run their operators as parameterised peewee queries, rows generated from
-the seed at load, tasks read from the folder. A folder is untrusted data: both files are checked
+with ``type()``, tools that run their operators as parameterised peewee queries, the seed rows the
+folder stores, tasks read from the folder. A folder is untrusted data: both files are checked
 against the rules of :mod:`.spec` before anything is built, and every task is replayed at load, so
 a broken folder raises one :class:`~.spec.FolderError` naming the file, the field and the cause.
 
@@ -28,7 +29,6 @@ from ..tasks import Task
 from .operators import operator_tool
 from .schema import build_models
 from .spec import FolderError, check_spec, check_tasks, read_json
-from .values import generate_rows
 
 FILES = ("domain.json", "tasks.json")
 
@@ -43,11 +43,10 @@ def build_domain(spec: Mapping, tasks: Mapping[str, list], tasks_file: str | Pat
     tools = [operator_tool(t, models, entities) for t in spec["tools"]]
     if tasks_file is not None:
         check_tasks(tasks, {t.name: t for t in tools}, tasks_file)
-    rows_per_entity = spec["data"]["rows"]
+    rows = seed_rows(spec)
 
-    def generate(seed: int) -> dict:
-        rows = generate_rows(spec["entities"], seed, rows_per_entity)
-        return {models[name]: table for name, table in rows.items()}
+    def generate(seed: int) -> dict:  # the rows are the folder's, whatever the seed
+        return {models[name]: [dict(r) for r in table] for name, table in rows.items()}
 
     by_split = {split: [Task.from_dict(t) for t in items] for split, items in tasks.items()}
     return Domain(
@@ -58,6 +57,21 @@ def build_domain(spec: Mapping, tasks: Mapping[str, list], tasks_file: str | Pat
         data_seed=spec["data"]["seed"],
         description=spec.get("description", ""),
     )
+
+
+def seed_rows(spec: Mapping) -> dict[str, list[dict]]:
+    """The seed rows of a domain spec by entity, as dicts: those stored in ``data.tables``, or, for a
+    spec made in memory without them (a synthesis stage, a test), generated from its seed now."""
+    data = spec["data"]
+    if "tables" not in data:
+        from .values import generate_rows
+
+        rows = generate_rows(spec["entities"], data["seed"], data["rows"])
+        return {e["name"]: [] if e.get("seed", True) is False else rows[e["name"]] for e in spec["entities"]}
+    return {
+        e["name"]: [dict(zip((c["name"] for c in e["columns"]), row)) for row in data["tables"][e["name"]]]
+        for e in spec["entities"]
+    }
 
 
 def load_domain_folder(path: str | Path) -> Domain:

@@ -29,7 +29,8 @@ from typing import Any
 import peewee as pw
 
 from ..tools import READ, WRITE, Tool, ToolError
-from .schema import CONTROL, LIMIT_PARAMS, ToolShape, column_type
+from . import compute
+from .schema import CONTROL, LIMIT_PARAMS, SESSION, ToolShape, column_type
 from .words import (
     CREATE_VERBS,
     DELETE_VERBS,
@@ -44,7 +45,7 @@ from .words import (
     words,
 )
 
-WRITES = ("create", "update", "delete", "transition")
+WRITES = ("create", "update", "delete", "transition", "login")
 NATURAL_KEYS = {
     "name",
     "username",
@@ -76,6 +77,8 @@ class Plan:
     entity: str
     roles: dict[str, tuple[str, str]]  # param -> (role, column)
     transition: dict | None = None
+    binding: compute.Binding | None = None  # the library function a computation runs
+    session: str | None = None  # the login tool whose session this tool needs
 
     @property
     def key(self) -> tuple[str, str] | None:
@@ -85,10 +88,21 @@ class Plan:
 def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
     """Classify a tool by its verb and bind its parameters to roles; ``(None, reason)`` if it cannot run.
 
-    A computation (``divide``, ``calculate_bmi``) is not offered: a row lookup would answer it with
-    a stored number, not its result. A tool named by a mutating verb is a write or is not offered."""
+    A computation (``divide``, ``calculate_bmi``) runs a function of :mod:`.compute` that its name
+    and parameters match, or is not offered: a row lookup would answer it with a stored number, not
+    its result. A tool named by a mutating verb is a write or is not offered."""
+    if shape.login:
+        return _login_plan(shape)
+    binding, reason = compute.bind(
+        shape.name,
+        shape.description,
+        {p.name: p.schema for p in shape.params},
+        [p.name for p in shape.params if p.required],
+    )
+    if binding is not None:
+        return Plan("compute", "", {}, binding=binding), None
     if is_computation(shape.name):
-        return None, "computation (a table lookup cannot give its result)"
+        return None, reason
     verb = _state_verb(shape) or shape.verb
     key = _key_param(shape, entity, creates=verb in CREATE_VERBS)
     if verb in TRANSITIONS and key:
@@ -121,6 +135,27 @@ def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
     if op == "create" and not any(r in ("value", "key") for r, _ in roles.values()):
         return None, "create with no values"
     return Plan(op, entity, roles, transition), None
+
+
+def _login_plan(shape: ToolShape) -> tuple[Plan | None, str | None]:
+    """A login checks the credentials it is given against a row of the account it names (``user_id``:
+    a user) or of ``account``, and opens a session."""
+    ids = [p for p in shape.params if p.id_of]
+    entity = ids[0].id_of if ids else "account"
+    roles = {p.name: ("key", entity + "_id") if p.id_of == entity else ("value", p.column) for p in shape.params}
+    if not roles:
+        return None, "login without credentials"
+    return Plan("login", entity, roles), None
+
+
+def guard_sessions(shapes: list[ToolShape], plans: Mapping[str, Plan]) -> None:
+    """Tools that come from the same API as a login tool (the same category, or every tool when the
+    corpus names none) need its session: called before logging in, they answer an error."""
+    logins = {s.category: s.name for s in shapes if plans[s.name].op == "login"}
+    for s in shapes:
+        login = logins.get(s.category)
+        if login is not None and plans[s.name].op not in ("login", "compute"):
+            plans[s.name].session = login
 
 
 def _state_verb(shape: ToolShape) -> str | None:
@@ -180,6 +215,15 @@ def _role(p, op: str, entity: str, key: tuple[str, str] | None) -> tuple[str, st
 
 def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> dict:
     """The tool as data: name, description, JSON schema of its parameters, kind and operator."""
+    if plan.binding is not None:
+        b = plan.binding
+        return {
+            "name": shape.name,
+            "description": b.description,
+            "kind": READ,
+            "parameters": {"type": "object", "properties": b.properties, "required": b.required},
+            "operator": {"op": "compute", "function": b.function, "args": b.args, "scale": b.scale},
+        }
     entity = entities[plan.entity]
     args = {}
     for p in shape.params:
@@ -198,6 +242,11 @@ def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> dict
     if plan.transition:
         operator["transition"] = plan.transition
     description = shape.description or f"{plan.op.capitalize()} {human(plan.entity)} records."
+    if plan.op == "login":
+        operator["session"] = SESSION
+    if plan.session:
+        operator["session"] = SESSION
+        description = f"{description.rstrip('.')}. Needs a logged-in session: call {plan.session} first."
     return {
         "name": shape.name,
         "description": description,
@@ -220,12 +269,24 @@ def _parameter_schema(p) -> dict:
 def operator_tool(spec: Mapping, models: Mapping[str, type[pw.Model]], entities: Mapping[str, Mapping]) -> Tool:
     """An executable :class:`Tool` from a tool spec (see :func:`tool_spec`) and the domain's models."""
     op = spec["operator"]
+    if op["op"] == "compute":
+        function, args, scale = op["function"], op["args"], op.get("scale") or {}
+        return Tool(
+            spec["name"],
+            READ,
+            spec["description"],
+            spec["parameters"],
+            lambda **a: compute.run(function, args, scale, a),
+        )
     run = getattr(_Operator(op, models, entities), op["op"])
     rules = op.get("rules") or {}
-    if not rules:
+    session = models[op["session"]] if op.get("session") and op["op"] != "login" else None
+    if not rules and session is None:
         return Tool(spec["name"], spec["kind"], spec["description"], spec["parameters"], run)
 
     def checked(**arguments: Any) -> Any:
+        if session is not None and session.find() is None:
+            raise ToolError("you are not logged in: log in first")
         for param, value in arguments.items():
             problem = rule_problem(rules[param], value) if param in rules else None
             if problem:
@@ -255,7 +316,40 @@ def rule_problem(schema: Mapping, value: Any) -> str | None:
             return f"must be at most {longest} characters long, got {len(value)}"
         if "pattern" in schema and re.search(schema["pattern"], value) is None:
             return f"must match the pattern {schema['pattern']!r}, got {value!r}"
+        if "format" in schema and not _in_format(schema["format"], value):
+            return f"must be {FORMAT_WORDS.get(schema['format'], schema['format'])}, got {value!r}"
     return None
+
+
+FORMAT_WORDS = {
+    "date": "a date as YYYY-MM-DD",
+    "date-time": "a date and time as YYYY-MM-DDTHH:MM:SS",
+    "email": "an email address",
+    "uuid": "a UUID",
+    "uri": "a URL",
+}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_URI = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
+
+
+def _in_format(kind: str, value: str) -> bool:
+    import datetime as dt
+    import uuid
+
+    try:
+        if kind == "date":
+            return len(value) == 10 and dt.date.fromisoformat(value) is not None
+        if kind == "date-time":
+            return len(value) >= 16 and "T" in value.upper() and dt.datetime.fromisoformat(value) is not None
+        if kind == "uuid":
+            return uuid.UUID(value) is not None
+    except ValueError:
+        return False
+    if kind == "email":
+        return _EMAIL.fullmatch(value) is not None
+    if kind == "uri":
+        return _URI.fullmatch(value) is not None
+    return True
 
 
 class _Operator:
@@ -268,6 +362,7 @@ class _Operator:
         self.columns = {c["name"]: c for c in self.entity["columns"]}
         self.key_column = self.entity["key"]
         self.args = {p: tuple(rc) for p, rc in op["args"].items()}
+        self.op = op
         self.rule = op.get("transition")
         self.fields = self.model._meta.fields
         self._select_sql: dict[tuple, str] = {}
@@ -346,6 +441,23 @@ class _Operator:
                 )
         self.model.delete().where(self.model._meta.primary_key == key).execute()
         return {"deleted": True, self.key_column: key}
+
+    def login(self, **arguments: Any) -> dict:
+        """Open a session for the account whose columns equal every credential given (exactly, case included)."""
+        session = self.models[self.op["session"]]
+        if session.find() is not None:
+            raise ToolError("already logged in")
+        wanted = {}
+        for param, value in arguments.items():
+            role, column = self.args.get(param, ("ignored", ""))
+            if role in ("key", "value") and column in self.columns:
+                wanted[column] = self._coerce(column, value)
+        rows = self.model.find_all(**wanted) if wanted else []
+        if len(rows) != 1:
+            raise ToolError("the credentials do not match an account")
+        key = self._key_of(rows[0])
+        session.insert(**{session._meta.primary_key.name: 1, self.key_column: key}).execute()
+        return {"logged_in": True, self.key_column: key}
 
     def transition(self, **arguments: Any) -> dict:
         row = self._find(arguments)

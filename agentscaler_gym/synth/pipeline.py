@@ -31,12 +31,13 @@ from typing import Any
 
 from .folder import build_domain, dumps, write_domain_folder
 from .graph import GraphSettings, Partition, ToolGraph, build_graph, detect_domains, parameter_features
-from .operators import plan_tool, tool_spec
+from .operators import guard_sessions, plan_tool, tool_spec
 from .policy import policy_text
 from .schema import bind_entities, infer_schema, tool_shape
 from .spec import FORMAT, check_spec
 from .taskgen import TaskSettings, generate_tasks
 from .validate import validate_domain
+from .values import seed_data
 from .words import human, plural, snake, words
 
 
@@ -173,6 +174,7 @@ def synthesize_domain(community: int, apis: Sequence[Any], config: SynthConfig) 
             else:
                 plans[shape.name] = plan
                 usable.append(shape)
+        guard_sessions(usable, plans)
         if len(usable) < config.graph.min_tools:
             result.dropped["domain: too few executable tools"] += 1
             return result
@@ -188,7 +190,7 @@ def synthesize_domain(community: int, apis: Sequence[Any], config: SynthConfig) 
             "title": title,
             "description": description,
             "policy": policy_text(title, description, entity_dicts, tools),
-            "data": {"seed": config.seed, "rows": config.rows},
+            "data": seed_data(entity_dicts, config.seed, config.rows),
             "entities": entity_dicts,
             "tools": tools,
             "source": sorted({s.source for s in usable}),
@@ -215,7 +217,9 @@ def domain_title(shapes: Sequence[Any], tools: Sequence[dict]) -> str:
         category, count = min(categories.items(), key=lambda kv: (-kv[1], kv[0]))
         if count * 2 >= len(shapes) and words(category):
             return " ".join(words(category)[:6]).capitalize()
-    by_entity = collections.Counter(t["operator"]["entity"] for t in tools)
+    by_entity = collections.Counter(t["operator"]["entity"] for t in tools if "entity" in t["operator"])
+    if not by_entity:  # computations only
+        return "Calculations"
     top = [e for e, _ in sorted(by_entity.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
     return " and ".join(plural(human(e)) for e in top).capitalize()
 

@@ -7,19 +7,23 @@ orphan records, values that must stay unique).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from .values import CURRENT_DATE
 from .words import FINAL_STATES, human, plural
 
 
-def policy_text(title: str, description: str, entities: Sequence[Mapping], tools: Sequence[Mapping]) -> str:
+def policy_text(
+    title: str, description: str, entities: Sequence[Mapping], tools: Sequence[Mapping], today: dt.date = CURRENT_DATE
+) -> str:
+    """The policy of a domain whose current date is ``today`` (the date its seed rows are placed around)."""
     lines = [
         f"# {title}: assistant policy",
         "",
         f"You are the assistant of {title}. {description}".strip(),
         "You act only through the tools; each one reads or changes the records below.",
-        f"Today is {CURRENT_DATE.isoformat()}.",
+        f"Today is {today.isoformat()}; dates in the records are relative to it.",
         "",
         "## Records",
         "",
@@ -48,7 +52,7 @@ def policy_text(title: str, description: str, entities: Sequence[Mapping], tools
     by_name = {e["name"]: e for e in entities}
     for t in tools:
         op = t["operator"]
-        entity = human(op["entity"])
+        entity = human(op.get("entity", ""))
         if op["op"] == "transition":
             tr = op["transition"]
             if tr["from"]:

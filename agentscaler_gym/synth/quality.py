@@ -6,7 +6,9 @@ does, so the figures describe what an agent is trained on:
 - :func:`world_measures`: semantic fidelity (tools named by a mutating verb that only read; tools
   named by a computation that answer with a row lookup), value realism of the seed rows (dates of
   birth before the domain's current date, start/end pairs in order, placeholder labels in code,
-  date and free-text columns) and coherence (domains whose tools come from several sources).
+  date and free-text columns, values that keep their column's stated range, length, pattern and
+  enum, spans that agree with a past or future status: a completed stay ended before today) and
+  coherence (domains whose tools come from several sources).
 - :func:`task_measures`: transcription, true dependency (replaying the gold calls), gold length,
   read-only share and variety of tool sequences (and test sequences never seen in train).
 
@@ -27,11 +29,20 @@ from typing import Any
 from ..grounding import leaf_values
 from ..tasks import ASSISTANT
 from ..tools import WRITE
-from .values import ADJECTIVES, CURRENT_DATE, NOUNS, date_pairs, generate_rows
+from .values import CURRENT_DATE, FUTURE_STATES, PAST_STATES, date_pairs, is_event_span, state_word, status_column
 from .words import is_computation, mutating_verb, words
 
 NAME_WORDS = {"name", "title", "label", "subject", "headline", "caption", "nickname"}
 _LABEL = re.compile(r"^([A-Z][a-z]+) ([A-Z][a-z]+)\b")
+# The words of made-up labels ("Blue Falcon") that once filled code and free-text columns.
+ADJECTIVES = set(
+    "Blue Bright Calm Golden Quick Silver Smart Swift Urban Wild Clever Bold Classic Fresh Green Happy Lucky Prime "
+    "Royal Solid".split()
+)
+NOUNS = set(
+    "Falcon Harbor Maple Orbit Summit Meadow Comet Canyon Pioneer Atlas Beacon Cedar Delta Ember Frontier Glacier "
+    "Horizon Island Juniper Lotus".split()
+)
 
 
 def world_measures(spec: Mapping) -> dict:
@@ -42,15 +53,23 @@ def world_measures(spec: Mapping) -> dict:
         if mutating_verb(tool["name"]):
             out["mutating_tools"] += 1
             out["mutating_as_read"] += tool["kind"] != WRITE
-        if is_computation(tool["name"]):
+        if op == "compute" or is_computation(tool["name"]):
             out["computations"] += 1
-            out["computations_wrong"] += op != "compute"  # a row lookup cannot answer a computation
-    today = CURRENT_DATE.isoformat()
-    rows = generate_rows(spec["entities"], spec["data"]["seed"], spec["data"]["rows"])
+            # a row lookup cannot answer a computation; a computation must give the true result
+            out["computations_wrong"] += op != "compute" or not computes_truly(tool)
+    from .folder import seed_rows
+
+    today = spec["data"].get("today", CURRENT_DATE.isoformat())
+    rows = seed_rows(spec)
     for entity in spec["entities"]:
         table = rows[entity["name"]]
         columns = {c["name"]: c for c in entity["columns"]}
         for name, column in columns.items():
+            rules = {**column.get("rules", {}), **({"enum": column["enum"]} if column.get("enum") else {})}
+            if rules and name != entity["key"]:
+                values = [r[name] for r in table if r[name] is not None]
+                out["ruled_values"] += len(values)
+                out["ruled_kept"] += sum(_keeps(rules, v) for v in values)
             ws = words(name)
             if column["type"] != "string" or column.get("enum") or name == entity["key"] or column.get("references"):
                 continue
@@ -61,13 +80,250 @@ def world_measures(spec: Mapping) -> dict:
                 values = [r[name] for r in table if isinstance(r[name], str)]
                 out["text_values"] += len(values)
                 out["placeholders"] += sum(_placeholder(v) for v in values)
+        main = status_column(entity["columns"])
         for first, second in date_pairs(list(columns)):
             for row in table:
                 a, b = _date(row[first]), _date(row[second])
                 if a is not None and b is not None:
                     out["date_pairs"] += 1
                     out["date_pairs_ordered"] += a <= b
+                    state = state_word(row.get(main)) if main and is_event_span(first) else ""
+                    if state in PAST_STATES or state in FUTURE_STATES:
+                        out["dated_states"] += 1
+                        past = state in PAST_STATES
+                        out["dated_states_agree"] += b.isoformat() <= today if past else a.isoformat() > today
     return dict(out)
+
+
+def _keeps(rules: Mapping, value: Any) -> bool:
+    """Whether a stored value keeps its column's stated rules (range, length, pattern, enum)."""
+    if "enum" in rules and value not in rules["enum"]:
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return rules.get("minimum", value) <= value <= rules.get("maximum", value)
+    if isinstance(value, str):
+        if not rules.get("minLength", 0) <= len(value) <= rules.get("maxLength", len(value)):
+            return False
+        return "pattern" not in rules or re.search(rules["pattern"], value) is not None
+    return True
+
+
+# Hand-computed results of each library function: (arguments by the function's names, true result).
+KNOWN_RESULTS: dict[str, list[tuple[dict, Any]]] = {
+    "add": [({"a": 2, "b": 3}, 5), ({"a": -1.5, "b": 0.25}, -1.25)],
+    "subtract": [({"a": 10, "b": 4}, 6), ({"a": 1, "b": 2.5}, -1.5)],
+    "multiply": [({"a": 6, "b": 7}, 42), ({"a": -0.5, "b": 8}, -4)],
+    "divide": [({"dividend": 10, "divisor": 4}, 2.5), ({"dividend": 1, "divisor": 3}, 0.3333)],
+    "power": [({"base": 2, "exponent": 10}, 1024), ({"base": 9, "exponent": 0.5}, 3)],
+    "sqrt": [({"x": 81}, 9), ({"x": 2}, 1.4142)],
+    "absolute": [({"x": -3.5}, 3.5)],
+    "round": [({"x": 3.14159, "places": 2}, 3.14)],
+    "modulo": [({"dividend": 17, "divisor": 5}, 2)],
+    "factorial": [({"n": 5}, 120), ({"n": 0}, 1)],
+    "gcd": [({"a": 12, "b": 18}, 6)],
+    "lcm": [({"a": 4, "b": 6}, 12)],
+    "logarithm": [({"x": 8, "base": 2}, 3), ({"x": 1000, "base": 10}, 3)],
+    "hypotenuse": [({"x": 3, "y": 4}, 5)],
+    "percentage": [({"part": 25, "whole": 200}, 12.5)],
+    "sum": [({"values": [1, 2, 3.5]}, 6.5)],
+    "mean": [({"values": [2, 4, 9]}, 5)],
+    "median": [({"values": [5, 1, 3, 2]}, 2.5)],
+    "min": [({"values": [5, -1, 3]}, -1)],
+    "max": [({"values": [5, -1, 3]}, 5)],
+    "stdev": [({"values": [2, 4, 4, 4, 5, 5, 7, 9]}, 2)],
+    "circle_area": [({"radius": 2}, 12.5664)],
+    "circumference": [({"radius": 1}, 6.2832)],
+    "triangle_area": [({"base": 6, "height": 4}, 12)],
+    "heron": [({"a": 3, "b": 4, "c": 5}, 6)],
+    "quadratic_roots": [({"a": 1, "b": -3, "c": 2}, [1, 2])],
+    "bmi": [({"weight": 70, "height": 1.75}, 22.8571)],
+    "tip": [({"bill": 80, "percent": 15}, 12)],
+    "simple_interest": [({"principal": 1000, "rate": 0.05, "years": 2}, 100)],
+    "compound_interest": [({"principal": 1000, "rate": 0.1, "years": 2, "periods": 1}, 210)],
+    "loan_payment": [({"principal": 100000, "rate": 0.06, "years": 30}, 599.5505)],
+    "convert_currency": [({"amount": 100, "source": "USD", "target": "EUR"}, 92)],
+    "convert_unit": [
+        ({"value": 1, "source": "mi", "target": "km"}, 1.6093),
+        ({"value": 2, "source": "lb", "target": "oz"}, 32),
+    ],
+    "convert_temperature": [({"value": 100, "source": "celsius", "target": "fahrenheit"}, 212)],
+    "celsius_to_fahrenheit": [({"celsius": 37}, 98.6)],
+    "fahrenheit_to_celsius": [({"fahrenheit": 212}, 100)],
+}
+
+
+def computes_truly(tool: Mapping, trials: int = 16) -> bool:
+    """Whether a computation tool answers the true result of what its name and parameters say.
+
+    The function and binding its name, parameter names and stated units call for (matched afresh from
+    the published schema) must be the ones the operator runs; the tool must give the hand-computed
+    results of :data:`KNOWN_RESULTS` (arguments in its own names and units) and, on random inputs,
+    the library function's results, refusing exactly the inputs outside the function's domain."""
+    import random
+
+    from .compute import LIBRARY, bind, random_arguments
+    from .operators import operator_tool
+
+    op = tool["operator"]
+    if op.get("function") not in KNOWN_RESULTS:
+        return False
+    params = tool["parameters"]
+    expected_binding, _ = bind(tool["name"], "", params["properties"], params.get("required", []))
+    if expected_binding is None or (expected_binding.function, expected_binding.args, expected_binding.scale) != (
+        op["function"],
+        op["args"],
+        op.get("scale") or {},
+    ):
+        return False
+    run = operator_tool(tool, {}, {})
+    args, scale = op["args"], op.get("scale") or {}
+    params = {name: p for p, (role, name) in args.items() if role == "input"}
+    for inputs, expected in KNOWN_RESULTS[op["function"]]:
+        if any(name not in params for name in inputs if name != "periods"):
+            continue
+        call = {
+            params[n]: (v / scale[params[n]] if params[n] in scale else v) for n, v in inputs.items() if n in params
+        }
+        call = {p: _typed(v, tool["parameters"]["properties"][p]) for p, v in call.items()}
+        if any(v is None for v in call.values()):
+            continue  # the example's numbers do not fit this tool's parameter types
+        if not _close(_answer(run, call), expected):
+            return False
+    rng = random.Random(f"truth:{tool['name']}")
+    function = LIBRARY[op["function"]]
+    for _ in range(trials):
+        call = random_arguments(op["function"], args, scale, tool["parameters"]["properties"], rng)
+        try:
+            expected = function.fn(**{args[p][1]: v * scale.get(p, 1) for p, v in call.items()})
+        except Exception:  # noqa: BLE001 - outside the function's domain: the tool must refuse
+            expected = None
+        answer = _answer(run, call)
+        if (expected is None) != (answer is None) or (expected is not None and not _close(answer, expected)):
+            return False
+    return True
+
+
+def session_measures(domain: Any, spec: Mapping) -> dict:
+    """Login tools, tools that need their session, and tasks whose gold run logs in and then acts."""
+    logins = {t["name"] for t in spec["tools"] if t["operator"]["op"] == "login"}
+    out = Counter(
+        logins=len(logins),
+        session_tools=sum(1 for t in spec["tools"] if t["operator"].get("session") and t["name"] not in logins),
+    )
+    for tasks in domain.splits().values():
+        out["session_chains"] += sum(1 for t in tasks if len(t.gold_calls) > 1 and t.gold_calls[0].name in logins)
+    return dict(out)
+
+
+def rule_measures(domain: Any, spec: Mapping) -> dict:
+    """Stated rules (ranges, lengths, patterns, formats, enums) and how many refuse a breaking argument
+    with an error naming the parameter and leave the database as it was."""
+    out: Counter = Counter()
+    seat = domain.seats()[ASSISTANT]
+    for tool in spec["tools"]:
+        props = tool["parameters"]["properties"]
+        stated = {p: dict(r) for p, r in (tool["operator"].get("rules") or {}).items()}
+        for p, schema in props.items():
+            if schema.get("enum") and tool["operator"]["op"] != "compute":
+                stated.setdefault(p, {})["enum"] = schema["enum"]
+        for param, rules in stated.items():
+            for key, rule in rules.items():
+                value = _breaking(key, rule, props[param])
+                if value is None:
+                    continue
+                out["rules"] += 1
+                arguments = {p: _filler(props[p], stated.get(p, {})) for p in tool["parameters"].get("required", [])}
+                arguments[param] = value
+                if tool["operator"].get("session") and tool["operator"]["op"] != "login":
+                    _log_in(domain, seat, spec)  # the rule is checked once the session exists
+                before = seat.changes()
+                answer = seat.call(tool["name"], arguments)
+                out["rules_enforced"] += not answer.ok and param in answer.text and seat.changes() == before
+                seat.db.reset()
+    return dict(out)
+
+
+def _log_in(domain: Any, seat: Any, spec: Mapping) -> None:
+    """Log in with the credentials of the first seeded account of the domain's login tool."""
+    login = next((t for t in spec["tools"] if t["operator"]["op"] == "login"), None)
+    if login is None:
+        return
+    model = next(m for m in domain.agent.models if m._meta.table_name == login["operator"]["entity"])
+    with seat.db.active():
+        row = model.find()
+    if row is not None:
+        seat.call(login["name"], {p: getattr(row, c) for p, (_, c) in login["operator"]["args"].items()})
+
+
+def _breaking(key: str, rule: Any, schema: Mapping) -> Any:
+    """A value that breaks one rule, built from the rule's meaning (not from the checker)."""
+    if key == "minimum":
+        return rule - 1
+    if key == "maximum":
+        return rule + 1
+    if key == "maxLength":
+        return "x" * (rule + 1)
+    if key == "minLength" and rule > 0:
+        return "x" * (rule - 1)
+    if key == "pattern":
+        return next((v for v in ("", "!", "~" * 3, "0" * 300) if re.search(rule, v) is None), None)
+    if key == "format":
+        return f"not a {rule}"
+    if key == "enum":
+        return next((v for v in ("none of these", -987654) if v not in rule and _kind_fits(v, schema)), None)
+    return None
+
+
+def _kind_fits(value: Any, schema: Mapping) -> bool:
+    return isinstance(value, str) == (schema.get("type") == "string")
+
+
+FORMAT_EXAMPLES = {
+    "date": "2025-01-01",
+    "date-time": "2025-01-01T09:00:00",
+    "email": "ana@example.org",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "uri": "https://example.org",
+}
+
+
+def _filler(schema: Mapping, rules: Mapping) -> Any:
+    """A value for another required argument that keeps its own stated rules."""
+    if schema.get("enum"):
+        return schema["enum"][0]
+    if "minimum" in rules or "maximum" in rules:
+        return rules.get("minimum", rules.get("maximum"))
+    if rules.get("format") in FORMAT_EXAMPLES:
+        return FORMAT_EXAMPLES[rules["format"]]
+    if rules.get("minLength"):
+        return "x" * rules["minLength"]
+    return {"integer": 1, "number": 1.0, "boolean": True, "array": [], "object": {}}.get(schema.get("type"), "x")
+
+
+def _typed(value: Any, schema: Mapping) -> Any:
+    """An example value in an integer parameter's type when it is a whole number, else None."""
+    if schema.get("type") != "integer" or isinstance(value, (list, str)):
+        return value
+    return round(value) if abs(value - round(value)) < 1e-9 else None
+
+
+def _answer(tool: Any, arguments: Mapping) -> Any:
+    from ..tools import ToolError
+
+    try:
+        return tool(**arguments)["result"]
+    except ToolError:
+        return None
+
+
+def _close(answer: Any, expected: Any) -> bool:
+    if isinstance(expected, list):
+        return isinstance(answer, list) and len(answer) == len(expected) and all(map(_close, answer, expected))
+    return (
+        isinstance(answer, (int, float))
+        and not isinstance(answer, bool)
+        and abs(answer - expected) <= 1e-4 * max(1.0, abs(expected)) + 5e-5
+    )
 
 
 def _date(value: Any) -> dt.date | None:
@@ -152,7 +408,10 @@ def measure_folder(path: str | Path) -> dict:
     for folder in folders:
         spec = json.loads((folder / "domain.json").read_text(encoding="utf-8"))
         total.update(world_measures(spec))
-        tasks = task_measures(load_domain_folder(folder), spec)
+        domain = load_domain_folder(folder)
+        total.update(rule_measures(domain, spec))
+        total.update(session_measures(domain, spec))
+        tasks = task_measures(domain, spec)
         lengths.update(tasks.pop("lengths"))
         total.update(tasks)
         sources += len(set(spec.get("source", []))) > 1
@@ -165,9 +424,16 @@ def measure_folder(path: str | Path) -> dict:
         "mutating_as_read": total["mutating_as_read"],
         "computations": total["computations"],
         "computations_wrong": total["computations_wrong"],
+        "logins": total["logins"],
+        "session_tools": total["session_tools"],
+        "session_chains": total["session_chains"],
+        "rules": total["rules"],
+        "rules_enforced": total["rules_enforced"],
         "births_past": _share(total["births_past"], total["births"]),
         "date_pairs_ordered": _share(total["date_pairs_ordered"], total["date_pairs"]),
         "placeholders": _share(total["placeholders"], total["text_values"]),
+        "values_in_rules": _share(total["ruled_kept"], total["ruled_values"]),
+        "dated_states_agree": _share(total["dated_states_agree"], total["dated_states"]),
         "transcription": _share(total["transcription"], n),
         "true_dependency": _share(total["true_dependency"], n),
         "ask_to_know": _share(total["ask_to_know"], n),

@@ -28,6 +28,7 @@ from .words import (
     PREPOSITIONS,
     TRANSITIONS,
     UPDATE_VERBS,
+    is_login,
     singular,
     snake,
     words,
@@ -271,7 +272,16 @@ def clean_schema(schema: Any, depth: int = 0) -> dict:
     return out
 
 
-RULE_KEYS = ("minimum", "maximum", "minLength", "maxLength", "pattern")
+RULE_KEYS = ("minimum", "maximum", "minLength", "maxLength", "pattern", "format")
+# String formats a rule may state (JSON Schema's names); ``values.py`` draws seed values in them.
+FORMATS = ("date", "date-time", "email", "uuid", "uri")
+_DATE_TEXT = re.compile(r"\b(?:YYYY-MM-DD|yyyy-mm-dd|ISO[ -]?8601 date)\b")
+_DATETIME_TEXT = re.compile(r"\b(?:YYYY-MM-DDTHH:MM(?::SS)?|ISO[ -]?8601 (?:date-?time|timestamp))\b", re.I)
+_ENUM_TEXT = re.compile(
+    r"\b(?:one of|either|options(?: are)?|allowed values(?: are)?|possible values(?: are)?|valid values(?: are)?)"
+    r"[:\s]*((?:['\"`][\w .-]{1,40}['\"`](?:\s*(?:,|or|and|/)\s*)*){2,})",
+    re.I,
+)
 _NUMBER = r"(-?\d+(?:\.\d+)?)"
 _BETWEEN = re.compile(
     rf"\bbetween {_NUMBER} and {_NUMBER}\b|\bfrom {_NUMBER} to {_NUMBER}\b|\b{_NUMBER} ?(?:-|to) ?{_NUMBER}\b", re.I
@@ -296,6 +306,13 @@ def stated_rules(schema: Mapping, description: str, kind: str) -> dict:
             rules[key] = value
     text = description or ""
     if kind == "string":
+        stated = schema.get("format") if schema.get("format") in FORMATS else None
+        if stated is None and _DATETIME_TEXT.search(text):
+            stated = "date-time"
+        elif stated is None and _DATE_TEXT.search(text):
+            stated = "date"
+        if stated and "pattern" not in rules:
+            rules["format"] = stated
         m = _LENGTH.search(text)
         if m and "minLength" not in rules and "maxLength" not in rules:
             rules["minLength"] = rules["maxLength"] = int(m.group(1))
@@ -319,6 +336,15 @@ def stated_rules(schema: Mapping, description: str, kind: str) -> dict:
     if rules.get("minimum", float("-inf")) > rules.get("maximum", float("inf")):
         rules.pop("minimum"), rules.pop("maximum")
     return rules
+
+
+def stated_enum(description: str) -> list[str] | None:
+    """The choices a description lists in quotes ("one of 'low', 'medium' or 'high'"), else None."""
+    m = _ENUM_TEXT.search(description or "")
+    if not m:
+        return None
+    values = list(dict.fromkeys(v.strip() for v in re.findall(r"['\"`]([\w .-]{1,40})['\"`]", m.group(1))))
+    return values if len(values) >= 2 else None
 
 
 def safe_pattern(value: Any) -> bool:
@@ -385,6 +411,7 @@ class ToolShape:
     category: str
     source: str
     credentials: int = 0  # parameters removed as authentication
+    login: bool = False  # logs a user in: its credentials are kept, and a session follows
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -397,9 +424,10 @@ def tool_shape(api: Any) -> ToolShape:
     props = api.parameters.get("properties") if isinstance(api.parameters, dict) else None
     required = set(api.parameters.get("required") or []) if isinstance(api.parameters, dict) else set()
     params, credentials, used = [], 0, set()
+    login = is_login(api.name)
     for pname, pschema in (props or {}).items():
         pname = str(pname)
-        if is_credential(pname):
+        if is_credential(pname) and not login:  # a login's own credentials are what the user gives
             credentials += 1
             continue
         column = _column_name(pname)
@@ -407,6 +435,10 @@ def tool_shape(api: Any) -> ToolShape:
             continue
         used.add(column)
         schema = clean_schema(pschema)
+        if schema.get("type") == "string" and "enum" not in schema:
+            choices = stated_enum(schema.get("description", ""))
+            if choices:
+                schema["enum"] = choices
         rules = (
             stated_rules(pschema, schema.get("description", ""), schema["type"])
             if schema.get("type") in ("string", "integer", "number") and "enum" not in schema
@@ -424,6 +456,7 @@ def tool_shape(api: Any) -> ToolShape:
         api.category,
         api.source,
         credentials,
+        login,
     )
 
 
@@ -502,6 +535,7 @@ class Entity:
     name: str
     key: str  # primary key column
     columns: dict[str, Column] = field(default_factory=dict)  # in order, key first
+    seeded: bool = True  # False: the table starts empty (sessions)
 
     def add(self, column: Column) -> Column:
         existing = self.columns.get(column.name)
@@ -521,6 +555,8 @@ class Entity:
 
     def to_dict(self) -> dict:
         d = {"name": self.name, "key": self.key, "columns": [c.to_dict() for c in self.columns.values()]}
+        if not self.seeded:
+            d["seed"] = False
         if self.columns[self.key].type == "string":
             d["prefix"] = key_prefix(self.name)
         return d
@@ -575,6 +611,7 @@ def bind_entities(shapes: Sequence[ToolShape]) -> dict[str, str]:
 def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[str, Entity]:
     """Entities, keys, columns and foreign keys of a domain, from its tools and their plans (stage 4 roles)."""
     key_types: dict[str, str] = {}
+    shapes = [s for s in shapes if plans[s.name].op != "compute"]  # a computation reads no table
     for s in shapes:
         plan = plans[s.name]
         for p in s.params:
@@ -623,7 +660,17 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
                         )
                     )
     _add_status_columns(shapes, plans, entities)
+    logins = sorted({plans[s.name].entity for s in shapes if plans[s.name].op == "login"})
+    if logins:
+        session = entities[SESSION] = Entity(SESSION, SESSION + "_id", seeded=False)
+        session.add(Column(session.key, "integer"))
+        for name in logins:
+            key = entities[name].columns[entities[name].key]
+            session.add(Column(entities[name].key, key.type, references=name))
     return entities
+
+
+SESSION = "login_session"  # the table of who is logged in: empty at the start of an episode
 
 
 def compatible(column: str, argument: str) -> bool:

@@ -3,7 +3,8 @@
 A folder is data from anywhere (a synthesis run, a download, a hand edit), so it is read as
 untrusted input. Every name that reaches SQL (entities, columns) matches :data:`IDENTIFIER` and is
 not a peewee attribute; every operator, role, type and reference is one the runtime knows; every
-count is capped (:data:`MAX_ROWS` seed rows per table, :data:`MAX_CELLS` seed values in all); tools'
+count is capped (:data:`MAX_ROWS` seed rows per table, :data:`MAX_CELLS` seed values in all); the
+stored seed rows fit their columns' types, with distinct keys and foreign keys naming existing rows; tools'
 parameter schemas use only what the argument validator reads; every gold call names a tool of the
 domain with arguments that fit its schema. The first violation raises :class:`FolderError` naming
 the file, the field (``entities[2].columns[0].name``) and the cause. docs/synthesis.md lists the rules.
@@ -11,6 +12,7 @@ the file, the field (``entities[2].columns[0].name``) and the cause. docs/synthe
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -22,17 +24,17 @@ import peewee as pw
 
 from ..tasks import ASSISTANT
 from ..tools import Tool, ToolError, validate_arguments
-from .schema import safe_pattern
+from .schema import FORMATS, safe_pattern
 
-FORMAT = 1
+FORMAT = 2  # 2: the seed rows are stored (data.tables) rather than generated at load
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,63}")  # entity, column and domain names: what may reach SQL
 TOOL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 PARAMETER = re.compile(r"[^\x00-\x1f\x7f]{1,128}")  # a JSON key the agent sends; never SQL
 KEY_PREFIX = re.compile(r"[A-Za-z0-9_-]{0,16}")
 SPLIT = re.compile(r"[a-z][a-z0-9_]{0,31}")
-OPERATORS = ("get", "list", "create", "update", "delete", "transition")
+OPERATORS = ("get", "list", "create", "update", "delete", "transition", "compute", "login")
 NEEDS_KEY = ("get", "update", "delete", "transition")
-WRITES = ("create", "update", "delete", "transition")
+WRITES = ("create", "update", "delete", "transition", "login")
 ROLES = ("key", "value", "min", "max", "limit", "ignored")
 COLUMN_ROLES = ("key", "value", "min", "max")  # roles whose column must exist
 COLUMN_TYPES = ("string", "integer", "number", "boolean", "json")
@@ -97,7 +99,7 @@ def check_spec(spec: Any, file: str | Path = "domain.json") -> None:
     data = at.mapping(spec.get("data"), "data")
     at.integer(data.get("seed"), "data.seed", -MAX_SEED, MAX_SEED)
     rows = at.integer(data.get("rows"), "data.rows", 1, MAX_ROWS)
-    entities = at.sequence(spec.get("entities"), "entities", 1, MAX_ENTITIES)
+    entities = at.sequence(spec.get("entities"), "entities", 0, MAX_ENTITIES)  # none: computations only
     by_name: dict[str, Mapping] = {}
     for i, entity in enumerate(entities):
         name = _check_entity(at, entity, f"entities[{i}]")
@@ -109,6 +111,8 @@ def check_spec(spec: Any, file: str | Path = "domain.json") -> None:
     cells = rows * sum(len(e["columns"]) for e in entities)
     if cells > MAX_CELLS:
         at.fail("data.rows", f"{rows} rows per table make {cells:,} seed values, more than {MAX_CELLS:,}")
+    _check_today(at, data.get("today"))
+    _check_tables(at, at.mapping(data.get("tables"), "data.tables"), entities, rows)
     tools = at.sequence(spec.get("tools"), "tools", 0, MAX_TOOLS)
     seen: set[str] = set()
     for i, tool in enumerate(tools):
@@ -156,6 +160,8 @@ def _check_entity(at: _At, entity: Any, where: str) -> str:
         at.fail(f"{where}.key", f"the key {key!r} must be a string or integer column, not {key_type}")
     if "prefix" in entity:
         at.name(entity["prefix"], f"{where}.prefix", KEY_PREFIX)
+    if not isinstance(entity.get("seed", True), bool):
+        at.fail(f"{where}.seed", "must be true or false")
     return name
 
 
@@ -171,6 +177,47 @@ def _check_references(at: _At, entity: Mapping, by_name: Mapping[str, Mapping], 
         key_type = next(c["type"] for c in target["columns"] if c["name"] == target["key"])
         if column["type"] != key_type:
             at.fail(here, f"a {column['type']} column cannot refer to the {key_type} key of {parent!r}")
+
+
+def _check_today(at: _At, today: Any) -> None:
+    try:
+        dt.date.fromisoformat(at.text(today, "data.today"))
+    except ValueError:
+        at.fail("data.today", f"{_short(today)} is not a date (YYYY-MM-DD)")
+
+
+def _check_tables(at: _At, tables: Mapping, entities: list, rows: int) -> None:
+    """The stored seed rows: ``rows`` arrays per entity, one value per column that fits its type, keys
+    present and distinct, foreign keys naming a row of the parent table."""
+    names = [e["name"] for e in entities]
+    for name in tables:
+        if name not in names:
+            at.fail(f"data.tables.{_short(name)}", "is not an entity of the domain")
+    keys: dict[str, set] = {}
+    for entity in entities:
+        here = f"data.tables.{entity['name']}"
+        if entity["name"] not in tables:
+            at.fail(here, "missing (every entity has its seed rows)")
+        columns = entity["columns"]
+        fits = [_FITS[c["type"]] for c in columns]
+        key = next(j for j, c in enumerate(columns) if c["name"] == entity["key"])
+        seen = keys[entity["name"]] = set()
+        count = 0 if entity.get("seed", True) is False else rows  # a session table starts empty
+        for i, row in enumerate(at.sequence(tables[entity["name"]], here, count, count)):
+            if not isinstance(row, list) or len(row) != len(columns):
+                at.fail(f"{here}[{i}]", f"must be an array of {len(columns)} values, one per column")
+            for j, value in enumerate(row):
+                if not (fits[j](value) or value is None and j != key):
+                    at.fail(f"{here}[{i}][{j}]", f"{_short(value)} does not fit the {columns[j]['type']} column")
+            if row[key] in seen:
+                at.fail(f"{here}[{i}][{key}]", f"key {_short(row[key])} appears twice")
+            seen.add(row[key])
+    for entity in entities:
+        for j, column in enumerate(entity["columns"]):
+            parent = column.get("references")
+            for i, row in enumerate(tables[entity["name"]] if parent else ()):
+                if row[j] is not None and row[j] not in keys[parent]:
+                    at.fail(f"data.tables.{entity['name']}[{i}][{j}]", f"{_short(row[j])} is not a key of {parent!r}")
 
 
 def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str) -> str:
@@ -194,6 +241,9 @@ def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str)
     expected = "write" if kind in WRITES else "read"
     if tool.get("kind") != expected:
         at.fail(f"{where}.kind", f"a {kind} operator is a {expected}, not {tool.get('kind')!r}")
+    if kind == "compute":
+        _check_compute(at, op, properties, f"{where}.operator")
+        return name
     entity_name = op.get("entity")
     if not isinstance(entity_name, str) or entity_name not in entities:
         at.fail(f"{where}.operator.entity", f"{entity_name!r} is not an entity of the domain")
@@ -214,11 +264,57 @@ def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str)
         at.fail(f"{where}.operator.args", f"a {kind} operator needs an argument with the key role")
     if kind == "transition":
         _check_transition(at, op.get("transition"), columns, f"{where}.operator.transition")
+    if kind == "login" and "session" not in op:
+        at.fail(f"{where}.operator.session", "a login operator names the session table it opens")
+    if "session" in op:
+        _check_session(at, op["session"], entity_name, entities, f"{where}.operator.session")
     for pname, rules in at.mapping(op.get("rules", {}), f"{where}.operator.rules").items():
         if pname not in properties:
             at.fail(f"{where}.operator.rules.{pname}", f"{pname!r} is not a parameter of the tool")
         _check_rules(at, at.mapping(rules, f"{where}.operator.rules.{pname}"), f"{where}.operator.rules.{pname}")
     return name
+
+
+def _check_compute(at: _At, op: Mapping, properties: Mapping, where: str) -> None:
+    """A computation names a function of the library and binds each of its arguments to one parameter."""
+    from .compute import LIBRARY, OPTIONAL_ARGS
+
+    function = op.get("function")
+    if not isinstance(function, str) or function not in LIBRARY:
+        at.fail(f"{where}.function", f"{_short(function)} is not a function of the computation library")
+    names = {a.name for a in LIBRARY[function].args}
+    bound: set[str] = set()
+    for pname, binding in at.mapping(op.get("args"), f"{where}.args").items():
+        here = f"{where}.args.{pname}"
+        if pname not in properties:
+            at.fail(here, f"{pname!r} is not a parameter of the tool")
+        if not isinstance(binding, list) or len(binding) != 2:
+            at.fail(here, "must be [role, argument]")
+        role = at.choice(binding[0], f"{here}[0]", ("input", "digits"))
+        if role == "input":
+            if binding[1] not in names or binding[1] in bound:
+                at.fail(f"{here}[1]", f"{_short(binding[1])} is not an unbound argument of {function}")
+            bound.add(binding[1])
+    missing = sorted(names - bound - OPTIONAL_ARGS)
+    if missing:
+        at.fail(f"{where}.args", f"the arguments {', '.join(missing)} of {function} are not bound")
+    for pname, factor in at.mapping(op.get("scale", {}), f"{where}.scale").items():
+        if op["args"].get(pname, [None])[0] != "input":
+            at.fail(f"{where}.scale.{pname}", f"{pname!r} is not an input of the computation")
+        if not (isinstance(factor, (int, float)) and not isinstance(factor, bool) and 0 < factor < 1e6):
+            at.fail(f"{where}.scale.{pname}", f"{_short(factor)} is not a positive factor")
+
+
+def _check_session(at: _At, session: Any, entity: str, entities: Mapping[str, Mapping], where: str) -> None:
+    """A session table starts empty, has an integer key and refers to the entity a login checks."""
+    if not isinstance(session, str) or session not in entities:
+        at.fail(where, f"{_short(session)} is not an entity of the domain")
+    table = entities[session]
+    key = next(c for c in table["columns"] if c["name"] == table["key"])
+    if table.get("seed", True) is not False or key["type"] != "integer":
+        at.fail(where, f"the session table {session!r} must start empty (seed false) with an integer key")
+    if not any(c.get("references") for c in table["columns"]):
+        at.fail(where, f"the session table {session!r} refers to no account")
 
 
 def _check_transition(at: _At, rule: Any, columns: Mapping[str, Mapping], where: str) -> None:
@@ -266,6 +362,8 @@ def _check_rules(at: _At, rules: Mapping, where: str) -> None:
     for key in ("minLength", "maxLength"):
         if key in rules:
             at.integer(rules[key], f"{where}.{key}", 0, 10**6)
+    if "format" in rules:
+        at.choice(rules["format"], f"{where}.format", FORMATS)
     if "pattern" in rules and not safe_pattern(rules["pattern"]):
         at.fail(
             f"{where}.pattern", f"{_short(rules['pattern'])} is not a short regular expression without nested repeats"
@@ -369,15 +467,17 @@ class _At:
         return value
 
     def scalar(self, value: Any, kind: str, field: str) -> None:
-        fits = {
-            "string": isinstance(value, str),
-            "integer": isinstance(value, int) and not isinstance(value, bool) and abs(value) < MAX_SEED,
-            "number": isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value),
-            "boolean": isinstance(value, bool),
-            "json": _is_scalar(value),
-        }[kind]
-        if not fits:
+        if not _FITS[kind](value):
             self.fail(field, f"{_short(value)} does not fit a {kind} column")
+
+
+_FITS = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool) and abs(v) < MAX_SEED,
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and _finite(v),
+    "boolean": lambda v: isinstance(v, bool),
+    "json": lambda v: _is_scalar(v),
+}
 
 
 def _is_scalar(value: Any) -> bool:

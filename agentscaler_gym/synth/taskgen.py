@@ -24,6 +24,7 @@ from typing import Any
 from ..domain import Domain
 from ..tasks import ASSISTANT, Scenario, Task, ToolCall
 from ..tools import ToolError, validate_arguments
+from .compute import compute_task
 from .operators import WRITES, rule_problem
 from .values import first_key, new_value
 from .words import FINAL_STATES, human, plural
@@ -58,8 +59,8 @@ class TaskSettings:
 def dependency_graph(spec: Mapping) -> dict[str, list[str]]:
     """``{tool: [tools that can consume its output]}``, in tool order."""
     entities = {e["name"]: e for e in spec["entities"]}
-    tools = spec["tools"]
-    graph = {}
+    tools = [t for t in spec["tools"] if t["operator"]["op"] != "compute"]  # a computation reads no row
+    graph = {t["name"]: [] for t in spec["tools"]}
     for a in tools:
         produced = a["operator"]["entity"] if a["operator"]["op"] != "delete" else None
         graph[a["name"]] = [b["name"] for b in tools if b is not a and produced and _consumes(b, produced, entities)]
@@ -163,11 +164,23 @@ class _Walker:
 
     def walk(self, start: str, length: int, graph: Mapping[str, list[str]], index: int) -> Task | str:
         self.db.reset()
+        if self.tools[start]["operator"]["op"] == "compute":
+            task = compute_task(
+                self.tools[start], self.domain.tools[start], self.db, self.rng, index, OPENINGS, PERSONAS
+            )
+            return task if task is not None else "computation without a result on the drawn inputs"
         calls: list[ToolCall] = []
         steps: list[_Step] = []
         chains: list[tuple[str, dict] | None] = []
         chain: tuple[str, dict] | None = None  # (entity, row) the last call returned
         name = start
+        if self.tools[start]["operator"].get("session") and self.tools[start]["operator"]["op"] != "login":
+            login = login_step(self, self.tools[start]["operator"]["session"])  # the session comes first
+            if isinstance(login, str):
+                return login
+            calls.append(ToolCall(login.tool, login.arguments))
+            steps.append(login)
+            chains.append(None)
         for position in range(length):
             step = self._arguments(self.tools[name], chain, index * 10 + position)
             if isinstance(step, str):
@@ -199,7 +212,7 @@ class _Walker:
         if writes and not self.db.changes():
             return "the walk's writes cancel out"
         outputs: tuple[str, ...] = ()
-        if all(self.tools[c.name]["operator"]["op"] not in WRITES for c in calls):
+        if all(self.tools[c.name]["operator"]["op"] in ("login",) + READS for c in calls):
             while steps and chains[-1] is None:  # end on the last call that found exactly one record
                 steps, calls, chains = steps[:-1], calls[:-1], chains[:-1]
             if not steps:
@@ -533,6 +546,8 @@ class _Step:
         link = "".join(
             f" for that {human(_references(entities[self.entity], self.columns[p]) or self.columns[p])}" for p in linked
         )
+        if self.op == "login":
+            return "log in to my account"
         if self.op == "get":
             return f"look up {ref}"
         if self.op == "list":
@@ -569,6 +584,29 @@ OPENINGS = (
     "Good morning! Can you {}?",
     "Hi, I'm hoping you can {}.",
 )
+
+
+READS = ("get", "list", "compute")
+
+
+def login_step(walker: _Walker, session: str) -> _Step | str:
+    """Log in with the credentials of one account (facts the user holds and gives when asked)."""
+    tool = next((t for t in walker.tools.values() if t["operator"]["op"] == "login"), None)
+    if tool is None:
+        return "no login tool for the session"
+    op = tool["operator"]
+    rows = walker._rows(op["entity"])
+    if not rows:
+        return "no account to log in with"
+    row = walker.rng.choice(rows)
+    step = _Step(tool["name"], "login", op["entity"])
+    for param, (_, column) in op["args"].items():
+        step.set(param, row.get(column), "user", column)
+    try:
+        walker.db.run(walker.domain.tools[tool["name"]], step.arguments)
+    except ToolError:
+        return "the login failed"
+    return step
 
 
 def _request(phrases: list[str], steps: Sequence[_Step], outputs: tuple[str, ...]) -> str:

@@ -432,10 +432,23 @@ MUTATING_VERBS = frozenset(
 # Words that name a computation: such a tool returns a true result of a known function or is not offered.
 COMPUTE_WORDS = frozenset(
     """
-    calculate compute divide multiply subtract sqrt square_root power logarithm factorial average
-    mean median convert solve percentage modulo hypotenuse gcd lcm standard_deviation
+    calculate compute calc divide multiply subtract sqrt square_root power logarithm factorial average
+    mean median convert solve percentage modulo hypotenuse hypot gcd lcm standard_deviation sum
+    absolute_value round_number min_value max_value
     """.split()
 )
+# Leading words that say which library a function comes from (``math_factorial``), not what it does.
+LIBRARY_PREFIXES = frozenset({"math", "mathematics", "maths"})
+
+
+LOGIN_WORDS = frozenset({"login", "logon", "signin", "authenticate", "authentication", "authorize"})
+
+
+def is_login(name: str) -> bool:
+    """Whether a tool's name says it logs a user in: ``trading_login``, ``authenticate_twitter``, ``signIn``."""
+    ws = words(name.split(".")[-1])
+    pairs = {" ".join(ws[i : i + 2]) for i in range(len(ws) - 1)}
+    return bool(LOGIN_WORDS & set(ws) or pairs & {"log in", "sign in"}) and not {"logout", "signout"} & set(ws)
 
 
 def mutating_verb(name: str) -> str | None:
@@ -447,6 +460,10 @@ def mutating_verb(name: str) -> str | None:
 
 
 def is_computation(name: str) -> bool:
-    """Whether a tool's name leads with a computation: ``divide``, ``square_root``, ``calculate_bmi``."""
+    """Whether a tool's name leads with a computation: ``divide``, ``square_root``, ``math_factorial``."""
     ws = words(name.split(".")[-1])
-    return bool(ws) and (ws[0] in COMPUTE_WORDS or "_".join(ws[:2]) in COMPUTE_WORDS)
+    while len(ws) > 1 and ws[0] in LIBRARY_PREFIXES | {"api"}:
+        ws = ws[1:]
+    return bool(ws) and (
+        ws[0] in COMPUTE_WORDS or "_".join(ws[:2]) in COMPUTE_WORDS or bool({"conversion", "converter"} & set(ws))
+    )

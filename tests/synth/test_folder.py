@@ -89,10 +89,19 @@ def test_entity_names_that_open_and_close_a_comment_are_refused_and_run_nothing(
             ),
             "tools[0].operator.args",
         ),
-        (lambda s: s.update(format=2), "format"),
+        (lambda s: s.update(format=1), "format"),
         (lambda s: s["data"].update(rows=10**8), "data.rows"),
         (lambda s: s["data"].update(rows=MAX_ROWS + 1), "data.rows"),
         (lambda s: s["data"].update(seed=10**400), "data.seed"),
+        (lambda s: s["data"].update(today="June 1st"), "data.today"),
+        (lambda s: s["data"].pop("tables"), "data.tables"),
+        (lambda s: s["data"]["tables"].pop(s["entities"][0]["name"]), "data.tables"),
+        (lambda s: s["data"]["tables"][s["entities"][0]["name"]].pop(), "data.tables"),
+        (lambda s: s["data"]["tables"][s["entities"][0]["name"]][0].pop(), "data.tables"),
+        (lambda s: s["data"]["tables"][s["entities"][0]["name"]][0].__setitem__(0, None), "data.tables"),
+        (lambda s: s["data"]["tables"][s["entities"][0]["name"]][0].__setitem__(0, [1]), "data.tables"),
+        (lambda s: _duplicate_key(s), "data.tables"),
+        (lambda s: _dangling_reference(s), "data.tables"),
     ],
     ids=[
         "apostrophe",
@@ -109,12 +118,54 @@ def test_entity_names_that_open_and_close_a_comment_are_refused_and_run_nothing(
         "rows-1e8",
         "rows-over-cap",
         "huge-seed",
+        "today-not-a-date",
+        "no-seed-rows",
+        "table-missing",
+        "row-missing",
+        "value-missing",
+        "null-key",
+        "value-of-wrong-type",
+        "duplicate-key",
+        "dangling-reference",
     ],
 )
 def test_a_tampered_domain_json_is_refused_naming_the_file_and_the_field(tmp_path, mutate, field):
     spec, tasks = read()
     mutate(spec)
     refused(write(tmp_path / "d", spec, tasks), "domain.json", field)
+
+
+def _duplicate_key(spec: dict) -> None:
+    table = spec["data"]["tables"][spec["entities"][0]["name"]]
+    table[1][0] = table[0][0]
+
+
+def _dangling_reference(spec: dict) -> None:
+    entity, j = next((e, j) for e in spec["entities"] for j, c in enumerate(e["columns"]) if c.get("references"))
+    spec["data"]["tables"][entity["name"]][0][j] = "NOPE-9999"
+
+
+def test_a_folder_serves_the_rows_it_stores_not_rows_regenerated_from_its_seed(tmp_path):
+    spec, tasks = read()
+    entity = spec["entities"][0]
+    column = next(j for j, c in enumerate(entity["columns"]) if c["type"] == "string" and j > 0)
+    spec["data"]["tables"][entity["name"]][0][column] = "edited by hand"
+    spec["data"]["seed"] += 1  # a seed alone no longer decides the rows
+    domain = load_domain_folder(write(tmp_path / "d", spec, tasks))
+    rows = {m._meta.table_name: r for m, r in domain.rows.items()}
+    assert rows[entity["name"]][0][entity["columns"][column]["name"]] == "edited by hand"
+    stored = spec["data"]["tables"][entity["name"]]
+    assert [list(r.values()) for r in rows[entity["name"]]] == stored
+
+
+def test_loading_a_folder_and_making_its_env_never_imports_the_value_library():
+    code = (
+        "import sys, gymnasium as gym, agentscaler_gym; "
+        "env = gym.make('AgentScaler/banking-v0'); env.reset(seed=0); "
+        "print('mimesis' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_a_column_referring_to_a_missing_entity_or_another_key_type_is_refused(tmp_path):
