@@ -34,6 +34,7 @@ _CALL_SYNTAX = re.compile(r"^\[?\s*[A-Za-z_]\w*\(.*\)\s*\]?$", re.S)
 _UNPARSABLE = (ValueError, RecursionError)  # json's errors, and ints past Python's digit limit
 MAX_DEPTH = 32
 _SCALARS = (str, bool, float)
+_RAW_DECODE = json.JSONDecoder().raw_decode
 
 
 @dataclass
@@ -62,7 +63,16 @@ def parse_action(action: Any) -> Turn:
             return _from_message(action)
         return Turn(errors=[f"an action must be text or an assistant message, got {type(action).__name__}"])
     text = _THINK.sub("", action).strip() if "<think>" in action else action.strip()
-    if "<tool_call>" in text:
+    if text.startswith(_OPEN) and text.endswith(_CLOSE) and text.find(_CLOSE) == len(text) - len(_CLOSE):
+        # the common shape, one call and nothing else, as the general case below reads it
+        block = text[len(_OPEN) : -len(_CLOSE)].strip()
+        call = _plain_call(block)
+        if call is not None:
+            return Turn("", [call], [])
+        turn = Turn()
+        _add_json_call(turn, block)
+        return turn
+    if _OPEN in text:
         parts = _split_blocks(text)  # text, block, text, block, ..., text
         turn = Turn(content="".join(parts[::2]).strip())
         for block in parts[1::2]:
@@ -77,9 +87,9 @@ def parse_action(action: Any) -> Turn:
             return Turn(errors=[f"could not parse the JSON tool call: {exc}"])
         if isinstance(value, dict) and ("tool_calls" in value or value.get("role") == "assistant"):
             return _from_message(value)
-        turn = Turn()
+        turn, shallow = Turn(), _shallow(text)
         for item in value if isinstance(value, list) else [value]:
-            _add_call(turn, item)
+            _add_call(turn, item, shallow)
         return turn
     if _CALL_SYNTAX.match(text):
         return _from_call_syntax(text)
@@ -116,23 +126,47 @@ def _from_message(msg: Mapping) -> Turn:
     return turn
 
 
+def _plain_call(text: str) -> ToolCall | None:
+    """The call ``text`` holds if it has the usual shape, ``{"name": "...", "arguments": {...}}``
+    with values nested at most a few levels; None for anything else (read the long way, which says
+    what is wrong). The same call as the long way, without its checks for rarer shapes."""
+    try:
+        value, end = _RAW_DECODE(text)
+    except (ValueError, RecursionError):
+        return None
+    if end != len(text) or type(value) is not dict:
+        return None
+    name, arguments = value.get("name"), value.get("arguments")
+    if type(name) is str and name and type(arguments) is dict and _shallow(text):
+        return ToolCall(name, arguments)
+    return None
+
+
 def _add_json_call(turn: Turn, text: str) -> None:
     try:
         value = json.loads(text)
     except _UNPARSABLE as exc:
         turn.errors.append(f"could not parse the tool call JSON {_clip(text)}: {_clip(str(exc), 200)}")
         return
-    _add_call(turn, value)
+    _add_call(turn, value, _shallow(text))
 
 
-def _add_call(turn: Turn, value: Any) -> None:
+def _shallow(text: str) -> bool:
+    """JSON ``text`` with at most :data:`MAX_DEPTH` brackets, none of its values nested too deep.
+    Whatever ``json`` decodes is otherwise a JSON value (it refuses integers too long to print), so
+    the values of such a call need no walk."""
+    return text.count("{") + text.count("[") <= MAX_DEPTH
+
+
+def _add_call(turn: Turn, value: Any, shallow: bool = False) -> None:
     if not isinstance(value, (dict, Mapping)):
         turn.errors.append(f"a tool call must be a JSON object with 'name' and 'arguments', got {_clip(value)}")
         return
-    name, arguments = value.get("name"), value.get("arguments", value.get("parameters", {}))
+    name = value.get("name")
+    arguments = value["arguments"] if "arguments" in value else value.get("parameters", {})
     if isinstance(arguments, str):
         try:
-            arguments = json.loads(arguments) if arguments.strip() else {}
+            arguments, shallow = (json.loads(arguments), _shallow(arguments)) if arguments.strip() else ({}, True)
         except _UNPARSABLE as exc:
             turn.errors.append(f"the arguments of {_clip(name)} are not valid JSON: {_clip(str(exc), 200)}")
             return
@@ -140,6 +174,8 @@ def _add_call(turn: Turn, value: Any) -> None:
         turn.errors.append(f"a tool call needs a 'name' string, got {_clip(value)}")
     elif not isinstance(arguments, (dict, Mapping)):
         turn.errors.append(f"the arguments of {name} must be a JSON object, got {_clip(arguments)}")
+    elif shallow and type(arguments) is dict:
+        turn.tool_calls.append(ToolCall(name, arguments))
     else:
         _add_checked(turn, name, dict(arguments))
 

@@ -33,6 +33,7 @@ from .tools import WRITE, Tool, validate_arguments
 
 _ACTIVE: contextvars.ContextVar[_ConnectionState | None] = contextvars.ContextVar("agentscaler_db", default=None)
 _CLOSED = _ConnectionState()
+_NO_DATABASE = "no active database: run tools through Database.run() or Database.active()"
 
 
 class RoutedSqliteDatabase(pw.SqliteDatabase):
@@ -47,7 +48,7 @@ class RoutedSqliteDatabase(pw.SqliteDatabase):
         pass
 
     def _connect(self) -> sqlite3.Connection:
-        raise pw.InterfaceError("no active database: run tools through Database.run() or Database.active()")
+        raise pw.InterfaceError(_NO_DATABASE)
 
 
 ROUTER = RoutedSqliteDatabase(":memory:")  # never connects by itself: see _connect
@@ -133,23 +134,16 @@ class Model(pw.Model):
             compiled = _LOOKUPS[key] = _compile_lookup(cls, tuple(equals), limit, by)
         sql, params, names, converters = compiled
         found = _connection().execute(sql, [to_db(equals[name]) for name, to_db in params]).fetchall()
-        if not converters:
-            return [cls._loaded(dict(zip(names, row))) for row in found]
         rows = []
-        for row in found:
-            data = dict(zip(names, row))
+        for values in found:
+            data = dict(zip(names, values))
             for name, convert in converters:
                 data[name] = convert(data[name])
-            rows.append(cls._loaded(data))
+            # what peewee's __init__ leaves, without its setattr per field (most of a lookup's cost)
+            row = cls.__new__(cls)
+            row.__data__, row._dirty, row.__rel__ = data, set(), {}
+            rows.append(row)
         return rows
-
-    @classmethod
-    def _loaded(cls, data: dict) -> Model:
-        """An instance of a row read from the database: what peewee's ``__init__`` leaves, without a
-        ``setattr`` per field (most of a lookup's cost)."""
-        row = cls.__new__(cls)
-        row.__data__, row._dirty, row.__rel__ = data, set(), {}
-        return row
 
 
 _LOOKUPS: dict[tuple, tuple[str, list, list, list]] = {}
@@ -161,7 +155,7 @@ _INSERTS: dict[tuple, tuple[str, list]] = {}
 def _connection() -> sqlite3.Connection:
     state = _ACTIVE.get()
     if state is None:
-        raise pw.InterfaceError("no active database: run tools through Database.run() or Database.active()")
+        raise pw.InterfaceError(_NO_DATABASE)
     return state.conn
 
 
@@ -308,7 +302,8 @@ class Database:
         """Call a tool on this database. A write runs in one transaction: if it raises, nothing changed."""
         token = _ACTIVE.set(self._state)
         try:
-            arguments = validate_arguments(tool, arguments)
+            if not tool.accepts(arguments):
+                arguments = validate_arguments(tool, arguments)  # raises, saying why (or accepts a rarer shape)
             if tool.kind != WRITE:
                 return tool.fn(**arguments)
             # One transaction, begun and ended here (peewee's atomic() costs as much as the SQL of a

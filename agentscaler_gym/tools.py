@@ -27,6 +27,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 READ = "read"
@@ -67,6 +68,12 @@ class Tool:
 
     def __call__(self, **arguments: Any) -> Any:
         return self.fn(**validate_arguments(self, arguments))
+
+    @cached_property
+    def accepts(self) -> Callable[[Any], bool]:
+        """A quick test, made once from :attr:`parameters`, that ``arguments`` pass validation: True
+        only if :func:`validate_arguments` accepts them (False: ask it, for the reason)."""
+        return _quick_test(self.parameters)
 
 
 def tool(kind: str = READ, *, name: str | None = None, ends_episode: bool = False) -> Callable[[Callable], Tool]:
@@ -175,10 +182,18 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
 }
 _MAX_STRING = 10_000
+_EXACT = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}  # by exact type
 
 
 def validate_arguments(tool: Tool, arguments: Any) -> dict:
     """Check ``arguments`` against ``tool.parameters``; raise :class:`ToolError` saying what is wrong."""
+    if tool.accepts(arguments):
+        return dict(arguments)
+    return _validate_fully(tool, arguments)
+
+
+def _validate_fully(tool: Tool, arguments: Any) -> dict:
+    """:func:`validate_arguments` by walking the schema: whatever the quick test leaves to it."""
     if not isinstance(arguments, Mapping):
         raise ToolError(
             f"arguments of {tool.name} must be a JSON object, got {_type_name(arguments)}. {signature(tool)}"
@@ -197,6 +212,56 @@ def validate_arguments(tool: Tool, arguments: Any) -> dict:
         if problem:
             raise ToolError(f"argument {key!r} of {tool.name} {problem}. {signature(tool)}")
     return dict(arguments)
+
+
+def _quick_test(parameters: dict) -> Callable[[Any], bool]:
+    """``arguments -> bool``: the checks of :func:`validate_arguments` compiled for one schema, the
+    common shapes (a dict of strings, numbers, booleans, enums) tested by exact type. Walking the
+    schema on every call costs more than the tool's own SQL; the full walk remains to explain a
+    refusal and for whatever the quick test leaves to it."""
+    properties = parameters.get("properties", {})
+    names, required = frozenset(properties), frozenset(parameters.get("required", ()))
+    tests = {key: _quick_value_test(schema) for key, schema in properties.items()}
+
+    def accepts(arguments: Any) -> bool:
+        if type(arguments) is not dict:
+            return False
+        keys = arguments.keys()
+        if keys != names and not (keys >= required and keys <= names):
+            return False
+        for key, value in arguments.items():
+            if not tests[key](value):
+                return False
+        return True
+
+    return accepts
+
+
+def _quick_value_test(schema: dict) -> Callable[[Any], bool]:
+    """``value -> bool``, True only if ``_check`` and ``_non_finite`` find nothing wrong."""
+
+    def full(value: Any) -> bool:
+        return _check(value, schema) is None and _non_finite(value) is None
+
+    exact, enum, nullable = _EXACT.get(schema.get("type")), schema.get("enum"), bool(schema.get("nullable"))
+    try:
+        allowed = None if enum is None else frozenset(enum)
+    except TypeError:  # an unhashable choice
+        exact = None
+    if exact is None or "anyOf" in schema:
+        return full
+    if exact == (str,) and allowed is None and not nullable:  # the commonest parameter, tested first
+        return lambda value: type(value) is str and len(value) <= _MAX_STRING
+
+    def test(value: Any) -> bool:
+        kind = type(value)
+        if kind not in exact:
+            return value is None and nullable
+        if (kind is str and len(value) > _MAX_STRING) or (kind is float and not math.isfinite(value)):
+            return False
+        return allowed is None or value in allowed
+
+    return test
 
 
 def _check(value: Any, schema: dict) -> str | None:

@@ -133,3 +133,31 @@ def test_a_message_dict_with_values_that_are_not_json_is_an_error():
 def test_tuples_and_non_finite_numbers_still_parse():
     assert calls(parse_action("a(x=(1, 2), y=1e999)")) == [("a", {"x": (1, 2), "y": float("inf")})]
     assert calls(parse_action('{"name": "a", "arguments": {"y": NaN}}'))[0][1]["y"] != 0
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        '{"name": "a", "arguments": {"x": 1, "y": "z"}}',
+        '{"name": "a", "arguments": {}, "id": "7"}',
+        '{"name": "a", "parameters": {"x": 1}}',
+        '{"name": "a", "arguments": "{\\"x\\": 1}"}',
+        '{"name": "a", "arguments": ' + '{"x": ' * 33 + "1" + "}" * 33 + "}",
+        '{"name": "a", "arguments": {"x": ' + "[" * 31 + "]" * 31 + "}}",
+        '{"name": "a", "arguments": "' + '{\\"x\\": ' * 40 + "1" + "}" * 40 + '"}',
+        '{"name": "a", "arguments": {"x": "\\u007b\\u005b"}}',
+        f'{{"name": "a", "arguments": {{"x": {HUGE}}}}}',
+        '{"name": "a", "arguments": {"x": NaN}}',
+        '{"name": "", "arguments": {}}',
+        '{"name": 3, "arguments": {}}',
+        '{"name": "a", "arguments": [1]}',
+        '{"name": "a", "arguments": {}} trailing',
+        '["a"]',
+        "\ufeff{}",
+        "",
+    ],
+)
+def test_one_plain_call_is_read_as_the_general_case_reads_it(block):
+    one = parse_action(f"<tool_call>{block}</tool_call>")
+    two = parse_action(f"<tool_call>{block}</tool_call><tool_call>{block}</tool_call>")  # the general case
+    assert one.tool_calls * 2 == two.tool_calls and one.errors * 2 == two.errors and one.content == two.content

@@ -1,5 +1,6 @@
 """The env contract, checked on every registered env id (hand-built and synthesized)."""
 
+import dataclasses
 import json
 import threading
 
@@ -252,6 +253,8 @@ def test_verification_reports_a_row_diff():
     assert terminated and reward == 0.0 and v["state_match"] is False
     assert v["diff"][0]["table"] == "ticket" and v["diff"][0]["actual"]["subject"] == "wrong subject"
     assert v["diff"][0]["expected"]["subject"] == task.gold_calls[1].arguments["subject"]
+    assert list(v) == [f.name for f in dataclasses.fields(env.verification)]  # every component, in order
+    assert type(v["diff"]) is list and type(v["missing_outputs"]) is list
 
 
 def test_read_only_tasks_are_scored_on_the_outcome_and_report_the_call_sequence():

@@ -1,8 +1,9 @@
+import math
 from typing import Literal
 
 import pytest
 
-from agentscaler_gym.tools import READ, WRITE, ToolError, tool, validate_arguments
+from agentscaler_gym.tools import READ, WRITE, Tool, ToolError, _validate_fully, tool, validate_arguments
 
 
 @tool(WRITE)
@@ -151,3 +152,39 @@ def test_non_finite_numbers_are_invalid_arguments(arguments):
     with pytest.raises(ToolError, match="finite|must not contain"):
         validate_arguments(set_limit, arguments)
     assert validate_arguments(set_limit, {"card_id": "C1", "daily_limit": 1e308})["daily_limit"] == 1e308
+
+
+# The quick test compiled per tool must never accept what the full walk of the schema refuses, and
+# must accept the common shapes (or the step path loses its shortcut). Every schema of one
+# parameter, against values at every type's limits, and the rules on keys.
+CHOICES = {"string": ["a", "x" * 10_001], "integer": [1, 2], "number": [0.5, 2], "boolean": [True]}
+VALUES = ["a", "x" * 10_000, "x" * 10_001, 0, 1, 2, 2**70, 0.5, 1.0, 2.0, math.nan, math.inf, -math.inf, True, False]
+VALUES += [None, [], ["a"], [1.5], [math.nan], {}, {"k": 1}, {"k": math.inf}, (1,), {1}, b"a"]
+SCHEMAS = [
+    {"type": kind, **({"enum": CHOICES[kind]} if enum else {}), **({"nullable": True} if nullable else {})}
+    for kind in CHOICES
+    for enum in (False, True)
+    for nullable in (False, True)
+]
+SCHEMAS += [{"type": "array"}, {"type": "array", "items": {"type": "number"}}, {"type": "object"}, {}]
+SCHEMAS += [{"anyOf": [{"type": "string"}, {"type": "integer"}]}, {"type": "string", "enum": [["unhashable"], "a"]}]
+
+
+def full_walk_accepts(t, arguments):
+    try:
+        _validate_fully(t, arguments)
+    except ToolError:
+        return False
+    return True
+
+
+def test_the_quick_argument_test_agrees_with_the_full_walk():
+    for schema in SCHEMAS:
+        for required in ([], ["p"]):
+            t = Tool("t", READ, "A tool.", {"type": "object", "properties": {"p": schema}, "required": required}, dict)
+            simple = schema.get("type") in CHOICES and not isinstance(schema.get("enum", [""])[0], list)
+            for arguments in [*({"p": v} for v in VALUES), {}, {"q": 1}, {"p": "a", "q": 1}, "p", None, [("p", 1)]]:
+                valid = full_walk_accepts(t, arguments)
+                assert valid or not t.accepts(arguments), (schema, required, arguments)
+                plain = type(arguments) is dict and all(type(v) in (str, int, float, bool) for v in arguments.values())
+                assert not (valid and simple and plain) or t.accepts(arguments), (schema, required, arguments)
