@@ -242,7 +242,7 @@ class ToolUseEnv(gym.Env[str, str]):
             calls = calls[:MAX_CALLS_PER_TURN]
         seat = self.seats[ASSISTANT]
         for call in calls:
-            answer = seat.call(call.name, call.arguments)
+            answer = seat.run(call)
             ends = ends or answer.ends_episode
             answers.append(answer.text)
             self.messages.append({"role": "tool", "name": call.name, "content": answer.text})

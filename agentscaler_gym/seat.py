@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 from .database import Database, SeedDatabase, json_value
@@ -62,16 +63,21 @@ class Seat:
 
     def call(self, name: str, arguments: Any) -> Answer:
         """Run a named tool; log it if it succeeds. Never raises."""
-        tool = self.tools.get(name)
+        return self.run(ToolCall(name, dict(arguments) if isinstance(arguments, Mapping) else arguments, self.actor))
+
+    def run(self, call: ToolCall) -> Answer:
+        """Run a call; log that very call if it succeeds (as this seat's actor's), as
+        :func:`~agentscaler_gym.actions.parse_action` gives it, its arguments a fresh dict. Never raises."""
+        tool = self.tools.get(call.name)
         if tool is None:
-            return Answer(f"Error: unknown tool {name!r}. Available tools: {', '.join(self.tools)}.", False)
+            return Answer(f"Error: unknown tool {call.name!r}. Available tools: {', '.join(self.tools)}.", False)
         try:
-            result = self.db.run(tool, arguments)
+            result = self.db.run(tool, call.arguments)
         except ToolError as exc:
             return Answer(f"Error: {exc}", False)
         except Exception as exc:  # noqa: BLE001 - any failure is an answer the caller can read
             return Answer(f"Error: {type(exc).__name__}: {exc}", False)
-        self.calls.append(ToolCall(name, dict(arguments), self.actor))
+        self.calls.append(call if call.actor == self.actor else replace(call, actor=self.actor))
         return Answer(render(result), True, tool.ends_episode)
 
     def changes(self) -> dict[tuple[str, Any], dict | None]:

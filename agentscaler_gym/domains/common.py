@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import operator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import peewee as pw
@@ -52,12 +53,13 @@ class JSONField(pw.TextField):
         return _Stored(value) if type(value) is str else self.python_value(value)
 
 
-def lookup(model: type[M], not_found: str, **equals: Any) -> M:
+def lookup(model: type[M], not_found: Callable[[], str], **equals: Any) -> M:
     """The first row of ``model`` whose fields equal ``equals``; a missing one raises
-    :class:`ToolError` with ``not_found``, the text the agent reads."""
+    :class:`ToolError` with ``not_found()``, the text the agent reads (a function, called only on
+    failure: a message quoting the arguments costs as much as the lookup's own Python)."""
     row = model.find(**equals)
     if row is None:
-        raise ToolError(not_found)
+        raise ToolError(not_found())
     return row
 
 

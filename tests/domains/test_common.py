@@ -21,13 +21,13 @@ from agentscaler_gym.tools import ToolError
 
 def test_lookup_returns_the_row_or_raises_the_agents_message():
     with MOCK.seats()[ASSISTANT].db.active():
-        assert lookup(Ticket, "unused", id=1).id == 1
+        assert lookup(Ticket, lambda: "unused", id=1).id == 1
         first = MOCK.rows[Customer][0]
-        assert lookup(Customer, "unused", id=first["id"], email=first["email"]).name == first["name"]
+        assert lookup(Customer, lambda: "unused", id=first["id"], email=first["email"]).name == first["name"]
         with pytest.raises(ToolError, match="^ticket 999 not found$"):
-            lookup(Ticket, "ticket 999 not found", id=999)
+            lookup(Ticket, lambda: "ticket 999 not found", id=999)
         with pytest.raises(ToolError, match="not theirs"):  # every field must match, not only the key
-            lookup(Customer, "not theirs", id=first["id"], email="someone.else@example.com")
+            lookup(Customer, lambda: "not theirs", id=first["id"], email="someone.else@example.com")
 
 
 # -- calculate -----------------------------------------------------------------------------------

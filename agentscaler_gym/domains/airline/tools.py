@@ -30,11 +30,11 @@ _SCHEDULE = f"the schedule covers {dates()[0]} to {dates()[-1]}"
 
 
 def _user(user_id: str) -> User:
-    return lookup(User, f"user {user_id!r} not found", id=user_id)
+    return lookup(User, lambda: f"user {user_id!r} not found", id=user_id)
 
 
 def _reservation(reservation_id: str) -> Reservation:
-    return lookup(Reservation, f"reservation {reservation_id!r} not found", id=reservation_id)
+    return lookup(Reservation, lambda: f"reservation {reservation_id!r} not found", id=reservation_id)
 
 
 def _active(reservation_id: str) -> Reservation:
@@ -52,18 +52,20 @@ def _day(text: str) -> str:
 
 
 def _airport(code: str) -> str:
-    lookup(Airport, f"airport {code!r} not found; list_all_airports gives the three-letter codes", iata=code)
+    lookup(Airport, lambda: f"airport {code!r} not found; list_all_airports gives the three-letter codes", iata=code)
     return code
 
 
 def _flight(flight_number: str) -> Flight:
-    return lookup(Flight, f"flight {flight_number!r} not found", flight_number=flight_number)
+    return lookup(Flight, lambda: f"flight {flight_number!r} not found", flight_number=flight_number)
 
 
 def _flight_date(flight_number: str, day: str) -> FlightDate:
     _flight(flight_number)
     return lookup(
-        FlightDate, f"flight {flight_number} is not scheduled on {day}; {_SCHEDULE}", id=f"{flight_number}:{_day(day)}"
+        FlightDate,
+        lambda: f"flight {flight_number} is not scheduled on {day}; {_SCHEDULE}",
+        id=f"{flight_number}:{_day(day)}",
     )
 
 
@@ -75,8 +77,12 @@ def _departed(leg: FlightDate) -> bool:
 def _payment_method(
     user: User, payment_id: str, kinds: tuple[str, ...] = ("credit_card", "gift_card", "certificate")
 ) -> PaymentMethod:
-    not_found = f"payment method {payment_id!r} not found in the profile of user {user.id}"
-    method = lookup(PaymentMethod, not_found, id=payment_id, user=user.id)
+    method = lookup(
+        PaymentMethod,
+        lambda: f"payment method {payment_id!r} not found in the profile of user {user.id}",
+        id=payment_id,
+        user=user.id,
+    )
     if method.kind not in kinds:
         raise ToolError(f"a {method.kind.replace('_', ' ')} cannot be used here; use one of: {', '.join(kinds)}")
     return method

@@ -10,7 +10,7 @@ from .models import Customer, Ticket
 
 
 def _ticket(ticket_id: int) -> Ticket:
-    return lookup(Ticket, f"ticket {ticket_id} not found", id=ticket_id)
+    return lookup(Ticket, lambda: f"ticket {ticket_id} not found", id=ticket_id)
 
 
 def _as_dict(ticket: Ticket) -> dict:
@@ -29,7 +29,7 @@ def find_customer_by_email(email: str) -> dict:
     Args:
         email: The customer's email, such as 'ava.lee0@example.com'.
     """
-    customer = lookup(Customer, f"no customer with email {email!r}", email=email.lower())
+    customer = lookup(Customer, lambda: f"no customer with email {email!r}", email=email.lower())
     return {"customer_id": customer.id, "name": customer.name}
 
 
@@ -61,7 +61,7 @@ def open_ticket(customer_id: str, subject: str) -> dict:
         customer_id: The customer id, such as 'C001'.
         subject: What the problem is, in a few words.
     """
-    lookup(Customer, f"customer {customer_id!r} not found", id=customer_id)
+    lookup(Customer, lambda: f"customer {customer_id!r} not found", id=customer_id)
     return _as_dict(Ticket.create(customer=customer_id, subject=subject, status="open"))
 
 

@@ -17,16 +17,16 @@ from .models import Order, OrderItem, PaymentMethod, Product, User, Variant
 
 
 def _user(user_id: str) -> User:
-    return lookup(User, f"user {user_id!r} not found", id=user_id)
+    return lookup(User, lambda: f"user {user_id!r} not found", id=user_id)
 
 
 def _order(order_id: str) -> Order:
     order_id = order_id if order_id.startswith("#") else "#" + order_id
-    return lookup(Order, f"order {order_id!r} not found; order ids look like '#W0000000'", id=order_id)
+    return lookup(Order, lambda: f"order {order_id!r} not found; order ids look like '#W0000000'", id=order_id)
 
 
 def _item(item_id: str) -> Variant:
-    return lookup(Variant, f"item {item_id!r} not found", id=item_id)
+    return lookup(Variant, lambda: f"item {item_id!r} not found", id=item_id)
 
 
 def _pending(order_id: str) -> Order:
@@ -48,8 +48,12 @@ def _items(order: Order) -> list[OrderItem]:
 
 
 def _method(order: Order, payment_method_id: str) -> PaymentMethod:
-    not_theirs = f"payment method {payment_method_id!r} is not one of user {order.user_id}'s payment methods"
-    return lookup(PaymentMethod, not_theirs, id=payment_method_id, user=order.user_id)
+    return lookup(
+        PaymentMethod,
+        lambda: f"payment method {payment_method_id!r} is not one of user {order.user_id}'s payment methods",
+        id=payment_method_id,
+        user=order.user_id,
+    )
 
 
 def _lines(order: Order, items: list[OrderItem], item_ids: list[str]) -> list[OrderItem]:
@@ -161,7 +165,7 @@ def find_user_id_by_email(email: str) -> str:
     Args:
         email: The user's email, such as 'ava.lee4821@example.com'.
     """
-    return lookup(User, f"no user with email {email!r}", email=email.strip()).id
+    return lookup(User, lambda: f"no user with email {email!r}", email=email.strip()).id
 
 
 @tool(READ)
@@ -217,7 +221,9 @@ def get_product_details(product_id: str) -> dict:
         product_id: The product id, such as '6086499569'. It is not an item id; list_all_product_types gives product ids.
     """
     product = lookup(
-        Product, f"product {product_id!r} not found; product ids come from list_all_product_types", id=product_id
+        Product,
+        lambda: f"product {product_id!r} not found; product ids come from list_all_product_types",
+        id=product_id,
     )
     variants = Variant.find_all(product=product.id)
     return {

@@ -15,7 +15,9 @@ _BASE_MBPS = {"5G": 240.0, "LTE": 60.0}
 
 
 def _device(phone_number: str) -> Device:
-    return lookup(Device, f"no phone with the number {phone_number!r}", phone_number=normalise_phone(phone_number))
+    return lookup(
+        Device, lambda: f"no phone with the number {phone_number!r}", phone_number=normalise_phone(phone_number)
+    )
 
 
 def _abroad(device: Device) -> bool:

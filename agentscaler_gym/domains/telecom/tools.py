@@ -13,19 +13,21 @@ from .models import TODAY, Bill, Customer, Line, PaymentMethod, Plan
 
 
 def _customer(customer_id: str) -> Customer:
-    return lookup(Customer, f"customer {customer_id!r} not found", id=customer_id.strip().upper())
+    return lookup(Customer, lambda: f"customer {customer_id!r} not found", id=customer_id.strip().upper())
 
 
 def _line(line_id: str) -> Line:
-    return lookup(Line, f"line {line_id!r} not found; line ids look like 'L2000'", id=line_id.strip().upper())
+    return lookup(Line, lambda: f"line {line_id!r} not found; line ids look like 'L2000'", id=line_id.strip().upper())
 
 
 def _plan(plan_id: str) -> Plan:
-    return lookup(Plan, f"plan {plan_id!r} not found; list_plans gives the plan ids", id=plan_id.strip().lower())
+    return lookup(
+        Plan, lambda: f"plan {plan_id!r} not found; list_plans gives the plan ids", id=plan_id.strip().lower()
+    )
 
 
 def _bill(bill_id: str) -> Bill:
-    return lookup(Bill, f"bill {bill_id!r} not found", id=bill_id.strip().upper())
+    return lookup(Bill, lambda: f"bill {bill_id!r} not found", id=bill_id.strip().upper())
 
 
 def normalise_phone(number: str) -> str:
@@ -135,7 +137,9 @@ def get_customer_by_phone(phone_number: str) -> dict:
     Args:
         phone_number: The phone number of one of the customer's lines, such as '555-123-4567'.
     """
-    line = lookup(Line, f"no line with phone number {phone_number!r}", phone_number=normalise_phone(phone_number))
+    line = lookup(
+        Line, lambda: f"no line with phone number {phone_number!r}", phone_number=normalise_phone(phone_number)
+    )
     return _customer_dict(_customer(line.customer_id))
 
 
@@ -312,8 +316,12 @@ def pay_bill(bill_id: str, payment_method_id: str) -> dict:
         raise ToolError("the account is on hold; no payment can be taken, transfer to a human agent")
     if bill.status == "paid":
         raise ToolError(f"bill {bill.id} is already paid")
-    not_theirs = f"payment method {payment_method_id!r} does not belong to the customer of bill {bill.id}"
-    method = lookup(PaymentMethod, not_theirs, id=payment_method_id.strip().upper(), customer=bill.customer_id)
+    method = lookup(
+        PaymentMethod,
+        lambda: f"payment method {payment_method_id!r} does not belong to the customer of bill {bill.id}",
+        id=payment_method_id.strip().upper(),
+        customer=bill.customer_id,
+    )
     if card_expired(method.expires):
         raise ToolError(f"the card {method.id} expired at the end of {method.expires}; use another payment method")
     bill.status, bill.paid_with = "paid", method.id
