@@ -25,6 +25,7 @@ object (address, payment, items...). Its *values* are the ids, codes and amounts
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
@@ -236,11 +237,9 @@ def device_tools_named(text: str, tools: Mapping[str, object]) -> list[str]:
     found = []
     for name in tools:
         spots = [p for p in (text.find(name), text.find(name.replace("_", " "))) if p >= 0]
-        phrases = DEVICE_PHRASES.get(name, ())
-        if name.startswith("toggle_") and not TOGGLE_VERBS.search(text):
-            phrases = ()
-        for phrase in phrases:
-            m = re.search(rf"(?<![\w]){phrase}", text)
+        phrases = _phrases(name)
+        if phrases and not (name.startswith("toggle_") and not TOGGLE_VERBS.search(text)):
+            m = phrases.search(text)  # where the first of its phrases is
             if m:
                 spots.append(m.start())
         if spots:
@@ -253,3 +252,11 @@ def device_tools_named(text: str, tools: Mapping[str, object]) -> list[str]:
     if "reseat_sim_card" in names and "check_status_bar" in names and not re.search(r"status bar|screen", text):
         names.remove("check_status_bar")
     return names
+
+
+@functools.cache
+def _phrases(name: str) -> re.Pattern | None:
+    """The phrases of ``DEVICE_PHRASES`` naming tool ``name`` as one pattern, compiled once: its
+    first match is the first of any phrase's (messages are scanned for every phone tool)."""
+    phrases = DEVICE_PHRASES.get(name)
+    return re.compile("|".join(rf"(?<![\w])(?:{p})" for p in phrases)) if phrases else None

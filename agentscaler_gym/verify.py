@@ -21,6 +21,7 @@ that reads one record twice and answers right has solved it). Tasks that doing n
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ def verify(task: Task, gold: Changes, changes: Changes, calls: Sequence[ToolCall
     missing: tuple[str, ...] = ()
     if task.outputs:
         text = _normalise(" ".join(said))
-        missing = tuple(o for o in task.outputs if not re.search(rf"(?<!\w){re.escape(_normalise(o))}(?!\w)", text))
+        missing = tuple(o for o in task.outputs if not _said(o).search(text))
     outputs = None if not task.outputs else not missing
     progress = sum(changes.get(key, _ABSENT) == value for key, value in gold.items()) / len(gold) if gold else None
     passed = not diff and outputs is not False
@@ -87,6 +88,12 @@ def verify(task: Task, gold: Changes, changes: Changes, calls: Sequence[ToolCall
 
 
 _ABSENT = object()
+
+
+@functools.lru_cache(maxsize=4096)
+def _said(output: str) -> re.Pattern:
+    """A pattern finding ``output`` as words of a normalised text, compiled once per output."""
+    return re.compile(rf"(?<!\w){re.escape(_normalise(output))}(?!\w)")
 
 
 def _normalise(text: str) -> str:
