@@ -21,7 +21,6 @@ prints them as JSON lines.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections import Counter
@@ -34,7 +33,16 @@ from ..tasks import ASSISTANT
 from ..tools import WRITE
 from .groups import mixes_sources
 from .schema import in_format
-from .values import CURRENT_DATE, FUTURE_STATES, PAST_STATES, date_pairs, is_event_span, state_word, status_column
+from .values import (
+    CURRENT_DATE,
+    FUTURE_STATES,
+    PAST_STATES,
+    as_date,
+    date_pairs,
+    is_event_span,
+    state_word,
+    status_column,
+)
 from .words import is_computation, mutating_verb, words
 
 NAME_WORDS = {"name", "title", "label", "subject", "headline", "caption", "nickname"}
@@ -56,7 +64,8 @@ def world_measures(spec: Mapping) -> dict:
     out["tools"] = len(spec["tools"])
     for tool in spec["tools"]:
         op = tool["operator"]["op"]
-        if mutating_verb(tool["name"]):
+        # a computation named by such a verb (``add`` two numbers) is judged by its true result below
+        if mutating_verb(tool["name"]) and op != "compute":
             out["mutating_tools"] += 1
             out["mutating_as_read"] += tool["kind"] != WRITE
         if op == "compute" or is_computation(tool["name"]):
@@ -81,7 +90,7 @@ def world_measures(spec: Mapping) -> dict:
                 continue
             if {"birth", "dob", "birthday"} & set(ws):
                 out["births"] += len(table)
-                out["births_past"] += sum(_date(r[name]) is not None and r[name][:10] < today for r in table)
+                out["births_past"] += sum(as_date(r[name]) is not None and r[name][:10] < today for r in table)
             if not set(ws) & NAME_WORDS:
                 values = [r[name] for r in table if isinstance(r[name], str)]
                 out["text_values"] += len(values)
@@ -89,7 +98,7 @@ def world_measures(spec: Mapping) -> dict:
         main = status_column(entity["columns"])
         for first, second in date_pairs(list(columns)):
             for row in table:
-                a, b = _date(row[first]), _date(row[second])
+                a, b = as_date(row[first]), as_date(row[second])
                 if a is not None and b is not None:
                     out["date_pairs"] += 1
                     out["date_pairs_ordered"] += a <= b
@@ -332,15 +341,6 @@ def _close(answer: Any, expected: Any) -> bool:
         and not isinstance(answer, bool)
         and abs(answer - expected) <= 1e-4 * max(1.0, abs(expected)) + 5e-5
     )
-
-
-def _date(value: Any) -> dt.date | None:
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def _placeholder(value: str) -> bool:

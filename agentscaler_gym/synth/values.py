@@ -340,7 +340,7 @@ def _relate(row: dict, columns: Sequence[Mapping], spans, bounds, rng: Random, t
         if c["name"] != main and c["name"].endswith("status") and status in (c.get("enum") or ()):
             row[c["name"]] = status
     for start, end in spans:
-        a, b = _date(row[start]), _date(row[end])
+        a, b = as_date(row[start]), as_date(row[end])
         if a is None or b is None:
             continue
         length = max((b - a).days, 0) or rng.randint(1, 14)
@@ -388,7 +388,8 @@ def is_event_span(start: str) -> bool:
     return bool(set(words(start)) & EVENT_OPENERS)
 
 
-def _date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
+    """The date a stored value starts with (``2025-06-01`` or ``2025-06-01T10:00``), else None."""
     if not isinstance(value, str) or len(value) < 10:
         return None
     try:

@@ -311,3 +311,16 @@ def test_seed_values_keep_a_stated_format_where_the_column_name_says_nothing():
         assert all(in_format(kind, r[f"ref_{i}"]) for r in rows), kind
     measured = world_measures({"tools": [], "entities": [entity], "data": {"seed": 7, "rows": 60}})
     assert measured["ruled_kept"] == measured["ruled_values"] == 60 * len(FORMATS)
+
+
+def test_a_computation_named_by_a_mutating_verb_is_judged_by_its_result_not_as_a_read():
+    from test_compute import computation
+
+    tool, _ = computation("add", {"a": {"type": "number"}, "b": {"type": "number"}})
+    assert tool["operator"]["op"] == "compute" and mutating_verb("add")
+    measured = world_measures({"tools": [tool], "entities": [], "data": {"seed": 0, "rows": 1, "tables": {}}})
+    assert measured.get("mutating_as_read", 0) == 0 and measured["computations"] == 1
+    assert measured["computations_wrong"] == 0
+    lookup = {**tool, "kind": "read", "operator": {"op": "get", "entity": "sum", "args": {}}}
+    measured = world_measures({"tools": [lookup], "entities": [], "data": {"seed": 0, "rows": 1, "tables": {}}})
+    assert measured["mutating_as_read"] == 1
