@@ -7,9 +7,10 @@ domain. The *source group* of an API is:
 - its category when the corpus names one: the API title of an OpenAPI document, the theme file of
   the built-in corpus, the API file of BFCL's multi-turn function docs, a ToolBench tool;
 - otherwise (single functions: BFCL's question files, plain function lists) its *function family*:
-  the first two content words of its name, verbs, stopwords, numbers and generic words left out
-  (``calculate_compound_interest`` -> ``compound interest``, ``alarm_1_add_alarm`` -> ``alarm``,
-  ``math.hypot`` -> ``math hypot``, ``hilton_hotel_check_availability`` -> ``hilton hotel``).
+  the first two content words of its name, verbs (computations such as ``hypot`` included),
+  stopwords, numbers and generic words left out (``calculate_compound_interest`` -> ``compound
+  interest``, ``alarm_1_add_alarm`` -> ``alarm``, ``math.hypot`` -> ``math``,
+  ``hilton_hotel_check_availability`` -> ``hilton hotel``).
 
 The *theme words* of a group are the content words of its name. Groups are *the same theme* when
 one theme word is common to all of them (``compound interest`` and ``simple interest`` are;

@@ -17,7 +17,7 @@ def api(name: str, category: str = "") -> ApiSpec:
 def test_a_function_family_is_the_first_content_words_of_its_name():
     assert family("calculate_compound_interest") == "compound interest"
     assert family("alarm_1_add_alarm") == "alarm"
-    assert family("math_hypot") == "math hypot"
+    assert family("math_hypot") == "math"  # a computation's name is its verb: the family is math
     assert family("get_detail_adriel_projects") == "adriel project"
     assert source_group(api("cd", "gorilla_file_system")) == "gorilla_file_system"
     assert source_group(api("calculate_tax")) == "tax"
