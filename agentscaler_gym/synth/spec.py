@@ -249,12 +249,7 @@ def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str)
         at.fail(f"{where}.operator.entity", f"{entity_name!r} is not an entity of the domain")
     columns = {c["name"]: c for c in entities[entity_name]["columns"]}
     roles = []
-    for pname, binding in at.mapping(op.get("args"), f"{where}.operator.args").items():
-        here = f"{where}.operator.args.{pname}"
-        if pname not in properties:
-            at.fail(here, f"{pname!r} is not a parameter of the tool")
-        if not isinstance(binding, list) or len(binding) != 2:
-            at.fail(here, "must be [role, column]")
+    for here, binding in _bindings(at, op, properties, f"{where}.operator", "column"):
         role = at.choice(binding[0], f"{here}[0]", ROLES)
         column = at.name(binding[1], f"{here}[1]", IDENTIFIER)
         if role in COLUMN_ROLES and column not in columns:
@@ -275,6 +270,17 @@ def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str)
     return name
 
 
+def _bindings(at: _At, op: Mapping, properties: Mapping, where: str, target: str):
+    """An operator's ``args``: each a parameter of the tool bound as ``[role, target]``; yields (field, binding)."""
+    for pname, binding in at.mapping(op.get("args"), f"{where}.args").items():
+        here = f"{where}.args.{pname}"
+        if pname not in properties:
+            at.fail(here, f"{pname!r} is not a parameter of the tool")
+        if not isinstance(binding, list) or len(binding) != 2:
+            at.fail(here, f"must be [role, {target}]")
+        yield here, binding
+
+
 def _check_compute(at: _At, op: Mapping, properties: Mapping, where: str) -> None:
     """A computation names a function of the library and binds each of its arguments to one parameter."""
     from .compute import LIBRARY, OPTIONAL_ARGS
@@ -284,12 +290,7 @@ def _check_compute(at: _At, op: Mapping, properties: Mapping, where: str) -> Non
         at.fail(f"{where}.function", f"{_short(function)} is not a function of the computation library")
     names = {a.name for a in LIBRARY[function].args}
     bound: set[str] = set()
-    for pname, binding in at.mapping(op.get("args"), f"{where}.args").items():
-        here = f"{where}.args.{pname}"
-        if pname not in properties:
-            at.fail(here, f"{pname!r} is not a parameter of the tool")
-        if not isinstance(binding, list) or len(binding) != 2:
-            at.fail(here, "must be [role, argument]")
+    for here, binding in _bindings(at, op, properties, where, "argument"):
         role = at.choice(binding[0], f"{here}[0]", ("input", "digits"))
         if role == "input":
             if binding[1] not in names or binding[1] in bound:
