@@ -17,7 +17,7 @@ import pytest
 import agentscaler_gym
 from agentscaler_gym.checks import check_domain
 from agentscaler_gym.synth.folder import load_domain_folder, write_domain_folder
-from agentscaler_gym.synth.spec import MAX_ROWS, FolderError
+from agentscaler_gym.synth.spec import MAX_ROWS, DomainSpec, FolderError
 
 BUILTIN = Path(agentscaler_gym.__file__).parent / "synth" / "builtin"
 SMALL = "library"  # creates, updates and transitions over a few tables: small and varied
@@ -363,14 +363,14 @@ def test_emitted_code_keeps_corpus_text_as_literals_and_compiles(tmp_path):
     entity = spec["entities"][0]
     text_column = next(c for c in entity["columns"] if c["type"] == "string" and c["name"] != entity["key"])
     text_column["enum"] = ["x\n    __import__('os').system('touch marker')  #", "ok"]
-    text_column["name"] = "from"
+    old, text_column["name"] = text_column["name"], "from"
     for tool in spec["tools"]:
         for binding in tool["operator"]["args"].values():
-            if binding[1] == text_column["name"]:
+            if binding[1] == old:
                 binding[1] = "from"
     spec["description"] = 'ends the docstring """; __import__("os").system("touch marker2") #'
     spec["tools"][0]["description"] = '"""\nimport os; os.system("touch marker3")\n"""'
-    write_domain_folder(tmp_path / "d", spec, tasks, code=True)
+    write_domain_folder(tmp_path / "d", DomainSpec.from_json(spec), tasks, code=True)
     source = (tmp_path / "d" / "view.py").read_text()
     compile(source, "view.py", "exec")
     assert "from_ = pw." in source and "column_name='from'" in source
