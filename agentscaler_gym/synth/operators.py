@@ -1,6 +1,6 @@
 """Stage 4: every tool as an executable operator over its entity's table.
 
-An operator is data (the ``operator`` entry of a tool in ``domain.json``)::
+An operator is data (an :class:`~.spec.OperatorSpec`, the ``operator`` entry of a tool in ``domain.json``)::
 
     {"op": "transition", "entity": "order",
      "args": {"orderId": ["key", "order_id"], "reason": ["value", "reason"]},

@@ -5,9 +5,10 @@
 1. corpus: ``ApiSpec`` list (``corpus.py``)
 2. tool graph and Louvain communities (``graph.py``), in this process
 3-6. per community, in ``workers`` processes: tool shapes and entities (``schema.py``), operators
-   (``operators.py``), tasks from walks (``taskgen.py``), validation (``validate.py``); a community
-   that fails any stage is dropped with a counted reason
-7. one folder per validated domain (``folder.py``), plus ``report.json``, ``report.md`` and a
+   (``operators.py``), seed rows (``values.py``) and policy (``policy.py``), assembled into one
+   :class:`~.spec.DomainSpec` that the later stages read: tasks from walks (``taskgen.py``),
+   validation (``validate.py``); a community that fails any stage is dropped with a counted reason
+7. one folder per validated domain (``folder.py``; ``domain.json`` by ``DomainSpec.write``), plus ``report.json``, ``report.md`` and a
    picture of the tool graph (``graph.png``) coloured by domain, written into a folder beside
    ``out`` and swapped in whole (:func:`staged`), so ``out`` is always the previous run or this one
 

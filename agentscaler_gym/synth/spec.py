@@ -4,7 +4,8 @@ a folder passes before anything runs.
 The synthesis stages build the spec's parts (:class:`EntitySpec` with its :class:`ColumnSpec` list,
 :class:`ToolSpec` with its :class:`OperatorSpec`, the :class:`SeedData` block) and read them as
 attributes; :meth:`DomainSpec.to_json` is the only place that writes the format and
-:meth:`DomainSpec.from_json` (or :meth:`DomainSpec.read` for a file) the only place that reads it.
+:meth:`DomainSpec.from_json` (or :meth:`DomainSpec.read` for a file) the only place that reads it;
+the parts' own ``from_json`` trust their value, which :meth:`DomainSpec.from_json` has checked.
 Tools' parameter schemas and the rules an operator states stay JSON schema dicts.
 
 A folder is data from anywhere (a synthesis run, a download, a hand edit), so it is read as
@@ -148,9 +149,6 @@ class EntitySpec:
     seeded: bool = True  # False: the table starts empty (sessions)
     prefix: str | None = None  # how string keys start (``PET-``); None for integer keys
 
-    def column(self, name: str) -> ColumnSpec | None:
-        return next((c for c in self.columns if c.name == name), None)
-
     def to_json(self) -> dict:
         d: dict[str, Any] = {"name": self.name, "key": self.key, "columns": [c.to_json() for c in self.columns]}
         if not self.seeded:
@@ -273,7 +271,7 @@ class SeedData:
 
 @dataclass(frozen=True)
 class DomainSpec:
-    """A synthesized domain as data: what ``domain.json`` holds (docs/synthesis.md shows a file).
+    """A synthesized domain as data: what ``domain.json`` holds (docs/synthesis.md lists the parts).
 
     Built by the synthesis stages, read by them, by the runtime (:func:`.folder.build_domain`) and
     by the measures; written by :meth:`write` and read by :meth:`read`, which refuses what
@@ -291,15 +289,8 @@ class DomainSpec:
     source: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
 
-    def entity(self, name: str) -> EntitySpec:
-        """The entity called ``name`` (KeyError if the domain has none)."""
-        for e in self.entities:
-            if e.name == name:
-                return e
-        raise KeyError(name)
-
     def to_json(self) -> dict:
-        """The JSON value of ``domain.json``."""
+        """The JSON value of ``domain.json`` (parameter schemas, rules and seed rows are shared, not copied)."""
         return {
             "format": FORMAT,
             "name": self.name,

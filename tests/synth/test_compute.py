@@ -103,7 +103,9 @@ def test_the_truth_check_catches_a_swapped_binding_and_a_wrong_unit():
         "divide",
         {"a": {"type": "number", "description": "Numerator."}, "b": {"type": "number", "description": "Denominator."}},
     )
-    swapped = replace(tool, operator=replace(tool.operator, args={"a": ["input", "divisor"], "b": ["input", "dividend"]}))
+    swapped = replace(
+        tool, operator=replace(tool.operator, args={"a": ["input", "divisor"], "b": ["input", "dividend"]})
+    )
     assert computes_truly(tool) and not computes_truly(swapped)
     cm = {"type": "number", "description": "Height in centimeters."}
     tool, _ = computation("calculate_bmi", {"weight_kg": NUM | {"description": "kg"}, "height": cm})

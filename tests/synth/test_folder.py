@@ -35,6 +35,17 @@ def write(folder: Path, spec: dict, tasks: dict) -> Path:
     return folder
 
 
+def test_a_domain_spec_reads_and_writes_domain_json_byte_for_byte(tmp_path):
+    """DomainSpec owns the format: every built-in domain.json read and written again is the same file."""
+    files = sorted(BUILTIN.glob("*/domain.json"))
+    assert files
+    for file in files:
+        spec = DomainSpec.read(file)
+        assert spec.name == file.parent.name and spec.tools and spec.data.tables is not None
+        spec.write(tmp_path / "domain.json")
+        assert (tmp_path / "domain.json").read_bytes() == file.read_bytes(), file.parent.name
+
+
 def rename(spec: dict, old: str, new: str) -> None:
     """Rename an entity everywhere the spec names it."""
     for entity in spec["entities"]:
@@ -102,6 +113,8 @@ def test_entity_names_that_open_and_close_a_comment_are_refused_and_run_nothing(
         (lambda s: s["data"]["tables"][s["entities"][0]["name"]][0].__setitem__(0, [1]), "data.tables"),
         (lambda s: _duplicate_key(s), "data.tables"),
         (lambda s: _dangling_reference(s), "data.tables"),
+        (lambda s: s.update(groups="banking"), "groups"),
+        (lambda s: s.update(source=[["builtin:banking.json"]]), "source[0]"),
     ],
     ids=[
         "apostrophe",
@@ -127,6 +140,8 @@ def test_entity_names_that_open_and_close_a_comment_are_refused_and_run_nothing(
         "value-of-wrong-type",
         "duplicate-key",
         "dangling-reference",
+        "groups-not-a-list",
+        "source-not-text",
     ],
 )
 def test_a_tampered_domain_json_is_refused_naming_the_file_and_the_field(tmp_path, mutate, field):

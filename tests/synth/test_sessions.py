@@ -1,6 +1,5 @@
 """Sessions: a login tool keeps its credentials, opens a session, and the API's other tools need it."""
 
-
 import pytest
 
 from agentscaler_gym.synth.corpus import ApiSpec
