@@ -32,7 +32,6 @@ import re
 import string
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from random import Random
 from typing import Any
 
@@ -428,7 +427,11 @@ def new_value(
         kind = "integer"  # a number argument that sets an integer column must be whole
     kind = {"integer": "integer", "number": "number", "boolean": "boolean"}.get(kind, "string")
     rules = {**column.rules, **{k: v for k, v in schema.items() if k in RULE_KEYS}}
-    return column_value(entity, replace(column, type=kind, rules=rules), index, rng, today)
+    # built directly rather than by dataclasses.replace, which is several times slower in this hot path
+    column = ColumnSpec(
+        column.name, kind, column.enum, column.references, column.unique, column.description, column.initial, rules
+    )
+    return column_value(entity, column, index, rng, today)
 
 
 RULE_KEYS = ("minimum", "maximum", "minLength", "maxLength", "pattern")
