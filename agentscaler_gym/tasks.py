@@ -21,7 +21,9 @@ USER = "user"
 class ToolCall(namedtuple("ToolCall", ("name", "arguments", "actor"))):
     """One tool call: ``name(**arguments)``, made by the assistant or, in dual-control domains, the user.
 
-    (A named tuple: one is made for every call an agent sends, at half a frozen dataclass's cost.)"""
+    A named tuple (one is made for every call an agent sends, at half a frozen dataclass's cost):
+    immutable, and equal to a plain tuple of its three fields. Without arguments it holds a fresh
+    empty dict."""
 
     __slots__ = ()
     name: str
