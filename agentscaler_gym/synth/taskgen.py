@@ -289,6 +289,7 @@ class _Walker:
         chains: list[tuple[str, dict] | None] = []
         chain: tuple[str, dict] | None = None  # (entity, row) the last call returned
         path: tuple[str, ...] = ()
+        options: list[str] = []  # the tools that may come next
         name = start
         if self.tools[start]["operator"].get("session") and self.tools[start]["operator"]["op"] != "login":
             login = login_step(self, self.tools[start]["operator"]["session"])  # the session comes first
@@ -303,6 +304,12 @@ class _Walker:
                 if not calls:
                     return step
                 break
+            if step.op in READS and any(c.name == name and c.arguments == step.arguments for c in calls):
+                options = [n for n in options if n != name]  # the same lookup again would answer nothing new
+                if not options:
+                    break
+                name = self._next(path, options)
+                continue
             budget = (max(length, self.longest) if not calls else length) - len(calls) - 1
             searches = self._lookups(step, budget)
             if searches is None:  # the user would need the step's records but cannot find them in budget
@@ -525,6 +532,8 @@ class _Walker:
             elif role == "key":
                 step.set(param, row[column], "chain" if chained else "user", column)
             elif role == "value" and kind == "list":
+                if must and found == "chain":
+                    step.via = chain[0]
                 if must or self._chain_filter(column, entity, chain):
                     step.set(
                         param, row[column], "chain" if self._chain_filter(column, entity, chain) else found, column
@@ -824,10 +833,11 @@ class _Step:
             details = ", ".join(
                 x for x in (details, f"{_an(topics)} {topics} I will give you" if self.op != "update" else "") if x
             )
-        parents = [_references(entities[self.entity], self.columns[p]) for p in linked]
-        link = "".join(f" for that {human(parent)}" for parent in parents if parent)
-        if self.via and not all(parents):  # values named by the record found before
-            same = " like that one" if self.op == "create" else " matching that one"
+        parents = {p: _references(entities[self.entity], self.columns[p]) for p in linked}
+        link = "".join(f" for that {human(parent)}" for parent in parents.values() if parent)
+        taken = [human(self.columns[p]) for p, parent in parents.items() if not parent]
+        if self.via and taken:  # values the record found before gives
+            same = f" with the same {_and(taken)} as that one"
             link += f" for that {human(self.via)}" if self.via != self.entity else same
         if self.op == "login":
             return "log in to my account"

@@ -102,7 +102,7 @@ def test_a_hotel_is_booked_like_the_one_the_search_found():
             said = (task.scenario.opening + " " + " ".join(task.scenario.known.values())).lower()
             name = book.arguments["hotel_name"]
             if name in found and name.lower() not in said:
-                assert "like that one" in task.scenario.opening
+                assert "with the same hotel name" in task.scenario.opening
                 booked += 1
             seat.db.reset()
     assert booked >= 2
