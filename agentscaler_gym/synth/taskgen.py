@@ -549,7 +549,8 @@ class _Walker:
                             return "no row to refer to"
                         step.set(param, value, source, column)
                 elif must or (kind == "create" and self.rng.random() < 0.3):
-                    step.set(param, self._new(entity, column, schema, index, row), "user", column)
+                    value = self._named(entity["name"], column) if kind == "create" else None
+                    step.set(param, value or self._new(entity, column, schema, index, row), "user", column)
             elif must:
                 step.set(param, self._filler(column, schema, index), "user", column)
         if kind == "list" and not any(roles[p][0] in ("value", "key", "min", "max") for p in step.arguments):
@@ -650,6 +651,13 @@ class _Walker:
             source = self.links.get((entity, column), {}).get(other)
             value = row.get(source) if source else None
         return None if value in (None, "") else value
+
+    def _named(self, entity: str, column: str) -> Any:
+        """For a new record, a thing that exists, named as a record of another table names it (a
+        ticket for an artist who plays): None when ``column`` names nothing another table holds."""
+        values = [r.get(c) for other, c in self.links.get((entity, column), {}).items() for r in self._rows(other)]
+        values = [v for v in values if v not in (None, "")]
+        return self.rng.choice(values) if values else None
 
     def _chain_filter(self, column: str, entity: Mapping, chain: tuple[str, dict] | None) -> bool:
         return chain is not None and _references(entity, column) == chain[0]

@@ -284,7 +284,9 @@ def _share_names(rows: dict[str, list[dict]], entities: Sequence[Mapping], seed:
         members = sorted([(entity, column), *others.items()])
         own = [m for m in members if named_concept(m[0], metas[m]) == m[0]]
         source = (own or members)[0]
-        values = [r[source[1]] for r in rows[source[0]] if r.get(source[1]) not in (None, "")]
+        rules = metas[(entity, column)].get("rules", {})
+        values = [r[source[1]] for r in rows[source[0]] if isinstance(r.get(source[1]), str) and r[source[1]]]
+        values = [v for v in values if _fits(v, rules)]  # what this column's own rules allow
         if source == (entity, column) or not values:
             continue
         rng = Random(f"{seed}:{entity}:{column}:names")

@@ -78,6 +78,7 @@ def test_a_ticket_is_booked_for_the_artist_of_the_concert_the_search_answered(co
         answers = ""
         for call in task.gold_calls:
             artist = call.arguments.get("artist")
+            assert call.name != "book_ticket" or artist in artists  # a ticket for an artist who plays
             if call.name == "book_ticket" and artist.lower() not in said and artist in answers:
                 chained += 1
                 break
