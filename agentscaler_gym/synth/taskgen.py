@@ -1,7 +1,10 @@
 """Stage 5: tasks from directed walks over a domain's tool dependency graph.
 
 Tool B depends on tool A when B can consume a value A returns: a row of the entity B acts on, a
-row whose foreign key names it, or a parent row B's foreign-key argument can take. A walk starts
+row whose foreign key names it, a parent row B's foreign-key argument can take, or a row whose text
+column names the thing one of B's arguments names (``schema.value_links``: the concert found gives
+the artist a ticket is booked for; a hotel is booked with the name and location of the one found).
+What a step takes from the record just found comes from that answer, not from the user. A walk starts
 at a tool, samples its arguments from the database state (what the user knows), executes it on the
 real runtime, and moves to a tool that consumes the output (what the agent must chain). A record
 the user would name rather than quote an id for is first found by a search on facts a person holds
