@@ -116,3 +116,10 @@ def test_a_domain_that_only_reads_gives_two_tasks_to_each_split():
     tasks, _ = generate_tasks(result.spec, build_domain(result.spec, {}), 0, TaskSettings(count=24))
     assert len(tasks["train"]) == len(tasks["test"]) == 2 == LOOKUP_ONLY // 2
     assert {len(t) for t in result.tasks.values()} == {2}  # and validation keeps them all
+
+
+def test_a_walk_never_repeats_a_lookup_it_made(concerts):
+    reads = {t["name"] for t in concerts.spec["tools"] if t["kind"] == "read"}
+    for task in concerts.tasks["train"] + concerts.tasks["test"]:
+        lookups = [(c["name"], sorted(c["arguments"].items())) for c in task["gold_calls"] if c["name"] in reads]
+        assert len(lookups) == len({repr(x) for x in lookups}), task["gold_calls"]
