@@ -705,6 +705,9 @@ SESSION = "login_session"  # the table of who is logged in: empty at the start o
 
 # Last words of a text column that names one thing (a hotel's name, a stock's ticker), not a trait of it.
 NAME_WORDS = {"name", "title", "symbol", "ticker"}
+# Words of a person's name (``first_name``, ``holder_name``): two tables' people need not be the same.
+NAME_PARTS = {"first", "last", "middle", "full", "given", "family", "display", "nick", "user", "holder", "contact"}
+NAME_PARTS |= {"legal", "preferred", "screen", "real", "owner", "customer", "account", "sur", "maiden", "diner"}
 # Things people and services name: a column that holds one (``artist``, ``company``) names a thing.
 NAMED_THINGS = {
     "artist",
@@ -744,7 +747,7 @@ def named_concept(entity: str, column: Mapping) -> str | None:
     if column.get("rules", {}).get("format") in ("date", "date-time"):
         return None
     ws = column["name"].split("_")
-    if ws[-1] in NAME_WORDS:
+    if ws[-1] in NAME_WORDS and not set(ws[:-1]) & NAME_PARTS:
         return "_".join(ws[:-1]) or entity
     return column["name"] if ws[-1] in NAMED_THINGS else None
 

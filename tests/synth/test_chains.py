@@ -48,6 +48,8 @@ def test_text_columns_that_name_the_same_thing_are_linked_and_traits_are_not():
             "columns": [column("booking_id"), column("hotel_name"), column("check_in", rules={"format": "date"})],
         },
         {"name": "code", "key": "code_id", "columns": [column("code_id"), column("hotel_name", unique=True)]},
+        {"name": "guest", "key": "guest_id", "columns": [column("guest_id"), column("first_name")]},
+        {"name": "doctor", "key": "doctor_id", "columns": [column("doctor_id"), column("first_name")]},
     ]
     links = value_links(entities)
     assert links[("ticket", "artist")] == {"concert": "artist_name"}
@@ -55,6 +57,7 @@ def test_text_columns_that_name_the_same_thing_are_linked_and_traits_are_not():
     assert links[("booking", "hotel_name")] == {"hotel": "name"}  # a hotel's name is what a booking names
     assert ("ticket", "colour") not in links and ("hotel", "colour") not in links  # a trait names nothing
     assert ("code", "hotel_name") not in links  # a unique column is a record's own key
+    assert ("guest", "first_name") not in links  # a guest and a doctor are not the same person
 
 
 @pytest.fixture(scope="module")
