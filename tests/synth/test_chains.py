@@ -8,6 +8,7 @@ from agentscaler_gym.synth.folder import build_domain
 from agentscaler_gym.synth.pipeline import SynthConfig, synthesize_domain
 from agentscaler_gym.synth.quality import task_measures
 from agentscaler_gym.synth.schema import value_links
+from agentscaler_gym.synth.spec import ColumnSpec, EntitySpec
 from agentscaler_gym.synth.taskgen import LOOKUP_ONLY, TaskSettings, dependency_graph, generate_tasks
 from agentscaler_gym.tasks import ASSISTANT
 
@@ -34,22 +35,22 @@ HOTELS = [
 
 
 def column(name, kind="string", **more):
-    return {"name": name, "type": kind, **more}
+    return ColumnSpec(name, kind, **more)
+
+
+def entity(name, *columns):
+    return EntitySpec(name, f"{name}_id", (column(f"{name}_id"), *columns))
 
 
 def test_text_columns_that_name_the_same_thing_are_linked_and_traits_are_not():
     entities = [
-        {"name": "concert", "key": "concert_id", "columns": [column("concert_id"), column("artist_name")]},
-        {"name": "ticket", "key": "ticket_id", "columns": [column("ticket_id"), column("artist"), column("colour")]},
-        {"name": "hotel", "key": "hotel_id", "columns": [column("hotel_id"), column("name"), column("colour")]},
-        {
-            "name": "booking",
-            "key": "booking_id",
-            "columns": [column("booking_id"), column("hotel_name"), column("check_in", rules={"format": "date"})],
-        },
-        {"name": "code", "key": "code_id", "columns": [column("code_id"), column("hotel_name", unique=True)]},
-        {"name": "guest", "key": "guest_id", "columns": [column("guest_id"), column("first_name")]},
-        {"name": "doctor", "key": "doctor_id", "columns": [column("doctor_id"), column("first_name")]},
+        entity("concert", column("artist_name")),
+        entity("ticket", column("artist"), column("colour")),
+        entity("hotel", column("name"), column("colour")),
+        entity("booking", column("hotel_name"), column("check_in", rules={"format": "date"})),
+        entity("code", column("hotel_name", unique=True)),
+        entity("guest", column("first_name")),
+        entity("doctor", column("first_name")),
     ]
     links = value_links(entities)
     assert links[("ticket", "artist")] == {"concert": "artist_name"}
@@ -70,7 +71,7 @@ def concerts():
 def test_a_ticket_is_booked_for_the_artist_of_the_concert_the_search_answered(concerts):
     spec = concerts.spec
     assert "book_ticket" in dependency_graph(spec)["search_concerts"]
-    tables = spec["data"]["tables"]
+    tables = spec.data.tables
     artists = {row[3] for row in tables["concert"]}  # concert_id, location, genre, artist_name, date
     assert {row[1] for row in tables["ticket"]} <= artists  # seeded tickets are for artists that play
     domain = build_domain(spec, concerts.tasks)
@@ -122,7 +123,7 @@ def test_a_domain_that_only_reads_gives_two_tasks_to_each_split():
 
 
 def test_a_walk_never_repeats_a_lookup_it_made(concerts):
-    reads = {t["name"] for t in concerts.spec["tools"] if t["kind"] == "read"}
+    reads = {t.name for t in concerts.spec.tools if t.kind == "read"}
     for task in concerts.tasks["train"] + concerts.tasks["test"]:
         lookups = [(c["name"], sorted(c["arguments"].items())) for c in task["gold_calls"] if c["name"] in reads]
         assert len(lookups) == len({repr(x) for x in lookups}), task["gold_calls"]
