@@ -20,6 +20,7 @@ not exist, a foreign key to a missing row, a delete of a row others refer to).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
@@ -30,7 +31,17 @@ import peewee as pw
 
 from ..tools import READ, WRITE, Tool, ToolError
 from . import compute
-from .schema import CONTROL, FORMAT_WORDS, LIMIT_PARAMS, SESSION, ToolShape, column_type, in_format
+from .schema import (
+    CONTROL,
+    FORMAT_WORDS,
+    LIMIT_PARAMS,
+    SESSION,
+    Scoped,
+    ToolShape,
+    column_type,
+    in_format,
+    selection_table,
+)
 from .words import (
     CREATE_VERBS,
     DELETE_VERBS,
@@ -45,7 +56,7 @@ from .words import (
     words,
 )
 
-WRITES = ("create", "update", "delete", "transition", "login")
+WRITES = ("create", "update", "delete", "transition", "login", "select")
 NATURAL_KEYS = {
     "name",
     "username",
@@ -79,6 +90,8 @@ class Plan:
     transition: dict | None = None
     binding: compute.Binding | None = None  # the library function a computation runs
     session: str | None = None  # the login tool whose session this tool needs
+    scope: tuple[str, str] | None = None  # (selected entity, column): acts in the record made current
+    selector: str | None = None  # the tool that makes that record current
 
     @property
     def key(self) -> tuple[str, str] | None:
@@ -146,6 +159,56 @@ def _login_plan(shape: ToolShape) -> tuple[Plan | None, str | None]:
     if not roles:
         return None, "login without credentials"
     return Plan("login", entity, roles), None
+
+
+def plan_in_scope(shape: ToolShape, entity: str, scopes: Mapping[str, Scoped]) -> tuple[Plan | None, str | None]:
+    """:func:`plan_tool` for a tool that takes part in a selection (see :func:`.schema.selection_scopes`):
+    a selector makes one record current; a tool that acts in the current record is planned on the
+    record kind the selection decides, the parameter naming its record (``file_name``) read as that
+    record's name, and keeps the selection's column in its plan (``touch`` creates its file there, ``ls``
+    lists only what is there, ``cat`` finds a file only there). Other tools are planned as usual."""
+    scoped = scopes.get(shape.name)
+    if scoped is None:
+        return plan_tool(shape, entity)
+    if scoped.selects:
+        return _select_plan(shape, scoped.selected)
+    target = scoped.entity or entity
+    renamed = shape
+    if scoped.named and shape.param("name") is None:  # ``file_name`` of a file is the file's name
+        params = [
+            dataclasses.replace(p, name="name", column="name") if p.name == scoped.named else p for p in shape.params
+        ]
+        renamed = dataclasses.replace(shape, params=params)
+    plan, reason = plan_tool(renamed, target)
+    if plan is None:
+        return None, reason
+    if renamed is not shape:
+        plan.roles = {(scoped.named if p == "name" else p): role for p, role in plan.roles.items()}
+        if plan.op == "list" and plan.roles[scoped.named][0] == "key":  # "display the file": one record
+            plan.op = "get"
+            plan.roles = {p: r if p == scoped.named else ("ignored", r[1]) for p, r in plan.roles.items()}
+    if scoped.itself:
+        if plan.op == "list" and not plan.roles:
+            plan.op = "get"  # "return the current directory": the current record itself
+        column = target + "_id"
+    else:
+        column = f"parent_{target}_id" if target == scoped.selected else scoped.selected + "_id"
+    plan.scope, plan.selector = (scoped.selected, column), scoped.selector
+    return plan, None
+
+
+def _select_plan(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
+    """A selector finds one record by the argument naming it (its id, or its name: ``cd(folder)`` names a
+    directory) and makes it the current one."""
+    required = [p for p in shape.params if p.required] or shape.params
+    p = required[0]
+    if p.id_of == entity or snake(p.name) in (entity + "_id", "id"):
+        column = entity + "_id"
+    else:
+        ws = words(p.name)
+        column = p.column if ws and ws[-1] in NATURAL_KEYS else "name"
+    roles = {q.name: ("key", column) if q is p else ("ignored", q.column) for q in shape.params}
+    return Plan("select", entity, roles), None
 
 
 def guard_sessions(shapes: list[ToolShape], plans: Mapping[str, Plan]) -> None:
@@ -244,6 +307,13 @@ def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> dict
     description = shape.description or f"{plan.op.capitalize()} {human(plan.entity)} records."
     if plan.op == "login":
         operator["session"] = SESSION
+    if plan.op == "select":
+        operator["selection"] = selection_table(plan.entity)
+        description = f"{description.rstrip('.')}. The {human(plan.entity)} stays current for the calls that follow."
+    if plan.scope:
+        selected, column = plan.scope
+        operator["scope"] = {"table": selection_table(selected), "column": column}
+        description = f"{description.rstrip('.')}. Acts in the current {human(selected)}, which {plan.selector} sets."
     if plan.session:
         operator["session"] = SESSION
         description = f"{description.rstrip('.')}. Needs a logged-in session: call {plan.session} first."
@@ -342,6 +412,12 @@ class _Operator:
             for c in e["columns"]
             if c.get("references") == self.name
         ]
+        self.scope = op.get("scope")  # {"table": ..., "column": ...}: acts in the current record
+        if self.scope:
+            self.current = models[self.scope["table"]]
+            self.selected = next(
+                c["references"] for c in entities[self.scope["table"]]["columns"] if c.get("references")
+            )
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -350,6 +426,9 @@ class _Operator:
 
     def list(self, **arguments: Any) -> list:
         where, values, limit = [], [], DEFAULT_LIMIT
+        if self.scope:  # only what is in the current record
+            where.append(("value", self.scope["column"], False))
+            values.append(self.fields[self.scope["column"]].db_value(self._current()))
         for param, value in arguments.items():
             role, column = self.args.get(param, ("ignored", ""))
             if role == "limit":
@@ -384,6 +463,8 @@ class _Operator:
         )
         if key is not None and self._get(key) is not None:
             raise ToolError(f"{human(self.name)} {key!r} already exists")
+        if self.scope:
+            values[self.scope["column"]] = self._current()
         self._check_unique(values, None)
         for column in self.columns.values():
             if column["name"] not in values and column["name"] != self.key_column and column.get("initial") is not None:
@@ -428,6 +509,17 @@ class _Operator:
         session.insert(**{session._meta.primary_key.name: 1, self.key_column: key}).execute()
         return {"logged_in": True, self.key_column: key}
 
+    def select(self, **arguments: Any) -> dict:
+        """Make the record the arguments name the current one (it stays current until another is selected)."""
+        row = self._find(arguments)
+        table = self.models[self.op["selection"]]
+        current = table.find()
+        if current is not None and getattr(current, self.key_column) == self._key_of(row):
+            raise ToolError(f"{human(self.name)} {self._key_of(row)!r} is already the current one")
+        table.delete().execute()
+        table.insert(**{table._meta.primary_key.name: 1, self.key_column: self._key_of(row)}).execute()
+        return self._row_dict(row)
+
     def transition(self, **arguments: Any) -> dict:
         row = self._find(arguments)
         column, target, start = self.rule["column"], self.rule["to"], self.rule["from"]
@@ -452,12 +544,32 @@ class _Operator:
             role, column = self.args.get(param, ("ignored", ""))
             if role == "key":
                 rows = self.model.find_all(**{column: self._coerce(column, value)})
+                if self.scope and self.scope["column"] != self.key_column:
+                    current = self._current()
+                    here = [r for r in rows if getattr(r, self.scope["column"]) == current]
+                    if rows and not here:
+                        raise ToolError(
+                            f"no {human(self.name)} with {human(column)} {value!r} in the current {human(self.selected)}"
+                        )
+                    rows = here
                 if not rows:
                     raise ToolError(f"no {human(self.name)} with {human(column)} {value!r}")
                 if len(rows) > 1:
                     raise ToolError(f"several {human(self.name)} records have {human(column)} {value!r}; give the id")
                 return rows[0]
+        if self.scope and self.scope["column"] == self.key_column:  # the current record itself
+            row = self._get(self._current())
+            if row is None:
+                raise ToolError(f"the current {human(self.name)} no longer exists")
+            return row
         raise ToolError(f"say which {human(self.name)}: the key argument is missing")
+
+    def _current(self) -> Any:
+        """The key of the current record of the selection this tool acts in; an error before one is selected."""
+        row = self.current.find()
+        if row is None:
+            raise ToolError(f"there is no current {human(self.selected)} yet: choose one first")
+        return getattr(row, self.entities[self.selected]["key"])
 
     def _values(self, arguments: Mapping[str, Any]) -> dict:
         values = {}

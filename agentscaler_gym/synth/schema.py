@@ -11,6 +11,7 @@ The schema is plain data (``Entity.to_dict``), stored in ``domain.json``.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import re
 import uuid
@@ -698,10 +699,135 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
         for name in logins:
             key = entities[name].columns[entities[name].key]
             session.add(Column(entities[name].key, key.type, references=name))
+    _add_selections(shapes, plans, entities)
     return entities
 
 
 SESSION = "login_session"  # the table of who is logged in: empty at the start of an episode
+
+
+def _add_selections(shapes: Sequence[ToolShape], plans: Mapping[str, Any], entities: dict[str, Entity]) -> None:
+    """A selection table per record kind a tool makes current (``current_directory``: empty at the start,
+    one row once ``cd`` ran), and on each entity a tool acts on "in the current" one, the column that
+    ties its rows to it (``file.directory_id``; ``directory.parent_directory_id`` for a directory's own)."""
+    for s in shapes:
+        plan = plans[s.name]
+        if plan.scope is None:
+            continue
+        selected, column = plan.scope[0], plan.scope[1]
+        target, parent = entities[plan.entity], entities[selected]
+        if column != target.key:
+            target.add(Column(column, parent.columns[parent.key].type, references=selected))
+    for name in sorted({plans[s.name].entity for s in shapes if plans[s.name].op == "select"}):
+        table = selection_table(name)
+        current = entities[table] = Entity(table, table + "_id", seeded=False)
+        current.add(Column(current.key, "integer"))
+        current.add(Column(entities[name].key, entities[name].columns[entities[name].key].type, references=name))
+
+
+def selection_table(entity: str) -> str:
+    """The table that holds which record of ``entity`` is current (``directory`` -> ``current_directory``)."""
+    return f"current_{entity}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Selections: a record made current by one call and acted on by later ones
+
+
+@dataclass(frozen=True)
+class Scoped:
+    """How a tool takes part in a selection: it makes a record of ``selected`` current (``selects``), or it
+    acts in the current one. ``entity`` is the record kind it acts on when the selection decides it
+    (``None``: the one its name binds), ``named`` the parameter that names that record (``file_name``),
+    and ``itself`` says it reads or changes the current record itself (``pwd``)."""
+
+    selected: str
+    selector: str
+    selects: bool = False
+    entity: str | None = None
+    named: str | None = None
+    itself: bool = False
+
+
+_CURRENT = r"(?:curr+ent|selected|active)(?: working)? "  # "currrent" is how one API spells it
+_SELECTS = re.compile(
+    r"\b(?:change|set|switch|select|choose|move|go|navigate|enter)(?:e?s)?\b(?: \w+){0,2}? (?:the |your )?"
+    + _CURRENT
+    + r"([a-z]+)"
+)
+SELECT_VERBS = {"select", "switch", "choose"}
+
+
+def selection_scopes(shapes: Sequence[ToolShape]) -> dict[str, Scoped]:
+    """The tools of each API (a category, or the whole corpus when it names none) that select a current
+    record and those that act in it, from what the API says: a tool whose description says it changes
+    the current X (``cd``: "Change the current working directory to the specified folder"), or whose name
+    selects, switches to or chooses an X, taking one argument naming it, is a selector when another tool
+    of its API says it acts in the current (selected, active, local) X; ``{}`` when none does."""
+    out: dict[str, Scoped] = {}
+    for shape in shapes:
+        noun = None if shape.login or shape.name in out else _selected_noun(shape)
+        if noun is None:
+            continue
+        siblings = [s for s in shapes if s is not shape and s.category == shape.category and s.name not in out]
+        acting = [s for s in siblings if _acts_in(s, noun)]
+        if not acting:
+            continue
+        selected = snake(noun)
+        out[shape.name] = Scoped(selected, shape.name, selects=True)
+        named = {s.name: _named_param(s, selected) for s in acting}
+        kinds = collections.Counter(e for e, _ in named.values() if e and e != selected)
+        contents = min(kinds, key=lambda e: (-kinds[e], e)) if kinds else None
+        for s in acting:
+            entity, param = named[s.name]
+            if (
+                entity is None
+                and not s.params
+                and re.search(
+                    rf"\b(?:return|get|show|print|display|tell)s? (?:the )?{_CURRENT}{noun}", s.description.lower()
+                )
+            ):
+                out[s.name] = Scoped(selected, shape.name, itself=True, entity=selected)
+            elif entity is None and contents and not any(p.required for p in s.params) and _reads(s):
+                out[s.name] = Scoped(selected, shape.name, entity=contents)  # "list the contents of the current X"
+            else:
+                out[s.name] = Scoped(selected, shape.name, entity=entity, named=param)
+    return out
+
+
+def _selected_noun(shape: ToolShape) -> str | None:
+    """The record kind a tool makes current, when it takes one argument that names it."""
+    required = [p for p in shape.params if p.required] or shape.params
+    if len(required) != 1 or required[0].schema.get("type") not in ("string", "integer"):
+        return None
+    m = _SELECTS.search(shape.description.lower())
+    if m:
+        return singular(m.group(1))
+    if shape.words and shape.words[0] in SELECT_VERBS and len(shape.words) > 1:
+        return "_".join(singular(w) for w in shape.words[1:])
+    return None
+
+
+def _acts_in(shape: ToolShape, noun: str) -> bool:
+    """Whether the tool's description, or a required parameter's, says it acts in the current ``noun``."""
+    pattern = re.compile(rf"\b(?:{_CURRENT}|local (?:to (?:the )?)?){re.escape(noun.replace('_', ' '))}\b")
+    texts = [shape.description] + [p.schema.get("description", "") for p in shape.params if p.required]
+    return any(pattern.search(t.lower()) for t in texts)
+
+
+def _named_param(shape: ToolShape, selected: str) -> tuple[str | None, str | None]:
+    """``(entity, param)`` for a required ``<x>_name`` parameter: the record kind it names (``dir`` is
+    short for the selected ``directory``) and the parameter; ``(None, None)`` without one."""
+    for p in shape.params:
+        ws = words(p.name)
+        if p.required and p.schema.get("type") == "string" and len(ws) >= 2 and ws[-1] == "name":
+            kind = snake("_".join(singular(w) for w in ws[:-1]))
+            return (selected if selected.startswith(kind) else kind), p.name
+    return None, None
+
+
+def _reads(shape: ToolShape) -> bool:
+    return shape.verb is None or shape.verb in GET_VERBS | LIST_VERBS
 
 
 def compatible(column: str, argument: str) -> bool:

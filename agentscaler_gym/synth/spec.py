@@ -32,9 +32,9 @@ TOOL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 PARAMETER = re.compile(r"[^\x00-\x1f\x7f]{1,128}")  # a JSON key the agent sends; never SQL
 KEY_PREFIX = re.compile(r"[A-Za-z0-9_-]{0,16}")
 SPLIT = re.compile(r"[a-z][a-z0-9_]{0,31}")
-OPERATORS = ("get", "list", "create", "update", "delete", "transition", "compute", "login")
-NEEDS_KEY = ("get", "update", "delete", "transition")
-WRITES = ("create", "update", "delete", "transition", "login")
+OPERATORS = ("get", "list", "create", "update", "delete", "transition", "compute", "login", "select")
+NEEDS_KEY = ("get", "update", "delete", "transition", "select")
+WRITES = ("create", "update", "delete", "transition", "login", "select")
 ROLES = ("key", "value", "min", "max", "limit", "ignored")
 COLUMN_ROLES = ("key", "value", "min", "max")  # roles whose column must exist
 COLUMN_TYPES = ("string", "integer", "number", "boolean", "json")
@@ -255,8 +255,14 @@ def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str)
         if role in COLUMN_ROLES and column not in columns:
             at.fail(f"{here}[1]", f"{column!r} is not a column of {entity_name!r}")
         roles.append(role)
-    if kind in NEEDS_KEY and "key" not in roles:
+    scope = _check_scope(at, op["scope"], entity_name, entities, f"{where}.operator.scope") if "scope" in op else None
+    itself = scope is not None and scope["column"] == entities[entity_name]["key"]  # acts on the current record
+    if kind in NEEDS_KEY and "key" not in roles and not (itself and kind != "select"):
         at.fail(f"{where}.operator.args", f"a {kind} operator needs an argument with the key role")
+    if kind == "select":
+        selected = _check_selection(at, op.get("selection"), entities, f"{where}.operator.selection")
+        if selected != entity_name:
+            at.fail(f"{where}.operator.selection", f"the selection table refers to {selected!r}, not {entity_name!r}")
     if kind == "transition":
         _check_transition(at, op.get("transition"), columns, f"{where}.operator.transition")
     if kind == "login" and "session" not in op:
@@ -316,6 +322,38 @@ def _check_session(at: _At, session: Any, entity: str, entities: Mapping[str, Ma
         at.fail(where, f"the session table {session!r} must start empty (seed false) with an integer key")
     if not any(c.get("references") for c in table["columns"]):
         at.fail(where, f"the session table {session!r} refers to no account")
+
+
+def _check_selection(at: _At, table: Any, entities: Mapping[str, Mapping], where: str) -> str:
+    """A selection table starts empty, has an integer key and one column naming the current record; the
+    entity it refers to is returned."""
+    if not isinstance(table, str) or table not in entities:
+        at.fail(where, f"{_short(table)} is not an entity of the domain")
+    entity = entities[table]
+    key = next(c for c in entity["columns"] if c["name"] == entity["key"])
+    refers = [c["references"] for c in entity["columns"] if c.get("references")]
+    if entity.get("seed", True) is not False or key["type"] != "integer" or len(refers) != 1:
+        at.fail(
+            where, f"the selection table {table!r} must start empty (seed false), with an integer key and one reference"
+        )
+    return refers[0]
+
+
+def _check_scope(at: _At, scope: Any, entity: str, entities: Mapping[str, Mapping], where: str) -> Mapping:
+    """A tool that acts in the current record names the selection table and its entity's column that holds
+    the current record (a reference to it, or its own key when it acts on the current record itself)."""
+    at.mapping(scope, where)
+    selected = _check_selection(at, scope.get("table"), entities, f"{where}.table")
+    column = scope.get("column")
+    columns = {c["name"]: c for c in entities[entity]["columns"]}
+    itself = entity == selected and column == entities[entity]["key"]
+    if (
+        not isinstance(column, str)
+        or column not in columns
+        or not (itself or columns[column].get("references") == selected)
+    ):
+        at.fail(f"{where}.column", f"{_short(column)} is not a column of {entity!r} that refers to {selected!r}")
+    return scope
 
 
 def _check_transition(at: _At, rule: Any, columns: Mapping[str, Mapping], where: str) -> None:

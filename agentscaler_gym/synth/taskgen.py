@@ -280,6 +280,13 @@ class _Walker:
             calls.append(ToolCall(login.tool, login.arguments))
             steps.append(login)
             chains.append(None)
+        if self.tools[start]["operator"].get("scope"):
+            select = select_step(self, self.tools[start])  # the record it acts in is made current first
+            if isinstance(select, str):
+                return select
+            calls.append(ToolCall(select.tool, select.arguments))
+            steps.append(select)
+            chains.append(None)
         while len(calls) < length:
             step = self._arguments(self.tools[name], chain, index * 10 + len(steps))
             if isinstance(step, str):
@@ -317,7 +324,7 @@ class _Walker:
         if writes and not self.db.changes():
             return "the walk's writes cancel out"
         outputs: tuple[str, ...] = ()
-        if all(self.tools[c.name]["operator"]["op"] in ("login",) + READS for c in calls):
+        if all(self.tools[c.name]["operator"]["op"] in ("login", "select") + READS for c in calls):
             while steps and chains[-1] is None:  # end on the last call that found exactly one record
                 steps, calls, chains = steps[:-1], calls[:-1], chains[:-1]
             if not steps:
@@ -520,7 +527,11 @@ class _Walker:
                     step.set(param, self._new(entity, column, schema, index, row), "user", column)
             elif must:
                 step.set(param, self._filler(column, schema, index), "user", column)
-        if kind == "list" and not any(roles[p][0] in ("value", "key", "min", "max") for p in step.arguments):
+        if (
+            kind == "list"
+            and not op.get("scope")
+            and not any(roles[p][0] in ("value", "key", "min", "max") for p in step.arguments)
+        ):
             self._pick_filter(step, roles, params, entity, row)
         if kind == "update" and not any(roles[p][0] == "value" for p in step.arguments):
             problem = self._one_change(step, roles, params, entity, row, index)
@@ -580,7 +591,7 @@ class _Walker:
                 return (self.rng.choice(rows) if rows else None), False
         if op["op"] == "create":
             return None, False
-        rows = self._rows(name)
+        rows = self._in_scope(op, self._rows(name))
         if op["op"] == "transition":
             t = op["transition"]
             rows = [
@@ -594,6 +605,17 @@ class _Walker:
         if any(r == "key" and c != entity["key"] for r, c in op["args"].values()):
             rows = [r for r in rows if self._unique(name, r, [c for r_, c in op["args"].values() if r_ == "key"])]
         return (self.rng.choice(rows) if rows else None), False
+
+    def _in_scope(self, op: Mapping, rows: list[dict]) -> list[dict]:
+        """The rows a tool that acts in the current record can reach: those in it (all rows otherwise)."""
+        scope = op.get("scope")
+        if not scope:
+            return rows
+        current = self._rows(scope["table"])
+        if not current:
+            return []
+        key = current[0][self.entities[_selected(self.entities[scope["table"]])]["key"]]
+        return [r for r in rows if r.get(scope["column"]) == key]
 
     def _chain_filter(self, column: str, entity: Mapping, chain: tuple[str, dict] | None) -> bool:
         return chain is not None and _references(entity, column) == chain[0]
@@ -717,9 +739,14 @@ class _Walker:
             for s in steps
             for p, source in s.sources.items()
         )
-        request = _request([s.describe(self.tools[s.tool], self.entities) for s in steps], steps, outputs)
+        where = [_where(self.tools[s.tool], self.entities) for s in steps]
+        request = _request(
+            [s.describe(self.tools[s.tool], self.entities) + w for s, w in zip(steps, where)], steps, outputs
+        )
         goal = _request(
-            [s.describe(self.tools[s.tool], self.entities, h) for s, h in zip(steps, hidden)], steps, outputs
+            [s.describe(self.tools[s.tool], self.entities, h) + w for s, h, w in zip(steps, hidden, where)],
+            steps,
+            outputs,
         )
         opening = self.rng.choice(OPENINGS).format(goal)
         instruction = f"You want to {request}. Give the details you know when the assistant asks for them."
@@ -778,6 +805,8 @@ class _Step:
         )
         if self.op == "login":
             return "log in to my account"
+        if self.op == "select":
+            return self._worded(SELECT_WORDS, ref=ref)
         if self.op == "get":
             return self._worded(GET_WORDS, ref=ref)
         if self.op == "list":
@@ -836,6 +865,7 @@ CREATE_WORDS = ("create a new {entity}{link}", "{verb} a new {entity}{link}", "s
 CREATE_WORDS_OWN = {"book", "register", "open", "add", "file", "place", "submit", "reserve", "schedule", "issue"}
 CREATE_WORDS_OWN |= {"post", "request", "report", "record", "upload", "enroll", "order", "create", "log", "send"}
 UPDATE_WORDS = ("change {ref}: set {changes}", "update {ref}: set {changes}", "edit {ref} so that I change {changes}")
+SELECT_WORDS = ("go to {ref}", "switch to {ref}", "open {ref}")
 DELETE_WORDS = ("delete {ref}", "remove {ref}")
 TRANSITION_WORDS = ("{verb} {ref}", "go ahead and {verb} {ref}")
 
@@ -873,6 +903,39 @@ def login_step(walker: _Walker, session: str) -> _Step | str:
     return step
 
 
+def select_step(walker: _Walker, tool: Mapping) -> _Step | str:
+    """Make current the record ``tool`` acts in (``cd`` into a directory before ``touch``): one that holds
+    a record the tool can act on, or any for a tool that creates or lists there. The user names it."""
+    scope = tool["operator"]["scope"]
+    selector = next((t for t in walker.tools.values() if t["operator"].get("selection") == scope["table"]), None)
+    if selector is None:
+        return "no tool selects the current record"
+    op = selector["operator"]
+    entity = walker.entities[op["entity"]]
+    rows = walker._rows(op["entity"])
+    acted = tool["operator"]
+    if acted["op"] not in ("create", "list") and scope["column"] != walker.entities[acted["entity"]]["key"]:
+        holding = {r.get(scope["column"]) for r in walker._rows(acted["entity"])}
+        rows = [r for r in rows if r[entity["key"]] in holding]
+    keys = [c for r, c in op["args"].values() if r == "key"]
+    rows = [r for r in rows if all(r.get(c) is not None for c in keys) and walker._unique(entity["name"], r, keys)]
+    if not rows:
+        return "no record to make current"
+    row = walker.rng.choice(rows)
+    step = _Step(selector["name"], "select", entity["name"])
+    for param, (role, column) in op["args"].items():
+        if role == "key":
+            step.set(param, row[column], "user", column)
+    fitted = walker._fitted(step, selector)
+    if isinstance(fitted, str):
+        return fitted
+    try:
+        walker.db.run(walker.domain.tools[selector["name"]], fitted.arguments)
+    except ToolError:
+        return "the selection failed"
+    return fitted
+
+
 def _request(phrases: list[str], steps: Sequence[_Step], outputs: tuple[str, ...]) -> str:
     if outputs:
         phrases[-1] += steps[-1].suffix
@@ -894,6 +957,24 @@ def _chained_row(tool: Mapping, result: Any) -> tuple[str, dict] | None:
     if isinstance(result, list) and len(result) == 1 and isinstance(result[0], dict):
         return entity, result[0]
     return None
+
+
+def _selected(table: Mapping) -> str:
+    """The entity whose current record a selection table holds."""
+    return next(c["references"] for c in table["columns"] if c.get("references"))
+
+
+def _where(tool: Mapping, entities: Mapping) -> str:
+    """Where a step that acts in the current record acts, in words (`` in that directory``)."""
+    scope = tool["operator"].get("scope")
+    if not scope:
+        return ""
+    selected = human(_selected(entities[scope["table"]]))
+    return (
+        " (the current one)"
+        if scope["column"] == entities[tool["operator"]["entity"]]["key"]
+        else f" in that {selected}"
+    )
 
 
 def _references(entity: Mapping, column: str) -> str | None:
