@@ -104,6 +104,14 @@ def _function(tool: Mapping, name: str, entities: Mapping, classes: Mapping) -> 
             f"    # opens a session (a row of {op['session']}) when exactly one {op['entity']} has these values",
             "    ...",
         ]
+    if op["op"] == "select":
+        return [
+            "@tool(WRITE)",
+            f"def {name}(**arguments):",
+            f"    {tool['description'][:200]!r}",
+            f"    # the {op['entity']} the arguments name becomes the current one (the row of {op['selection']})",
+            "    ...",
+        ]
     model, entity = classes[op["entity"]], entities[op["entity"]]
     props, required = tool["parameters"]["properties"], set(tool["parameters"]["required"])
     arguments = {p: identifier(p, {"row", "query"}) for p in props}  # the agent's name -> the Python one
@@ -120,6 +128,9 @@ def _function(tool: Mapping, name: str, entities: Mapping, classes: Mapping) -> 
         f"def {name}({', '.join(params)}):",
         f"    {tool['description'][:200]!r}",
     ]
+    if op.get("scope"):
+        scope = op["scope"]
+        body.append(f"    # acts only where {scope['column']} is the current record (the row of {scope['table']})")
     find = f"{model}.get_or_none({model}.{key[1]} == {key[0]})" if key else "None"
     if op["op"] == "list":
         body.append(f"    query = {model}.select()")
