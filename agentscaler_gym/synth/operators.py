@@ -40,6 +40,7 @@ from .schema import (
     ToolShape,
     column_type,
     in_format,
+    login_entity,
     selection_table,
 )
 from .words import (
@@ -90,7 +91,7 @@ class Plan:
     transition: dict | None = None
     binding: compute.Binding | None = None  # the library function a computation runs
     session: str | None = None  # the login tool whose session this tool needs
-    scope: tuple[str, str] | None = None  # (selected entity, column): acts in the record made current
+    scope: tuple[str, str, str] | None = None  # (table, selected entity, column): acts in the current record
     selector: str | None = None  # the tool that makes that record current
 
     @property
@@ -153,8 +154,7 @@ def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
 def _login_plan(shape: ToolShape) -> tuple[Plan | None, str | None]:
     """A login checks the credentials it is given against a row of the account it names (``user_id``:
     a user) or of ``account``, and opens a session."""
-    ids = [p for p in shape.params if p.id_of]
-    entity = ids[0].id_of if ids else "account"
+    entity = login_entity(shape)
     roles = {p.name: ("key", entity + "_id") if p.id_of == entity else ("value", p.column) for p in shape.params}
     if not roles:
         return None, "login without credentials"
@@ -193,7 +193,7 @@ def plan_in_scope(shape: ToolShape, entity: str, scopes: Mapping[str, Scoped]) -
         column = target + "_id"
     else:
         column = f"parent_{target}_id" if target == scoped.selected else scoped.selected + "_id"
-    plan.scope, plan.selector = (scoped.selected, column), scoped.selector
+    plan.scope, plan.selector = (scoped.table, scoped.selected, column), scoped.selector
     return plan, None
 
 
@@ -213,7 +213,11 @@ def _select_plan(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None
 
 def guard_sessions(shapes: list[ToolShape], plans: Mapping[str, Plan]) -> None:
     """Tools that come from the same API as a login tool (the same category, or every tool when the
-    corpus names none) need its session: called before logging in, they answer an error."""
+    corpus names none) need its session: called before logging in, they answer an error. A tool that
+    acts in a current record whose selector is not offered acts without one."""
+    for s in shapes:
+        if plans[s.name].selector is not None and plans[s.name].selector not in plans:
+            plans[s.name].scope = plans[s.name].selector = None
     logins = {s.category: s.name for s in shapes if plans[s.name].op == "login"}
     for s in shapes:
         login = logins.get(s.category)
@@ -311,9 +315,14 @@ def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> dict
         operator["selection"] = selection_table(plan.entity)
         description = f"{description.rstrip('.')}. The {human(plan.entity)} stays current for the calls that follow."
     if plan.scope:
-        selected, column = plan.scope
-        operator["scope"] = {"table": selection_table(selected), "column": column}
-        description = f"{description.rstrip('.')}. Acts in the current {human(selected)}, which {plan.selector} sets."
+        table, selected, column = plan.scope
+        operator["scope"] = {"table": table, "column": column}
+        where = (
+            f"for the {human(selected)} logged in with"
+            if table == SESSION
+            else f"in the current {human(selected)}, which"
+        )
+        description = f"{description.rstrip('.')}. Acts {where} {plan.selector}{'' if table == SESSION else ' sets'}."
     if plan.session:
         operator["session"] = SESSION
         description = f"{description.rstrip('.')}. Needs a logged-in session: call {plan.session} first."
@@ -415,9 +424,7 @@ class _Operator:
         self.scope = op.get("scope")  # {"table": ..., "column": ...}: acts in the current record
         if self.scope:
             self.current = models[self.scope["table"]]
-            self.selected = next(
-                c["references"] for c in entities[self.scope["table"]]["columns"] if c.get("references")
-            )
+            self.selected = self.columns[self.scope["column"]].get("references") or self.name
 
     # -- reads ---------------------------------------------------------------------------------
 

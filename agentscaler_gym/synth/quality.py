@@ -221,7 +221,8 @@ def computes_truly(tool: Mapping, trials: int = 16) -> bool:
 
 
 def session_measures(domain: Any, spec: Mapping) -> dict:
-    """Login tools, tools that need their session, and tasks whose gold run logs in and then acts."""
+    """Login tools, tools that need their session, and tasks whose gold run logs in and then acts; selectors,
+    tools that act in the current record (or for the logged-in account), and tasks that chain the two."""
     logins = {t["name"] for t in spec["tools"] if t["operator"]["op"] == "login"}
     out = Counter(
         logins=len(logins),
@@ -230,6 +231,7 @@ def session_measures(domain: Any, spec: Mapping) -> dict:
     selectors = {t["name"] for t in spec["tools"] if t["operator"]["op"] == "select"}
     scoped = {t["name"] for t in spec["tools"] if t["operator"].get("scope")}
     out["selectors"], out["scoped_tools"] = len(selectors), len(scoped)
+    selectors |= logins  # a login makes its account the current one
     for tasks in domain.splits().values():
         out["session_chains"] += sum(1 for t in tasks if len(t.gold_calls) > 1 and t.gold_calls[0].name in logins)
         out["selection_chains"] += sum(1 for t in tasks if _selects_then_acts(t.gold_calls, selectors, scoped))
@@ -237,7 +239,7 @@ def session_measures(domain: Any, spec: Mapping) -> dict:
 
 
 def _selects_then_acts(calls: Any, selectors: set[str], scoped: set[str]) -> bool:
-    """Whether a gold run makes a record current and later acts in it."""
+    """Whether a gold run makes a record current (or logs in) and later acts in it (or for the account)."""
     first = next((i for i, c in enumerate(calls) if c.name in selectors), None)
     return first is not None and any(c.name in scoped for c in calls[first + 1 :])
 

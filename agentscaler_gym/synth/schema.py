@@ -714,7 +714,7 @@ def _add_selections(shapes: Sequence[ToolShape], plans: Mapping[str, Any], entit
         plan = plans[s.name]
         if plan.scope is None:
             continue
-        selected, column = plan.scope[0], plan.scope[1]
+        _, selected, column = plan.scope
         target, parent = entities[plan.entity], entities[selected]
         if column != target.key:
             target.add(Column(column, parent.columns[parent.key].type, references=selected))
@@ -737,12 +737,13 @@ def selection_table(entity: str) -> str:
 @dataclass(frozen=True)
 class Scoped:
     """How a tool takes part in a selection: it makes a record of ``selected`` current (``selects``), or it
-    acts in the current one. ``entity`` is the record kind it acts on when the selection decides it
+    acts in the current one (a login's account is the current one of its session). ``entity`` is the record kind it acts on when the selection decides it
     (``None``: the one its name binds), ``named`` the parameter that names that record (``file_name``),
     and ``itself`` says it reads or changes the current record itself (``pwd``)."""
 
     selected: str
     selector: str
+    table: str  # the table that holds the current record: a selection table, or the login session
     selects: bool = False
     entity: str | None = None
     named: str | None = None
@@ -750,6 +751,7 @@ class Scoped:
 
 
 _CURRENT = r"(?:curr+ent|selected|active)(?: working)? "  # "currrent" is how one API spells it
+_LOGGED_IN = r"(?:curr+ent(?:ly)?|authenticated|logged[- ]in|signed[- ]in)(?: authenticated| logged[- ]in)? "
 _SELECTS = re.compile(
     r"\b(?:change|set|switch|select|choose|move|go|navigate|enter)(?:e?s)?\b(?: \w+){0,2}? (?:the |your )?"
     + _CURRENT
@@ -766,15 +768,26 @@ def selection_scopes(shapes: Sequence[ToolShape]) -> dict[str, Scoped]:
     of its API says it acts in the current (selected, active, local) X; ``{}`` when none does."""
     out: dict[str, Scoped] = {}
     for shape in shapes:
-        noun = None if shape.login or shape.name in out else _selected_noun(shape)
+        if shape.name in out or (shape.login and not shape.params):  # a login status check logs nobody in
+            continue
+        if shape.login:  # the logged-in account: "post a tweet for the authenticated user"
+            noun, table = login_entity(shape), SESSION
+            qualifiers, nouns = _LOGGED_IN, {"user", "account", noun}
+        else:
+            noun = _selected_noun(shape)
+            table = selection_table(snake(noun)) if noun else ""
+            qualifiers, nouns = _CURRENT, {noun}
         if noun is None:
             continue
-        siblings = [s for s in shapes if s is not shape and s.category == shape.category and s.name not in out]
-        acting = [s for s in siblings if _acts_in(s, noun)]
+        siblings = [
+            s for s in shapes if s is not shape and s.category == shape.category and s.name not in out and not s.login
+        ]
+        acting = [s for s in siblings if any(_acts_in(s, n, qualifiers) for n in sorted(nouns))]
         if not acting:
             continue
         selected = snake(noun)
-        out[shape.name] = Scoped(selected, shape.name, selects=True)
+        if not shape.login:
+            out[shape.name] = Scoped(selected, shape.name, table, selects=True)
         named = {s.name: _named_param(s, selected) for s in acting}
         kinds = collections.Counter(e for e, _ in named.values() if e and e != selected)
         contents = min(kinds, key=lambda e: (-kinds[e], e)) if kinds else None
@@ -787,11 +800,11 @@ def selection_scopes(shapes: Sequence[ToolShape]) -> dict[str, Scoped]:
                     rf"\b(?:return|get|show|print|display|tell)s? (?:the )?{_CURRENT}{noun}", s.description.lower()
                 )
             ):
-                out[s.name] = Scoped(selected, shape.name, itself=True, entity=selected)
+                out[s.name] = Scoped(selected, shape.name, table, itself=True, entity=selected)
             elif entity is None and contents and not any(p.required for p in s.params) and _reads(s):
-                out[s.name] = Scoped(selected, shape.name, entity=contents)  # "list the contents of the current X"
+                out[s.name] = Scoped(selected, shape.name, table, entity=contents)  # "the contents of the current X"
             else:
-                out[s.name] = Scoped(selected, shape.name, entity=entity, named=param)
+                out[s.name] = Scoped(selected, shape.name, table, entity=entity, named=param)
     return out
 
 
@@ -808,9 +821,15 @@ def _selected_noun(shape: ToolShape) -> str | None:
     return None
 
 
-def _acts_in(shape: ToolShape, noun: str) -> bool:
+def login_entity(shape: ToolShape) -> str:
+    """The record a login checks credentials against: the one its id names (``user_id``: a user), else an account."""
+    return next((p.id_of for p in shape.params if p.id_of), None) or "account"
+
+
+def _acts_in(shape: ToolShape, noun: str, qualifiers: str = "") -> bool:
     """Whether the tool's description, or a required parameter's, says it acts in the current ``noun``."""
-    pattern = re.compile(rf"\b(?:{_CURRENT}|local (?:to (?:the )?)?){re.escape(noun.replace('_', ' '))}\b")
+    qualifiers = qualifiers or _CURRENT
+    pattern = re.compile(rf"\b(?:{qualifiers}|local (?:to (?:the )?)?){re.escape(noun.replace('_', ' '))}\b")
     texts = [shape.description] + [p.schema.get("description", "") for p in shape.params if p.required]
     return any(pattern.search(t.lower()) for t in texts)
 

@@ -261,8 +261,8 @@ def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str)
         at.fail(f"{where}.operator.args", f"a {kind} operator needs an argument with the key role")
     if kind == "select":
         selected = _check_selection(at, op.get("selection"), entities, f"{where}.operator.selection")
-        if selected != entity_name:
-            at.fail(f"{where}.operator.selection", f"the selection table refers to {selected!r}, not {entity_name!r}")
+        if entity_name not in selected:
+            at.fail(f"{where}.operator.selection", f"the selection table does not refer to {entity_name!r}")
     if kind == "transition":
         _check_transition(at, op.get("transition"), columns, f"{where}.operator.transition")
     if kind == "login" and "session" not in op:
@@ -324,35 +324,36 @@ def _check_session(at: _At, session: Any, entity: str, entities: Mapping[str, Ma
         at.fail(where, f"the session table {session!r} refers to no account")
 
 
-def _check_selection(at: _At, table: Any, entities: Mapping[str, Mapping], where: str) -> str:
-    """A selection table starts empty, has an integer key and one column naming the current record; the
-    entity it refers to is returned."""
+def _check_selection(at: _At, table: Any, entities: Mapping[str, Mapping], where: str) -> set[str]:
+    """A selection table (or a login session) starts empty and has an integer key and columns naming the
+    current records; the entities it refers to are returned."""
     if not isinstance(table, str) or table not in entities:
         at.fail(where, f"{_short(table)} is not an entity of the domain")
     entity = entities[table]
     key = next(c for c in entity["columns"] if c["name"] == entity["key"])
-    refers = [c["references"] for c in entity["columns"] if c.get("references")]
-    if entity.get("seed", True) is not False or key["type"] != "integer" or len(refers) != 1:
+    refers = {c["references"] for c in entity["columns"] if c.get("references")}
+    if entity.get("seed", True) is not False or key["type"] != "integer" or not refers:
         at.fail(
-            where, f"the selection table {table!r} must start empty (seed false), with an integer key and one reference"
+            where, f"the selection table {table!r} must start empty (seed false), with an integer key and a reference"
         )
-    return refers[0]
+    return refers
 
 
 def _check_scope(at: _At, scope: Any, entity: str, entities: Mapping[str, Mapping], where: str) -> Mapping:
-    """A tool that acts in the current record names the selection table and its entity's column that holds
-    the current record (a reference to it, or its own key when it acts on the current record itself)."""
+    """A tool that acts in the current record names the table that holds it and its entity's column that
+    refers to it (its own key when it acts on the current record itself)."""
     at.mapping(scope, where)
-    selected = _check_selection(at, scope.get("table"), entities, f"{where}.table")
+    refers = _check_selection(at, scope.get("table"), entities, f"{where}.table")
     column = scope.get("column")
     columns = {c["name"]: c for c in entities[entity]["columns"]}
-    itself = entity == selected and column == entities[entity]["key"]
+    itself = entity in refers and column == entities[entity]["key"]
     if (
         not isinstance(column, str)
         or column not in columns
-        or not (itself or columns[column].get("references") == selected)
+        or not (itself or columns[column].get("references") in refers)
     ):
-        at.fail(f"{where}.column", f"{_short(column)} is not a column of {entity!r} that refers to {selected!r}")
+        names = " or ".join(repr(r) for r in sorted(refers))
+        at.fail(f"{where}.column", f"{_short(column)} is not a column of {entity!r} that refers to {names}")
     return scope
 
 

@@ -273,14 +273,15 @@ class _Walker:
         chain: tuple[str, dict] | None = None  # (entity, row) the last call returned
         path: tuple[str, ...] = ()
         name = start
-        if self.tools[start]["operator"].get("session") and self.tools[start]["operator"]["op"] != "login":
-            login = login_step(self, self.tools[start]["operator"]["session"])  # the session comes first
+        first = self.tools[start]["operator"]
+        if first.get("session") and first["op"] != "login":
+            login = login_step(self, first["session"], self.tools[start])  # the session comes first
             if isinstance(login, str):
                 return login
             calls.append(ToolCall(login.tool, login.arguments))
             steps.append(login)
             chains.append(None)
-        if self.tools[start]["operator"].get("scope"):
+        if first.get("scope") and first["scope"]["table"] != first.get("session"):
             select = select_step(self, self.tools[start])  # the record it acts in is made current first
             if isinstance(select, str):
                 return select
@@ -614,7 +615,9 @@ class _Walker:
         current = self._rows(scope["table"])
         if not current:
             return []
-        key = current[0][self.entities[_selected(self.entities[scope["table"]])]["key"]]
+        entity = self.entities[op["entity"]]
+        selected = _references(entity, scope["column"]) or entity["name"]
+        key = current[0][self.entities[selected]["key"]]
         return [r for r in rows if r.get(scope["column"]) == key]
 
     def _chain_filter(self, column: str, entity: Mapping, chain: tuple[str, dict] | None) -> bool:
@@ -883,13 +886,16 @@ OPENINGS = (
 READS = ("get", "list", "compute")
 
 
-def login_step(walker: _Walker, session: str) -> _Step | str:
-    """Log in with the credentials of one account (facts the user holds and gives when asked)."""
+def login_step(walker: _Walker, session: str, acting: Mapping | None = None) -> _Step | str:
+    """Log in with the credentials of one account (facts the user holds and gives when asked): one that
+    holds a record ``acting`` can act on, when that tool acts for the logged-in account."""
     tool = next((t for t in walker.tools.values() if t["operator"]["op"] == "login"), None)
     if tool is None:
         return "no login tool for the session"
     op = tool["operator"]
     rows = walker._rows(op["entity"])
+    if acting is not None and (acting["operator"].get("scope") or {}).get("table") == session:
+        rows = _holders(walker, acting, rows, walker.entities[op["entity"]]["key"])
     if not rows:
         return "no account to log in with"
     row = walker.rng.choice(rows)
@@ -912,11 +918,7 @@ def select_step(walker: _Walker, tool: Mapping) -> _Step | str:
         return "no tool selects the current record"
     op = selector["operator"]
     entity = walker.entities[op["entity"]]
-    rows = walker._rows(op["entity"])
-    acted = tool["operator"]
-    if acted["op"] not in ("create", "list") and scope["column"] != walker.entities[acted["entity"]]["key"]:
-        holding = {r.get(scope["column"]) for r in walker._rows(acted["entity"])}
-        rows = [r for r in rows if r[entity["key"]] in holding]
+    rows = _holders(walker, tool, walker._rows(op["entity"]), entity["key"])
     keys = [c for r, c in op["args"].values() if r == "key"]
     rows = [r for r in rows if all(r.get(c) is not None for c in keys) and walker._unique(entity["name"], r, keys)]
     if not rows:
@@ -934,6 +936,16 @@ def select_step(walker: _Walker, tool: Mapping) -> _Step | str:
     except ToolError:
         return "the selection failed"
     return fitted
+
+
+def _holders(walker: _Walker, tool: Mapping, rows: list[dict], key: str) -> list[dict]:
+    """The ``rows`` (records that can be made current) holding a record ``tool`` acts on there: all of
+    them for a tool that creates or lists, or acts on the current record itself."""
+    op, scope = tool["operator"], tool["operator"]["scope"]
+    if op["op"] in ("create", "list") or scope["column"] == walker.entities[op["entity"]]["key"]:
+        return rows
+    holding = {r.get(scope["column"]) for r in walker._rows(op["entity"])}
+    return [r for r in rows if r[key] in holding]
 
 
 def _request(phrases: list[str], steps: Sequence[_Step], outputs: tuple[str, ...]) -> str:
@@ -959,22 +971,18 @@ def _chained_row(tool: Mapping, result: Any) -> tuple[str, dict] | None:
     return None
 
 
-def _selected(table: Mapping) -> str:
-    """The entity whose current record a selection table holds."""
-    return next(c["references"] for c in table["columns"] if c.get("references"))
-
-
 def _where(tool: Mapping, entities: Mapping) -> str:
     """Where a step that acts in the current record acts, in words (`` in that directory``)."""
     scope = tool["operator"].get("scope")
     if not scope:
         return ""
-    selected = human(_selected(entities[scope["table"]]))
-    return (
-        " (the current one)"
-        if scope["column"] == entities[tool["operator"]["entity"]]["key"]
-        else f" in that {selected}"
-    )
+    entity = entities[tool["operator"]["entity"]]
+    if scope["column"] == entity["key"]:
+        return " (the current one)"
+    selected = human(_references(entity, scope["column"]) or "")
+    if tool["operator"].get("session") == scope["table"]:
+        return f" for my {selected}"
+    return f" in that {selected}"
 
 
 def _references(entity: Mapping, column: str) -> str | None:

@@ -170,3 +170,26 @@ def test_a_scope_that_names_no_selection_is_refused(files):
     table.pop("seed")
     with pytest.raises(FolderError):
         check_spec(spec)
+
+
+def test_a_login_makes_its_account_the_one_the_api_acts_for():
+    social = [
+        api("authenticate", "Authenticate a user with username and password.", {"username": "u", "password": "p"}),
+        api("post_tweet", "Post a tweet for the authenticated user.", {"content": "What to say."}),
+        api("list_my_tweets", "List the tweets of the authenticated user."),
+        api("get_tweet", "Get a tweet.", {"tweet_id": "The tweet."}),
+    ]
+    result = synthesize_domain(0, social, SynthConfig())
+    assert result.spec is not None, result.dropped
+    tools = tools_of(result.spec)
+    assert tools["post_tweet"]["operator"]["scope"] == {"table": "login_session", "column": "account_id"}
+    assert "scope" not in tools["get_tweet"]["operator"]
+    seat = build_domain(result.spec, {}).seats()["assistant"]
+    rows = build_domain(result.spec, {}).agent.generate(0)
+    account = next(rows[m] for m in rows if m._meta.table_name == "account")[2]
+    assert seat.call("authenticate", {"username": account["username"], "password": account["password"]}).ok
+    made = json.loads(seat.call("post_tweet", {"content": "hello"}).text)
+    assert made["account_id"] == account["account_id"]
+    assert {t["account_id"] for t in json.loads(seat.call("list_my_tweets", {}).text)} == {account["account_id"]}
+    measures = session_measures(build_domain(result.spec, result.tasks), result.spec)
+    assert measures["selection_chains"] > 0
