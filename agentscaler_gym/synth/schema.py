@@ -758,6 +758,9 @@ _SELECTS = re.compile(
     + r"([a-z]+)"
 )
 SELECT_VERBS = {"select", "switch", "choose"}
+SETTING_VERBS = {"set", "change", "use", "open", "enter", "navigate", "go", "move"}
+# What a description may call "current" that is a value rather than a record (the current version).
+NOT_SELECTED = {"value", "version", "time", "date", "state", "setting", "system", "or", "and", "price", "balance"}
 
 
 def selection_scopes(shapes: Sequence[ToolShape]) -> dict[str, Scoped]:
@@ -809,16 +812,21 @@ def selection_scopes(shapes: Sequence[ToolShape]) -> dict[str, Scoped]:
 
 
 def _selected_noun(shape: ToolShape) -> str | None:
-    """The record kind a tool makes current, when it takes one argument that names it."""
+    """The record kind a tool makes current, when it takes one argument that names it and its name says
+    no other action (a ``delete_customer`` that says "set the current version" is not one)."""
     required = [p for p in shape.params if p.required] or shape.params
     if len(required) != 1 or required[0].schema.get("type") not in ("string", "integer"):
         return None
+    if shape.verb is not None and shape.verb not in SELECT_VERBS | SETTING_VERBS:
+        return None
     m = _SELECTS.search(shape.description.lower())
     if m:
-        return singular(m.group(1))
-    if shape.words and shape.words[0] in SELECT_VERBS and len(shape.words) > 1:
-        return "_".join(singular(w) for w in shape.words[1:])
-    return None
+        noun = singular(m.group(1))
+    elif shape.words and shape.words[0] in SELECT_VERBS and len(shape.words) > 1:
+        noun = "_".join(singular(w) for w in shape.words[1:])
+    else:
+        return None
+    return None if noun in GENERIC_NOUNS | NOT_SELECTED else noun
 
 
 def login_entity(shape: ToolShape) -> str:
