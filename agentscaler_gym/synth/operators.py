@@ -7,9 +7,12 @@ An operator is data (the ``operator`` entry of a tool in ``domain.json``)::
      "transition": {"column": "status", "to": "cancelled", "from": ["pending", "processing"]}}
 
 ``op`` is one of ``get`` (one row by key), ``list`` (rows by equality and range filters), ``create``,
-``update``, ``delete`` and ``transition`` (a status change with preconditions). Each argument has a
+``update``, ``delete``, ``transition`` (a status change with preconditions), ``login`` (opens a
+session) and ``select`` (makes a row the current one: ``cd`` into a directory). Each argument has a
 role: ``key`` (finds the row, or supplies a new row's key), ``value`` (a column: a filter for
-reads, a value for writes), ``min`` / ``max`` (range filters), ``limit``, or ``ignored``.
+reads, a value for writes), ``min`` / ``max`` (range filters), ``limit``, or ``ignored``. A tool that
+acts in the current record carries a ``scope`` (``{"table": "current_directory", "column":
+"directory_id"}``): it reads, finds and creates rows only there.
 
 :func:`operator_tool` turns an operator into an ordinary :class:`~agentscaler_gym.tools.Tool` whose
 function runs parameterised peewee queries on the domain's models: nothing is generated or

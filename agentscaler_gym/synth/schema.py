@@ -736,10 +736,11 @@ def selection_table(entity: str) -> str:
 
 @dataclass(frozen=True)
 class Scoped:
-    """How a tool takes part in a selection: it makes a record of ``selected`` current (``selects``), or it
-    acts in the current one (a login's account is the current one of its session). ``entity`` is the record kind it acts on when the selection decides it
-    (``None``: the one its name binds), ``named`` the parameter that names that record (``file_name``),
-    and ``itself`` says it reads or changes the current record itself (``pwd``)."""
+    """How a tool takes part in a selection: it makes a record of ``selected`` current (``selects``), or
+    it acts in the current one (a login's account is the current one of its session). ``entity`` is the
+    record kind it acts on when the selection decides it (``None``: the one its name binds), ``named``
+    the parameter that names that record (``file_name``), and ``itself`` says it reads or changes the
+    current record itself (``pwd``)."""
 
     selected: str
     selector: str
@@ -800,7 +801,7 @@ def selection_scopes(shapes: Sequence[ToolShape]) -> dict[str, Scoped]:
                 entity is None
                 and not s.params
                 and re.search(
-                    rf"\b(?:return|get|show|print|display|tell)s? (?:the )?{_CURRENT}{noun}", s.description.lower()
+                    rf"\b(?:return|get|show|print|display|tell)s? (?:the )?{qualifiers}{noun}", s.description.lower()
                 )
             ):
                 out[s.name] = Scoped(selected, shape.name, table, itself=True, entity=selected)
@@ -834,9 +835,9 @@ def login_entity(shape: ToolShape) -> str:
     return next((p.id_of for p in shape.params if p.id_of), None) or "account"
 
 
-def _acts_in(shape: ToolShape, noun: str, qualifiers: str = "") -> bool:
-    """Whether the tool's description, or a required parameter's, says it acts in the current ``noun``."""
-    qualifiers = qualifiers or _CURRENT
+def _acts_in(shape: ToolShape, noun: str, qualifiers: str) -> bool:
+    """Whether the tool's description, or a required parameter's, says it acts in the current ``noun``
+    (``qualifiers``: the words that say current)."""
     pattern = re.compile(rf"\b(?:{qualifiers}|local (?:to (?:the )?)?){re.escape(noun.replace('_', ' '))}\b")
     texts = [shape.description] + [p.schema.get("description", "") for p in shape.params if p.required]
     return any(pattern.search(t.lower()) for t in texts)
@@ -849,7 +850,7 @@ def _named_param(shape: ToolShape, selected: str) -> tuple[str | None, str | Non
         ws = words(p.name)
         if p.required and p.schema.get("type") == "string" and len(ws) >= 2 and ws[-1] == "name":
             kind = snake("_".join(singular(w) for w in ws[:-1]))
-            return (selected if selected.startswith(kind) else kind), p.name
+            return (selected if len(kind) > 2 and selected.startswith(kind) else kind), p.name
     return None, None
 
 
