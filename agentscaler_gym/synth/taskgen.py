@@ -910,8 +910,8 @@ def login_step(walker: _Walker, session: str, acting: Mapping | None = None) -> 
 
 
 def select_step(walker: _Walker, tool: Mapping) -> _Step | str:
-    """Make current the record ``tool`` acts in (``cd`` into a directory before ``touch``): one that holds
-    a record the tool can act on, or any for a tool that creates or lists there. The user names it."""
+    """Make current the record ``tool`` acts in (``cd`` into a directory before ``cat``): one that holds
+    a record the tool can act on or list, or any for a tool that creates there. The user names it."""
     scope = tool["operator"]["scope"]
     selector = next((t for t in walker.tools.values() if t["operator"].get("selection") == scope["table"]), None)
     if selector is None:
@@ -939,10 +939,10 @@ def select_step(walker: _Walker, tool: Mapping) -> _Step | str:
 
 
 def _holders(walker: _Walker, tool: Mapping, rows: list[dict], key: str) -> list[dict]:
-    """The ``rows`` (records that can be made current) holding a record ``tool`` acts on there: all of
-    them for a tool that creates or lists, or acts on the current record itself."""
+    """The ``rows`` (records that can be made current) holding a record ``tool`` acts on or lists there:
+    all of them for a tool that creates there, or acts on the current record itself."""
     op, scope = tool["operator"], tool["operator"]["scope"]
-    if op["op"] in ("create", "list") or scope["column"] == walker.entities[op["entity"]]["key"]:
+    if op["op"] == "create" or scope["column"] == walker.entities[op["entity"]]["key"]:
         return rows
     holding = {r.get(scope["column"]) for r in walker._rows(op["entity"])}
     return [r for r in rows if r[key] in holding]
