@@ -174,6 +174,7 @@ def test_a_scope_that_names_no_selection_is_refused(files):
 
 def test_a_login_makes_its_account_the_one_the_api_acts_for():
     social = [
+        api("get_login_status", "Get the login status of the current user."),  # logs nobody in: not offered
         api("authenticate", "Authenticate a user with username and password.", {"username": "u", "password": "p"}),
         api("post_tweet", "Post a tweet for the authenticated user.", {"content": "What to say."}),
         api("list_my_tweets", "List the tweets of the authenticated user."),
