@@ -805,7 +805,7 @@ def selection_scopes(shapes: Sequence[ToolShape]) -> dict[str, Scoped]:
                 )
             ):
                 out[s.name] = Scoped(selected, shape.name, table, itself=True, entity=selected)
-            elif entity is None and contents and not any(p.required for p in s.params) and _reads(s):
+            elif entity is None and contents and _command(s) and not any(p.required for p in s.params) and _reads(s):
                 out[s.name] = Scoped(selected, shape.name, table, entity=contents)  # "the contents of the current X"
             else:
                 out[s.name] = Scoped(selected, shape.name, table, entity=entity, named=param)
@@ -844,14 +844,24 @@ def _acts_in(shape: ToolShape, noun: str, qualifiers: str) -> bool:
 
 
 def _named_param(shape: ToolShape, selected: str) -> tuple[str | None, str | None]:
-    """``(entity, param)`` for a required ``<x>_name`` parameter: the record kind it names (``dir`` is
-    short for the selected ``directory``) and the parameter; ``(None, None)`` without one."""
+    """``(entity, param)`` for a command-like tool (its name is a verb or a single word: ``touch``,
+    ``cat``) with a required ``<x>_name`` parameter: the record kind it names (``dir`` is short for the
+    selected ``directory``) and the parameter; ``(None, None)`` otherwise (``get_events(display_name)``
+    acts on events)."""
+    if not _command(shape):
+        return None, None
     for p in shape.params:
         ws = words(p.name)
         if p.required and p.schema.get("type") == "string" and len(ws) >= 2 and ws[-1] == "name":
             kind = snake("_".join(singular(w) for w in ws[:-1]))
             return (selected if len(kind) > 2 and selected.startswith(kind) else kind), p.name
     return None, None
+
+
+def _command(shape: ToolShape) -> bool:
+    """Whether a tool's name is a command (a verb alone, or one word: ``mkdir``, ``ls``) rather than an
+    action on a named record (``get_events``), so its parameters and the selection say what it acts on."""
+    return not shape.noun or shape.noun == shape.words
 
 
 def _reads(shape: ToolShape) -> bool:
