@@ -13,7 +13,7 @@ from agentscaler_gym.synth.folder import build_domain
 from agentscaler_gym.synth.pipeline import SynthConfig, synthesize_domain
 from agentscaler_gym.synth.quality import session_measures
 from agentscaler_gym.synth.schema import selection_scopes, tool_shape
-from agentscaler_gym.synth.spec import FolderError, check_spec
+from agentscaler_gym.synth.spec import FolderError, Scope, check_spec
 from agentscaler_gym.tasks import ToolCall, oracle_turns
 
 
@@ -52,7 +52,7 @@ def files():
 
 
 def tools_of(spec):
-    return {t["name"]: t for t in spec["tools"]}
+    return {t.name: t for t in spec.tools}
 
 
 def test_the_selection_is_read_from_what_the_api_says():
@@ -69,11 +69,11 @@ def test_the_selection_is_read_from_what_the_api_says():
 def test_a_selector_makes_a_directory_current_and_the_other_tools_act_in_it(files):
     spec = files.spec
     tools = tools_of(spec)
-    assert tools["cd"]["operator"]["op"] == "select" and tools["cd"]["kind"] == "write"
-    table = tools["cd"]["operator"]["selection"]
-    assert next(e for e in spec["entities"] if e["name"] == table).get("seed") is False
+    assert tools["cd"].operator.op == "select" and tools["cd"].kind == "write"
+    table = tools["cd"].operator.selection
+    assert not next(e for e in spec.entities if e.name == table).seeded
     for name in ("ls", "touch", "cat", "mkdir", "pwd"):
-        assert tools[name]["operator"]["scope"]["table"] == table
+        assert tools[name].operator.scope.table == table
     seat = build_domain(spec, {}).seats()["assistant"]
     rows = build_domain(spec, {}).agent.generate(0)
     directories = next(rows[m] for m in rows if m._meta.table_name == "directory")
@@ -144,9 +144,9 @@ def test_selecting_an_account_then_acting_in_it():
     result = synthesize_domain(0, ACCOUNTS, SynthConfig())
     assert result.spec is not None, result.dropped
     tools = tools_of(result.spec)
-    assert tools["select_account"]["operator"]["op"] == "select"
-    assert tools["add_transaction"]["operator"]["scope"]["column"] == "account_id"
-    assert "get_customer" in tools and "scope" not in tools["get_customer"]["operator"]
+    assert tools["select_account"].operator.op == "select"
+    assert tools["add_transaction"].operator.scope.column == "account_id"
+    assert "get_customer" in tools and tools["get_customer"].operator.scope is None
     seat = build_domain(result.spec, {}).seats()["assistant"]
     accounts = build_domain(result.spec, {}).agent.generate(0)
     account = next(rows for m, rows in accounts.items() if m._meta.table_name == "account")[1]["account_id"]
@@ -159,13 +159,13 @@ def test_selecting_an_account_then_acting_in_it():
 
 
 def test_a_scope_that_names_no_selection_is_refused(files):
-    spec = json.loads(json.dumps(files.spec))
+    spec = files.spec.to_json()
     touch = next(t for t in spec["tools"] if t["name"] == "touch")
     touch["operator"]["scope"]["column"] = "name"
     with pytest.raises(FolderError) as caught:
         check_spec(spec)
     assert "operator.scope.column" in str(caught.value) and "refers to 'directory'" in str(caught.value)
-    spec = json.loads(json.dumps(files.spec))
+    spec = files.spec.to_json()
     table = next(e for e in spec["entities"] if e["name"] == "current_directory")
     table.pop("seed")
     with pytest.raises(FolderError):
@@ -183,8 +183,8 @@ def test_a_login_makes_its_account_the_one_the_api_acts_for():
     result = synthesize_domain(0, social, SynthConfig())
     assert result.spec is not None, result.dropped
     tools = tools_of(result.spec)
-    assert tools["post_tweet"]["operator"]["scope"] == {"table": "login_session", "column": "account_id"}
-    assert "scope" not in tools["get_tweet"]["operator"]
+    assert tools["post_tweet"].operator.scope == Scope("login_session", "account_id")
+    assert tools["get_tweet"].operator.scope is None
     seat = build_domain(result.spec, {}).seats()["assistant"]
     rows = build_domain(result.spec, {}).agent.generate(0)
     account = next(rows[m] for m in rows if m._meta.table_name == "account")[2]
