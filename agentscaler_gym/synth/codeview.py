@@ -103,6 +103,14 @@ def _function(tool: ToolSpec, name: str, entities: Mapping[str, EntitySpec], cla
             f"    # opens a session (a row of {op.session}) when exactly one {op.entity} has these values",
             "    ...",
         ]
+    if op.op == "select":
+        return [
+            "@tool(WRITE)",
+            f"def {name}(**arguments):",
+            f"    {tool.description[:200]!r}",
+            f"    # the {op.entity} the arguments name becomes the current one (the row of {op.selection})",
+            "    ...",
+        ]
     model, entity = classes[op.entity], entities[op.entity]
     props, required = tool.parameters["properties"], set(tool.parameters["required"])
     arguments = {p: identifier(p, {"row", "query"}) for p in props}  # the agent's name -> the Python one
@@ -119,6 +127,8 @@ def _function(tool: ToolSpec, name: str, entities: Mapping[str, EntitySpec], cla
         f"def {name}({', '.join(params)}):",
         f"    {tool.description[:200]!r}",
     ]
+    if op.scope:
+        body.append(f"    # acts only where {op.scope.column} is the current record (the row of {op.scope.table})")
     find = f"{model}.get_or_none({model}.{key[1]} == {key[0]})" if key else "None"
     if op.op == "list":
         body.append(f"    query = {model}.select()")

@@ -7,9 +7,12 @@ An operator is data (an :class:`~.spec.OperatorSpec`, the ``operator`` entry of 
      "transition": {"column": "status", "to": "cancelled", "from": ["pending", "processing"]}}
 
 ``op`` is one of ``get`` (one row by key), ``list`` (rows by equality and range filters), ``create``,
-``update``, ``delete`` and ``transition`` (a status change with preconditions). Each argument has a
+``update``, ``delete``, ``transition`` (a status change with preconditions), ``login`` (opens a
+session) and ``select`` (makes a row the current one: ``cd`` into a directory). Each argument has a
 role: ``key`` (finds the row, or supplies a new row's key), ``value`` (a column: a filter for
-reads, a value for writes), ``min`` / ``max`` (range filters), ``limit``, or ``ignored``.
+reads, a value for writes), ``min`` / ``max`` (range filters), ``limit``, or ``ignored``. A tool that
+acts in the current record carries a ``scope`` (``{"table": "current_directory", "column":
+"directory_id"}``): it reads, finds and creates rows only there.
 
 :func:`operator_tool` turns an operator into an ordinary :class:`~agentscaler_gym.tools.Tool` whose
 function runs parameterised peewee queries on the domain's models: nothing is generated or
@@ -20,6 +23,7 @@ not exist, a foreign key to a missing row, a delete of a row others refer to).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
@@ -30,8 +34,19 @@ import peewee as pw
 
 from ..tools import READ, WRITE, Tool, ToolError
 from . import compute
-from .schema import CONTROL, FORMAT_WORDS, LIMIT_PARAMS, SESSION, ToolShape, column_type, in_format
-from .spec import EntitySpec, OperatorSpec, ToolSpec, Transition
+from .schema import (
+    CONTROL,
+    FORMAT_WORDS,
+    LIMIT_PARAMS,
+    SESSION,
+    Scoped,
+    ToolShape,
+    column_type,
+    in_format,
+    login_entity,
+    selection_table,
+)
+from .spec import EntitySpec, OperatorSpec, Scope, ToolSpec, Transition
 from .words import (
     CREATE_VERBS,
     DELETE_VERBS,
@@ -46,7 +61,7 @@ from .words import (
     words,
 )
 
-WRITES = ("create", "update", "delete", "transition", "login")
+WRITES = ("create", "update", "delete", "transition", "login", "select")
 NATURAL_KEYS = {
     "name",
     "username",
@@ -80,6 +95,8 @@ class Plan:
     transition: dict | None = None
     binding: compute.Binding | None = None  # the library function a computation runs
     session: str | None = None  # the login tool whose session this tool needs
+    scope: tuple[str, str, str] | None = None  # (table, selected entity, column): acts in the current record
+    selector: str | None = None  # the tool that makes that record current
 
     @property
     def key(self) -> tuple[str, str] | None:
@@ -141,17 +158,70 @@ def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
 def _login_plan(shape: ToolShape) -> tuple[Plan | None, str | None]:
     """A login checks the credentials it is given against a row of the account it names (``user_id``:
     a user) or of ``account``, and opens a session."""
-    ids = [p for p in shape.params if p.id_of]
-    entity = ids[0].id_of if ids else "account"
+    entity = login_entity(shape)
     roles = {p.name: ("key", entity + "_id") if p.id_of == entity else ("value", p.column) for p in shape.params}
     if not roles:
         return None, "login without credentials"
     return Plan("login", entity, roles), None
 
 
+def plan_in_scope(shape: ToolShape, entity: str, scopes: Mapping[str, Scoped]) -> tuple[Plan | None, str | None]:
+    """:func:`plan_tool` for a tool that takes part in a selection (see :func:`.schema.selection_scopes`):
+    a selector makes one record current; a tool that acts in the current record is planned on the
+    record kind the selection decides, the parameter naming its record (``file_name``) read as that
+    record's name, and keeps the selection's column in its plan (``touch`` creates its file there, ``ls``
+    lists only what is there, ``cat`` finds a file only there). Other tools are planned as usual."""
+    scoped = scopes.get(shape.name)
+    if scoped is None:
+        return plan_tool(shape, entity)
+    if scoped.selects:
+        return _select_plan(shape, scoped.selected)
+    target = scoped.entity or entity
+    renamed = shape
+    if scoped.named and shape.param("name") is None:  # ``file_name`` of a file is the file's name
+        params = [
+            dataclasses.replace(p, name="name", column="name") if p.name == scoped.named else p for p in shape.params
+        ]
+        renamed = dataclasses.replace(shape, params=params)
+    plan, reason = plan_tool(renamed, target)
+    if plan is None:
+        return None, reason
+    if renamed is not shape:
+        plan.roles = {(scoped.named if p == "name" else p): role for p, role in plan.roles.items()}
+        if plan.op == "list" and plan.roles[scoped.named][0] == "key":  # "display the file": one record
+            plan.op = "get"
+            plan.roles = {p: r if p == scoped.named else ("ignored", r[1]) for p, r in plan.roles.items()}
+    if scoped.itself:
+        if plan.op == "list" and not plan.roles:
+            plan.op = "get"  # "return the current directory": the current record itself
+        column = target + "_id"
+    else:
+        column = f"parent_{target}_id" if target == scoped.selected else scoped.selected + "_id"
+    plan.scope, plan.selector = (scoped.table, scoped.selected, column), scoped.selector
+    return plan, None
+
+
+def _select_plan(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
+    """A selector finds one record by the argument naming it (its id, or its name: ``cd(folder)`` names a
+    directory) and makes it the current one."""
+    required = [p for p in shape.params if p.required] or shape.params
+    p = required[0]
+    if p.id_of == entity or snake(p.name) in (entity + "_id", "id"):
+        column = entity + "_id"
+    else:
+        ws = words(p.name)
+        column = p.column if ws and ws[-1] in NATURAL_KEYS else "name"
+    roles = {q.name: ("key", column) if q is p else ("ignored", q.column) for q in shape.params}
+    return Plan("select", entity, roles), None
+
+
 def guard_sessions(shapes: list[ToolShape], plans: Mapping[str, Plan]) -> None:
     """Tools that come from the same API as a login tool (the same category, or every tool when the
-    corpus names none) need its session: called before logging in, they answer an error."""
+    corpus names none) need its session: called before logging in, they answer an error. A tool that
+    acts in a current record whose selector is not offered acts without one."""
+    for s in shapes:
+        if plans[s.name].selector is not None and plans[s.name].selector not in plans:
+            plans[s.name].scope = plans[s.name].selector = None
     logins = {s.category: s.name for s in shapes if plans[s.name].op == "login"}
     for s in shapes:
         login = logins.get(s.category)
@@ -240,6 +310,19 @@ def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> Tool
     transition = Transition.from_json(plan.transition) if plan.transition else None
     description = shape.description or f"{plan.op.capitalize()} {human(plan.entity)} records."
     session = SESSION if plan.op == "login" or plan.session else None
+    selection = selection_table(plan.entity) if plan.op == "select" else None
+    if selection:
+        description = f"{description.rstrip('.')}. The {human(plan.entity)} stays current for the calls that follow."
+    scope = None
+    if plan.scope:
+        table, selected, column = plan.scope
+        scope = Scope(table, column)
+        where = (
+            f"for the {human(selected)} logged in with"
+            if table == SESSION
+            else f"in the current {human(selected)}, which"
+        )
+        description = f"{description.rstrip('.')}. Acts {where} {plan.selector}{'' if table == SESSION else ' sets'}."
     if plan.session:
         description = f"{description.rstrip('.')}. Needs a logged-in session: call {plan.session} first."
     return ToolSpec(
@@ -247,7 +330,7 @@ def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> Tool
         description,
         WRITE if plan.op in WRITES else READ,
         {"type": "object", "properties": properties, "required": required},
-        OperatorSpec(plan.op, args, plan.entity, rules, transition, session),
+        OperatorSpec(plan.op, args, plan.entity, rules, transition, session, selection=selection, scope=scope),
     )
 
 
@@ -330,6 +413,10 @@ class _Operator:
         self.children = [
             (models[e.name], e.name, c.name) for e in entities.values() for c in e.columns if c.references == self.name
         ]
+        self.scope = op.scope  # acts in the current record
+        if self.scope:
+            self.current = models[self.scope.table]
+            self.selected = self.columns[self.scope.column].references or self.name
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -338,6 +425,9 @@ class _Operator:
 
     def list(self, **arguments: Any) -> list:
         where, values, limit = [], [], DEFAULT_LIMIT
+        if self.scope:  # only what is in the current record
+            where.append(("value", self.scope.column, False))
+            values.append(self.fields[self.scope.column].db_value(self._current()))
         for param, value in arguments.items():
             role, column = self.args.get(param, ("ignored", ""))
             if role == "limit":
@@ -372,6 +462,8 @@ class _Operator:
         )
         if key is not None and self._get(key) is not None:
             raise ToolError(f"{human(self.name)} {key!r} already exists")
+        if self.scope:
+            values[self.scope.column] = self._current()
         self._check_unique(values, None)
         for column in self.columns.values():
             if column.name not in values and column.name != self.key_column and column.initial is not None:
@@ -416,6 +508,17 @@ class _Operator:
         session.insert(**{session._meta.primary_key.name: 1, self.key_column: key}).execute()
         return {"logged_in": True, self.key_column: key}
 
+    def select(self, **arguments: Any) -> dict:
+        """Make the record the arguments name the current one (it stays current until another is selected)."""
+        row = self._find(arguments)
+        table = self.models[self.op.selection]
+        current = table.find()
+        if current is not None and getattr(current, self.key_column) == self._key_of(row):
+            raise ToolError(f"{human(self.name)} {self._key_of(row)!r} is already the current one")
+        table.delete().execute()
+        table.insert(**{table._meta.primary_key.name: 1, self.key_column: self._key_of(row)}).execute()
+        return self._row_dict(row)
+
     def transition(self, **arguments: Any) -> dict:
         row = self._find(arguments)
         column, target, start = self.rule.column, self.rule.to, self.rule.start
@@ -440,12 +543,32 @@ class _Operator:
             role, column = self.args.get(param, ("ignored", ""))
             if role == "key":
                 rows = self.model.find_all(**{column: self._coerce(column, value)})
+                if self.scope and self.scope.column != self.key_column:
+                    current = self._current()
+                    here = [r for r in rows if getattr(r, self.scope.column) == current]
+                    if rows and not here:
+                        raise ToolError(
+                            f"no {human(self.name)} with {human(column)} {value!r} in the current {human(self.selected)}"
+                        )
+                    rows = here
                 if not rows:
                     raise ToolError(f"no {human(self.name)} with {human(column)} {value!r}")
                 if len(rows) > 1:
                     raise ToolError(f"several {human(self.name)} records have {human(column)} {value!r}; give the id")
                 return rows[0]
+        if self.scope and self.scope.column == self.key_column:  # the current record itself
+            row = self._get(self._current())
+            if row is None:
+                raise ToolError(f"the current {human(self.name)} no longer exists")
+            return row
         raise ToolError(f"say which {human(self.name)}: the key argument is missing")
+
+    def _current(self) -> Any:
+        """The key of the current record of the selection this tool acts in; an error before one is selected."""
+        row = self.current.find()
+        if row is None:
+            raise ToolError(f"there is no current {human(self.selected)} yet: choose one first")
+        return getattr(row, self.entities[self.selected].key)
 
     def _values(self, arguments: Mapping[str, Any]) -> dict:
         values = {}

@@ -34,9 +34,9 @@ from typing import Any
 from .folder import build_domain, write_domain_folder
 from .graph import GraphSettings, Partition, ToolGraph, build_graph, detect_domains, parameter_features
 from .groups import cluster_labels, source_group, theme_words
-from .operators import guard_sessions, plan_tool, tool_spec
+from .operators import guard_sessions, plan_in_scope, tool_spec
 from .policy import policy_text
-from .schema import bind_entities, infer_schema, tool_shape
+from .schema import bind_entities, infer_schema, selection_scopes, tool_shape
 from .spec import DomainSpec, ToolSpec, check_spec, dumps
 from .taskgen import TaskSettings, generate_tasks
 from .validate import validate_domain
@@ -177,9 +177,10 @@ def synthesize_domain(
     try:
         shapes = [tool_shape(a) for a in apis]
         bound = bind_entities(shapes)
+        scopes = selection_scopes(shapes)  # a current record (directory, account) kept between calls
         plans, usable = {}, []
         for shape in shapes:
-            plan, reason = plan_tool(shape, bound[shape.name])
+            plan, reason = plan_in_scope(shape, bound[shape.name], scopes)
             if plan is None:
                 result.dropped[f"tool: {reason}"] += 1
             else:

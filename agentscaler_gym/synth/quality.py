@@ -220,15 +220,27 @@ def computes_truly(tool: ToolSpec, trials: int = 16) -> bool:
 
 
 def session_measures(domain: Any, spec: DomainSpec) -> dict:
-    """Login tools, tools that need their session, and tasks whose gold run logs in and then acts."""
+    """Login tools, tools that need their session, and tasks whose gold run logs in and then acts; selectors,
+    tools that act in the current record (or for the logged-in account), and tasks that chain the two."""
     logins = {t.name for t in spec.tools if t.operator.op == "login"}
     out = Counter(
         logins=len(logins),
         session_tools=sum(1 for t in spec.tools if t.operator.session and t.name not in logins),
     )
+    selectors = {t.name for t in spec.tools if t.operator.op == "select"}
+    scoped = {t.name for t in spec.tools if t.operator.scope}
+    out["selectors"], out["scoped_tools"] = len(selectors), len(scoped)
+    selectors |= logins  # a login makes its account the current one
     for tasks in domain.splits().values():
         out["session_chains"] += sum(1 for t in tasks if len(t.gold_calls) > 1 and t.gold_calls[0].name in logins)
+        out["selection_chains"] += sum(1 for t in tasks if _selects_then_acts(t.gold_calls, selectors, scoped))
     return dict(out)
+
+
+def _selects_then_acts(calls: Any, selectors: set[str], scoped: set[str]) -> bool:
+    """Whether a gold run makes a record current (or logs in) and later acts in it (or for the account)."""
+    first = next((i for i, c in enumerate(calls) if c.name in selectors), None)
+    return first is not None and any(c.name in scoped for c in calls[first + 1 :])
 
 
 def rule_measures(domain: Any, spec: DomainSpec) -> dict:
@@ -252,6 +264,8 @@ def rule_measures(domain: Any, spec: DomainSpec) -> dict:
                 arguments[param] = value
                 if tool.operator.session and tool.operator.op != "login":
                     _log_in(domain, seat, spec)  # the rule is checked once the session exists
+                if tool.operator.scope:
+                    _select(domain, seat, spec, tool.operator.scope.table)  # and in a current record
                 before = seat.changes()
                 answer = seat.call(tool.name, arguments)
                 out["rules_enforced"] += not answer.ok and param in answer.text and seat.changes() == before
@@ -269,6 +283,19 @@ def _log_in(domain: Any, seat: Any, spec: DomainSpec) -> None:
         row = model.find()
     if row is not None:
         seat.call(login.name, {p: getattr(row, c) for p, (_, c) in login.operator.args.items()})
+
+
+def _select(domain: Any, seat: Any, spec: DomainSpec, table: str) -> None:
+    """Make the first seeded record current with the selector that fills ``table``."""
+    selector = next((t for t in spec.tools if t.operator.selection == table), None)
+    if selector is None:
+        return
+    model = next(m for m in domain.agent.models if m._meta.table_name == selector.operator.entity)
+    with seat.db.active():
+        row = model.find()
+    if row is not None:
+        args = selector.operator.args.items()
+        seat.call(selector.name, {p: getattr(row, c) for p, (r, c) in args if r == "key"})
 
 
 def _breaking(key: str, rule: Any, schema: Mapping) -> Any:
@@ -435,6 +462,9 @@ def measure_folder(path: str | Path) -> dict:
         "logins": total["logins"],
         "session_tools": total["session_tools"],
         "session_chains": total["session_chains"],
+        "selectors": total["selectors"],
+        "scoped_tools": total["scoped_tools"],
+        "selection_chains": total["selection_chains"],
         "rules": total["rules"],
         "rules_enforced": total["rules_enforced"],
         "births_past": _share(total["births_past"], total["births"]),

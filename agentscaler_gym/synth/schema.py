@@ -11,6 +11,7 @@ The schema becomes the domain spec's entities (``Entity.spec``: :class:`~.spec.E
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import re
 import uuid
@@ -687,6 +688,7 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
         for name in logins:
             key = entities[name].columns[entities[name].key]
             session.add(Column(entities[name].key, key.type, references=name))
+    _add_selections(shapes, plans, entities)
     return entities
 
 
@@ -760,6 +762,168 @@ def value_links(entities: Sequence[EntitySpec]) -> dict[tuple[str, str], dict[st
             if others:
                 links[(entity, column)] = dict(sorted(others.items()))
     return links
+
+
+def _add_selections(shapes: Sequence[ToolShape], plans: Mapping[str, Any], entities: dict[str, Entity]) -> None:
+    """A selection table per record kind a tool makes current (``current_directory``: empty at the start,
+    one row once ``cd`` ran), and on each entity a tool acts on "in the current" one, the column that
+    ties its rows to it (``file.directory_id``; ``directory.parent_directory_id`` for a directory's own)."""
+    for s in shapes:
+        plan = plans[s.name]
+        if plan.scope is None:
+            continue
+        _, selected, column = plan.scope
+        target, parent = entities[plan.entity], entities[selected]
+        if column != target.key:
+            target.add(Column(column, parent.columns[parent.key].type, references=selected))
+    for name in sorted({plans[s.name].entity for s in shapes if plans[s.name].op == "select"}):
+        table = selection_table(name)
+        current = entities[table] = Entity(table, table + "_id", seeded=False)
+        current.add(Column(current.key, "integer"))
+        current.add(Column(entities[name].key, entities[name].columns[entities[name].key].type, references=name))
+
+
+def selection_table(entity: str) -> str:
+    """The table that holds which record of ``entity`` is current (``directory`` -> ``current_directory``)."""
+    return f"current_{entity}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Selections: a record made current by one call and acted on by later ones
+
+
+@dataclass(frozen=True)
+class Scoped:
+    """How a tool takes part in a selection: it makes a record of ``selected`` current (``selects``), or
+    it acts in the current one (a login's account is the current one of its session). ``entity`` is the
+    record kind it acts on when the selection decides it (``None``: the one its name binds), ``named``
+    the parameter that names that record (``file_name``), and ``itself`` says it reads or changes the
+    current record itself (``pwd``)."""
+
+    selected: str
+    selector: str
+    table: str  # the table that holds the current record: a selection table, or the login session
+    selects: bool = False
+    entity: str | None = None
+    named: str | None = None
+    itself: bool = False
+
+
+_CURRENT = r"(?:curr+ent|selected|active)(?: working)? "  # "currrent" is how one API spells it
+_LOGGED_IN = r"(?:curr+ent(?:ly)?|authenticated|logged[- ]in|signed[- ]in)(?: authenticated| logged[- ]in)? "
+_SELECTS = re.compile(
+    r"\b(?:change|set|switch|select|choose|move|go|navigate|enter)(?:e?s)?\b(?: \w+){0,2}? (?:the |your )?"
+    + _CURRENT
+    + r"([a-z]+)"
+)
+SELECT_VERBS = {"select", "switch", "choose"}
+SETTING_VERBS = {"set", "change", "use", "open", "enter", "navigate", "go", "move"}
+# What a description may call "current" that is a value rather than a record (the current version).
+NOT_SELECTED = {"value", "version", "time", "date", "state", "setting", "system", "or", "and", "price", "balance"}
+
+
+def selection_scopes(shapes: Sequence[ToolShape]) -> dict[str, Scoped]:
+    """The tools of each API (a category, or the whole corpus when it names none) that select a current
+    record and those that act in it, from what the API says: a tool whose description says it changes
+    the current X (``cd``: "Change the current working directory to the specified folder"), or whose name
+    selects, switches to or chooses an X, taking one argument naming it, is a selector when another tool
+    of its API says it acts in the current (selected, active, local) X; ``{}`` when none does."""
+    out: dict[str, Scoped] = {}
+    for shape in shapes:
+        if shape.name in out or (shape.login and not shape.params):  # a login status check logs nobody in
+            continue
+        if shape.login:  # the logged-in account: "post a tweet for the authenticated user"
+            noun, table = login_entity(shape), SESSION
+            qualifiers, nouns = _LOGGED_IN, {"user", "account", noun}
+        else:
+            noun = _selected_noun(shape)
+            table = selection_table(snake(noun)) if noun else ""
+            qualifiers, nouns = _CURRENT, {noun}
+        if noun is None:
+            continue
+        siblings = [
+            s for s in shapes if s is not shape and s.category == shape.category and s.name not in out and not s.login
+        ]
+        acting = [s for s in siblings if any(_acts_in(s, n, qualifiers) for n in sorted(nouns))]
+        if not acting:
+            continue
+        selected = snake(noun)
+        if not shape.login:
+            out[shape.name] = Scoped(selected, shape.name, table, selects=True)
+        named = {s.name: _named_param(s, selected) for s in acting}
+        kinds = collections.Counter(e for e, _ in named.values() if e and e != selected)
+        contents = min(kinds, key=lambda e: (-kinds[e], e)) if kinds else None
+        for s in acting:
+            entity, param = named[s.name]
+            if (
+                entity is None
+                and not s.params
+                and re.search(
+                    rf"\b(?:return|get|show|print|display|tell)s? (?:the )?{qualifiers}{noun}", s.description.lower()
+                )
+            ):
+                out[s.name] = Scoped(selected, shape.name, table, itself=True, entity=selected)
+            elif entity is None and contents and _command(s) and not any(p.required for p in s.params) and _reads(s):
+                out[s.name] = Scoped(selected, shape.name, table, entity=contents)  # "the contents of the current X"
+            else:
+                out[s.name] = Scoped(selected, shape.name, table, entity=entity, named=param)
+    return out
+
+
+def _selected_noun(shape: ToolShape) -> str | None:
+    """The record kind a tool makes current, when it takes one argument that names it and its name says
+    no other action (a ``delete_customer`` that says "set the current version" is not one)."""
+    required = [p for p in shape.params if p.required] or shape.params
+    if len(required) != 1 or required[0].schema.get("type") not in ("string", "integer"):
+        return None
+    if shape.verb is not None and shape.verb not in SELECT_VERBS | SETTING_VERBS:
+        return None
+    m = _SELECTS.search(shape.description.lower())
+    if m:
+        noun = singular(m.group(1))
+    elif shape.words and shape.words[0] in SELECT_VERBS and len(shape.words) > 1:
+        noun = "_".join(singular(w) for w in shape.words[1:])
+    else:
+        return None
+    return None if noun in GENERIC_NOUNS | NOT_SELECTED else noun
+
+
+def login_entity(shape: ToolShape) -> str:
+    """The record a login checks credentials against: the one its id names (``user_id``: a user), else an account."""
+    return next((p.id_of for p in shape.params if p.id_of), None) or "account"
+
+
+def _acts_in(shape: ToolShape, noun: str, qualifiers: str) -> bool:
+    """Whether the tool's description, or a required parameter's, says it acts in the current ``noun``
+    (``qualifiers``: the words that say current)."""
+    pattern = re.compile(rf"\b(?:{qualifiers}|local (?:to (?:the )?)?){re.escape(noun.replace('_', ' '))}\b")
+    texts = [shape.description] + [p.schema.get("description", "") for p in shape.params if p.required]
+    return any(pattern.search(t.lower()) for t in texts)
+
+
+def _named_param(shape: ToolShape, selected: str) -> tuple[str | None, str | None]:
+    """``(entity, param)`` for a command-like tool (its name is a verb or a single word: ``touch``,
+    ``cat``) with a required ``<x>_name`` parameter: the record kind it names (``dir`` is short for the
+    selected ``directory``) and the parameter; ``(None, None)`` otherwise (``get_events(display_name)``
+    acts on events)."""
+    if not _command(shape):
+        return None, None
+    for p in shape.params:
+        ws = words(p.name)
+        if p.required and p.schema.get("type") == "string" and len(ws) >= 2 and ws[-1] == "name":
+            kind = snake("_".join(singular(w) for w in ws[:-1]))
+            return (selected if len(kind) > 2 and selected.startswith(kind) else kind), p.name
+    return None, None
+
+
+def _command(shape: ToolShape) -> bool:
+    """Whether a tool's name is a command (a verb alone, or one word: ``mkdir``, ``ls``) rather than an
+    action on a named record (``get_events``), so its parameters and the selection say what it acts on."""
+    return not shape.noun or shape.noun == shape.words
+
+
+def _reads(shape: ToolShape) -> bool:
+    return shape.verb is None or shape.verb in GET_VERBS | LIST_VERBS
 
 
 def compatible(column: str, argument: str) -> bool:

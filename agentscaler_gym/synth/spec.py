@@ -41,9 +41,9 @@ TOOL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 PARAMETER = re.compile(r"[^\x00-\x1f\x7f]{1,128}")  # a JSON key the agent sends; never SQL
 KEY_PREFIX = re.compile(r"[A-Za-z0-9_-]{0,16}")
 SPLIT = re.compile(r"[a-z][a-z0-9_]{0,31}")
-OPERATORS = ("get", "list", "create", "update", "delete", "transition", "compute", "login")
-NEEDS_KEY = ("get", "update", "delete", "transition")
-WRITES = ("create", "update", "delete", "transition", "login")
+OPERATORS = ("get", "list", "create", "update", "delete", "transition", "compute", "login", "select")
+NEEDS_KEY = ("get", "update", "delete", "transition", "select")
+WRITES = ("create", "update", "delete", "transition", "login", "select")
 ROLES = ("key", "value", "min", "max", "limit", "ignored")
 COLUMN_ROLES = ("key", "value", "min", "max")  # roles whose column must exist
 COLUMN_TYPES = ("string", "integer", "number", "boolean", "json")
@@ -181,11 +181,28 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """Where a tool acts: in the record ``table`` holds as current (a selection table, or the login
+    session), through its entity's ``column`` that refers to it (its own key: the current record itself)."""
+
+    table: str
+    column: str
+
+    def to_json(self) -> dict:
+        return {"table": self.table, "column": self.column}
+
+    @classmethod
+    def from_json(cls, d: Mapping) -> Scope:
+        return cls(d["table"], d["column"])
+
+
+@dataclass(frozen=True)
 class OperatorSpec:
     """How a tool runs (:data:`OPERATORS`); ``args`` binds each parameter as ``[role, column]`` (a
     computation's: ``[role, argument]``). A computation names ``function`` and ``scale``; the others
     name their ``entity``, and may state ``rules`` per parameter, a ``transition`` and the ``session``
-    table they need (a login: the one it opens)."""
+    table they need (a login: the one it opens); a selector names the ``selection`` table it fills, and a
+    tool that acts in the current record its ``scope``."""
 
     op: str
     args: dict[str, list]
@@ -195,6 +212,8 @@ class OperatorSpec:
     session: str | None = None
     function: str = ""
     scale: dict[str, float] = field(default_factory=dict)
+    selection: str | None = None
+    scope: Scope | None = None
 
     def to_json(self) -> dict:
         if self.op == "compute":
@@ -206,6 +225,10 @@ class OperatorSpec:
             d["transition"] = self.transition.to_json()
         if self.session is not None:
             d["session"] = self.session
+        if self.selection is not None:
+            d["selection"] = self.selection
+        if self.scope is not None:
+            d["scope"] = self.scope.to_json()
         return d
 
     @classmethod
@@ -220,6 +243,8 @@ class OperatorSpec:
             d.get("session"),
             d.get("function", ""),
             d.get("scale") or {},
+            d.get("selection"),
+            Scope.from_json(d["scope"]) if d.get("scope") is not None else None,
         )
 
 
@@ -507,8 +532,14 @@ def _check_tool(at: _At, tool: Any, entities: Mapping[str, Mapping], where: str)
         if role in COLUMN_ROLES and column not in columns:
             at.fail(f"{here}[1]", f"{column!r} is not a column of {entity_name!r}")
         roles.append(role)
-    if kind in NEEDS_KEY and "key" not in roles:
+    scope = _check_scope(at, op["scope"], entity_name, entities, f"{where}.operator.scope") if "scope" in op else None
+    itself = scope is not None and scope["column"] == entities[entity_name]["key"]  # acts on the current record
+    if kind in NEEDS_KEY and "key" not in roles and not (itself and kind != "select"):
         at.fail(f"{where}.operator.args", f"a {kind} operator needs an argument with the key role")
+    if kind == "select":
+        selected = _check_selection(at, op.get("selection"), entities, f"{where}.operator.selection")
+        if entity_name not in selected:
+            at.fail(f"{where}.operator.selection", f"the selection table does not refer to {entity_name!r}")
     if kind == "transition":
         _check_transition(at, op.get("transition"), columns, f"{where}.operator.transition")
     if kind == "login" and "session" not in op:
@@ -568,6 +599,39 @@ def _check_session(at: _At, session: Any, entity: str, entities: Mapping[str, Ma
         at.fail(where, f"the session table {session!r} must start empty (seed false) with an integer key")
     if not any(c.get("references") for c in table["columns"]):
         at.fail(where, f"the session table {session!r} refers to no account")
+
+
+def _check_selection(at: _At, table: Any, entities: Mapping[str, Mapping], where: str) -> set[str]:
+    """A selection table (or a login session) starts empty and has an integer key and columns naming the
+    current records; the entities it refers to are returned."""
+    if not isinstance(table, str) or table not in entities:
+        at.fail(where, f"{_short(table)} is not an entity of the domain")
+    entity = entities[table]
+    key = next(c for c in entity["columns"] if c["name"] == entity["key"])
+    refers = {c["references"] for c in entity["columns"] if c.get("references")}
+    if entity.get("seed", True) is not False or key["type"] != "integer" or not refers:
+        at.fail(
+            where, f"the selection table {table!r} must start empty (seed false), with an integer key and a reference"
+        )
+    return refers
+
+
+def _check_scope(at: _At, scope: Any, entity: str, entities: Mapping[str, Mapping], where: str) -> Mapping:
+    """A tool that acts in the current record names the table that holds it and its entity's column that
+    refers to it (its own key when it acts on the current record itself)."""
+    at.mapping(scope, where)
+    refers = _check_selection(at, scope.get("table"), entities, f"{where}.table")
+    column = scope.get("column")
+    columns = {c["name"]: c for c in entities[entity]["columns"]}
+    itself = entity in refers and column == entities[entity]["key"]
+    if (
+        not isinstance(column, str)
+        or column not in columns
+        or not (itself or columns[column].get("references") in refers)
+    ):
+        names = " or ".join(repr(r) for r in sorted(refers))
+        at.fail(f"{where}.column", f"{_short(column)} is not a column of {entity!r} that refers to {names}")
+    return scope
 
 
 def _check_transition(at: _At, rule: Any, columns: Mapping[str, Mapping], where: str) -> None:

@@ -293,12 +293,20 @@ class _Walker:
         path: tuple[str, ...] = ()
         options: list[str] = []  # the tools that may come next
         name = start
-        if self.tools[start].operator.session and self.tools[start].operator.op != "login":
-            login = login_step(self, self.tools[start].operator.session)  # the session comes first
+        first = self.tools[start].operator
+        if first.session and first.op != "login":
+            login = login_step(self, first.session, self.tools[start])  # the session comes first
             if isinstance(login, str):
                 return login
             calls.append(ToolCall(login.tool, login.arguments))
             steps.append(login)
+            chains.append(None)
+        if first.scope and first.scope.table != first.session:
+            select = select_step(self, self.tools[start])  # the record it acts in is made current first
+            if isinstance(select, str):
+                return select
+            calls.append(ToolCall(select.tool, select.arguments))
+            steps.append(select)
             chains.append(None)
         while len(calls) < length:
             step = self._arguments(self.tools[name], chain, index * 10 + len(steps))
@@ -343,7 +351,7 @@ class _Walker:
         if writes and not self.db.changes():
             return "the walk's writes cancel out"
         outputs: tuple[str, ...] = ()
-        if all(self.tools[c.name].operator.op in ("login",) + READS for c in calls):
+        if all(self.tools[c.name].operator.op in ("login", "select") + READS for c in calls):
             while steps and chains[-1] is None:  # end on the last call that found exactly one record
                 steps, calls, chains = steps[:-1], calls[:-1], chains[:-1]
             if not steps:
@@ -555,7 +563,11 @@ class _Walker:
                     step.set(param, value or self._new(entity, column, schema, index, row), "user", column)
             elif must:
                 step.set(param, self._filler(column, schema, index), "user", column)
-        if kind == "list" and not any(roles[p][0] in ("value", "key", "min", "max") for p in step.arguments):
+        if (
+            kind == "list"
+            and not op.scope
+            and not any(roles[p][0] in ("value", "key", "min", "max") for p in step.arguments)
+        ):
             self._pick_filter(step, roles, params, entity, row, found)
         if kind == "update" and not any(roles[p][0] == "value" for p in step.arguments):
             problem = self._one_change(step, roles, params, entity, row, index)
@@ -625,7 +637,7 @@ class _Walker:
                 return (self.rng.choice(rows) if rows else None), False
         if op.op == "create":
             return None, False
-        rows = self._rows(name)
+        rows = self._in_scope(op, self._rows(name))
         if op.op == "transition":
             t = op.transition
             rows = [
@@ -639,6 +651,18 @@ class _Walker:
         if any(r == "key" and c != entity.key for r, c in op.args.values()):
             rows = [r for r in rows if self._unique(name, r, [c for r_, c in op.args.values() if r_ == "key"])]
         return (self.rng.choice(rows) if rows else None), False
+
+    def _in_scope(self, op: OperatorSpec, rows: list[dict]) -> list[dict]:
+        """The rows a tool that acts in the current record can reach: those in it (all rows otherwise)."""
+        if not op.scope:
+            return rows
+        current = self._rows(op.scope.table)
+        if not current:
+            return []
+        entity = self.entities[op.entity]
+        selected = _references(entity, op.scope.column) or entity.name
+        key = current[0][self.entities[selected].key]
+        return [r for r in rows if r.get(op.scope.column) == key]
 
     def _linked(self, entity: str, column: str, chain: tuple[str, dict] | None) -> Any:
         """The value the chained record gives ``column`` of ``entity``, or None: one of its own names
@@ -788,9 +812,14 @@ class _Walker:
             for s in steps
             for p, source in s.sources.items()
         )
-        request = _request([s.describe(self.tools[s.tool], self.entities) for s in steps], steps, outputs)
+        where = [_where(self.tools[s.tool], self.entities) for s in steps]
+        request = _request(
+            [s.describe(self.tools[s.tool], self.entities) + w for s, w in zip(steps, where)], steps, outputs
+        )
         goal = _request(
-            [s.describe(self.tools[s.tool], self.entities, h) for s, h in zip(steps, hidden)], steps, outputs
+            [s.describe(self.tools[s.tool], self.entities, h) + w for s, h, w in zip(steps, hidden, where)],
+            steps,
+            outputs,
         )
         opening = self.rng.choice(OPENINGS).format(goal)
         instruction = f"You want to {request}. Give the details you know when the assistant asks for them."
@@ -853,6 +882,8 @@ class _Step:
             link += f" for that {human(self.via)}" if self.via != self.entity else same
         if self.op == "login":
             return "log in to my account"
+        if self.op == "select":
+            return self._worded(SELECT_WORDS, ref=ref)
         if self.op == "get":
             return self._worded(GET_WORDS, ref=ref)
         if self.op == "list":
@@ -911,6 +942,7 @@ CREATE_WORDS = ("create a new {entity}{link}", "{verb} a new {entity}{link}", "s
 CREATE_WORDS_OWN = {"book", "register", "open", "add", "file", "place", "submit", "reserve", "schedule", "issue"}
 CREATE_WORDS_OWN |= {"post", "request", "report", "record", "upload", "enroll", "order", "create", "log", "send"}
 UPDATE_WORDS = ("change {ref}: set {changes}", "update {ref}: set {changes}", "edit {ref} so that I change {changes}")
+SELECT_WORDS = ("go to {ref}", "switch to {ref}", "open {ref}")
 DELETE_WORDS = ("delete {ref}", "remove {ref}")
 TRANSITION_WORDS = ("{verb} {ref}", "go ahead and {verb} {ref}")
 
@@ -928,13 +960,16 @@ OPENINGS = (
 READS = ("get", "list", "compute")
 
 
-def login_step(walker: _Walker, session: str) -> _Step | str:
-    """Log in with the credentials of one account (facts the user holds and gives when asked)."""
+def login_step(walker: _Walker, session: str, acting: ToolSpec | None = None) -> _Step | str:
+    """Log in with the credentials of one account (facts the user holds and gives when asked): one that
+    holds a record ``acting`` can act on, when that tool acts for the logged-in account."""
     tool = next((t for t in walker.tools.values() if t.operator.op == "login"), None)
     if tool is None:
         return "no login tool for the session"
     op = tool.operator
     rows = walker._rows(op.entity)
+    if acting is not None and acting.operator.scope and acting.operator.scope.table == session:
+        rows = _holders(walker, acting, rows, walker.entities[op.entity].key)
     if not rows:
         return "no account to log in with"
     row = walker.rng.choice(rows)
@@ -946,6 +981,45 @@ def login_step(walker: _Walker, session: str) -> _Step | str:
     except ToolError:
         return "the login failed"
     return step
+
+
+def select_step(walker: _Walker, tool: ToolSpec) -> _Step | str:
+    """Make current the record ``tool`` acts in (``cd`` into a directory before ``cat``): one that holds
+    a record the tool can act on or list, or any for a tool that creates there. The user names it."""
+    scope = tool.operator.scope
+    selector = next((t for t in walker.tools.values() if t.operator.selection == scope.table), None)
+    if selector is None:
+        return "no tool selects the current record"
+    op = selector.operator
+    entity = walker.entities[op.entity]
+    rows = _holders(walker, tool, walker._rows(op.entity), entity.key)
+    keys = [c for r, c in op.args.values() if r == "key"]
+    rows = [r for r in rows if all(r.get(c) is not None for c in keys) and walker._unique(entity.name, r, keys)]
+    if not rows:
+        return "no record to make current"
+    row = walker.rng.choice(rows)
+    step = _Step(selector.name, "select", entity.name)
+    for param, (role, column) in op.args.items():
+        if role == "key":
+            step.set(param, row[column], "user", column)
+    fitted = walker._fitted(step, selector)
+    if isinstance(fitted, str):
+        return fitted
+    try:
+        walker.db.run(walker.domain.tools[selector.name], fitted.arguments)
+    except ToolError:
+        return "the selection failed"
+    return fitted
+
+
+def _holders(walker: _Walker, tool: ToolSpec, rows: list[dict], key: str) -> list[dict]:
+    """The ``rows`` (records that can be made current) holding a record ``tool`` acts on or lists there:
+    all of them for a tool that creates there, or acts on the current record itself."""
+    op = tool.operator
+    if op.op == "create" or op.scope.column == walker.entities[op.entity].key:
+        return rows
+    holding = {r.get(op.scope.column) for r in walker._rows(op.entity)}
+    return [r for r in rows if r[key] in holding]
 
 
 def _request(phrases: list[str], steps: Sequence[_Step], outputs: tuple[str, ...]) -> str:
@@ -969,6 +1043,20 @@ def _chained_row(tool: ToolSpec, result: Any) -> tuple[str, dict] | None:
     if isinstance(result, list) and len(result) == 1 and isinstance(result[0], dict):
         return entity, result[0]
     return None
+
+
+def _where(tool: ToolSpec, entities: Mapping[str, EntitySpec]) -> str:
+    """Where a step that acts in the current record acts, in words (`` in that directory``)."""
+    scope = tool.operator.scope
+    if not scope:
+        return ""
+    entity = entities[tool.operator.entity]
+    if scope.column == entity.key:
+        return " (the current one)"
+    selected = human(_references(entity, scope.column) or "")
+    if tool.operator.session == scope.table:
+        return f" for my {selected}"
+    return f" in that {selected}"
 
 
 PLACE_WORDS = {"location", "city", "country", "address", "region", "destination", "origin", "venue", "airport"}
