@@ -852,3 +852,30 @@ def test_bfcl_multi_turn_reads_only_the_multi_turn_function_docs(tmp_path):
     corpus = load_corpus(f"bfcl_multi_turn:{wheel}")
     assert [(api.name, api.category) for api in corpus.apis] == [("close_ticket", "ticket_api")]
     assert not corpus.dropped
+
+
+def test_openapi_operations_keep_their_http_method(openapi_dir):
+    apis = by_name(load_corpus(f"openapi:{openapi_dir}"))
+    assert apis["get_pet_by_id"].method == "GET"
+    assert apis["patch_pets_pet_id"].method == "PATCH"
+    assert apis["list_pets"].method == "GET"
+    assert apis["book_appointment"].method == "POST"
+
+
+@pytest.mark.parametrize(
+    "name, snake_name, own",
+    [
+        ("hotel_booking.book", "hotel_booking_book", "book"),
+        ("concert_booking.book_ticket", "concert_booking_book_ticket", "book_ticket"),
+        ("users.profile.set", "users_profile_set", "set"),
+        ("ReleasesApi.post_release", "releases_api_post_release", "post_release"),
+        ("Hotels_2_BookHouse", "hotels_2_book_house", "book_house"),
+        ("rental_cars_3_reserve_car", "rental_cars_3_reserve_car", "reserve_car"),
+        ("get_10_players", "get_10_players", ""),
+        ("book_hotel", "book_hotel", ""),
+        ("memory_clear", "memory_clear", ""),
+    ],
+)
+def test_a_namespaced_name_keeps_the_function_s_own_name(tmp_path, name, snake_name, own):
+    (api,) = load_corpus(write_json(tmp_path / "f.json", [fn(name, x="string")])).apis
+    assert (api.name, api.own_name, api.method) == (snake_name, own, "")

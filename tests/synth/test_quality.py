@@ -324,3 +324,35 @@ def test_a_computation_named_by_a_mutating_verb_is_judged_by_its_result_not_as_a
     lookup = {**tool, "kind": "read", "operator": {"op": "get", "entity": "sum", "args": {}}}
     measured = world_measures({"tools": [lookup], "entities": [], "data": {"seed": 0, "rows": 1, "tables": {}}})
     assert measured["mutating_as_read"] == 1
+
+
+@pytest.mark.parametrize(
+    "name, description, verb",
+    [
+        ("hotel_booking_book", "Book a hotel room at the location.", "book"),
+        ("whole_foods_order", "Order food from Whole Foods.", "order"),
+        ("bank_account_transfer", "Transfer a given amount.", "transfer"),
+        ("library_reserve_book", "Reserves a book in the library.", "reserve"),
+        ("memory_clear", "Clear the memory.", "clear"),
+        ("users_profile_set", "Sets the user profile data.", "set"),
+        ("usergroups_enable", "Enables a user group.", "enable"),
+        ("hotels_2_book_house", "Books a selected house.", "book"),
+        ("flight_schedule_get_timings", "Get the flight timings.", None),
+        ("borrow_book", "Borrow a book.", None),
+        ("track_order", "Get the status of an order.", None),
+    ],
+)
+def test_the_fidelity_measure_reads_the_verb_after_a_namespace(name, description, verb):
+    assert mutating_verb(name, description) == verb
+
+
+def test_a_namespaced_write_implemented_as_a_read_is_counted():
+    tool = {
+        "name": "hotel_booking_book",
+        "description": "Book a hotel room at the location.",
+        "kind": "read",
+        "parameters": {"type": "object", "properties": {}, "required": []},
+        "operator": {"op": "list", "entity": "booking", "args": {}},
+    }
+    measured = world_measures({"tools": [tool], "entities": [], "data": {"seed": 1, "rows": 1}})
+    assert (measured["mutating_tools"], measured["mutating_as_read"]) == (1, 1)
