@@ -169,7 +169,8 @@ class _Collector:
         for api in self.corpus.apis:
             name = _unique_name(api, taken)
             taken.add(name)
-            apis.append(api if name == api.name else replace(api, name=name))
+            # a name made unique by its API's slug keeps its own name: the slug is a namespace
+            apis.append(api if name == api.name else replace(api, name=name, own_name=api.own_name or api.name))
         self.corpus.apis = apis
         return self.corpus
 

@@ -44,6 +44,7 @@ from .words import (
     is_computation,
     mutating_verb,
     snake,
+    verb_in,
     words,
 )
 
@@ -171,7 +172,8 @@ def _method_verb(shape: ToolShape, entity: str, verb: str | None) -> str | None:
         return "delete"
     if method == "GET":  # never a write: "generate_report", "new_releases" read what they name
         return None if verb in _WRITE_VERBS else verb
-    if verb is not None or method not in ("POST", "PUT", "PATCH") or set(shape.words[:1]) & QUERY_WORDS:
+    found = verb_in(shape.words)
+    if verb is not None or method not in ("POST", "PUT", "PATCH") or (found and found[1] in QUERY_WORDS):
         return verb
     if method in ("PUT", "PATCH"):
         return "update"

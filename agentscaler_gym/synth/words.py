@@ -540,8 +540,9 @@ def name_verb(name: str, description: str = "") -> tuple[int, str] | None:
     own name (:func:`own_words`): its first word when that is a verb, else the first verb inside it
     that no query verb follows (``hotel_booking_book``, ``library_reserve_book``, ``usergroups_enable``:
     a namespace, then the action; ``flight_schedule_get_timings``: ``schedule`` is the namespace's).
-    Inside a name, a verb that is more often a noun (:data:`NOUN_LIKE_VERBS`) counts only when the
-    description opens with it ("Book a hotel room"), so ``borrow_book`` borrows a book."""
+    A verb that is more often a noun (:data:`NOUN_LIKE_VERBS`) counts inside a name only when the
+    description opens with it ("Book a hotel room"), so ``borrow_book`` borrows a book; first in a
+    name it yields to a description that opens with a query ("List Order Types" of ``order_types_all``)."""
     said = description_verb(description) if description else None
     return verb_in(own_words(name), said[0] if said else None)
 
@@ -554,6 +555,8 @@ def verb_in(ws: list[str], opening: str | None = None) -> tuple[int, str] | None
             continue
         if i > 0 and verb in NOUN_LIKE_VERBS and verb != opening:
             continue  # borrow_book: a book, unless the description says "Book ..."
+        if i == 0 and verb in NOUN_LIKE_VERBS and opening in QUERY_WORDS | GET_VERBS | LIST_VERBS:
+            return 0, opening  # place_devices: "List the devices of a place"
         later = ws[i + 2 :] if verb in ("checkin", "checkout") else ws[i + 1 :]
         if i == 0 or not QUERY_WORDS & set(later):
             return i, verb
@@ -569,8 +572,10 @@ _PREAMBLE = frozenset(
 def description_verb(text: str) -> tuple[str, list[str]] | None:
     """The verb a description opens with, as the lexicons spell it, and the words of what it acts on:
     ``"Books a hotel room"`` -> ``("book", ["hotel", "room"])``, ``"Use this to retrieve the forecast"``
-    -> ``("retrieve", ["forecast"])``; None when it opens with no verb of the lexicons."""
-    ws = words(text)[:16]
+    -> ``("retrieve", ["forecast"])``; None when it opens with no verb of the lexicons. A description
+    that first says which suite a tool belongs to is read from its ``Tool description:``."""
+    _, marked, own = text.partition("Tool description:")
+    ws = words(own if marked else text)[:16]
     for i, w in enumerate(ws[:8]):
         if w in _PREAMBLE:
             continue

@@ -257,7 +257,9 @@ def test_same_name_in_two_categories_gets_a_distinct_name():
         add.add("lookup", "Find a pet.", {"type": "object", "properties": {"a": {"type": "string"}}}, None, "pets")
         add.add("lookup", "Find a car.", {"type": "object", "properties": {"b": {"type": "string"}}}, None, "cars")
 
-    assert [api.name for api in _collect("x", load).apis] == ["lookup", "cars_lookup"]
+    apis = _collect("x", load).apis
+    assert [api.name for api in apis] == ["lookup", "cars_lookup"]
+    assert [api.own_name for api in apis] == ["", "lookup"]  # the slug is a namespace
 
 
 def test_long_names_are_cut_to_64_characters_and_stay_distinct(tmp_path):

@@ -356,3 +356,17 @@ def test_a_namespaced_write_implemented_as_a_read_is_counted():
     }
     measured = world_measures({"tools": [tool], "entities": [], "data": {"seed": 1, "rows": 1}})
     assert (measured["mutating_tools"], measured["mutating_as_read"]) == (1, 1)
+
+
+def test_a_description_that_names_its_suite_first_is_read_from_its_own_part():
+    text = (
+        "This tool belongs to the travel system, which allows users to book flights. Tool description: Book a flight."
+    )
+    assert mutating_verb("travel_booking_book_flight", text) == "book"
+
+
+def test_a_noun_first_in_a_name_yields_to_a_description_that_asks():
+    assert mutating_verb("order_types_all", "List Order Types") is None
+    assert mutating_verb("place_devices", "List of Devices. Get the devices of a place.") is None
+    assert mutating_verb("order_food", "Order food for delivery.") == "order"
+    assert mutating_verb("order_food") == "order"
