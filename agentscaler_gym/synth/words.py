@@ -416,7 +416,8 @@ FINAL_STATES = {
 }
 
 # Verbs that change something in the world (labelled by hand, independent of the operator lexicons
-# above): a tool whose name leads with one of these is a write or is not offered, never a read.
+# above): a tool whose name carries one of these (:func:`mutating_verb`) is a write or is not offered,
+# never a read.
 MUTATING_VERBS = frozenset(
     """
     create add insert register book submit schedule reserve enroll subscribe invite upload append
