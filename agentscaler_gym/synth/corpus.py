@@ -25,6 +25,10 @@ Every loader yields the same normal form, so later stages never look at where an
   APIs look alike. Each property has ``type`` (string, integer, number, boolean, array, object) and
   ``description``, and may have ``enum``, ``items``, ``properties``/``required``, ``format``, ``default``.
 - ``returns``: the output schema in the same form, ``{}`` when undeclared or unusable.
+- ``method``: the HTTP method of an OpenAPI (or ToolBench) operation, upper case; '' elsewhere.
+- ``own_name``: the function's own name when its name carries a namespace (``book`` of BFCL's
+  ``hotel_booking.book``, ``book_house`` of ``Hotels_2_BookHouse``), '' otherwise: the snake_case
+  ``name`` alone loses where the namespace ends.
 
 Bad input never raises: a file or an entry that cannot be used is dropped and counted under a
 reason in ``Corpus.dropped`` ("no parameters", "no description", "duplicate" (same category, name
@@ -49,6 +53,8 @@ from typing import Any
 
 import yaml
 
+from .words import own_words, words
+
 APIS_DIR = Path(__file__).parent / "apis"
 MAX_NAME = 64
 MAX_DESCRIPTION = 1000
@@ -65,6 +71,8 @@ class ApiSpec:
     returns: dict  # JSON schema of the output, {} if undeclared
     category: str  # theme / API title when known
     source: str  # which corpus and where in it (file, API title)
+    method: str = ""  # HTTP method of an OpenAPI or ToolBench operation ("GET", "POST", ...), '' if none
+    own_name: str = ""  # the function's own name inside a namespace ("book" of "hotel_booking.book"), or ''
 
 
 @dataclass
@@ -126,10 +134,12 @@ class _Collector:
         source: str = "",
         resolve: Callable[[str], Any] | None = None,
         no_arguments: bool = False,
+        method: str = "",
     ) -> None:
         """Normalise one API and keep it, or count why it is dropped (``no_arguments``: see :func:`_normalise_api`)."""
         try:
             api = _normalise_api(name, description, parameters, returns, category, source, resolve, no_arguments)
+            api = replace(api, method=method.upper()) if method else api
         except Unusable as reason:
             self.drop(str(reason))
             return
@@ -159,7 +169,8 @@ class _Collector:
         for api in self.corpus.apis:
             name = _unique_name(api, taken)
             taken.add(name)
-            apis.append(api if name == api.name else replace(api, name=name))
+            # a name made unique by its API's slug keeps its own name: the slug is a namespace
+            apis.append(api if name == api.name else replace(api, name=name, own_name=api.own_name or api.name))
         self.corpus.apis = apis
         return self.corpus
 
@@ -215,7 +226,20 @@ def _normalise_api(name, description, parameters, returns, category, source, res
         _outputs(returns, resolve),
         category,
         source,
+        own_name=own_name(name),
     )
+
+
+def own_name(name: str) -> str:
+    """The function's own name inside a namespace, snake_case: ``hotel_booking.book`` -> ``book``,
+    ``ReleasesApi.post_release`` -> ``post_release``, ``Hotels_2_BookHouse`` -> ``book_house`` (a
+    numbered namespace, see :func:`~agentscaler_gym.synth.words.own_words`); '' for a name that has
+    none (``book_hotel``, ``memory_clear``)."""
+    name = name.strip(".")
+    if "." in name:
+        return snake(name.rsplit(".", 1)[1])
+    own = own_words(name)
+    return "_".join(own) if own != words(name) else ""
 
 
 def _outputs(returns: Any, resolve: Callable[[str], Any] | None) -> dict:
@@ -654,7 +678,7 @@ def _add_operations(add: _Collector, document: dict, source: str) -> None:
                 continue
             name = operation.get("operationId")
             name = name if isinstance(name, str) and snake(name) else f"{method}_{route}"
-            add.add(name, _operation_text(operation), parameters, returns, title, source, resolve)
+            add.add(name, _operation_text(operation), parameters, returns, title, source, resolve, method=method)
 
 
 def _local_refs(document: dict) -> Callable[[str], Any]:
@@ -830,7 +854,10 @@ def _add_toolbench_tool(add: _Collector, tool: Any, file_name: str) -> None:
             continue
         source = f"toolbench:{file_name}:{title}"
         returns = api.get("schema") if isinstance(api.get("schema"), dict) else None
-        add.add(api["name"], api.get("description"), parameters, returns, title or category or "", source)
+        method = api.get("method") if isinstance(api.get("method"), str) and api["method"].lower() in _METHODS else ""
+        add.add(
+            api["name"], api.get("description"), parameters, returns, title or category or "", source, method=method
+        )
 
 
 def _toolbench_parameters(api: dict) -> dict:

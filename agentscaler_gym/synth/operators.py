@@ -52,12 +52,15 @@ from .words import (
     DELETE_VERBS,
     FINAL_STATES,
     GET_VERBS,
+    MUTATING_VERBS,
+    QUERY_WORDS,
     TRANSITIONS,
     UPDATE_VERBS,
     human,
     is_computation,
     mutating_verb,
     snake,
+    verb_in,
     words,
 )
 
@@ -79,6 +82,19 @@ NATURAL_KEYS = {
     "ref",
     "reference",
     "plate",
+}
+# Actions whose call, when it names no record it changes, is itself a record: a transfer, a payment.
+ACTION_RECORDS = {
+    "transfer": "transfer",
+    "withdraw": "withdrawal",
+    "deposit": "deposit",
+    "fund": "funding",
+    "pay": "payment",
+    "charge": "charge",
+    "refund": "refund",
+    "debit": "debit",
+    "credit": "credit",
+    "topup": "topup",
 }
 # Target states by the word that names them: mark_order_shipped moves an order to "shipped".
 STATE_WORDS = {to: verb for verb, (to, _) in TRANSITIONS.items()}
@@ -119,9 +135,12 @@ def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
     )
     if binding is not None:
         return Plan("compute", "", {}, binding=binding), None
-    if is_computation(shape.name):
+    if is_computation(shape.name) or is_computation("_".join(shape.words)):  # a namespace's calculate_score
         return None, reason
     verb = _state_verb(shape) or shape.verb
+    if shape.method == "GET" and (verb in MUTATING_VERBS or mutating_verb(shape.name, shape.description)):
+        return None, "write verb on a GET operation"
+    verb = _method_verb(shape, entity, verb)
     key = _key_param(shape, entity, creates=verb in CREATE_VERBS)
     if verb in TRANSITIONS and key:
         to, start = TRANSITIONS[verb]
@@ -135,13 +154,17 @@ def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
             op = "update"
         elif verb in DELETE_VERBS:
             op = "delete"
-        elif verb in GET_VERBS and key:
-            op = "get"
+        elif key and (verb in GET_VERBS or (verb is None and shape.returns.get("type") == "object")):
+            op = "get"  # a named lookup, or an unnamed one whose declared answer is one record
         else:
             op = "list"  # unknown verbs, searches, and lookups without a key read with filters
+    if op in ("update", "transition", "list") and not key and verb in ACTION_RECORDS:
+        # money that moves with no account named as the record changed (bank_account_transfer(from, to,
+        # amount)): the movement itself is the record the call creates
+        op, entity, transition = "create", ACTION_RECORDS[verb], None
     if op in ("update", "delete") and not key:
         return None, f"{op} without a key parameter"
-    if op in ("get", "list") and mutating_verb(shape.name):
+    if op in ("get", "list") and mutating_verb(shape.name, shape.description):
         return None, "mutating verb without a record it changes"
     roles: dict[str, tuple[str, str]] = {}
     for p in shape.params:
@@ -153,6 +176,27 @@ def plan_tool(shape: ToolShape, entity: str) -> tuple[Plan | None, str | None]:
     if op == "create" and not any(r in ("value", "key") for r, _ in roles.values()):
         return None, "create with no values"
     return Plan(op, entity, roles, transition), None
+
+
+_WRITE_VERBS = CREATE_VERBS | UPDATE_VERBS | DELETE_VERBS | set(TRANSITIONS)
+
+
+def _method_verb(shape: ToolShape, entity: str, verb: str | None) -> str | None:
+    """The verb an HTTP method says when the name says none, or overrides: DELETE deletes; PUT and
+    PATCH update; POST creates, or updates the record its own key names (``POST /pets/{petId}``)
+    when it sets values; a POST named by a query verb (``searchPets``) reads."""
+    method = shape.method
+    if method == "DELETE":
+        return "delete"
+    if method == "GET":  # never a write: "generate_report", "new_releases" read what they name
+        return None if verb in _WRITE_VERBS else verb
+    found = verb_in(shape.words)
+    if verb is not None or method not in ("POST", "PUT", "PATCH") or (found and found[1] in QUERY_WORDS):
+        return verb
+    if method in ("PUT", "PATCH"):
+        return "update"
+    key = _key_param(shape, entity)
+    return "update" if key and key[1] == "id" and len(shape.params) > 1 else "create"
 
 
 def _login_plan(shape: ToolShape) -> tuple[Plan | None, str | None]:
@@ -231,8 +275,8 @@ def guard_sessions(shapes: list[ToolShape], plans: Mapping[str, Plan]) -> None:
 
 def _state_verb(shape: ToolShape) -> str | None:
     """The transition a "mark"/"set"/"put" tool performs when its name says a state or a transition verb."""
-    if shape.verb not in ("mark", "set", "put", "move", "change", "update", "flag"):
-        return None
+    if shape.verb not in ("mark", "set", "put", "move", "change", "update", "flag") or shape.verb not in shape.words:
+        return None  # a verb read from the description says no state
     for word in shape.words[shape.words.index(shape.verb) + 1 :]:
         if word in TRANSITIONS:
             return word

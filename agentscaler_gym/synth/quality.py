@@ -64,7 +64,7 @@ def world_measures(spec: DomainSpec) -> dict:
     for tool in spec.tools:
         op = tool.operator.op
         # a computation named by such a verb (``add`` two numbers) is judged by its true result below
-        if mutating_verb(tool.name) and op != "compute":
+        if mutating_verb(tool.name, tool.description) and op != "compute":
             out["mutating_tools"] += 1
             out["mutating_as_read"] += tool.kind != WRITE
         if op == "compute" or is_computation(tool.name):

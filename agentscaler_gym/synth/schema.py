@@ -29,17 +29,25 @@ from .words import (
     FINAL_STATES,
     GET_VERBS,
     LIST_VERBS,
+    MUTATING_VERBS,
+    NOUN_LIKE_VERBS,
     PREPOSITIONS,
+    QUERY_WORDS,
     TRANSITIONS,
     UPDATE_VERBS,
+    description_verb,
     is_login,
+    own_words,
     singular,
     snake,
+    verb_in,
     words,
 )
 
 TYPES = ("string", "integer", "number", "boolean", "json")
 KNOWN_VERBS = GET_VERBS | LIST_VERBS | CREATE_VERBS | UPDATE_VERBS | DELETE_VERBS | set(TRANSITIONS)
+# Verbs a description's opening is trusted for ("Applies linear regression" creates nothing).
+DESCRIPTION_VERBS = (KNOWN_VERBS & MUTATING_VERBS) | GET_VERBS | LIST_VERBS
 
 # Parameters that steer a query rather than describe a record.
 CONTROL = {
@@ -145,67 +153,6 @@ ROLE_WORDS = {
     "default",
     "linked",
     "related",
-}
-# Verbs that are more often nouns: they only count as the verb when they come first ("book_flight").
-NOUN_LIKE_VERBS = {
-    "comment",
-    "like",
-    "credit",
-    "charge",
-    "deposit",
-    "trade",
-    "vote",
-    "reply",
-    "claim",
-    "bid",
-    "sign",
-    "fund",
-    "touch",
-    "book",
-    "order",
-    "file",
-    "issue",
-    "log",
-    "record",
-    "plan",
-    "request",
-    "tag",
-    "label",
-    "copy",
-    "post",
-    "review",
-    "match",
-    "count",
-    "set",
-    "share",
-    "return",
-    "display",
-    "access",
-    "view",
-    "query",
-    "filter",
-    "transfer",
-    "rate",
-    "link",
-    "schedule",
-    "place",
-    "store",
-    "drop",
-    "clear",
-    "hold",
-    "release",
-    "block",
-    "lock",
-    "stop",
-    "start",
-    "finish",
-    "complete",
-    "void",
-    "pay",
-    "ship",
-    "resume",
-    "reserve",
-    "save",
 }
 _JSON_TYPES = {
     "string": "string",
@@ -438,22 +385,43 @@ class ToolShape:
     description: str
     verb: str | None
     noun: list[str]
-    words: list[str]  # every word of the name
+    words: list[str]  # every word of the function's own name (its namespace left out)
     params: list[Param]
     returns: dict
     category: str
     source: str
     credentials: int = 0  # parameters removed as authentication
     login: bool = False  # logs a user in: its credentials are kept, and a session follows
+    method: str = ""  # the HTTP method of an operation ("GET", "POST", ...), '' when the corpus gives none
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
 
 def tool_shape(api: Any) -> ToolShape:
-    """Read an ``ApiSpec``: verb and noun from its name, parameters cleaned (credentials removed)."""
-    name_words = words(api.name.split(".")[-1]) or words(api.name)
-    verb, noun = _verb_and_noun(name_words)
+    """Read an ``ApiSpec``: verb and noun from its name, parameters cleaned (credentials removed).
+
+    The verb is read in the function's own name (``book`` of ``hotel_booking.book``, as the corpus
+    records it, or after a numbered namespace: ``hotels_2_book_house``); a name without one takes the
+    verb its description opens with ("Books a hotel room"). A name that is only a verb takes its
+    noun from the namespace (``hotel_booking.book`` acts on a hotel booking)."""
+    own = getattr(api, "own_name", "")
+    name_words = words(own) if own else own_words(api.name)
+    said = description_verb(str(api.description))
+    verb, noun = _verb_and_noun(name_words, said[0] if said else None)
+    method = str(getattr(api, "method", "") or "").upper()
+    if verb is None and not (name_words and name_words[0] in QUERY_WORDS):
+        # "Books a hotel room" says what flight_hotel_booking does, when it is about what the name names
+        if said and said[0] in DESCRIPTION_VERBS and (not noun or noun[-1] in said[1]):
+            verb = said[0]
+    elif verb in NOUN_LIKE_VERBS and verb not in GET_VERBS | LIST_VERBS and verb != method.lower():
+        # a write verb that is more often a noun, where the description asks: store_count "Returns
+        # the number of stores"; the query wins (a name the fidelity measure reads as a write is then
+        # not offered)
+        if said and (said[0] in GET_VERBS | LIST_VERBS | QUERY_WORDS):
+            verb = said[0] if said[0] in KNOWN_VERBS else None
+    if not noun and own:
+        noun = _noun(words(api.name[: -len(snake(own))] if api.name.endswith(snake(own)) else api.name))
     props = api.parameters.get("properties") if isinstance(api.parameters, dict) else None
     required = set(api.parameters.get("required") or []) if isinstance(api.parameters, dict) else set()
     params, credentials, used = [], 0, set()
@@ -490,17 +458,24 @@ def tool_shape(api: Any) -> ToolShape:
         api.source,
         credentials,
         login,
+        method,
     )
 
 
-def _verb_and_noun(ws: list[str]) -> tuple[str | None, list[str]]:
+def _verb_and_noun(ws: list[str], opening: str | None = None) -> tuple[str | None, list[str]]:
+    """Verb and noun of a name's words (``opening``: the verb its description opens with)."""
     if len(ws) > 1 and ws[0] == "check" and ws[1] in ("in", "out"):  # check_in_guest, check_out_vehicle
         return "check" + ws[1], _noun(ws[2:])
     if len(ws) > 1 and ws[-1] in TRAILING_VERBS:  # resource first, action last: upload_sessions_delete
         return ws[-1], _noun(ws[:-1])
     if ws and ws[0] in KNOWN_VERBS:
         return ws[0], _noun(ws[1:])
+    if ws and ws[0] in QUERY_WORDS:  # track_order, check_availability: a query, whatever noun follows
+        return None, _noun(ws[1:])
     position = next((i for i, w in enumerate(ws) if w in KNOWN_VERBS and w not in NOUN_LIKE_VERBS), None)
+    if position is None:  # a write verb that is more often a noun, after a namespace: hotel_booking_book
+        found = verb_in(ws, opening)
+        position = found[0] if found and found[1] in KNOWN_VERBS and found[1] in MUTATING_VERBS else None
     if position is None:
         return None, _noun(ws)
     after = ws[position + 1 :]

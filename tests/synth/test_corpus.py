@@ -257,7 +257,9 @@ def test_same_name_in_two_categories_gets_a_distinct_name():
         add.add("lookup", "Find a pet.", {"type": "object", "properties": {"a": {"type": "string"}}}, None, "pets")
         add.add("lookup", "Find a car.", {"type": "object", "properties": {"b": {"type": "string"}}}, None, "cars")
 
-    assert [api.name for api in _collect("x", load).apis] == ["lookup", "cars_lookup"]
+    apis = _collect("x", load).apis
+    assert [api.name for api in apis] == ["lookup", "cars_lookup"]
+    assert [api.own_name for api in apis] == ["", "lookup"]  # the slug is a namespace
 
 
 def test_long_names_are_cut_to_64_characters_and_stay_distinct(tmp_path):
@@ -852,3 +854,30 @@ def test_bfcl_multi_turn_reads_only_the_multi_turn_function_docs(tmp_path):
     corpus = load_corpus(f"bfcl_multi_turn:{wheel}")
     assert [(api.name, api.category) for api in corpus.apis] == [("close_ticket", "ticket_api")]
     assert not corpus.dropped
+
+
+def test_openapi_operations_keep_their_http_method(openapi_dir):
+    apis = by_name(load_corpus(f"openapi:{openapi_dir}"))
+    assert apis["get_pet_by_id"].method == "GET"
+    assert apis["patch_pets_pet_id"].method == "PATCH"
+    assert apis["list_pets"].method == "GET"
+    assert apis["book_appointment"].method == "POST"
+
+
+@pytest.mark.parametrize(
+    "name, snake_name, own",
+    [
+        ("hotel_booking.book", "hotel_booking_book", "book"),
+        ("concert_booking.book_ticket", "concert_booking_book_ticket", "book_ticket"),
+        ("users.profile.set", "users_profile_set", "set"),
+        ("ReleasesApi.post_release", "releases_api_post_release", "post_release"),
+        ("Hotels_2_BookHouse", "hotels_2_book_house", "book_house"),
+        ("rental_cars_3_reserve_car", "rental_cars_3_reserve_car", "reserve_car"),
+        ("get_10_players", "get_10_players", ""),
+        ("book_hotel", "book_hotel", ""),
+        ("memory_clear", "memory_clear", ""),
+    ],
+)
+def test_a_namespaced_name_keeps_the_function_s_own_name(tmp_path, name, snake_name, own):
+    (api,) = load_corpus(write_json(tmp_path / "f.json", [fn(name, x="string")])).apis
+    assert (api.name, api.own_name, api.method) == (snake_name, own, "")

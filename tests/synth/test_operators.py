@@ -1,11 +1,13 @@
 """Synthesized operators run as ordinary tools: reads select, writes change state or fail with a reason."""
 
 import json
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from agentscaler_gym.synth.corpus import ApiSpec
+from agentscaler_gym.synth.corpus import ApiSpec, load_corpus
 from agentscaler_gym.synth.folder import build_domain
 from agentscaler_gym.synth.operators import plan_tool, tool_spec
 from agentscaler_gym.synth.policy import policy_text
@@ -211,3 +213,102 @@ def test_verb_and_noun_reading_of_tool_names():
     assert (shape("borrow_book").verb, shape("borrow_book").noun) == (None, ["borrow", "book"])
     assert (shape("book_flight").verb, shape("book_flight").noun) == ("book", ["flight"])
     assert isinstance(shape("calculate_bmi"), ToolShape)
+
+
+def _plan(a):
+    shape = tool_shape(a)
+    return plan_tool(shape, bind_entities([shape])[shape.name])
+
+
+def _bfcl(name, props, description=None):
+    """A function as the corpus loader keeps it: a snake_case name, and its own name after a namespace."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "functions.json"
+        path.write_text(json.dumps([{"name": name, "description": description or f"{name}.", "parameters": props}]))
+        (loaded,) = load_corpus(str(path)).apis
+    return loaded
+
+
+BOOKING = {
+    "type": "object",
+    "properties": {"hotel_name": S, "location": S, "check_in": S, "check_out": S, "adults": INT},
+    "required": ["hotel_name", "location", "check_in"],
+}
+
+
+@pytest.mark.parametrize(
+    "name, op",
+    [
+        ("hotel_booking.book", "create"),  # the function's own name is the verb
+        ("hotel_booking_book", "create"),  # the same, flattened: the verb after the namespace
+        ("Hotels_2_BookHouse", "create"),  # a numbered namespace
+        ("library.reserve_book", "create"),
+        ("whole_foods.order", "create"),
+        ("concert_booking.book_ticket", "create"),
+    ],
+)
+def test_a_write_verb_after_a_namespace_is_a_write(name, op):
+    plan, reason = _plan(_bfcl(name, BOOKING, description="Book a hotel room."))
+    assert plan is not None and plan.op == op, (name, reason)
+
+
+def test_a_namespace_word_before_a_query_verb_is_not_the_verb():
+    plan, _ = _plan(_bfcl("flight_schedule.get_timings", {"type": "object", "properties": {"flight_id": S}}))
+    assert plan.op in ("get", "list")
+
+
+def test_money_moved_between_accounts_is_recorded_as_a_transfer():
+    props = {"type": "object", "properties": {"from_account": S, "to_account": S, "amount": INT}}
+    plan, reason = _plan(_bfcl("bank_account.transfer", props, description="Transfer money."))
+    assert plan is not None and (plan.op, plan.entity) == ("create", "transfer"), reason
+
+
+def test_a_verb_that_clears_with_no_record_named_is_not_offered_as_a_read():
+    plan, reason = _plan(_bfcl("memory.clear", {"type": "object", "properties": {"confirm": {"type": "boolean"}}}))
+    assert plan is None and reason
+
+
+def test_a_name_without_a_verb_takes_the_verb_its_description_opens_with():
+    plan, _ = _plan(api("hotel_room", {"hotel_id": S, "guest_name": S}, ["hotel_id"]))
+    assert plan.op == "list"
+    described = ApiSpec(
+        "hotel_room",
+        "Books a hotel room for a guest.",
+        {"type": "object", "properties": {"hotel_id": S, "guest_name": S}, "required": ["hotel_id"]},
+        {},
+        "Hotels",
+        "test",
+    )
+    plan, _ = _plan(described)
+    assert plan.op == "create"
+
+
+def _http(name, method, props, required=(), returns=None):
+    return ApiSpec(
+        name,
+        f"{name}.",
+        {"type": "object", "properties": props, "required": list(required)},
+        returns or {},
+        "Pet shop",
+        "test",
+        method=method,
+    )
+
+
+def test_the_http_method_decides_what_the_name_does_not_say():
+    pet = {"pet_id": INT, "name": S}
+    assert _plan(_http("pets_pet_id", "DELETE", {"pet_id": INT}, ["pet_id"]))[0].op == "delete"
+    assert _plan(_http("pets_pet_id", "PUT", pet, ["pet_id"]))[0].op == "update"
+    assert _plan(_http("pets_pet_id", "PATCH", pet, ["pet_id"]))[0].op == "update"
+    assert _plan(_http("pets", "POST", {"name": S, "age": INT}, ["name"]))[0].op == "create"
+    assert _plan(_http("pets_pet_id", "POST", pet, ["pet_id"]))[0].op == "update"  # POST /pets/{petId}
+    assert _plan(_http("pets_pet_id", "GET", {"pet_id": INT}, ["pet_id"], {"type": "object"}))[0].op == "get"
+    assert _plan(_http("search_pets", "POST", {"name": S}))[0].op == "list"  # a query sent by POST reads
+
+
+def test_a_get_operation_is_never_a_write():
+    plan, reason = _plan(_http("cancel_order", "GET", {"order_id": INT}, ["order_id"]))
+    assert plan is None and "GET" in reason
+    plan, _ = _plan(_http("generate_report", "GET", {"report_id": INT}, ["report_id"]))
+    assert plan.op in ("get", "list")
+    assert _plan(_http("cancel_order", "DELETE", {"order_id": INT}, ["order_id"]))[0].op == "delete"

@@ -11,7 +11,7 @@ from agentscaler_gym.synth.corpus import ApiSpec
 from agentscaler_gym.synth.operators import plan_tool
 from agentscaler_gym.synth.quality import measure_folder, world_measures
 from agentscaler_gym.synth.schema import tool_shape
-from agentscaler_gym.synth.spec import DomainSpec, EntitySpec, OperatorSpec, SeedData
+from agentscaler_gym.synth.spec import DomainSpec, EntitySpec, OperatorSpec, SeedData, ToolSpec
 from agentscaler_gym.synth.values import CURRENT_DATE, date_pairs, generate_rows
 from agentscaler_gym.synth.words import MUTATING_VERBS, is_computation, mutating_verb
 
@@ -315,3 +315,49 @@ def test_a_computation_named_by_a_mutating_verb_is_judged_by_its_result_not_as_a
     lookup = replace(tool, kind="read", operator=OperatorSpec("get", {}, "sum"))
     measured = world_measures(spec_of(tools=[lookup], tables={}))
     assert measured["mutating_as_read"] == 1
+
+
+@pytest.mark.parametrize(
+    "name, description, verb",
+    [
+        ("hotel_booking_book", "Book a hotel room at the location.", "book"),
+        ("whole_foods_order", "Order food from Whole Foods.", "order"),
+        ("bank_account_transfer", "Transfer a given amount.", "transfer"),
+        ("library_reserve_book", "Reserves a book in the library.", "reserve"),
+        ("memory_clear", "Clear the memory.", "clear"),
+        ("users_profile_set", "Sets the user profile data.", "set"),
+        ("usergroups_enable", "Enables a user group.", "enable"),
+        ("hotels_2_book_house", "Books a selected house.", "book"),
+        ("flight_schedule_get_timings", "Get the flight timings.", None),
+        ("borrow_book", "Borrow a book.", None),
+        ("track_order", "Get the status of an order.", None),
+    ],
+)
+def test_the_fidelity_measure_reads_the_verb_after_a_namespace(name, description, verb):
+    assert mutating_verb(name, description) == verb
+
+
+def test_a_namespaced_write_implemented_as_a_read_is_counted():
+    tool = ToolSpec(
+        "hotel_booking_book",
+        "Book a hotel room at the location.",
+        "read",
+        {"type": "object", "properties": {}, "required": []},
+        OperatorSpec("list", {}, "booking"),
+    )
+    measured = world_measures(spec_of(tools=[tool], tables={}))
+    assert (measured["mutating_tools"], measured["mutating_as_read"]) == (1, 1)
+
+
+def test_a_description_that_names_its_suite_first_is_read_from_its_own_part():
+    text = (
+        "This tool belongs to the travel system, which allows users to book flights. Tool description: Book a flight."
+    )
+    assert mutating_verb("travel_booking_book_flight", text) == "book"
+
+
+def test_a_noun_first_in_a_name_yields_to_a_description_that_asks():
+    assert mutating_verb("order_types_all", "List Order Types") is None
+    assert mutating_verb("place_devices", "List of Devices. Get the devices of a place.") is None
+    assert mutating_verb("order_food", "Order food for delivery.") == "order"
+    assert mutating_verb("order_food") == "order"
