@@ -119,6 +119,9 @@ def generate_tasks(
     duplicates = stale = 0
     enough = False  # the first tier alone gives the tasks wanted
     failures: collections.Counter = collections.Counter()
+    # walks from a start before it is given up without a success: a search start may give a walk one
+    # time in ten (its answer is one record only for some filters), so more tasks wanted try it longer
+    give_up = max(3, settings.count // 40)
     for attempt in range(settings.count * settings.attempts):
         if not starts or enough:
             break
@@ -131,7 +134,7 @@ def generate_tasks(
         if isinstance(walk, str):
             dropped[walk] += 1
             failures[start] += 1
-            if failures[start] >= 3:  # a start that keeps failing is not tried again
+            if failures[start] >= give_up:  # a start that keeps failing is not tried again
                 starts.remove(start)
             continue
         failures[start] = -100
@@ -280,16 +283,23 @@ class _Walker:
             calls.append(ToolCall(login.tool, login.arguments))
             steps.append(login)
             chains.append(None)
+        options: list[str] = []  # the other tools that can take the last answer, should the chosen one fail
         while len(calls) < length:
             step = self._arguments(self.tools[name], chain, index * 10 + len(steps))
             if isinstance(step, str):
                 if not calls:
                     return step
-                break
+                name = self._instead(path, options, name)
+                if name is None:
+                    break
+                continue
             budget = (max(length, self.longest) if not calls else length) - len(calls) - 1
             searches = self._lookups(step, budget)
             if searches is None:  # the user would need the step's records but cannot find them in budget
-                break
+                name = self._instead(path, options, name)
+                if name is None:
+                    break
+                continue
             for search, found in searches:  # the user knows records by what a person knows, not by an id
                 calls.append(ToolCall(search.tool, search.arguments))
                 steps.append(search)
@@ -301,7 +311,10 @@ class _Walker:
                 del chains[len(chains) - len(searches) :]
                 if not calls:
                     return "the first call failed"
-                break
+                name = self._instead(path, options, name)
+                if name is None:
+                    break
+                continue
             calls.append(ToolCall(name, step.arguments))
             steps.append(step)
             chain = _chained_row(self.tools[name], result)
@@ -335,6 +348,13 @@ class _Walker:
         fresh = [n for n in options if self.walked[path + (n,)] == least]
         writes = [n for n in fresh if self.tools[n]["operator"]["op"] in WRITES]
         return self.rng.choice(writes if writes and self.rng.random() < 0.6 else fresh)
+
+    def _instead(self, path: tuple[str, ...], options: list[str], failed: str) -> str | None:
+        """Another tool that can take the last answer, ``failed`` having refused it (a transition the
+        record's state does not allow), so the walk goes on rather than ending short; None if none is left."""
+        if failed in options:
+            options.remove(failed)
+        return self._next(path, options) if options else None
 
     def kept(self, path: tuple[str, ...]) -> None:
         """Count a kept walk's prefixes (its own steps, lookups left out) for :meth:`_next`."""
