@@ -408,7 +408,12 @@ def _holds(text: str, value: Any) -> bool:
 
 def sequence_bound(spec: Mapping, walk_length: tuple[int, int] = (2, 6), cap: int = 10_000) -> int:
     """An upper bound on the distinct gold tool sequences of ``walk_length`` calls the walks of
-    ``taskgen`` can give a domain (counted up to ``cap``).
+    ``taskgen`` can give a domain, counted up to ``cap``: the size of :func:`graph_sequences`."""
+    return min(len(graph_sequences(spec, walk_length, cap)), cap)
+
+
+def graph_sequences(spec: Mapping, walk_length: tuple[int, int] = (2, 6), cap: int = 10_000) -> set[tuple[str, ...]]:
+    """The tool sequences of ``walk_length`` calls a domain's walks may take (the first ``cap`` found).
 
     A walk is a login when its first tool needs a session, then steps along
     :func:`~agentscaler_gym.synth.taskgen.dependency_graph`; before each step may come the searches
@@ -416,7 +421,7 @@ def sequence_bound(spec: Mapping, walk_length: tuple[int, int] = (2, 6), cap: in
     of its parent's entity and then one of its own. Each of the step's key or foreign-key arguments
     may take such searches (or none). A walk may stop after any call. Every sequence of that
     grammar is counted, including ones the seed rows or a failing call would never let a walk take,
-    so the bound is at least the true number."""
+    so their number is at least the number walks can give."""
     from .taskgen import dependency_graph
 
     lo, hi = walk_length
@@ -458,19 +463,19 @@ def sequence_bound(spec: Mapping, walk_length: tuple[int, int] = (2, 6), cap: in
         for name in options:
             for prefix in before.get(name, ()):
                 longer = sequence + prefix + (name,)
-                if len(longer) > hi:
-                    continue
-                seen.update(longer[:end] for end in range(max(lo, len(sequence) + 1), len(longer) + 1))
+                # a read-only walk ends on its last call that found one record: any prefix may be a task
+                seen.update(longer[:end] for end in range(max(lo, len(sequence) + 1), min(len(longer), hi) + 1))
                 if len(seen) >= cap:
                     return
-                grow(longer, graph[name])
+                if len(longer) < hi:
+                    grow(longer, graph[name])
                 if len(seen) >= cap:
                     return
 
     for name in before:
         op = tools[name]["operator"]
         grow((login,) if op.get("session") and op["op"] != "login" and login else (), [name])
-    return min(len(seen), cap)
+    return seen
 
 
 def measure_folder(path: str | Path) -> dict:
