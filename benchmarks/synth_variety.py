@@ -28,10 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from agentscaler_gym.synth.spec import DomainSpec  # noqa: E402
+
 BUILTIN = Path(__file__).resolve().parents[1] / "agentscaler_gym" / "synth" / "builtin"
 
 
-def measure_domain(job: tuple[dict, int, int]) -> dict:
+def measure_domain(job: tuple[DomainSpec, int, int]) -> dict:
     """Make, validate and measure one domain's tasks."""
     from agentscaler_gym.synth.folder import build_domain
     from agentscaler_gym.synth.quality import sequence_bound, task_measures
@@ -45,7 +47,7 @@ def measure_domain(job: tuple[dict, int, int]) -> dict:
     made = time.perf_counter() - start
     tasks, _ = validate_domain(spec, candidates)
     seconds = time.perf_counter() - start
-    line = {"domain": spec["name"], "bound": sequence_bound(spec, settings.walk_length)}
+    line = {"domain": spec.name, "bound": sequence_bound(spec, settings.walk_length)}
     if tasks is None:
         return {**line, "tasks": 0, "sequences": 0, "seconds": round(seconds, 1)}
     m = task_measures(build_domain(spec, tasks), spec)
@@ -65,11 +67,11 @@ def measure_domain(job: tuple[dict, int, int]) -> dict:
     }
 
 
-def specs_of(folder: Path) -> list[dict]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*/domain.json"))]
+def specs_of(folder: Path) -> list[DomainSpec]:
+    return [DomainSpec.read(p) for p in sorted(folder.glob("*/domain.json"))]
 
 
-def synthesized_specs(corpus_name: str, workers: int) -> list[dict]:
+def synthesized_specs(corpus_name: str, workers: int) -> list[DomainSpec]:
     from agentscaler_gym.synth.corpus import load_corpus
     from agentscaler_gym.synth.pipeline import SynthConfig, synthesize
 
@@ -90,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     specs = synthesized_specs(args.corpus, args.workers) if args.corpus else specs_of(Path(args.folder))
     if args.domains:
-        specs = [s for s in specs if s["name"] in args.domains]
+        specs = [s for s in specs if s.name in args.domains]
     jobs = [(spec, args.tasks, args.seed) for spec in specs]
     lines = []
     if args.workers > 1:

@@ -405,13 +405,13 @@ def _holds(text: str, value: Any) -> bool:
     return any(re.search(rf"(?<![\w.]){re.escape(f)}(?![\w]|\.\d)", text) for f in forms if f)
 
 
-def sequence_bound(spec: Mapping, walk_length: tuple[int, int] = (2, 6), cap: int = 10_000) -> int:
+def sequence_bound(spec: DomainSpec, walk_length: tuple[int, int] = (2, 6), cap: int = 10_000) -> int:
     """An upper bound on the distinct gold tool sequences of ``walk_length`` calls the walks of
     ``taskgen`` can give a domain, counted up to ``cap``: the size of :func:`graph_sequences`."""
     return min(len(graph_sequences(spec, walk_length, cap)), cap)
 
 
-def graph_sequences(spec: Mapping, walk_length: tuple[int, int] = (2, 6), cap: int = 10_000) -> set[tuple[str, ...]]:
+def graph_sequences(spec: DomainSpec, walk_length: tuple[int, int] = (2, 6), cap: int = 10_000) -> set[tuple[str, ...]]:
     """The tool sequences of ``walk_length`` calls a domain's walks may take (the first ``cap`` found).
 
     A walk is a login when its first tool needs a session, then steps along
@@ -424,38 +424,38 @@ def graph_sequences(spec: Mapping, walk_length: tuple[int, int] = (2, 6), cap: i
     from .taskgen import dependency_graph
 
     lo, hi = walk_length
-    tools = {t["name"]: t for t in spec["tools"]}
-    entities = {e["name"]: e for e in spec["entities"]}
+    tools = {t.name: t for t in spec.tools}
+    entities = {e.name: e for e in spec.entities}
     graph = dependency_graph(spec)
     lists: dict[str, list[str]] = {}
-    for t in spec["tools"]:
-        if t["operator"]["op"] == "list":
-            lists.setdefault(t["operator"]["entity"], []).append(t["name"])
-    login = next((t["name"] for t in spec["tools"] if t["operator"]["op"] == "login"), None)
+    for t in spec.tools:
+        if t.operator.op == "list":
+            lists.setdefault(t.operator.entity, []).append(t.name)
+    login = next((t.name for t in spec.tools if t.operator.op == "login"), None)
 
     def parent(entity: str, column: str) -> str | None:
-        return next((c.get("references") for c in entities[entity]["columns"] if c["name"] == column), None)
+        return next((c.references for c in entities[entity].columns if c.name == column), None)
 
     def searches(entity: str) -> list[tuple[str, ...]]:
         out = [(name,) for name in lists.get(entity, [])]
         for name in lists.get(entity, []):
-            for role, column in tools[name]["operator"]["args"].values():
+            for role, column in tools[name].operator.args.values():
                 up = parent(entity, column) if role == "value" else None
                 if up and up != entity:
                     out += [(before, name) for before in lists.get(up, [])]
         return out
 
     def prefixes(name: str) -> set[tuple[str, ...]]:
-        op = tools[name]["operator"]
+        op = tools[name].operator
         out = {()}
-        for role, column in op["args"].values():
-            own = column == entities[op["entity"]]["key"] and role == "key" and op["op"] != "create"
-            target = op["entity"] if own else parent(op["entity"], column)
+        for role, column in op.args.values():
+            own = column == entities[op.entity].key and role == "key" and op.op != "create"
+            target = op.entity if own else parent(op.entity, column)
             if target is not None:
                 out |= {p + s for p in out for s in searches(target) if len(p + s) < hi}
         return out
 
-    before = {name: prefixes(name) for name in graph if tools[name]["operator"]["op"] != "compute"}
+    before = {name: prefixes(name) for name in graph if tools[name].operator.op != "compute"}
     seen: set[tuple[str, ...]] = set()
 
     def grow(sequence: tuple[str, ...], options: Sequence[str]) -> None:
@@ -472,8 +472,8 @@ def graph_sequences(spec: Mapping, walk_length: tuple[int, int] = (2, 6), cap: i
                     return
 
     for name in before:
-        op = tools[name]["operator"]
-        grow((login,) if op.get("session") and op["op"] != "login" and login else (), [name])
+        op = tools[name].operator
+        grow((login,) if op.session and op.op != "login" and login else (), [name])
     return seen
 
 
