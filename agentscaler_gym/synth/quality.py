@@ -13,7 +13,8 @@ does, so the figures describe what an agent is trained on:
   multi-turn API file, a function family such as ``compound interest``) that share no theme word;
   ``mixed_sources`` is the share of domains that do (``synth/groups.py`` defines the groups).
 - :func:`task_measures`: transcription, true dependency (replaying the gold calls), gold length,
-  read-only share and variety of tool sequences (and test sequences never seen in train).
+  read-only share and variety of tool sequences (and test sequences never seen in train);
+  :func:`sequence_bound`: how many distinct tool sequences a domain's dependency graph allows.
 
 :func:`measure_folder` adds them up over a folder of domains; ``benchmarks/synth_quality.py``
 prints them as JSON lines.
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -429,6 +430,78 @@ def _holds(text: str, value: Any) -> bool:
     if isinstance(value, (int, float)):
         forms.add(f"{value:.2f}")
     return any(re.search(rf"(?<![\w.]){re.escape(f)}(?![\w]|\.\d)", text) for f in forms if f)
+
+
+def sequence_bound(spec: DomainSpec, walk_length: tuple[int, int] = (2, 6), cap: int = 10_000) -> int:
+    """An upper bound on the distinct gold tool sequences of ``walk_length`` calls the walks of
+    ``taskgen`` can give a domain, counted up to ``cap``: the size of :func:`graph_sequences`."""
+    return min(len(graph_sequences(spec, walk_length, cap)), cap)
+
+
+def graph_sequences(spec: DomainSpec, walk_length: tuple[int, int] = (2, 6), cap: int = 10_000) -> set[tuple[str, ...]]:
+    """The tool sequences of ``walk_length`` calls a domain's walks may take (the first ``cap`` found).
+
+    A walk is a login when its first tool needs a session, then steps along
+    :func:`~agentscaler_gym.synth.taskgen.dependency_graph`; before each step may come the searches
+    that find a record the step names by id: one list tool of that record's entity, or a list tool
+    of its parent's entity and then one of its own. Each of the step's key or foreign-key arguments
+    may take such searches (or none). A walk may stop after any call. Every sequence of that
+    grammar is counted, including ones the seed rows or a failing call would never let a walk take,
+    so their number is at least the number walks can give."""
+    from .taskgen import dependency_graph
+
+    lo, hi = walk_length
+    tools = {t.name: t for t in spec.tools}
+    entities = {e.name: e for e in spec.entities}
+    graph = dependency_graph(spec)
+    lists: dict[str, list[str]] = {}
+    for t in spec.tools:
+        if t.operator.op == "list":
+            lists.setdefault(t.operator.entity, []).append(t.name)
+    login = next((t.name for t in spec.tools if t.operator.op == "login"), None)
+
+    def parent(entity: str, column: str) -> str | None:
+        return next((c.references for c in entities[entity].columns if c.name == column), None)
+
+    def searches(entity: str) -> list[tuple[str, ...]]:
+        out = [(name,) for name in lists.get(entity, [])]
+        for name in lists.get(entity, []):
+            for role, column in tools[name].operator.args.values():
+                up = parent(entity, column) if role == "value" else None
+                if up and up != entity:
+                    out += [(before, name) for before in lists.get(up, [])]
+        return out
+
+    def prefixes(name: str) -> set[tuple[str, ...]]:
+        op = tools[name].operator
+        out = {()}
+        for role, column in op.args.values():
+            own = column == entities[op.entity].key and role == "key" and op.op != "create"
+            target = op.entity if own else parent(op.entity, column)
+            if target is not None:
+                out |= {p + s for p in out for s in searches(target) if len(p + s) < hi}
+        return out
+
+    before = {name: prefixes(name) for name in graph if tools[name].operator.op != "compute"}
+    seen: set[tuple[str, ...]] = set()
+
+    def grow(sequence: tuple[str, ...], options: Sequence[str]) -> None:
+        for name in options:
+            for prefix in before.get(name, ()):
+                longer = sequence + prefix + (name,)
+                # a read-only walk ends on its last call that found one record: any prefix may be a task
+                seen.update(longer[:end] for end in range(max(lo, len(sequence) + 1), min(len(longer), hi) + 1))
+                if len(seen) >= cap:
+                    return
+                if len(longer) < hi:
+                    grow(longer, graph[name])
+                if len(seen) >= cap:
+                    return
+
+    for name in before:
+        op = tools[name].operator
+        grow((login,) if op.session and op.op != "login" and login else (), [name])
+    return seen
 
 
 def measure_folder(path: str | Path) -> dict:

@@ -136,6 +136,9 @@ def generate_tasks(
     duplicates = stale = 0
     enough = False  # the first tier alone gives the tasks wanted
     failures: collections.Counter = collections.Counter()
+    # walks from a start before it is given up without a success: a search start may give a walk one
+    # time in ten (its answer is one record only for some filters), so more tasks wanted try it longer
+    give_up = max(3, settings.count // 40)
     for attempt in range(settings.count * settings.attempts):
         if not starts or enough:
             break
@@ -148,7 +151,7 @@ def generate_tasks(
         if isinstance(walk, str):
             dropped[walk] += 1
             failures[start] += 1
-            if failures[start] >= 3:  # a start that keeps failing is not tried again
+            if failures[start] >= give_up:  # a start that keeps failing is not tried again
                 starts.remove(start)
             continue
         failures[start] = -100
@@ -291,7 +294,7 @@ class _Walker:
         chains: list[tuple[str, dict] | None] = []
         chain: tuple[str, dict] | None = None  # (entity, row) the last call returned
         path: tuple[str, ...] = ()
-        options: list[str] = []  # the tools that may come next
+        options: list[str] = []  # the tools that may come next (another is tried if the chosen one fails)
         name = start
         first = self.tools[start].operator
         if first.session and first.op != "login":
@@ -313,7 +316,10 @@ class _Walker:
             if isinstance(step, str):
                 if not calls:
                     return step
-                break
+                name = self._instead(path, options, name)
+                if name is None:
+                    break
+                continue
             if step.op in READS and any(c.name == name and c.arguments == step.arguments for c in calls):
                 options = [n for n in options if n != name]  # the same lookup again would answer nothing new
                 if not options:
@@ -323,7 +329,10 @@ class _Walker:
             budget = (max(length, self.longest) if not calls else length) - len(calls) - 1
             searches = self._lookups(step, budget)
             if searches is None:  # the user would need the step's records but cannot find them in budget
-                break
+                name = self._instead(path, options, name)
+                if name is None:
+                    break
+                continue
             for search, found in searches:  # the user knows records by what a person knows, not by an id
                 calls.append(ToolCall(search.tool, search.arguments))
                 steps.append(search)
@@ -335,7 +344,10 @@ class _Walker:
                 del chains[len(chains) - len(searches) :]
                 if not calls:
                     return "the first call failed"
-                break
+                name = self._instead(path, options, name)
+                if name is None:
+                    break
+                continue
             calls.append(ToolCall(name, step.arguments))
             steps.append(step)
             chain = _chained_row(self.tools[name], result)
@@ -369,6 +381,13 @@ class _Walker:
         fresh = [n for n in options if self.walked[path + (n,)] == least]
         writes = [n for n in fresh if self.tools[n].operator.op in WRITES]
         return self.rng.choice(writes if writes and self.rng.random() < 0.6 else fresh)
+
+    def _instead(self, path: tuple[str, ...], options: list[str], failed: str) -> str | None:
+        """Another tool that can take the last answer, ``failed`` having refused it (a transition the
+        record's state does not allow), so the walk goes on rather than ending short; None if none is left."""
+        if failed in options:
+            options.remove(failed)
+        return self._next(path, options) if options else None
 
     def kept(self, path: tuple[str, ...]) -> None:
         """Count a kept walk's prefixes (its own steps, lookups left out) for :meth:`_next`."""

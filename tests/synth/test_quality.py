@@ -361,3 +361,25 @@ def test_a_noun_first_in_a_name_yields_to_a_description_that_asks():
     assert mutating_verb("place_devices", "List of Devices. Get the devices of a place.") is None
     assert mutating_verb("order_food", "Order food for delivery.") == "order"
     assert mutating_verb("order_food") == "order"
+
+
+def test_the_graph_bound_covers_every_tool_sequence_walks_give():
+    """Every gold sequence of up to four calls of the built-in tasks (and of more tasks walked) is one
+    the dependency graph with its searches allows, and every domain's graph allows at least 200."""
+    import json
+
+    from agentscaler_gym.synth.folder import build_domain
+    from agentscaler_gym.synth.quality import graph_sequences, sequence_bound
+    from agentscaler_gym.synth.taskgen import TaskSettings, generate_tasks
+
+    for i, folder in enumerate(sorted(BUILTIN.glob("*/domain.json"))):
+        spec = DomainSpec.read(folder)
+        assert sequence_bound(spec, cap=200) == 200
+        if i % 4 != 1 and spec.name != "gym_fitness":
+            continue  # a sample of the domains keeps the test short
+        tasks = json.loads((folder.parent / "tasks.json").read_text())
+        if spec.name == "gym_fitness":
+            tasks, _ = generate_tasks(spec, build_domain(spec, {}), 1, TaskSettings(count=80, walk_length=(2, 4)))
+        walked = {tuple(c["name"] for c in t["gold_calls"]) for split in tasks.values() for t in split}
+        allowed = graph_sequences(spec, (2, 4), cap=10**6)
+        assert {s for s in walked if len(s) <= 4} <= allowed, spec.name

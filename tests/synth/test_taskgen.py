@@ -76,6 +76,18 @@ def test_distinct_tool_sequences_keep_growing_with_the_task_count():
     assert counts[1] >= 3 * counts[0] // 2 and counts[1] >= 150
 
 
+def test_a_walk_goes_on_when_the_next_tool_refuses_the_record():
+    """gym_fitness: a member's state allows only some of the transitions that can take it (a frozen
+    member cannot be frozen again); a walk tries another instead of ending, so sequences keep coming."""
+    spec = spec_of("gym_fitness")
+    domain = build_domain(spec, {})
+    counts = []
+    for n in (40, 160):
+        tasks, _ = generate_tasks(spec, domain, 0, TaskSettings(count=n))
+        counts.append(len(set(sequences(tasks["train"] + tasks["test"]))))
+    assert counts[1] >= 3 * counts[0] and counts[1] >= 3 * 160 // 4
+
+
 def test_test_tasks_hold_sequences_train_never_shows():
     spec = spec_of("it_helpdesk")
     tasks, _ = generate_tasks(spec, build_domain(spec, {}), 0, TaskSettings(count=30))
