@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..tools import ToolError
+from .spec import ToolSpec
 from .words import words
 
 DIGITS = 4
@@ -814,18 +815,16 @@ def random_arguments(
 
 
 def compute_task(
-    spec: Mapping, tool: Any, db: Any, rng: Any, index: int, openings: Sequence[str], personas: Sequence[str]
+    spec: ToolSpec, tool: Any, db: Any, rng: Any, index: int, openings: Sequence[str], personas: Sequence[str]
 ):
     """A task that needs one computation: the user holds the inputs (given when asked) and wants the
     result, which the task requires the agent to say. ``None`` if no drawn input has a result."""
     from ..tasks import Scenario, Task, ToolCall
     from .words import human
 
-    op = spec["operator"]
+    op = spec.operator
     for _ in range(4):
-        arguments = random_arguments(
-            op["function"], op["args"], op.get("scale") or {}, spec["parameters"]["properties"], rng
-        )
+        arguments = random_arguments(op.function, op.args, op.scale, spec.parameters["properties"], rng)
         try:
             result = db.run(tool, arguments)
         except ToolError:
@@ -837,13 +836,13 @@ def compute_task(
     outputs = tuple(_said(v) for v in (result if isinstance(result, list) else [result]))
     known = {human(p): _said(v) for p, v in arguments.items() if not isinstance(v, list)}
     stated = [f"{human(p)} {', '.join(_said(x) for x in v)}" for p, v in arguments.items() if isinstance(v, list)]
-    what = LIBRARY[op["function"]].returns.split(":")[0].split(" (")[0]
+    what = LIBRARY[op.function].returns.split(":")[0].split(" (")[0]
     goal = f"work out {what}" + (f" for {'; '.join(stated)}" if stated else "") + ", and tell me the result"
     details = ", ".join(f"{k} {v}" for k, v in known.items())
     instruction = f"You want to {goal.replace(', and tell me', ' and hear')}" + (f" with {details}" if details else "")
     instruction += ". Give the numbers you know when the assistant asks for them."
     scenario = Scenario(rng.choice(openings).format(goal), instruction, known, rng.choice(personas))
-    return Task(f"compute-{index:03d}", "compute", scenario, (ToolCall(spec["name"], arguments),), outputs)
+    return Task(f"compute-{index:03d}", "compute", scenario, (ToolCall(spec.name, arguments),), outputs)
 
 
 def _said(value: Any) -> str:

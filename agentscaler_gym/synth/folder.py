@@ -1,46 +1,46 @@
 """A synthesized domain on disk: a folder of data the runtime interprets.
 
-    <name>/domain.json   name, title, description, policy, data (seed, rows per table, the domain's
-                         current date, the seed rows), entities (tables, keys, columns, foreign
-                         keys), tools (JSON schema, kind, operator)
+    <name>/domain.json   a :class:`~.spec.DomainSpec`: name, title, description, policy, data (seed,
+                         rows per table, the domain's current date, the seed rows), entities
+                         (tables, keys, columns, foreign keys), tools (JSON schema, kind, operator)
     <name>/tasks.json    {"train": [task, ...], "test": [...]}, as ``Task.to_dict``
     <name>/view.py       optional: the models and tool queries as readable code, never executed
 
 :func:`load_domain_folder` returns an ordinary :class:`~agentscaler_gym.domain.Domain`: models built
 with ``type()``, tools that run their operators as parameterised peewee queries, the seed rows the
 folder stores, tasks read from the folder. A folder is untrusted data: both files are checked
-against the rules of :mod:`.spec` before anything is built, and every task is replayed at load, so
-a broken folder raises one :class:`~.spec.FolderError` naming the file, the field and the cause.
+against the rules of :mod:`.spec` before anything is built (``domain.json`` by
+:meth:`~.spec.DomainSpec.read`), and every task is replayed at load, so a broken folder raises one
+:class:`~.spec.FolderError` naming the file, the field and the cause.
 
-Files are written with sorted keys and no timestamps, so the same input gives the same bytes. A
-folder is complete when it holds both files (:func:`is_complete`); the pipeline writes whole
-output folders beside the target and swaps them in, so a complete folder is never half written.
+Files are written with sorted keys and no timestamps (:func:`.spec.dumps`), so the same input gives
+the same bytes. A folder is complete when it holds both files (:func:`is_complete`); the pipeline
+writes whole output folders beside the target and swaps them in, so a complete folder is never
+half written.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from ..domain import Domain, Side
 from ..tasks import Task
 from .operators import operator_tool
 from .schema import build_models
-from .spec import FolderError, check_spec, check_tasks, read_json
+from .spec import DomainSpec, FolderError, check_tasks, dumps, read_json
 
 FILES = ("domain.json", "tasks.json")
 
 
-def build_domain(spec: Mapping, tasks: Mapping[str, list], tasks_file: str | Path | None = None) -> Domain:
+def build_domain(spec: DomainSpec, tasks: Mapping[str, list], tasks_file: str | Path | None = None) -> Domain:
     """A runnable :class:`Domain` from a domain spec and task dicts by split.
 
     With ``tasks_file``, the tasks are first checked against the domain's tools (:func:`.spec.check_tasks`).
     """
-    models = build_models(spec["entities"])
-    entities = {e["name"]: e for e in spec["entities"]}
-    tools = [operator_tool(t, models, entities) for t in spec["tools"]]
+    models = build_models(spec.entities)
+    entities = {e.name: e for e in spec.entities}
+    tools = [operator_tool(t, models, entities) for t in spec.tools]
     if tasks_file is not None:
         check_tasks(tasks, {t.name: t for t in tools}, tasks_file)
     rows = seed_rows(spec)
@@ -50,28 +50,25 @@ def build_domain(spec: Mapping, tasks: Mapping[str, list], tasks_file: str | Pat
 
     by_split = {split: [Task.from_dict(t) for t in items] for split, items in tasks.items()}
     return Domain(
-        name=spec["name"],
-        policy=spec["policy"],
+        name=spec.name,
+        policy=spec.policy,
         agent=Side(models=list(models.values()), tools=tools, generate=generate),
         tasks=lambda domain: by_split,
-        data_seed=spec["data"]["seed"],
-        description=spec.get("description", ""),
+        data_seed=spec.data.seed,
+        description=spec.description,
     )
 
 
-def seed_rows(spec: Mapping) -> dict[str, list[dict]]:
+def seed_rows(spec: DomainSpec) -> dict[str, list[dict]]:
     """The seed rows of a domain spec by entity, as dicts: those stored in ``data.tables``, or, for a
-    spec made in memory without them (a synthesis stage, a test), generated from its seed now."""
-    data = spec["data"]
-    if "tables" not in data:
+    spec made in memory without them (a test), generated from its seed now."""
+    data = spec.data
+    if data.tables is None:
         from .values import generate_rows
 
-        rows = generate_rows(spec["entities"], data["seed"], data["rows"])
-        return {e["name"]: [] if e.get("seed", True) is False else rows[e["name"]] for e in spec["entities"]}
-    return {
-        e["name"]: [dict(zip((c["name"] for c in e["columns"]), row)) for row in data["tables"][e["name"]]]
-        for e in spec["entities"]
-    }
+        rows = generate_rows(spec.entities, data.seed, data.rows)
+        return {e.name: rows[e.name] if e.seeded else [] for e in spec.entities}
+    return {e.name: [dict(zip((c.name for c in e.columns), row)) for row in data.tables[e.name]] for e in spec.entities}
 
 
 def load_domain_folder(path: str | Path) -> Domain:
@@ -82,8 +79,7 @@ def load_domain_folder(path: str | Path) -> Domain:
     """
     path = Path(path)
     spec_file, tasks_file = (path / name for name in FILES)
-    spec = read_json(spec_file)
-    check_spec(spec, spec_file)
+    spec = DomainSpec.read(spec_file)
     tasks = read_json(tasks_file)
     domain = build_domain(spec, tasks, tasks_file)
     domain.splits()  # replays every task now, so a broken one is reported with its file
@@ -100,11 +96,11 @@ def is_complete(path: Path) -> bool:
     return all((path / name).is_file() for name in FILES)
 
 
-def write_domain_folder(path: str | Path, spec: Mapping, tasks: Mapping[str, list], code: bool = False) -> Path:
+def write_domain_folder(path: str | Path, spec: DomainSpec, tasks: Mapping[str, list], code: bool = False) -> Path:
     """Write ``domain.json`` and ``tasks.json`` (and, with ``code``, the readable ``view.py``)."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    (path / "domain.json").write_text(dumps(spec), encoding="utf-8")
+    spec.write(path / "domain.json")
     (path / "tasks.json").write_text(dumps(tasks), encoding="utf-8")
     if code:
         from .codeview import domain_module
@@ -113,8 +109,3 @@ def write_domain_folder(path: str | Path, spec: Mapping, tasks: Mapping[str, lis
         compile(source, str(path / "view.py"), "exec")  # a view that is not valid Python is a bug: fail here
         (path / "view.py").write_text(source, encoding="utf-8")
     return path
-
-
-def dumps(value: Any) -> str:
-    """Canonical JSON text: sorted keys, one-space indent, UTF-8, trailing newline."""
-    return json.dumps(value, sort_keys=True, indent=1, ensure_ascii=False) + "\n"

@@ -1,6 +1,6 @@
 """Stage 4: every tool as an executable operator over its entity's table.
 
-An operator is data (the ``operator`` entry of a tool in ``domain.json``)::
+An operator is data (an :class:`~.spec.OperatorSpec`, the ``operator`` entry of a tool in ``domain.json``)::
 
     {"op": "transition", "entity": "order",
      "args": {"orderId": ["key", "order_id"], "reason": ["value", "reason"]},
@@ -31,6 +31,7 @@ import peewee as pw
 from ..tools import READ, WRITE, Tool, ToolError
 from . import compute
 from .schema import CONTROL, FORMAT_WORDS, LIMIT_PARAMS, SESSION, ToolShape, column_type, in_format
+from .spec import EntitySpec, OperatorSpec, ToolSpec, Transition
 from .words import (
     CREATE_VERBS,
     DELETE_VERBS,
@@ -213,17 +214,17 @@ def _role(p, op: str, entity: str, key: tuple[str, str] | None) -> tuple[str, st
     return "value", column
 
 
-def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> dict:
+def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> ToolSpec:
     """The tool as data: name, description, JSON schema of its parameters, kind and operator."""
     if plan.binding is not None:
         b = plan.binding
-        return {
-            "name": shape.name,
-            "description": b.description,
-            "kind": READ,
-            "parameters": {"type": "object", "properties": b.properties, "required": b.required},
-            "operator": {"op": "compute", "function": b.function, "args": b.args, "scale": b.scale},
-        }
+        return ToolSpec(
+            shape.name,
+            b.description,
+            READ,
+            {"type": "object", "properties": b.properties, "required": b.required},
+            OperatorSpec("compute", b.args, function=b.function, scale=b.scale),
+        )
     entity = entities[plan.entity]
     args = {}
     for p in shape.params:
@@ -235,25 +236,19 @@ def tool_spec(shape: ToolShape, plan: Plan, entities: Mapping[str, Any]) -> dict
         args[p.name] = [role, column]
     properties = {p.name: _parameter_schema(p) for p in shape.params}
     required = [p.name for p in shape.params if p.required]
-    operator: dict[str, Any] = {"op": plan.op, "entity": plan.entity, "args": args}
     rules = {p.name: p.rules for p in shape.params if p.rules}
-    if rules:
-        operator["rules"] = rules
-    if plan.transition:
-        operator["transition"] = plan.transition
+    transition = Transition.from_json(plan.transition) if plan.transition else None
     description = shape.description or f"{plan.op.capitalize()} {human(plan.entity)} records."
-    if plan.op == "login":
-        operator["session"] = SESSION
+    session = SESSION if plan.op == "login" or plan.session else None
     if plan.session:
-        operator["session"] = SESSION
         description = f"{description.rstrip('.')}. Needs a logged-in session: call {plan.session} first."
-    return {
-        "name": shape.name,
-        "description": description,
-        "kind": WRITE if plan.op in WRITES else READ,
-        "parameters": {"type": "object", "properties": properties, "required": required},
-        "operator": operator,
-    }
+    return ToolSpec(
+        shape.name,
+        description,
+        WRITE if plan.op in WRITES else READ,
+        {"type": "object", "properties": properties, "required": required},
+        OperatorSpec(plan.op, args, plan.entity, rules, transition, session),
+    )
 
 
 def _parameter_schema(p) -> dict:
@@ -266,23 +261,19 @@ def _parameter_schema(p) -> dict:
 # Execution
 
 
-def operator_tool(spec: Mapping, models: Mapping[str, type[pw.Model]], entities: Mapping[str, Mapping]) -> Tool:
+def operator_tool(spec: ToolSpec, models: Mapping[str, type[pw.Model]], entities: Mapping[str, EntitySpec]) -> Tool:
     """An executable :class:`Tool` from a tool spec (see :func:`tool_spec`) and the domain's models."""
-    op = spec["operator"]
-    if op["op"] == "compute":
-        function, args, scale = op["function"], op["args"], op.get("scale") or {}
+    op = spec.operator
+    if op.op == "compute":
+        function, args, scale = op.function, op.args, op.scale
         return Tool(
-            spec["name"],
-            READ,
-            spec["description"],
-            spec["parameters"],
-            lambda **a: compute.run(function, args, scale, a),
+            spec.name, READ, spec.description, spec.parameters, lambda **a: compute.run(function, args, scale, a)
         )
-    run = getattr(_Operator(op, models, entities), op["op"])
-    rules = op.get("rules") or {}
-    session = models[op["session"]] if op.get("session") and op["op"] != "login" else None
+    run = getattr(_Operator(op, models, entities), op.op)
+    rules = op.rules
+    session = models[op.session] if op.session and op.op != "login" else None
     if not rules and session is None:
-        return Tool(spec["name"], spec["kind"], spec["description"], spec["parameters"], run)
+        return Tool(spec.name, spec.kind, spec.description, spec.parameters, run)
 
     def checked(**arguments: Any) -> Any:
         if session is not None and session.find() is None:
@@ -293,7 +284,7 @@ def operator_tool(spec: Mapping, models: Mapping[str, type[pw.Model]], entities:
                 raise ToolError(f"{param} {problem}")
         return run(**arguments)
 
-    return Tool(spec["name"], spec["kind"], spec["description"], spec["parameters"], checked)
+    return Tool(spec.name, spec.kind, spec.description, spec.parameters, checked)
 
 
 def rule_problem(schema: Mapping, value: Any) -> str | None:
@@ -324,25 +315,22 @@ def rule_problem(schema: Mapping, value: Any) -> str | None:
 class _Operator:
     """The closures behind one tool: each method takes the validated arguments as keywords."""
 
-    def __init__(self, op: Mapping, models: Mapping[str, type[pw.Model]], entities: Mapping[str, Mapping]):
-        self.name = op["entity"]
+    def __init__(self, op: OperatorSpec, models: Mapping[str, type[pw.Model]], entities: Mapping[str, EntitySpec]):
+        self.name = op.entity
         self.model = models[self.name]
         self.entity = entities[self.name]
-        self.columns = {c["name"]: c for c in self.entity["columns"]}
-        self.key_column = self.entity["key"]
-        self.args = {p: tuple(rc) for p, rc in op["args"].items()}
+        self.columns = {c.name: c for c in self.entity.columns}
+        self.key_column = self.entity.key
+        self.args = {p: tuple(rc) for p, rc in op.args.items()}
         self.op = op
-        self.rule = op.get("transition")
+        self.rule = op.transition
         self.fields = self.model._meta.fields
         self._select_sql: dict[tuple, str] = {}
         self._write_sql: dict[tuple[str, tuple[str, ...]], str] = {}
         self._readers: list[tuple[str, int, Any, bool]] | None = None  # (column, position, python_value, JSON)
         self.models, self.entities = models, entities
         self.children = [
-            (models[e["name"]], e["name"], c["name"])
-            for e in entities.values()
-            for c in e["columns"]
-            if c.get("references") == self.name
+            (models[e.name], e.name, c.name) for e in entities.values() for c in e.columns if c.references == self.name
         ]
 
     # -- reads ---------------------------------------------------------------------------------
@@ -397,8 +385,8 @@ class _Operator:
             raise ToolError(f"{human(self.name)} {key!r} already exists")
         self._check_unique(values, None)
         for column in self.columns.values():
-            if column["name"] not in values and column["name"] != self.key_column and column.get("initial") is not None:
-                values[column["name"]] = column["initial"]
+            if column.name not in values and column.name != self.key_column and column.initial is not None:
+                values[column.name] = column.initial
         values[self.key_column] = key if key is not None else self._next_key()
         self._execute("insert", tuple(values), [self.fields[c].db_value(v) for c, v in values.items()])
         return self._row_dict(self._get(values[self.key_column]))
@@ -424,7 +412,7 @@ class _Operator:
 
     def login(self, **arguments: Any) -> dict:
         """Open a session for the account whose columns equal every credential given (exactly, case included)."""
-        session = self.models[self.op["session"]]
+        session = self.models[self.op.session]
         if session.find() is not None:
             raise ToolError("already logged in")
         wanted = {}
@@ -441,7 +429,7 @@ class _Operator:
 
     def transition(self, **arguments: Any) -> dict:
         row = self._find(arguments)
-        column, target, start = self.rule["column"], self.rule["to"], self.rule["from"]
+        column, target, start = self.rule.column, self.rule.to, self.rule.start
         state = getattr(row, column)
         what = f"{human(self.name)} {self._key_of(row)!r}"
         if state == target:
@@ -477,7 +465,7 @@ class _Operator:
             if role != "value" or column not in self.columns:
                 continue
             value = self._coerce(column, value)
-            parent = self.columns[column].get("references")
+            parent = self.columns[column].references
             if parent is not None and value is not None:
                 model = self.models[parent]
                 if model.find(**{model._meta.primary_key.name: value}) is None:
@@ -487,7 +475,7 @@ class _Operator:
 
     def _check_unique(self, values: Mapping[str, Any], row: pw.Model | None) -> None:
         for column, value in values.items():
-            if self.columns[column].get("unique") and value is not None:
+            if self.columns[column].unique and value is not None:
                 others = [
                     r
                     for r in self.model.find_all(**{column: value})
@@ -515,16 +503,16 @@ class _Operator:
         return self.model.find(**{self.key_column: key})
 
     def _coerce(self, column: str, value: Any) -> Any:
-        return coerce(self.columns[column]["type"], value, column)
+        return coerce(self.columns[column].type, value, column)
 
     def _key_of(self, row: pw.Model) -> Any:
         return getattr(row, self.key_column)
 
     def _next_key(self) -> Any:
         keys = [self._key_of(row) for row in self.model.find_all()]
-        if self.columns[self.key_column]["type"] == "integer":
+        if self.columns[self.key_column].type == "integer":
             return max(keys, default=0) + 1
-        prefix = self.entity.get("prefix", "")
+        prefix = self.entity.prefix or ""
         numbers = [
             int(k[len(prefix) :])
             for k in keys
@@ -536,7 +524,7 @@ class _Operator:
         out = {}
         for name, column in self.columns.items():
             value = getattr(row, name)
-            out[name] = json.loads(value) if column["type"] == "json" and value is not None else value
+            out[name] = json.loads(value) if column.type == "json" and value is not None else value
         return out
 
 

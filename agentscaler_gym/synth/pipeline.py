@@ -5,9 +5,10 @@
 1. corpus: ``ApiSpec`` list (``corpus.py``)
 2. tool graph and Louvain communities (``graph.py``), in this process
 3-6. per community, in ``workers`` processes: tool shapes and entities (``schema.py``), operators
-   (``operators.py``), tasks from walks (``taskgen.py``), validation (``validate.py``); a community
-   that fails any stage is dropped with a counted reason
-7. one folder per validated domain (``folder.py``), plus ``report.json``, ``report.md`` and a
+   (``operators.py``), seed rows (``values.py``) and policy (``policy.py``), assembled into one
+   :class:`~.spec.DomainSpec` that the later stages read: tasks from walks (``taskgen.py``),
+   validation (``validate.py``); a community that fails any stage is dropped with a counted reason
+7. one folder per validated domain (``folder.py``; ``domain.json`` by ``DomainSpec.write``), plus ``report.json``, ``report.md`` and a
    picture of the tool graph (``graph.png``) coloured by domain, written into a folder beside
    ``out`` and swapped in whole (:func:`staged`), so ``out`` is always the previous run or this one
 
@@ -26,17 +27,17 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .folder import build_domain, dumps, write_domain_folder
+from .folder import build_domain, write_domain_folder
 from .graph import GraphSettings, Partition, ToolGraph, build_graph, detect_domains, parameter_features
 from .groups import cluster_labels, source_group, theme_words
 from .operators import guard_sessions, plan_tool, tool_spec
 from .policy import policy_text
 from .schema import bind_entities, infer_schema, tool_shape
-from .spec import FORMAT, check_spec
+from .spec import DomainSpec, ToolSpec, check_spec, dumps
 from .taskgen import TaskSettings, generate_tasks
 from .validate import validate_domain
 from .values import seed_data
@@ -76,7 +77,7 @@ class DomainResult:
 
     community: int
     tools: int
-    spec: dict | None = None
+    spec: DomainSpec | None = None
     tasks: dict | None = None
     dropped: collections.Counter = field(default_factory=collections.Counter)  # "stage: reason" -> count
 
@@ -136,14 +137,14 @@ def synthesize(
     if out is not None:
         with staged(Path(out)) as stage:
             for result in kept:
-                write_domain_folder(stage / result.spec["name"], result.spec, result.tasks, code=config.emit_code)
+                write_domain_folder(stage / result.spec.name, result.spec, result.tasks, code=config.emit_code)
             note = draw_graph(graph, partition, kept, stage / "graph.png") if config.picture else None
             (stage / "report.json").write_text(dumps(summary), encoding="utf-8")
             (stage / "report.md").write_text(
                 report_markdown(summary) + (f"\n{note}\n" if note else ""), encoding="utf-8"
             )
     timings["write"] = time.perf_counter() - clock
-    return Report(summary, timings, [r.spec["name"] for r in kept])
+    return Report(summary, timings, [r.spec.name for r in kept])
 
 
 def _run(jobs: Sequence[tuple], workers: int) -> Iterator[DomainResult]:
@@ -188,26 +189,25 @@ def synthesize_domain(
         if len(usable) < config.graph.min_tools:
             result.dropped["domain: too few executable tools"] += 1
             return result
-        entities = infer_schema(usable, plans)
+        built = infer_schema(usable, plans)
         stage = "operators"
-        tools = [tool_spec(s, plans[s.name], entities) for s in usable]
-        entity_dicts = [e.to_dict() for e in entities.values()]
+        tools = tuple(tool_spec(s, plans[s.name], built) for s in usable)
+        entities = tuple(e.spec() for e in built.values())
         title = domain_title(usable, tools, [group_of[s.name] for s in usable])
-        description = f"{len(tools)} tools over {', '.join(plural(human(e['name'])) for e in entity_dicts)}."
-        spec = {
-            "format": FORMAT,
-            "name": snake(title),
-            "title": title,
-            "description": description,
-            "policy": policy_text(title, description, entity_dicts, tools),
-            "data": seed_data(entity_dicts, config.seed, config.rows),
-            "entities": entity_dicts,
-            "tools": tools,
-            "source": sorted({s.source for s in usable}),
-            "groups": sorted({group_of[s.name] for s in usable}),
-        }
+        description = f"{len(tools)} tools over {', '.join(plural(human(e.name)) for e in entities)}."
+        spec = DomainSpec(
+            name=snake(title),
+            title=title,
+            description=description,
+            policy=policy_text(title, description, entities, tools),
+            data=seed_data(entities, config.seed, config.rows),
+            entities=entities,
+            tools=tools,
+            source=tuple(sorted({s.source for s in usable})),
+            groups=tuple(sorted({group_of[s.name] for s in usable})),
+        )
         stage = "spec"
-        check_spec(spec)  # what a folder may hold: a spec the loader would refuse is never written
+        check_spec(spec.to_json())  # what a folder may hold: a spec the loader would refuse is never written
         stage = "tasks"
         candidates, walk_drops = generate_tasks(spec, build_domain(spec, {}), config.seed, config.tasks)
         result.dropped.update({f"walk: {k}": v for k, v in walk_drops.items()})
@@ -221,7 +221,7 @@ def synthesize_domain(
     return result
 
 
-def domain_title(shapes: Sequence[Any], tools: Sequence[dict], groups: Sequence[str] = ()) -> str:
+def domain_title(shapes: Sequence[Any], tools: Sequence[ToolSpec], groups: Sequence[str] = ()) -> str:
     """The source group most tools share (an API title, a theme, a function family), else the main entities.
 
     A family pool (several families sharing a theme word) is titled by that word and its main
@@ -230,7 +230,7 @@ def domain_title(shapes: Sequence[Any], tools: Sequence[dict], groups: Sequence[
     named = collections.Counter(g.strip() for g in groups if g and g.strip()) or collections.Counter(
         s.category.strip() for s in shapes if s.category and s.category.strip()
     )
-    by_entity = collections.Counter(t["operator"]["entity"] for t in tools if "entity" in t["operator"])
+    by_entity = collections.Counter(t.operator.entity for t in tools if t.operator.entity)
     top = [e for e, _ in sorted(by_entity.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
     entities = [_plural_title(e) for e in top]
     if named:
@@ -272,13 +272,13 @@ def _name(results: Iterable[DomainResult]) -> list[DomainResult]:
     for result in results:
         if result.spec is None:
             continue
-        base = result.spec["name"][:48].strip("_") or "domain"
+        base = result.spec.name[:48].strip("_") or "domain"
         name, k = base, 1
         while name in used:
             k += 1
             name = f"{base}_{k}"
         used.add(name)
-        result.spec["name"] = name
+        result.spec = replace(result.spec, name=name)
         kept.append(result)
     return kept
 
@@ -370,10 +370,10 @@ def _summary(
         "dropped": dict(per_stage),
         "per_domain": [
             {
-                "name": r.spec["name"],
-                "title": r.spec["title"],
-                "tools": len(r.spec["tools"]),
-                "entities": len(r.spec["entities"]),
+                "name": r.spec.name,
+                "title": r.spec.title,
+                "tools": len(r.spec.tools),
+                "entities": len(r.spec.entities),
                 "train": len(r.tasks["train"]),
                 "test": len(r.tasks["test"]),
             }

@@ -21,7 +21,6 @@ prints them as JSON lines.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -33,8 +32,8 @@ from ..tasks import ASSISTANT
 from ..tools import WRITE
 from .groups import mixes_sources
 from .schema import in_format
+from .spec import DomainSpec, ToolSpec
 from .values import (
-    CURRENT_DATE,
     FUTURE_STATES,
     PAST_STATES,
     as_date,
@@ -58,35 +57,35 @@ NOUNS = set(
 )
 
 
-def world_measures(spec: Mapping) -> dict:
+def world_measures(spec: DomainSpec) -> dict:
     """Counts for one domain spec: fidelity of its tools and realism of its seed rows."""
     out: Counter = Counter()
-    out["tools"] = len(spec["tools"])
-    for tool in spec["tools"]:
-        op = tool["operator"]["op"]
+    out["tools"] = len(spec.tools)
+    for tool in spec.tools:
+        op = tool.operator.op
         # a computation named by such a verb (``add`` two numbers) is judged by its true result below
-        if mutating_verb(tool["name"]) and op != "compute":
+        if mutating_verb(tool.name) and op != "compute":
             out["mutating_tools"] += 1
-            out["mutating_as_read"] += tool["kind"] != WRITE
-        if op == "compute" or is_computation(tool["name"]):
+            out["mutating_as_read"] += tool.kind != WRITE
+        if op == "compute" or is_computation(tool.name):
             out["computations"] += 1
             # a row lookup cannot answer a computation; a computation must give the true result
             out["computations_wrong"] += op != "compute" or not computes_truly(tool)
     from .folder import seed_rows
 
-    today = spec["data"].get("today", CURRENT_DATE.isoformat())
+    today = spec.data.today
     rows = seed_rows(spec)
-    for entity in spec["entities"]:
-        table = rows[entity["name"]]
-        columns = {c["name"]: c for c in entity["columns"]}
+    for entity in spec.entities:
+        table = rows[entity.name]
+        columns = {c.name: c for c in entity.columns}
         for name, column in columns.items():
-            rules = {**column.get("rules", {}), **({"enum": column["enum"]} if column.get("enum") else {})}
-            if rules and name != entity["key"]:
+            rules = {**column.rules, **({"enum": column.enum} if column.enum else {})}
+            if rules and name != entity.key:
                 values = [r[name] for r in table if r[name] is not None]
                 out["ruled_values"] += len(values)
                 out["ruled_kept"] += sum(_keeps(rules, v) for v in values)
             ws = words(name)
-            if column["type"] != "string" or column.get("enum") or name == entity["key"] or column.get("references"):
+            if column.type != "string" or column.enum or name == entity.key or column.references:
                 continue
             if {"birth", "dob", "birthday"} & set(ws):
                 out["births"] += len(table)
@@ -95,7 +94,7 @@ def world_measures(spec: Mapping) -> dict:
                 values = [r[name] for r in table if isinstance(r[name], str)]
                 out["text_values"] += len(values)
                 out["placeholders"] += sum(_placeholder(v) for v in values)
-        main = status_column(entity["columns"])
+        main = status_column(entity.columns)
         for first, second in date_pairs(list(columns)):
             for row in table:
                 a, b = as_date(row[first]), as_date(row[second])
@@ -169,7 +168,7 @@ KNOWN_RESULTS: dict[str, list[tuple[dict, Any]]] = {
 }
 
 
-def computes_truly(tool: Mapping, trials: int = 16) -> bool:
+def computes_truly(tool: ToolSpec, trials: int = 16) -> bool:
     """Whether a computation tool answers the true result of what its name and parameters say.
 
     The function and binding its name, parameter names and stated units call for (matched afresh from
@@ -181,35 +180,35 @@ def computes_truly(tool: Mapping, trials: int = 16) -> bool:
     from .compute import LIBRARY, bind, random_arguments
     from .operators import operator_tool
 
-    op = tool["operator"]
-    if op.get("function") not in KNOWN_RESULTS:
+    op = tool.operator
+    if op.function not in KNOWN_RESULTS:
         return False
-    params = tool["parameters"]
-    expected_binding, _ = bind(tool["name"], "", params["properties"], params.get("required", []))
+    params = tool.parameters
+    expected_binding, _ = bind(tool.name, "", params["properties"], params.get("required", []))
     if expected_binding is None or (expected_binding.function, expected_binding.args, expected_binding.scale) != (
-        op["function"],
-        op["args"],
-        op.get("scale") or {},
+        op.function,
+        op.args,
+        op.scale,
     ):
         return False
     run = operator_tool(tool, {}, {})
-    args, scale = op["args"], op.get("scale") or {}
+    args, scale = op.args, op.scale
     params = {name: p for p, (role, name) in args.items() if role == "input"}
-    for inputs, expected in KNOWN_RESULTS[op["function"]]:
+    for inputs, expected in KNOWN_RESULTS[op.function]:
         if any(name not in params for name in inputs if name != "periods"):
             continue
         call = {
             params[n]: (v / scale[params[n]] if params[n] in scale else v) for n, v in inputs.items() if n in params
         }
-        call = {p: _typed(v, tool["parameters"]["properties"][p]) for p, v in call.items()}
+        call = {p: _typed(v, tool.parameters["properties"][p]) for p, v in call.items()}
         if any(v is None for v in call.values()):
             continue  # the example's numbers do not fit this tool's parameter types
         if not _close(_answer(run, call), expected):
             return False
-    rng = random.Random(f"truth:{tool['name']}")
-    function = LIBRARY[op["function"]]
+    rng = random.Random(f"truth:{tool.name}")
+    function = LIBRARY[op.function]
     for _ in range(trials):
-        call = random_arguments(op["function"], args, scale, tool["parameters"]["properties"], rng)
+        call = random_arguments(op.function, args, scale, tool.parameters["properties"], rng)
         try:
             expected = function.fn(**{args[p][1]: v * scale.get(p, 1) for p, v in call.items()})
         except Exception:  # noqa: BLE001 - outside the function's domain: the tool must refuse
@@ -220,28 +219,28 @@ def computes_truly(tool: Mapping, trials: int = 16) -> bool:
     return True
 
 
-def session_measures(domain: Any, spec: Mapping) -> dict:
+def session_measures(domain: Any, spec: DomainSpec) -> dict:
     """Login tools, tools that need their session, and tasks whose gold run logs in and then acts."""
-    logins = {t["name"] for t in spec["tools"] if t["operator"]["op"] == "login"}
+    logins = {t.name for t in spec.tools if t.operator.op == "login"}
     out = Counter(
         logins=len(logins),
-        session_tools=sum(1 for t in spec["tools"] if t["operator"].get("session") and t["name"] not in logins),
+        session_tools=sum(1 for t in spec.tools if t.operator.session and t.name not in logins),
     )
     for tasks in domain.splits().values():
         out["session_chains"] += sum(1 for t in tasks if len(t.gold_calls) > 1 and t.gold_calls[0].name in logins)
     return dict(out)
 
 
-def rule_measures(domain: Any, spec: Mapping) -> dict:
+def rule_measures(domain: Any, spec: DomainSpec) -> dict:
     """Stated rules (ranges, lengths, patterns, formats, enums) and how many refuse a breaking argument
     with an error naming the parameter and leave the database as it was."""
     out: Counter = Counter()
     seat = domain.seats()[ASSISTANT]
-    for tool in spec["tools"]:
-        props = tool["parameters"]["properties"]
-        stated = {p: dict(r) for p, r in (tool["operator"].get("rules") or {}).items()}
+    for tool in spec.tools:
+        props = tool.parameters["properties"]
+        stated = {p: dict(r) for p, r in tool.operator.rules.items()}
         for p, schema in props.items():
-            if schema.get("enum") and tool["operator"]["op"] != "compute":
+            if schema.get("enum") and tool.operator.op != "compute":
                 stated.setdefault(p, {})["enum"] = schema["enum"]
         for param, rules in stated.items():
             for key, rule in rules.items():
@@ -249,27 +248,27 @@ def rule_measures(domain: Any, spec: Mapping) -> dict:
                 if value is None:
                     continue
                 out["rules"] += 1
-                arguments = {p: _filler(props[p], stated.get(p, {})) for p in tool["parameters"].get("required", [])}
+                arguments = {p: _filler(props[p], stated.get(p, {})) for p in tool.parameters.get("required", [])}
                 arguments[param] = value
-                if tool["operator"].get("session") and tool["operator"]["op"] != "login":
+                if tool.operator.session and tool.operator.op != "login":
                     _log_in(domain, seat, spec)  # the rule is checked once the session exists
                 before = seat.changes()
-                answer = seat.call(tool["name"], arguments)
+                answer = seat.call(tool.name, arguments)
                 out["rules_enforced"] += not answer.ok and param in answer.text and seat.changes() == before
                 seat.db.reset()
     return dict(out)
 
 
-def _log_in(domain: Any, seat: Any, spec: Mapping) -> None:
+def _log_in(domain: Any, seat: Any, spec: DomainSpec) -> None:
     """Log in with the credentials of the first seeded account of the domain's login tool."""
-    login = next((t for t in spec["tools"] if t["operator"]["op"] == "login"), None)
+    login = next((t for t in spec.tools if t.operator.op == "login"), None)
     if login is None:
         return
-    model = next(m for m in domain.agent.models if m._meta.table_name == login["operator"]["entity"])
+    model = next(m for m in domain.agent.models if m._meta.table_name == login.operator.entity)
     with seat.db.active():
         row = model.find()
     if row is not None:
-        seat.call(login["name"], {p: getattr(row, c) for p, (_, c) in login["operator"]["args"].items()})
+        seat.call(login.name, {p: getattr(row, c) for p, (_, c) in login.operator.args.items()})
 
 
 def _breaking(key: str, rule: Any, schema: Mapping) -> Any:
@@ -348,9 +347,9 @@ def _placeholder(value: str) -> bool:
     return bool(m) and m.group(1) in ADJECTIVES and m.group(2) in NOUNS
 
 
-def task_measures(domain: Any, spec: Mapping) -> dict:
+def task_measures(domain: Any, spec: DomainSpec) -> dict:
     """Counts for one domain's tasks (all splits): transcription, dependency, length, read-only, variety."""
-    kinds = {t["name"]: t["kind"] for t in spec["tools"]}
+    kinds = {t.name: t.kind for t in spec.tools}
     out: Counter = Counter()
     sequences: dict[str, list[tuple[str, ...]]] = {}
     lengths: Counter = Counter()
@@ -414,7 +413,7 @@ def measure_folder(path: str | Path) -> dict:
     sources = 0
     folders = sorted(p.parent for p in Path(path).glob("*/domain.json"))
     for folder in folders:
-        spec = json.loads((folder / "domain.json").read_text(encoding="utf-8"))
+        spec = DomainSpec.read(folder / "domain.json")
         total.update(world_measures(spec))
         domain = load_domain_folder(folder)
         total.update(rule_measures(domain, spec))
@@ -453,11 +452,11 @@ def measure_folder(path: str | Path) -> dict:
     }
 
 
-def domain_groups(spec: Mapping) -> list[str]:
+def domain_groups(spec: DomainSpec) -> list[str]:
     """The source groups of a domain's tools: ``groups`` in ``domain.json``, else (older folders) its source files' names."""
-    if "groups" in spec:
-        return list(spec["groups"])
-    return [Path(s.split(":", 1)[-1]).stem for s in spec.get("source", [])]
+    if spec.groups:
+        return list(spec.groups)
+    return [Path(s.split(":", 1)[-1]).stem for s in spec.source]
 
 
 def _share(part: float, whole: float) -> float:

@@ -6,7 +6,7 @@ an entity ``x`` (the strongest evidence, and shared ids are what join tables), a
 names the entity the tool is bound to. An entity's columns are the parameters and declared return
 fields of its tools; ``<x>_id`` parameters of other entities become foreign keys.
 
-The schema is plain data (``Entity.to_dict``), stored in ``domain.json``.
+The schema becomes the domain spec's entities (``Entity.spec``: :class:`~.spec.EntitySpec`), stored in ``domain.json``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 import peewee as pw
 
 from ..database import Model
+from .spec import ColumnSpec, EntitySpec
 from .words import (
     CREATE_VERBS,
     DELETE_VERBS,
@@ -544,21 +545,12 @@ class Column:
     initial: Any = None  # value of a new row when a create does not set it
     rules: dict = field(default_factory=dict)  # range, length and pattern rules its tools state
 
-    def to_dict(self) -> dict:
-        d: dict[str, Any] = {"name": self.name, "type": self.type}
-        if self.rules:
-            d["rules"] = dict(sorted(self.rules.items()))
-        if self.initial is not None:
-            d["initial"] = self.initial
-        if self.enum:
-            d["enum"] = self.enum
-        if self.references:
-            d["references"] = self.references
-        if self.unique:
-            d["unique"] = True
-        if self.description:
-            d["description"] = self.description
-        return d
+    def spec(self) -> ColumnSpec:
+        """The column as the domain spec holds it."""
+        rules = dict(sorted(self.rules.items()))
+        return ColumnSpec(
+            self.name, self.type, self.enum, self.references, self.unique, self.description, self.initial, rules
+        )
 
 
 @dataclass
@@ -584,13 +576,10 @@ class Entity:
         existing.unique = existing.unique or column.unique
         return existing
 
-    def to_dict(self) -> dict:
-        d = {"name": self.name, "key": self.key, "columns": [c.to_dict() for c in self.columns.values()]}
-        if not self.seeded:
-            d["seed"] = False
-        if self.columns[self.key].type == "string":
-            d["prefix"] = key_prefix(self.name)
-        return d
+    def spec(self) -> EntitySpec:
+        """The entity as the domain spec holds it; string keys get a prefix (``PET-``)."""
+        prefix = key_prefix(self.name) if self.columns[self.key].type == "string" else None
+        return EntitySpec(self.name, self.key, tuple(c.spec() for c in self.columns.values()), self.seeded, prefix)
 
 
 def key_prefix(entity: str) -> str:
@@ -792,17 +781,17 @@ _FIELDS = {
 }
 
 
-def build_models(entities: Sequence[Mapping]) -> dict[str, type[Model]]:
-    """Peewee models (subclasses of :class:`Model`, made with ``type()``) for entity dicts."""
+def build_models(entities: Sequence[EntitySpec]) -> dict[str, type[Model]]:
+    """Peewee models (subclasses of :class:`Model`, made with ``type()``) for the domain spec's entities."""
     models = {}
     for entity in entities:
-        attrs: dict[str, Any] = {"__module__": __name__, "Meta": type("Meta", (), {"table_name": entity["name"]})}
-        for column in entity["columns"]:
-            kind = _FIELDS[column["type"]]
-            if column["name"] == entity["key"]:
-                attrs[column["name"]] = kind(primary_key=True)
+        attrs: dict[str, Any] = {"__module__": __name__, "Meta": type("Meta", (), {"table_name": entity.name})}
+        for column in entity.columns:
+            kind = _FIELDS[column.type]
+            if column.name == entity.key:
+                attrs[column.name] = kind(primary_key=True)
             else:
-                attrs[column["name"]] = kind(null=True, index=bool(column.get("references") or column.get("unique")))
-        class_name = "".join(w.capitalize() for w in entity["name"].split("_")) or "Record"
-        models[entity["name"]] = type(class_name, (Model,), attrs)
+                attrs[column.name] = kind(null=True, index=bool(column.references or column.unique))
+        class_name = "".join(w.capitalize() for w in entity.name.split("_")) or "Record"
+        models[entity.name] = type(class_name, (Model,), attrs)
     return models

@@ -1,10 +1,19 @@
-"""What a domain folder may hold: ``domain.json`` and ``tasks.json`` checked before anything runs.
+"""The domain spec: :class:`DomainSpec`, the one owner of the ``domain.json`` format, and the checks
+a folder passes before anything runs.
+
+The synthesis stages build the spec's parts (:class:`EntitySpec` with its :class:`ColumnSpec` list,
+:class:`ToolSpec` with its :class:`OperatorSpec`, the :class:`SeedData` block) and read them as
+attributes; :meth:`DomainSpec.to_json` is the only place that writes the format and
+:meth:`DomainSpec.from_json` (or :meth:`DomainSpec.read` for a file) the only place that reads it;
+the parts' own ``from_json`` trust their value, which :meth:`DomainSpec.from_json` has checked.
+Tools' parameter schemas and the rules an operator states stay JSON schema dicts.
 
 A folder is data from anywhere (a synthesis run, a download, a hand edit), so it is read as
-untrusted input. Every name that reaches SQL (entities, columns) matches :data:`IDENTIFIER` and is
-not a peewee attribute; every operator, role, type and reference is one the runtime knows; every
-count is capped (:data:`MAX_ROWS` seed rows per table, :data:`MAX_CELLS` seed values in all); the
-stored seed rows fit their columns' types, with distinct keys and foreign keys naming existing rows; tools'
+untrusted input: :meth:`DomainSpec.from_json` runs :func:`check_spec` first. Every name that
+reaches SQL (entities, columns) matches :data:`IDENTIFIER` and is not a peewee attribute; every
+operator, role, type and reference is one the runtime knows; every count is capped
+(:data:`MAX_ROWS` seed rows per table, :data:`MAX_CELLS` seed values in all); the stored seed rows
+fit their columns' types, with distinct keys and foreign keys naming existing rows; tools'
 parameter schemas use only what the argument validator reads; every gold call names a tool of the
 domain with arguments that fit its schema. The first violation raises :class:`FolderError` naming
 the file, the field (``entities[2].columns[0].name``) and the cause. docs/synthesis.md lists the rules.
@@ -17,6 +26,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +34,6 @@ import peewee as pw
 
 from ..tasks import ASSISTANT
 from ..tools import Tool, ToolError, validate_arguments
-from .schema import FORMATS, safe_pattern
 
 FORMAT = 2  # 2: the seed rows are stored (data.tables) rather than generated at load
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,63}")  # entity, column and domain names: what may reach SQL
@@ -84,6 +93,249 @@ def _no_constant(name: str) -> Any:
 
 
 # ---------------------------------------------------------------------------------------------
+# The domain spec
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A column of an entity's table: its JSON type (:data:`COLUMN_TYPES`) and what the stages know of it."""
+
+    name: str
+    type: str
+    enum: list | None = None
+    references: str | None = None  # the entity a foreign key names
+    unique: bool = False
+    description: str = ""
+    initial: Any = None  # value of a new row when a create does not set it
+    rules: dict = field(default_factory=dict)  # range, length, pattern and format rules its tools state
+
+    def to_json(self) -> dict:
+        d: dict[str, Any] = {"name": self.name, "type": self.type}
+        if self.rules:
+            d["rules"] = dict(sorted(self.rules.items()))
+        if self.initial is not None:
+            d["initial"] = self.initial
+        if self.enum:
+            d["enum"] = self.enum
+        if self.references:
+            d["references"] = self.references
+        if self.unique:
+            d["unique"] = True
+        if self.description:
+            d["description"] = self.description
+        return d
+
+    @classmethod
+    def from_json(cls, d: Mapping) -> ColumnSpec:
+        return cls(
+            d["name"],
+            d["type"],
+            d.get("enum"),
+            d.get("references"),
+            d.get("unique", False),
+            d.get("description", ""),
+            d.get("initial"),
+            d.get("rules") or {},
+        )
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """A table: its name, key column, columns (key first), whether it has seed rows, and the prefix of string keys."""
+
+    name: str
+    key: str
+    columns: tuple[ColumnSpec, ...]
+    seeded: bool = True  # False: the table starts empty (sessions)
+    prefix: str | None = None  # how string keys start (``PET-``); None for integer keys
+
+    def to_json(self) -> dict:
+        d: dict[str, Any] = {"name": self.name, "key": self.key, "columns": [c.to_json() for c in self.columns]}
+        if not self.seeded:
+            d["seed"] = False
+        if self.prefix is not None:
+            d["prefix"] = self.prefix
+        return d
+
+    @classmethod
+    def from_json(cls, d: Mapping) -> EntitySpec:
+        columns = tuple(ColumnSpec.from_json(c) for c in d["columns"])
+        return cls(d["name"], d["key"], columns, d.get("seed", True) is not False, d.get("prefix"))
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A status change: ``column`` becomes ``to`` from one of ``start`` (None: from any state but a final one)."""
+
+    column: str
+    to: str
+    start: list[str] | None = None
+    verb: str = ""
+
+    def to_json(self) -> dict:
+        return {"column": self.column, "to": self.to, "from": self.start, "verb": self.verb}
+
+    @classmethod
+    def from_json(cls, d: Mapping) -> Transition:
+        return cls(d["column"], d["to"], d.get("from"), d.get("verb", ""))
+
+
+@dataclass(frozen=True)
+class OperatorSpec:
+    """How a tool runs (:data:`OPERATORS`); ``args`` binds each parameter as ``[role, column]`` (a
+    computation's: ``[role, argument]``). A computation names ``function`` and ``scale``; the others
+    name their ``entity``, and may state ``rules`` per parameter, a ``transition`` and the ``session``
+    table they need (a login: the one it opens)."""
+
+    op: str
+    args: dict[str, list]
+    entity: str = ""
+    rules: dict[str, dict] = field(default_factory=dict)
+    transition: Transition | None = None
+    session: str | None = None
+    function: str = ""
+    scale: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        if self.op == "compute":
+            return {"op": self.op, "function": self.function, "args": self.args, "scale": self.scale}
+        d: dict[str, Any] = {"op": self.op, "entity": self.entity, "args": self.args}
+        if self.rules:
+            d["rules"] = self.rules
+        if self.transition is not None:
+            d["transition"] = self.transition.to_json()
+        if self.session is not None:
+            d["session"] = self.session
+        return d
+
+    @classmethod
+    def from_json(cls, d: Mapping) -> OperatorSpec:
+        transition = d.get("transition")
+        return cls(
+            d["op"],
+            d["args"],
+            d.get("entity", ""),
+            d.get("rules") or {},
+            Transition.from_json(transition) if transition is not None else None,
+            d.get("session"),
+            d.get("function", ""),
+            d.get("scale") or {},
+        )
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool as the agent sees it (name, description, JSON schema of its parameters), its kind and its operator."""
+
+    name: str
+    description: str
+    kind: str  # "read" or "write", as the operator says
+    parameters: dict  # a JSON schema object, as the agent reads it
+    operator: OperatorSpec
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "kind": self.kind,
+            "parameters": self.parameters,
+            "operator": self.operator.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping) -> ToolSpec:
+        return cls(d["name"], d["description"], d["kind"], d["parameters"], OperatorSpec.from_json(d["operator"]))
+
+
+@dataclass(frozen=True)
+class SeedData:
+    """The seed the rows came from, rows per table, the domain's current date and the rows themselves:
+    per entity, one array per row in the order of its columns (None in a spec made without them: the
+    rows are then generated from ``seed`` when a domain is built)."""
+
+    seed: int
+    rows: int
+    today: str  # YYYY-MM-DD
+    tables: dict[str, list[list]] | None = None
+
+    def to_json(self) -> dict:
+        d: dict[str, Any] = {"seed": self.seed, "rows": self.rows, "today": self.today}
+        if self.tables is not None:
+            d["tables"] = self.tables
+        return d
+
+    @classmethod
+    def from_json(cls, d: Mapping) -> SeedData:
+        return cls(d["seed"], d["rows"], d["today"], d.get("tables"))
+
+
+@dataclass(frozen=True)
+class DomainSpec:
+    """A synthesized domain as data: what ``domain.json`` holds (docs/synthesis.md lists the parts).
+
+    Built by the synthesis stages, read by them, by the runtime (:func:`.folder.build_domain`) and
+    by the measures; written by :meth:`write` and read by :meth:`read`, which refuses what
+    :func:`check_spec` refuses. ``source`` lists the corpus files the tools came from and ``groups``
+    their source groups (API titles, themes, function families).
+    """
+
+    name: str
+    title: str
+    description: str
+    policy: str
+    data: SeedData
+    entities: tuple[EntitySpec, ...]
+    tools: tuple[ToolSpec, ...]
+    source: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        """The JSON value of ``domain.json`` (parameter schemas, rules and seed rows are shared, not copied)."""
+        return {
+            "format": FORMAT,
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "policy": self.policy,
+            "data": self.data.to_json(),
+            "entities": [e.to_json() for e in self.entities],
+            "tools": [t.to_json() for t in self.tools],
+            "source": list(self.source),
+            "groups": list(self.groups),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any, file: str | Path = "domain.json") -> DomainSpec:
+        """The spec a JSON value holds; :class:`FolderError` (naming ``file``) for one :func:`check_spec` refuses."""
+        check_spec(value, file)
+        return cls(
+            value["name"],
+            value["title"],
+            value["description"],
+            value["policy"],
+            SeedData.from_json(value["data"]),
+            tuple(EntitySpec.from_json(e) for e in value["entities"]),
+            tuple(ToolSpec.from_json(t) for t in value["tools"]),
+            tuple(value.get("source", ())),
+            tuple(value.get("groups", ())),
+        )
+
+    @classmethod
+    def read(cls, file: str | Path) -> DomainSpec:
+        """The spec stored in ``file`` (a ``domain.json``), checked."""
+        return cls.from_json(read_json(Path(file)), file)
+
+    def write(self, file: str | Path) -> None:
+        """Store the spec in ``file`` as canonical JSON (:func:`dumps`): the same spec, the same bytes."""
+        Path(file).write_text(dumps(self.to_json()), encoding="utf-8")
+
+
+def dumps(value: Any) -> str:
+    """Canonical JSON text: sorted keys, one-space indent, UTF-8, trailing newline."""
+    return json.dumps(value, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
 # domain.json
 
 
@@ -120,9 +372,9 @@ def check_spec(spec: Any, file: str | Path = "domain.json") -> None:
         if name in seen:
             at.fail(f"tools[{i}].name", f"tool {name!r} is defined twice")
         seen.add(name)
-    if "source" in spec:
-        for i, source in enumerate(at.sequence(spec["source"], "source", 0, 10_000)):
-            at.text(source, f"source[{i}]")
+    for key in ("source", "groups"):
+        for i, text in enumerate(at.sequence(spec.get(key, []), key, 0, 10_000)):
+            at.text(text, f"{key}[{i}]")
 
 
 def _check_entity(at: _At, entity: Any, where: str) -> str:
@@ -356,6 +608,8 @@ def _check_schema(at: _At, schema: Any, where: str, depth: int) -> None:
 def _check_rules(at: _At, rules: Mapping, where: str) -> None:
     """Range, length and pattern rules the tools check: finite bounds, whole lengths, a pattern that
     compiles and has no nested repeat (which could take exponential time on a short argument)."""
+    from .schema import FORMATS, safe_pattern  # schema builds the spec's parts, so it imports this module
+
     for key in ("minimum", "maximum"):
         value = rules.get(key)
         if value is not None and not (_is_scalar(value) and isinstance(value, (int, float)) and math.isfinite(value)):

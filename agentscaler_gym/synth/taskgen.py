@@ -33,6 +33,7 @@ from ..tools import ToolError, validate_arguments
 from ..user_acts import topic_terms
 from .compute import compute_task
 from .operators import WRITES, rule_problem
+from .spec import ColumnSpec, DomainSpec, EntitySpec, OperatorSpec, ToolSpec
 from .values import first_key, new_value
 from .words import FINAL_STATES, human, plural, words
 
@@ -69,31 +70,31 @@ class TaskSettings:
 FEWEST = 6  # tasks a domain needs to keep two of each split through validation, with a margin
 
 
-def dependency_graph(spec: Mapping) -> dict[str, list[str]]:
+def dependency_graph(spec: DomainSpec) -> dict[str, list[str]]:
     """``{tool: [tools that can consume its output]}``, in tool order."""
-    entities = {e["name"]: e for e in spec["entities"]}
-    tools = [t for t in spec["tools"] if t["operator"]["op"] != "compute"]  # a computation reads no row
-    graph = {t["name"]: [] for t in spec["tools"]}
+    entities = {e.name: e for e in spec.entities}
+    tools = [t for t in spec.tools if t.operator.op != "compute"]  # a computation reads no row
+    graph = {t.name: [] for t in spec.tools}
     for a in tools:
-        produced = a["operator"]["entity"] if a["operator"]["op"] != "delete" else None
-        graph[a["name"]] = [b["name"] for b in tools if b is not a and produced and _consumes(b, produced, entities)]
+        produced = a.operator.entity if a.operator.op != "delete" else None
+        graph[a.name] = [b.name for b in tools if b is not a and produced and _consumes(b, produced, entities)]
     return graph
 
 
-def _consumes(tool: Mapping, produced: str, entities: Mapping) -> bool:
-    op = tool["operator"]
-    roles = op["args"].values()
-    if op["entity"] == produced and any(r in ("key", "value") for r, _ in roles):
+def _consumes(tool: ToolSpec, produced: str, entities: Mapping[str, EntitySpec]) -> bool:
+    op = tool.operator
+    roles = op.args.values()
+    if op.entity == produced and any(r in ("key", "value") for r, _ in roles):
         return True
-    parent_refs = {c["name"]: c.get("references") for c in entities[op["entity"]]["columns"]}
+    parent_refs = {c.name: c.references for c in entities[op.entity].columns}
     if any(r == "value" and parent_refs.get(c) == produced for r, c in roles):
         return True
-    child_refs = {c.get("references") for c in entities[produced]["columns"]}
-    return op["entity"] in child_refs and any(r == "key" for r, _ in roles)
+    child_refs = {c.references for c in entities[produced].columns}
+    return op.entity in child_refs and any(r == "key" for r, _ in roles)
 
 
 def generate_tasks(
-    spec: Mapping, domain: Domain, seed: int = 0, settings: TaskSettings = TaskSettings()
+    spec: DomainSpec, domain: Domain, seed: int = 0, settings: TaskSettings = TaskSettings()
 ) -> tuple[dict[str, list[dict]], collections.Counter]:
     """``({"train": [task dict], "test": [...]}, reasons walks were dropped)``.
 
@@ -101,14 +102,14 @@ def generate_tasks(
     gives and whose tool sequence is new, chained ones of a known sequence, the others (a domain
     whose graph allows no chaining still gets tasks), new sequences first; one-call walks only fill
     a domain that gives fewer than ``FEWEST`` longer ones. See :func:`_select` for the read-only share."""
-    rng = random.Random(f"tasks:{seed}:{spec['name']}")
+    rng = random.Random(f"tasks:{seed}:{spec.name}")
     lo, hi = settings.walk_length
     walker = _Walker(spec, domain, rng, hi)
     graph = dependency_graph(spec)
-    starts = [t["name"] for t in spec["tools"]]
+    starts = [t.name for t in spec.tools]
     rng.shuffle(starts)
     dropped: collections.Counter = collections.Counter()
-    writes = any(t["operator"]["op"] in WRITES for t in spec["tools"])
+    writes = any(t.operator.op in WRITES for t in spec.tools)
     want = settings.count if writes else min(settings.count, FEWEST)
     share = settings.read_only_share
     patience = min(max(settings.count, 24), 200)  # fruitless walks before settling for what was found
@@ -240,21 +241,21 @@ def _task_dict(task: Task, index: int) -> dict:
 
 
 class _Walker:
-    def __init__(self, spec: Mapping, domain: Domain, rng: random.Random, longest: int = 6):
+    def __init__(self, spec: DomainSpec, domain: Domain, rng: random.Random, longest: int = 6):
         self.spec, self.domain, self.rng, self.longest = spec, domain, rng, longest
         self.walked: collections.Counter = collections.Counter()  # prefixes of kept walks' own steps
         self.last_path: tuple[str, ...] = ()  # the tools of the last task's own steps (lookups left out)
         self.last_chained = False  # whether that task needs a value only an earlier answer gives
         self.cache: dict[tuple[str, int], list[dict]] = {}  # rows per table, while the database stays as is
-        self.tools = {t["name"]: t for t in spec["tools"]}
-        self.entities = {e["name"]: e for e in spec["entities"]}
+        self.tools = {t.name: t for t in spec.tools}
+        self.entities = {e.name: e for e in spec.entities}
         self.models = {m._meta.table_name: m for m in domain.agent.models}
         self.db = domain.seats()[ASSISTANT].db
         self.children = collections.defaultdict(list)
-        for e in spec["entities"]:
-            for c in e["columns"]:
-                if c.get("references"):
-                    self.children[c["references"]].append((e["name"], c["name"]))
+        for e in spec.entities:
+            for c in e.columns:
+                if c.references:
+                    self.children[c.references].append((e.name, c.name))
 
     def walk(self, start: str, length: int, graph: Mapping[str, list[str]], index: int) -> Task | str:
         """One walk of at most ``length`` gold calls from ``start``, lookups included. The next tool is
@@ -262,7 +263,7 @@ class _Walker:
         so distinct tool sequences keep growing with the number of tasks asked for."""
         self.db.reset()
         self.last_path, self.last_chained = (start,), False
-        if self.tools[start]["operator"]["op"] == "compute":
+        if self.tools[start].operator.op == "compute":
             task = compute_task(
                 self.tools[start], self.domain.tools[start], self.db, self.rng, index, OPENINGS, PERSONAS
             )
@@ -273,8 +274,8 @@ class _Walker:
         chain: tuple[str, dict] | None = None  # (entity, row) the last call returned
         path: tuple[str, ...] = ()
         name = start
-        if self.tools[start]["operator"].get("session") and self.tools[start]["operator"]["op"] != "login":
-            login = login_step(self, self.tools[start]["operator"]["session"])  # the session comes first
+        if self.tools[start].operator.session and self.tools[start].operator.op != "login":
+            login = login_step(self, self.tools[start].operator.session)  # the session comes first
             if isinstance(login, str):
                 return login
             calls.append(ToolCall(login.tool, login.arguments))
@@ -313,11 +314,11 @@ class _Walker:
             name = self._next(path, options)
         if not calls:
             return "empty walk"
-        writes = [c for c in calls if self.tools[c.name]["operator"]["op"] in WRITES]
+        writes = [c for c in calls if self.tools[c.name].operator.op in WRITES]
         if writes and not self.db.changes():
             return "the walk's writes cancel out"
         outputs: tuple[str, ...] = ()
-        if all(self.tools[c.name]["operator"]["op"] in ("login",) + READS for c in calls):
+        if all(self.tools[c.name].operator.op in ("login",) + READS for c in calls):
             while steps and chains[-1] is None:  # end on the last call that found exactly one record
                 steps, calls, chains = steps[:-1], calls[:-1], chains[:-1]
             if not steps:
@@ -333,7 +334,7 @@ class _Walker:
     def _next(self, path: tuple[str, ...], options: list[str]) -> str:
         least = min(self.walked[path + (n,)] for n in options)
         fresh = [n for n in options if self.walked[path + (n,)] == least]
-        writes = [n for n in fresh if self.tools[n]["operator"]["op"] in WRITES]
+        writes = [n for n in fresh if self.tools[n].operator.op in WRITES]
         return self.rng.choice(writes if writes and self.rng.random() < 0.6 else fresh)
 
     def kept(self, path: tuple[str, ...]) -> None:
@@ -355,7 +356,7 @@ class _Walker:
             if step.sources[param] != "user" or isinstance(step.arguments[param], bool):
                 continue
             own = self.entities[step.entity]
-            target = step.entity if column == own["key"] and step.op != "create" else _references(own, column)
+            target = step.entity if column == own.key and step.op != "create" else _references(own, column)
             if target is None:
                 continue
             searches = self._lookup(target, step.arguments[param])
@@ -377,24 +378,24 @@ class _Walker:
             return [own]
         return self._parent_search(name, row)
 
-    def _list_tools(self, name: str) -> list[Mapping]:
-        return [t for t in self.tools.values() if t["operator"]["op"] == "list" and t["operator"]["entity"] == name]
+    def _list_tools(self, name: str) -> list[ToolSpec]:
+        return [t for t in self.tools.values() if t.operator.op == "list" and t.operator.entity == name]
 
-    def _facts(self, entity: Mapping, tool: Mapping, row: Mapping) -> list[tuple[str, str]]:
+    def _facts(self, entity: EntitySpec, tool: ToolSpec, row: Mapping) -> list[tuple[str, str]]:
         """``(param, column)`` of ``tool``'s filters on facts a person knows of ``row``: its names,
         dates and other free text (not its ids, not a choice from a list)."""
-        params = tool["parameters"]["properties"]
+        params = tool.parameters["properties"]
         columns = self._columns(entity)
         out = []
-        for param, (role, column) in sorted(tool["operator"]["args"].items()):
+        for param, (role, column) in sorted(tool.operator.args.items()):
             meta = columns.get(column)
             if (
                 role == "value"
                 and meta is not None
-                and column != entity["key"]
-                and not meta.get("references")
-                and not meta.get("enum")
-                and meta["type"] == "string"
+                and column != entity.key
+                and not meta.references
+                and not meta.enum
+                and meta.type == "string"
                 and params[param].get("type") == "string"
                 and row.get(column)
             ):
@@ -410,7 +411,7 @@ class _Walker:
                 for chosen in itertools.combinations(facts, size):
                     if not self._unique(name, row, [c for _, c in chosen]):
                         continue
-                    search = _Step(tool["name"], "list", name, lookup=True)
+                    search = _Step(tool.name, "list", name, lookup=True)
                     for param, column in chosen:
                         search.set(param, row[column], "user", column)
                     result = self._search(tool, search, row)
@@ -423,12 +424,12 @@ class _Walker:
         be), and the record picked from them by a fact the user describes it with."""
         entity = self.entities[name]
         for tool in self._list_tools(name):
-            for param, (role, column) in sorted(tool["operator"]["args"].items()):
+            for param, (role, column) in sorted(tool.operator.args.items()):
                 parent = _references(entity, column)
                 if role != "value" or parent is None or parent == name or row.get(column) is None:
                     continue
                 before = self._own_search(parent, self._row(parent, row[column]) or {})
-                search = _Step(tool["name"], "list", name, lookup=True)
+                search = _Step(tool.name, "list", name, lookup=True)
                 search.set(param, row[column], "chain" if before else "user", column)
                 result = self._search(tool, search, row)
                 if not result:
@@ -437,15 +438,15 @@ class _Walker:
                 if pick is None:
                     continue
                 search.pick = pick
-                mine = next(r for r in result if r[entity["key"]] == row[entity["key"]])
+                mine = next(r for r in result if r[entity.key] == row[entity.key])
                 return ([before] if before else []) + [(search, (name, mine))]
         return []
 
-    def _search(self, tool: Mapping, search: _Step, row: Mapping) -> list[dict] | None:
+    def _search(self, tool: ToolSpec, search: _Step, row: Mapping) -> list[dict] | None:
         """Run ``search`` (its other required filters from ``row``); its answer if ``row`` is in it."""
         entity = self.entities[search.entity]
-        args = tool["operator"]["args"]
-        for param in tool["parameters"].get("required", ()):
+        args = tool.operator.args
+        for param in tool.parameters.get("required", ()):
             role, column = args.get(param, ("ignored", None))
             if param in search.arguments:
                 continue
@@ -456,41 +457,41 @@ class _Walker:
         if isinstance(fitted, str):
             return None
         try:
-            result = self.db.run(self.domain.tools[tool["name"]], search.arguments)
+            result = self.db.run(self.domain.tools[tool.name], search.arguments)
         except ToolError:
             return None
         if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
             return None
-        if not any(r.get(entity["key"]) == row[entity["key"]] for r in result):
+        if not any(r.get(entity.key) == row[entity.key] for r in result):
             return None
         return result
 
-    def _pick(self, entity: Mapping, result: list[dict], row: Mapping, given: set[str]) -> tuple[str, Any] | None:
+    def _pick(self, entity: EntitySpec, result: list[dict], row: Mapping, given: set[str]) -> tuple[str, Any] | None:
         """``(column, value)`` telling ``row`` apart from the other listed records (``()`` if it is the
         only one), preferring a choice from a list (an account type), then text, then anything said."""
         if len(result) == 1:
             return ()
         columns = [
             c
-            for c in entity["columns"]
-            if c["name"] not in given
-            and c["name"] != entity["key"]
-            and not c.get("references")
-            and c["type"] not in ("json", "boolean")
-            and row.get(c["name"]) not in (None, "")
-            and sum(str(r.get(c["name"])).lower() == str(row[c["name"]]).lower() for r in result) == 1
+            for c in entity.columns
+            if c.name not in given
+            and c.name != entity.key
+            and not c.references
+            and c.type not in ("json", "boolean")
+            and row.get(c.name) not in (None, "")
+            and sum(str(r.get(c.name)).lower() == str(row[c.name]).lower() for r in result) == 1
         ]
-        columns.sort(key=lambda c: (not c.get("enum"), c["type"] != "string"))
-        return (columns[0]["name"], row[columns[0]["name"]]) if columns else None
+        columns.sort(key=lambda c: (not c.enum, c.type != "string"))
+        return (columns[0].name, row[columns[0].name]) if columns else None
 
-    def _arguments(self, tool: Mapping, chain: tuple[str, dict] | None, index: int) -> _Step | str:
-        op = tool["operator"]
-        entity = self.entities[op["entity"]]
-        kind = op["op"]
-        params = tool["parameters"]["properties"]
-        required = set(tool["parameters"].get("required", ()))
-        roles = {p: tuple(rc) for p, rc in op["args"].items()}
-        step = _Step(tool["name"], kind, entity["name"])
+    def _arguments(self, tool: ToolSpec, chain: tuple[str, dict] | None, index: int) -> _Step | str:
+        op = tool.operator
+        entity = self.entities[op.entity]
+        kind = op.op
+        params = tool.parameters["properties"]
+        required = set(tool.parameters.get("required", ()))
+        roles = {p: tuple(rc) for p, rc in op.args.items()}
+        step = _Step(tool.name, kind, entity.name)
         row, chained = self._target_row(op, entity, chain)
         if row is None and kind != "create":
             return f"no row a {kind} can act on"
@@ -498,7 +499,7 @@ class _Walker:
             schema = params[param]
             must = param in required
             if role == "key" and kind == "create":
-                step.set(param, first_key(entity, 100 + index) if column == entity["key"] else None, "user", column)
+                step.set(param, first_key(entity, 100 + index) if column == entity.key else None, "user", column)
             elif role == "key":
                 step.set(param, row[column], "chain" if chained else "user", column)
             elif role == "value" and kind == "list":
@@ -529,7 +530,7 @@ class _Walker:
         return self._fitted(step, tool)
 
     def _one_change(
-        self, step: _Step, roles: Mapping, params: Mapping, entity: Mapping, row: dict, index: int
+        self, step: _Step, roles: Mapping, params: Mapping, entity: EntitySpec, row: dict, index: int
     ) -> str | None:
         """An update whose every value is optional still changes one: pick it and a new value."""
         options = [p for p, (r, c) in roles.items() if r == "value" and c in self._columns(entity)]
@@ -547,58 +548,60 @@ class _Walker:
             step.set(param, self._new(entity, column, params[param], index, row), "user", column)
         return None
 
-    def _fitted(self, step: _Step, tool: Mapping) -> _Step | str:
+    def _fitted(self, step: _Step, tool: ToolSpec) -> _Step | str:
         """The step with each argument in its schema's type, if they all fit and validate."""
-        params = tool["parameters"]["properties"]
+        params = tool.parameters["properties"]
         fitted = {param: _fit(value, params[param]) for param, value in step.arguments.items()}
         if any(value is None for value in fitted.values()):
             return "argument does not fit its schema"
-        rules = tool["operator"].get("rules", {})
+        rules = tool.operator.rules
         if any(rule_problem(rules.get(param, {}), value) for param, value in fitted.items()):
             return "argument breaks a rule its schema states"
         step.arguments = fitted
         try:
-            validate_arguments(self.domain.tools[tool["name"]], step.arguments)
+            validate_arguments(self.domain.tools[tool.name], step.arguments)
         except ToolError:
             return "arguments do not validate"
         return step
 
-    def _target_row(self, op: Mapping, entity: Mapping, chain: tuple[str, dict] | None) -> tuple[dict | None, bool]:
+    def _target_row(
+        self, op: OperatorSpec, entity: EntitySpec, chain: tuple[str, dict] | None
+    ) -> tuple[dict | None, bool]:
         """The row a call acts on: the chained row (or the one its foreign key names), else one sampled from the state."""
-        name = entity["name"]
+        name = entity.name
         if chain is not None:
             chained_entity, chained_row = chain
             if chained_entity == name:
-                return self._row(name, chained_row[entity["key"]]), True
+                return self._row(name, chained_row[entity.key]), True
             for column in self._columns(self.entities[chained_entity]).values():
-                if column.get("references") == name and chained_row.get(column["name"]) is not None:
-                    return self._row(name, chained_row[column["name"]]), True
-            fks = [c["name"] for c in entity["columns"] if c.get("references") == chained_entity]
-            if fks and op["op"] != "create":
-                key = chained_row[self.entities[chained_entity]["key"]]
+                if column.references == name and chained_row.get(column.name) is not None:
+                    return self._row(name, chained_row[column.name]), True
+            fks = [c.name for c in entity.columns if c.references == chained_entity]
+            if fks and op.op != "create":
+                key = chained_row[self.entities[chained_entity].key]
                 rows = [r for r in self._rows(name) if r[fks[0]] == key]
                 return (self.rng.choice(rows) if rows else None), False
-        if op["op"] == "create":
+        if op.op == "create":
             return None, False
         rows = self._rows(name)
-        if op["op"] == "transition":
-            t = op["transition"]
+        if op.op == "transition":
+            t = op.transition
             rows = [
                 r
                 for r in rows
-                if r.get(t["column"]) != t["to"]
-                and (r.get(t["column"]) in t["from"] if t["from"] else r.get(t["column"]) not in FINAL_STATES)
+                if r.get(t.column) != t.to
+                and (r.get(t.column) in t.start if t.start else r.get(t.column) not in FINAL_STATES)
             ]
-        elif op["op"] == "delete":
-            rows = [r for r in rows if not self._has_children(name, r[entity["key"]])]
-        if any(r == "key" and c != entity["key"] for r, c in op["args"].values()):
-            rows = [r for r in rows if self._unique(name, r, [c for r_, c in op["args"].values() if r_ == "key"])]
+        elif op.op == "delete":
+            rows = [r for r in rows if not self._has_children(name, r[entity.key])]
+        if any(r == "key" and c != entity.key for r, c in op.args.values()):
+            rows = [r for r in rows if self._unique(name, r, [c for r_, c in op.args.values() if r_ == "key"])]
         return (self.rng.choice(rows) if rows else None), False
 
-    def _chain_filter(self, column: str, entity: Mapping, chain: tuple[str, dict] | None) -> bool:
+    def _chain_filter(self, column: str, entity: EntitySpec, chain: tuple[str, dict] | None) -> bool:
         return chain is not None and _references(entity, column) == chain[0]
 
-    def _pick_filter(self, step: _Step, roles: Mapping, params: Mapping, entity: Mapping, row: dict) -> None:
+    def _pick_filter(self, step: _Step, roles: Mapping, params: Mapping, entity: EntitySpec, row: dict) -> None:
         """A search needs at least one filter the user gives: prefer one that finds exactly this row."""
         options = [
             p
@@ -607,7 +610,7 @@ class _Walker:
         ]
         if not options:
             return
-        unique = [p for p in options if self._unique(entity["name"], row, [roles[p][1]])]
+        unique = [p for p in options if self._unique(entity.name, row, [roles[p][1]])]
         param = self.rng.choice(unique or options)
         step.set(param, row[roles[param][1]], "user", roles[param][1])
 
@@ -617,25 +620,25 @@ class _Walker:
         if entity in self.entities:
             rows = self._rows(entity)
             if rows:
-                return self.rng.choice(rows)[self.entities[entity]["key"]]
-        return new_value(column, {"name": column, "type": "string"}, schema, index, self.rng)
+                return self.rng.choice(rows)[self.entities[entity].key]
+        return new_value(column, ColumnSpec(column, "string"), schema, index, self.rng)
 
     def _parent_key(self, parent: str, chain: tuple[str, dict] | None, current: Any) -> tuple[Any, str]:
         if chain is not None and chain[0] == parent:
-            return chain[1][self.entities[parent]["key"]], "chain"
+            return chain[1][self.entities[parent].key], "chain"
         if chain is not None:  # the chained record's own parent: the same customer, not a random one
-            for column in self.entities[chain[0]]["columns"]:
-                value = chain[1].get(column["name"])
-                if column.get("references") == parent and value is not None and value != current:
+            for column in self.entities[chain[0]].columns:
+                value = chain[1].get(column.name)
+                if column.references == parent and value is not None and value != current:
                     return value, "chain"
-        keys = [r[self.entities[parent]["key"]] for r in self._rows(parent)]
+        keys = [r[self.entities[parent].key] for r in self._rows(parent)]
         keys = [k for k in keys if k != current]
         return (self.rng.choice(keys), "user") if keys else (None, "user")
 
-    def _new(self, entity: Mapping, column: str, schema: Mapping, index: int, row: dict | None) -> Any:
-        meta = self._columns(entity).get(column, {"name": column, "type": "string"})
+    def _new(self, entity: EntitySpec, column: str, schema: Mapping, index: int, row: dict | None) -> Any:
+        meta = self._columns(entity).get(column) or ColumnSpec(column, "string")
         for attempt in range(6):
-            value = new_value(entity["name"], meta, schema, 200 + index * 7 + attempt, self.rng)
+            value = new_value(entity.name, meta, schema, 200 + index * 7 + attempt, self.rng)
             if row is None or _fit(row.get(column), schema) != value:
                 return value
         return value
@@ -646,13 +649,13 @@ class _Walker:
         entity = self.entities[chain[0]]
         given = set(step.columns.values())
         options = [
-            c["name"]
-            for c in entity["columns"]
-            if c["name"] not in given
-            and c["type"] != "json"
-            and c["name"] != entity["key"]
-            and chain[1].get(c["name"]) not in (None, "")
-            and "?" not in str(chain[1][c["name"]])
+            c.name
+            for c in entity.columns
+            if c.name not in given
+            and c.type != "json"
+            and c.name != entity.key
+            and chain[1].get(c.name) not in (None, "")
+            and "?" not in str(chain[1][c.name])
         ]  # a question in the answer would read as one
         if not options:
             return None
@@ -683,8 +686,8 @@ class _Walker:
         values = [str(row.get(c)).lower() for c in columns]
         return sum(1 for r in self._rows(entity) if [str(r.get(c)).lower() for c in columns] == values) == 1
 
-    def _columns(self, entity: Mapping) -> dict[str, Mapping]:
-        return {c["name"]: c for c in entity["columns"]}
+    def _columns(self, entity: EntitySpec) -> dict[str, ColumnSpec]:
+        return {c.name: c for c in entity.columns}
 
     # -- the user's request ------------------------------------------------------------------------
 
@@ -750,11 +753,11 @@ class _Step:
             return
         self.arguments[param], self.sources[param], self.columns[param] = value, source, column
 
-    def describe(self, tool: Mapping, entities: Mapping, hidden: set[str] = frozenset()) -> str:
+    def describe(self, tool: ToolSpec, entities: Mapping[str, EntitySpec], hidden: set[str] = frozenset()) -> str:
         """The step in words; the values of ``hidden`` arguments are left for the user to give when asked."""
         entity = human(self.entity)
-        op = tool["operator"]
-        keys = [p for p, (r, _) in op["args"].items() if r == "key" and p in self.arguments]
+        op = tool.operator
+        keys = [p for p, (r, _) in op.args.items() if r == "key" and p in self.arguments]
         values = [p for p in self.arguments if p not in keys]
         given = [p for p in values if self.sources[p] == "user" and p not in hidden]
         linked = [p for p in values if self.sources[p] == "chain"]
@@ -812,7 +815,7 @@ class _Step:
             return self._worded(UPDATE_WORDS, ref=ref, changes=changes)
         if self.op == "delete":
             return self._worded(DELETE_WORDS, ref=ref)
-        verb = op["transition"].get("verb") or op["transition"]["to"]
+        verb = op.transition.verb or op.transition.to
         return self._worded(TRANSITION_WORDS, verb=verb, ref=ref) + (f" ({details})" if details else "")
 
     def _worded(self, templates: Sequence[str], **parts: str) -> str:
@@ -855,19 +858,19 @@ READS = ("get", "list", "compute")
 
 def login_step(walker: _Walker, session: str) -> _Step | str:
     """Log in with the credentials of one account (facts the user holds and gives when asked)."""
-    tool = next((t for t in walker.tools.values() if t["operator"]["op"] == "login"), None)
+    tool = next((t for t in walker.tools.values() if t.operator.op == "login"), None)
     if tool is None:
         return "no login tool for the session"
-    op = tool["operator"]
-    rows = walker._rows(op["entity"])
+    op = tool.operator
+    rows = walker._rows(op.entity)
     if not rows:
         return "no account to log in with"
     row = walker.rng.choice(rows)
-    step = _Step(tool["name"], "login", op["entity"])
-    for param, (_, column) in op["args"].items():
+    step = _Step(tool.name, "login", op.entity)
+    for param, (_, column) in op.args.items():
         step.set(param, row.get(column), "user", column)
     try:
-        walker.db.run(walker.domain.tools[tool["name"]], step.arguments)
+        walker.db.run(walker.domain.tools[tool.name], step.arguments)
     except ToolError:
         return "the login failed"
     return step
@@ -887,8 +890,8 @@ def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _chained_row(tool: Mapping, result: Any) -> tuple[str, dict] | None:
-    entity = tool["operator"]["entity"]
+def _chained_row(tool: ToolSpec, result: Any) -> tuple[str, dict] | None:
+    entity = tool.operator.entity
     if isinstance(result, dict) and "deleted" not in result:
         return entity, result
     if isinstance(result, list) and len(result) == 1 and isinstance(result[0], dict):
@@ -896,8 +899,8 @@ def _chained_row(tool: Mapping, result: Any) -> tuple[str, dict] | None:
     return None
 
 
-def _references(entity: Mapping, column: str) -> str | None:
-    return next((c.get("references") for c in entity["columns"] if c["name"] == column), None)
+def _references(entity: EntitySpec, column: str) -> str | None:
+    return next((c.references for c in entity.columns if c.name == column), None)
 
 
 def _fit(value: Any, schema: Mapping) -> Any:

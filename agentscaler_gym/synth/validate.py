@@ -16,12 +16,13 @@ from collections.abc import Mapping
 from ..checks import DomainCheckError, check_do_nothing, check_domain, check_oracle, check_tool_kinds
 from ..env import ToolUseEnv, UnicodeText
 from .folder import build_domain
+from .spec import DomainSpec
 
 CHECK_ACTION_LENGTH = 2_000
 
 
 def validate_domain(
-    spec: Mapping, tasks: Mapping[str, list], min_test: int = 2, min_train: int = 2
+    spec: DomainSpec, tasks: Mapping[str, list], min_test: int = 2, min_train: int = 2
 ) -> tuple[dict | None, collections.Counter]:
     """``(kept tasks by split, or None if the domain is dropped; counted reasons)``."""
     reasons: collections.Counter = collections.Counter()

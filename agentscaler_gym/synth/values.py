@@ -36,6 +36,7 @@ from random import Random
 from typing import Any
 
 from .schema import in_format
+from .spec import ColumnSpec, EntitySpec, SeedData
 from .words import singular, words
 
 # The day a synthesized domain lives in unless its spec says otherwise; its policy states it.
@@ -241,55 +242,52 @@ FUTURE_STATES = {"scheduled", "upcoming", "booked", "confirmed", "reserved", "pl
 
 
 def generate_rows(
-    entities: Sequence[Mapping], seed: int, count: int, today: dt.date = CURRENT_DATE
+    entities: Sequence[EntitySpec], seed: int, count: int, today: dt.date = CURRENT_DATE
 ) -> dict[str, list[dict]]:
     """``count`` rows per entity: keys first (so foreign keys always point at a real row), then values,
     then the relations between a row's values (spans in order, statuses and dates that agree)."""
-    keys = {e["name"]: [first_key(e, i) for i in range(count)] for e in entities}
+    keys = {e.name: [first_key(e, i) for i in range(count)] for e in entities}
     rows: dict[str, list[dict]] = {}
     for entity in entities:
-        rng = Random(f"{seed}:{entity['name']}")
-        columns = entity["columns"]
-        spans = date_pairs([c["name"] for c in columns])
-        bounds = number_pairs([c["name"] for c in columns if c["type"] in ("integer", "number")])
-        seen: dict[str, set] = {c["name"]: set() for c in columns if c.get("unique") and c["name"] != entity["key"]}
-        table = rows[entity["name"]] = []
+        rng = Random(f"{seed}:{entity.name}")
+        columns = entity.columns
+        spans = date_pairs([c.name for c in columns])
+        bounds = number_pairs([c.name for c in columns if c.type in ("integer", "number")])
+        seen: dict[str, set] = {c.name: set() for c in columns if c.unique and c.name != entity.key}
+        table = rows[entity.name] = []
         for i in range(count):
             row: dict[str, Any] = {}
             person = _Person(rng, i)
             for column in columns:
-                name = column["name"]
-                if name == entity["key"]:
-                    row[name] = keys[entity["name"]][i]
-                elif column.get("references"):
-                    row[name] = rng.choice(keys[column["references"]])
+                name = column.name
+                if name == entity.key:
+                    row[name] = keys[entity.name][i]
+                elif column.references:
+                    row[name] = rng.choice(keys[column.references])
                 else:
-                    value = column_value(entity["name"], column, i, rng, today, person)
+                    value = column_value(entity.name, column, i, rng, today, person)
                     if name in seen:
                         value = _distinct(value, seen[name], i)
-                    row[name] = _json_text(value) if column["type"] == "json" else value
+                    row[name] = _json_text(value) if column.type == "json" else value
             _relate(row, columns, spans, bounds, rng, today)
             table.append(row)
     return rows
 
 
-def seed_data(entities: Sequence[Mapping], seed: int, count: int, today: dt.date = CURRENT_DATE) -> dict:
-    """The ``data`` section of a domain spec: seed, rows per table, current date and the rows themselves
+def seed_data(entities: Sequence[EntitySpec], seed: int, count: int, today: dt.date = CURRENT_DATE) -> SeedData:
+    """The ``data`` block of a domain spec: seed, rows per table, current date and the rows themselves
     (per entity, one array per row in the order of its columns)."""
     rows = generate_rows(entities, seed, count, today)
     tables = {
-        e["name"]: []
-        if e.get("seed", True) is False
-        else [[r[c["name"]] for c in e["columns"]] for r in rows[e["name"]]]
-        for e in entities
+        e.name: [[r[c.name] for c in e.columns] for r in rows[e.name]] if e.seeded else [] for e in entities
     }  # a session table starts empty: nobody is logged in yet
-    return {"seed": seed, "rows": count, "today": today.isoformat(), "tables": tables}
+    return SeedData(seed, count, today.isoformat(), tables)
 
 
-def first_key(entity: Mapping, index: int) -> Any:
+def first_key(entity: EntitySpec, index: int) -> Any:
     """The key of the ``index``-th seed row: 1, 2, ... or ``PET-0001``, ..."""
-    key_type = next(c["type"] for c in entity["columns"] if c["name"] == entity["key"])
-    return index + 1 if key_type == "integer" else f"{entity.get('prefix', '')}{index + 1:04d}"
+    key_type = next(c.type for c in entity.columns if c.name == entity.key)
+    return index + 1 if key_type == "integer" else f"{entity.prefix or ''}{index + 1:04d}"
 
 
 def date_pairs(columns: Sequence[str]) -> list[tuple[str, str]]:
@@ -328,7 +326,7 @@ def _distinct(value: Any, seen: set, index: int) -> Any:
     return value
 
 
-def _relate(row: dict, columns: Sequence[Mapping], spans, bounds, rng: Random, today: dt.date) -> None:
+def _relate(row: dict, columns: Sequence[ColumnSpec], spans, bounds, rng: Random, today: dt.date) -> None:
     """Make a row's values agree: spans and bounds in order, dates and flags that fit its status."""
     for low, high in bounds:
         if isinstance(row[low], (int, float)) and isinstance(row[high], (int, float)) and row[low] > row[high]:
@@ -337,8 +335,8 @@ def _relate(row: dict, columns: Sequence[Mapping], spans, bounds, rng: Random, t
     status = row[main] if main is not None and isinstance(row[main], str) else None
     state = state_word(status)
     for c in columns:  # a booking's booking_status and status tell one story where they can
-        if c["name"] != main and c["name"].endswith("status") and status in (c.get("enum") or ()):
-            row[c["name"]] = status
+        if c.name != main and c.name.endswith("status") and status in (c.enum or ()):
+            row[c.name] = status
     for start, end in spans:
         a, b = as_date(row[start]), as_date(row[end])
         if a is None or b is None:
@@ -357,23 +355,23 @@ def _relate(row: dict, columns: Sequence[Mapping], spans, bounds, rng: Random, t
         row[start], row[end] = _redate(row[start], a), _redate(row[end], a + dt.timedelta(days=length))
     species = row.get("species")
     for c in columns:  # a hamster does not weigh 30 kg
-        if c["name"] in ("weight", "weight_kg") and species in SPECIES_KG and isinstance(row[c["name"]], (int, float)):
+        if c.name in ("weight", "weight_kg") and species in SPECIES_KG and isinstance(row[c.name], (int, float)):
             low, high = SPECIES_KG[species]
-            row[c["name"]] = (
-                round(rng.uniform(low, high), 2) if c["type"] == "number" else max(1, round(rng.uniform(low, high)))
+            row[c.name] = (
+                round(rng.uniform(low, high), 2) if c.type == "number" else max(1, round(rng.uniform(low, high)))
             )
     if status is None:
         return
-    stated = next(c.get("enum") for c in columns if c["name"] == main) or VOCAB["status"]
+    stated = next(c.enum for c in columns if c.name == main) or VOCAB["status"]
     states = {state_word(v) for v in stated}
     for c in columns:  # is_active, verified: true exactly when the status says so
-        if c["type"] == "boolean" and c["name"].removeprefix("is_") in states:
-            row[c["name"]] = state == c["name"].removeprefix("is_")
+        if c.type == "boolean" and c.name.removeprefix("is_") in states:
+            row[c.name] = state == c.name.removeprefix("is_")
 
 
-def status_column(columns: Sequence[Mapping]) -> str | None:
+def status_column(columns: Sequence[ColumnSpec]) -> str | None:
     """The column that holds a row's status: ``status``, else the first text ``*_status`` column."""
-    names = [c["name"] for c in columns if c["type"] == "string"]
+    names = [c.name for c in columns if c.type == "string"]
     return "status" if "status" in names else next((n for n in names if n.endswith("_status")), None)
 
 
@@ -407,7 +405,7 @@ def _redate(value: str, day: dt.date) -> str:
 
 
 def new_value(
-    entity: str, column: Mapping, schema: Mapping, index: int, rng: Random, today: dt.date = CURRENT_DATE
+    entity: str, column: ColumnSpec, schema: Mapping, index: int, rng: Random, today: dt.date = CURRENT_DATE
 ) -> Any:
     """A value for an argument (of JSON ``schema``) that sets ``column``: fits the schema, realistic for the column."""
     kind = schema.get("type")
@@ -416,20 +414,24 @@ def new_value(
     if kind == "array":
         item = schema.get("items") or {"type": "string"}
         return [
-            new_value(entity, {"name": column["name"], "type": item.get("type", "string")}, item, index + k, rng, today)
+            new_value(entity, ColumnSpec(column.name, item.get("type", "string")), item, index + k, rng, today)
             for k in range(1 + rng.randrange(2))
         ]
     if kind == "object":
         props = schema.get("properties") or {}
         return {
-            k: new_value(entity, {"name": k, "type": v.get("type", "string")}, v, index, rng, today)
+            k: new_value(entity, ColumnSpec(k, v.get("type", "string")), v, index, rng, today)
             for k, v in sorted(props.items())[:3]
         }
-    if kind == "number" and column.get("type") == "integer":
+    if kind == "number" and column.type == "integer":
         kind = "integer"  # a number argument that sets an integer column must be whole
     kind = {"integer": "integer", "number": "number", "boolean": "boolean"}.get(kind, "string")
-    rules = {**(column.get("rules") or {}), **{k: v for k, v in schema.items() if k in RULE_KEYS}}
-    return column_value(entity, {**column, "type": kind, "rules": rules}, index, rng, today)
+    rules = {**column.rules, **{k: v for k, v in schema.items() if k in RULE_KEYS}}
+    # built directly rather than by dataclasses.replace, which is several times slower in this hot path
+    column = ColumnSpec(
+        column.name, kind, column.enum, column.references, column.unique, column.description, column.initial, rules
+    )
+    return column_value(entity, column, index, rng, today)
 
 
 RULE_KEYS = ("minimum", "maximum", "minLength", "maxLength", "pattern")
@@ -437,20 +439,20 @@ RULE_KEYS = ("minimum", "maximum", "minLength", "maxLength", "pattern")
 
 def column_value(
     entity: str,
-    column: Mapping,
+    column: ColumnSpec,
     index: int,
     rng: Random,
     today: dt.date = CURRENT_DATE,
     person: _Person | None = None,
 ) -> Any:
     """A realistic value for ``column`` of ``entity`` that keeps the column's stated rules."""
-    kind = column["type"]
-    if column.get("enum"):
-        return rng.choice(column["enum"])
+    kind = column.type
+    if column.enum:
+        return rng.choice(column.enum)
     if kind == "boolean":
         return rng.random() < 0.5
-    ws = words(column["name"])
-    rules = column.get("rules") or {}
+    ws = words(column.name)
+    rules = column.rules
     person = person or _Person(rng, index)
     if kind in ("integer", "number"):
         return _ruled_number(_number(entity, ws, kind, rng, today), kind, rules, rng)

@@ -2,6 +2,7 @@
 
 import json
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -11,7 +12,7 @@ from agentscaler_gym.synth.folder import build_domain
 from agentscaler_gym.synth.operators import plan_tool, tool_spec
 from agentscaler_gym.synth.quality import KNOWN_RESULTS, computes_truly
 from agentscaler_gym.synth.schema import tool_shape
-from agentscaler_gym.synth.spec import FORMAT, FolderError, check_spec
+from agentscaler_gym.synth.spec import DomainSpec, FolderError, check_spec
 from agentscaler_gym.synth.values import seed_data
 
 NUM = {"type": "number", "description": "a number"}
@@ -30,16 +31,7 @@ def computation(name, props, required=None, description=""):
 
 
 def spec_of(*tools):
-    return {
-        "format": FORMAT,
-        "name": "calc",
-        "title": "Calc",
-        "description": "",
-        "policy": "",
-        "data": seed_data([], 0, 4),
-        "entities": [],
-        "tools": list(tools),
-    }
+    return DomainSpec("calc", "Calc", "", "", seed_data([], 0, 4), (), tools)
 
 
 def test_every_library_function_has_hand_computed_results_and_gives_them():
@@ -55,13 +47,13 @@ def test_divide_answers_the_true_quotient_and_refuses_a_zero_divisor_leaving_the
         "divide",
         {"a": {"type": "number", "description": "Numerator."}, "b": {"type": "number", "description": "Denominator."}},
     )
-    assert tool["operator"] == {
+    assert tool.operator.to_json() == {
         "op": "compute",
         "function": "divide",
         "args": {"a": ["input", "dividend"], "b": ["input", "divisor"]},
         "scale": {},
     }
-    check_spec(spec_of(tool))
+    check_spec(spec_of(tool).to_json())
     seat = build_domain(spec_of(tool), {}).seats()["assistant"]
     assert json.loads(seat.call("divide", {"a": 10, "b": 2}).text) == {"result": 5}
     assert json.loads(seat.call("divide", {"a": 820.29, "b": 238.21}).text) == {"result": 3.4436}
@@ -78,7 +70,7 @@ def test_units_stated_in_descriptions_convert_to_the_formula_and_unstated_units_
         {"weight": kg, "height": cm, "unit": {"type": "string", "description": "metric or imperial"}},
         ["weight", "height"],
     )
-    assert tool["operator"]["scale"] == {"height": 0.01} and "unit" not in tool["parameters"]["properties"]
+    assert tool.operator.scale == {"height": 0.01} and "unit" not in tool.parameters["properties"]
     seat = build_domain(spec_of(tool), {}).seats()["assistant"]
     assert json.loads(seat.call("calculate_bmi_3", {"weight": 70, "height": 175}).text) == {"result": 22.8571}
     tool, reason = computation("calculate_bmi", {"weight": NUM, "height": NUM})
@@ -111,13 +103,13 @@ def test_the_truth_check_catches_a_swapped_binding_and_a_wrong_unit():
         "divide",
         {"a": {"type": "number", "description": "Numerator."}, "b": {"type": "number", "description": "Denominator."}},
     )
-    swapped = json.loads(json.dumps(tool))
-    swapped["operator"]["args"] = {"a": ["input", "divisor"], "b": ["input", "dividend"]}
+    swapped = replace(
+        tool, operator=replace(tool.operator, args={"a": ["input", "divisor"], "b": ["input", "dividend"]})
+    )
     assert computes_truly(tool) and not computes_truly(swapped)
     cm = {"type": "number", "description": "Height in centimeters."}
     tool, _ = computation("calculate_bmi", {"weight_kg": NUM | {"description": "kg"}, "height": cm})
-    wrong = json.loads(json.dumps(tool))
-    wrong["operator"]["scale"] = {}
+    wrong = replace(tool, operator=replace(tool.operator, scale={}))
     assert computes_truly(tool) and not computes_truly(wrong)
 
 
@@ -133,9 +125,10 @@ def test_the_truth_check_catches_a_swapped_binding_and_a_wrong_unit():
 )
 def test_a_folder_computation_the_library_cannot_run_is_refused(change, field):
     tool, _ = computation("divide", {"a": NUM, "b": NUM})
-    change(tool["operator"])
+    spec = spec_of(tool).to_json()
+    change(spec["tools"][0]["operator"])
     with pytest.raises(FolderError) as caught:
-        check_spec(spec_of(tool))
+        DomainSpec.from_json(spec)
     assert f"tools[0].{field}" in str(caught.value)
 
 
@@ -143,8 +136,6 @@ def test_random_arguments_follow_the_parameter_types_and_units():
     tool, _ = computation(
         "gcd", {"num1": {"type": "integer", "description": "n"}, "num2": {"type": "integer", "description": "n"}}
     )
-    op = tool["operator"]
-    args = compute.random_arguments(
-        op["function"], op["args"], op["scale"], tool["parameters"]["properties"], random.Random(1)
-    )
+    op = tool.operator
+    args = compute.random_arguments(op.function, op.args, op.scale, tool.parameters["properties"], random.Random(1))
     assert all(isinstance(v, int) for v in args.values())

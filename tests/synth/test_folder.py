@@ -17,7 +17,7 @@ import pytest
 import agentscaler_gym
 from agentscaler_gym.checks import check_domain
 from agentscaler_gym.synth.folder import load_domain_folder, write_domain_folder
-from agentscaler_gym.synth.spec import MAX_ROWS, FolderError
+from agentscaler_gym.synth.spec import MAX_ROWS, DomainSpec, FolderError
 
 BUILTIN = Path(agentscaler_gym.__file__).parent / "synth" / "builtin"
 SMALL = "library"  # creates, updates and transitions over a few tables: small and varied
@@ -33,6 +33,17 @@ def write(folder: Path, spec: dict, tasks: dict) -> Path:
     (folder / "domain.json").write_text(json.dumps(spec))
     (folder / "tasks.json").write_text(json.dumps(tasks))
     return folder
+
+
+def test_a_domain_spec_reads_and_writes_domain_json_byte_for_byte(tmp_path):
+    """DomainSpec owns the format: every built-in domain.json read and written again is the same file."""
+    files = sorted(BUILTIN.glob("*/domain.json"))
+    assert files
+    for file in files:
+        spec = DomainSpec.read(file)
+        assert spec.name == file.parent.name and spec.tools and spec.data.tables is not None
+        spec.write(tmp_path / "domain.json")
+        assert (tmp_path / "domain.json").read_bytes() == file.read_bytes(), file.parent.name
 
 
 def rename(spec: dict, old: str, new: str) -> None:
@@ -102,6 +113,8 @@ def test_entity_names_that_open_and_close_a_comment_are_refused_and_run_nothing(
         (lambda s: s["data"]["tables"][s["entities"][0]["name"]][0].__setitem__(0, [1]), "data.tables"),
         (lambda s: _duplicate_key(s), "data.tables"),
         (lambda s: _dangling_reference(s), "data.tables"),
+        (lambda s: s.update(groups="banking"), "groups"),
+        (lambda s: s.update(source=[["builtin:banking.json"]]), "source[0]"),
     ],
     ids=[
         "apostrophe",
@@ -127,6 +140,8 @@ def test_entity_names_that_open_and_close_a_comment_are_refused_and_run_nothing(
         "value-of-wrong-type",
         "duplicate-key",
         "dangling-reference",
+        "groups-not-a-list",
+        "source-not-text",
     ],
 )
 def test_a_tampered_domain_json_is_refused_naming_the_file_and_the_field(tmp_path, mutate, field):
@@ -363,14 +378,14 @@ def test_emitted_code_keeps_corpus_text_as_literals_and_compiles(tmp_path):
     entity = spec["entities"][0]
     text_column = next(c for c in entity["columns"] if c["type"] == "string" and c["name"] != entity["key"])
     text_column["enum"] = ["x\n    __import__('os').system('touch marker')  #", "ok"]
-    text_column["name"] = "from"
+    old, text_column["name"] = text_column["name"], "from"
     for tool in spec["tools"]:
         for binding in tool["operator"]["args"].values():
-            if binding[1] == text_column["name"]:
+            if binding[1] == old:
                 binding[1] = "from"
     spec["description"] = 'ends the docstring """; __import__("os").system("touch marker2") #'
     spec["tools"][0]["description"] = '"""\nimport os; os.system("touch marker3")\n"""'
-    write_domain_folder(tmp_path / "d", spec, tasks, code=True)
+    write_domain_folder(tmp_path / "d", DomainSpec.from_json(spec), tasks, code=True)
     source = (tmp_path / "d" / "view.py").read_text()
     compile(source, "view.py", "exec")
     assert "from_ = pw." in source and "column_name='from'" in source

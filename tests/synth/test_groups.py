@@ -8,6 +8,7 @@ from agentscaler_gym.synth.corpus import ApiSpec
 from agentscaler_gym.synth.graph import GraphSettings, ToolGraph, detect_domains
 from agentscaler_gym.synth.groups import cluster_labels, family, mixes_sources, same_theme, source_group
 from agentscaler_gym.synth.quality import domain_groups
+from agentscaler_gym.synth.spec import DomainSpec, OperatorSpec, SeedData, ToolSpec
 
 
 def api(name: str, category: str = "") -> ApiSpec:
@@ -73,8 +74,11 @@ def test_leftovers_of_a_large_source_join_its_communities():
 
 
 def test_the_measure_reads_the_groups_a_domain_records_else_its_source_files():
-    assert domain_groups({"groups": ["tax", "alarm"], "source": ["bfcl:BFCL_v4_simple.json"]}) == ["tax", "alarm"]
-    old = {"source": ["builtin:banking.json", "builtin:car_rental.json"]}
+    def spec(**sources):
+        return DomainSpec("d", "D", "", "", SeedData(0, 1, "2025-06-01"), (), (), **sources)
+
+    assert domain_groups(spec(groups=("tax", "alarm"), source=("bfcl:BFCL_v4_simple.json",))) == ["tax", "alarm"]
+    old = spec(source=("builtin:banking.json", "builtin:car_rental.json"))
     assert domain_groups(old) == ["banking", "car_rental"] and mixes_sources(domain_groups(old))
 
 
@@ -92,7 +96,7 @@ def test_titles_name_the_source_or_the_theme_and_its_nouns_never_a_double_plural
     from agentscaler_gym.synth.pipeline import domain_title
 
     def tools(*entities):
-        return [{"operator": {"entity": e}} for e in entities]
+        return [ToolSpec(f"get_{e}", "", "read", {}, OperatorSpec("get", {}, e)) for e in entities]
 
     shapes = [SimpleNamespace(category="")] * 3
     assert domain_title(shapes, tools("loan", "loan", "rate"), ["gorilla_file_system"] * 3) == "Gorilla file system"

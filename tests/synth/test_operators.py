@@ -1,6 +1,7 @@
 """Synthesized operators run as ordinary tools: reads select, writes change state or fail with a reason."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -9,6 +10,8 @@ from agentscaler_gym.synth.folder import build_domain
 from agentscaler_gym.synth.operators import plan_tool, tool_spec
 from agentscaler_gym.synth.policy import policy_text
 from agentscaler_gym.synth.schema import ToolShape, bind_entities, infer_schema, tool_shape
+from agentscaler_gym.synth.spec import DomainSpec, SeedData
+from agentscaler_gym.synth.values import CURRENT_DATE
 from agentscaler_gym.tasks import ASSISTANT
 
 
@@ -43,18 +46,10 @@ def make_spec(apis=APIS):
     bound = bind_entities(shapes)
     plans = {s.name: plan_tool(s, bound[s.name])[0] for s in shapes}
     entities = infer_schema(shapes, plans)
-    tools = [tool_spec(s, plans[s.name], entities) for s in shapes]
-    entity_dicts = [e.to_dict() for e in entities.values()]
-    return {
-        "format": 1,
-        "name": "pets",
-        "title": "Pets",
-        "description": "",
-        "data": {"seed": 3, "rows": 8},
-        "policy": policy_text("Pets", "", entity_dicts, tools),
-        "entities": entity_dicts,
-        "tools": tools,
-    }
+    tools = tuple(tool_spec(s, plans[s.name], entities) for s in shapes)
+    specs = tuple(e.spec() for e in entities.values())
+    data = SeedData(3, 8, CURRENT_DATE.isoformat())  # no stored rows: they are generated from the seed
+    return DomainSpec("pets", "Pets", "", policy_text("Pets", "", specs, tools), data, specs, tools)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +72,7 @@ def call(domain, db, tool, **arguments):
 
 def test_tools_are_classified_by_verb_and_bound_to_entities():
     spec = make_spec()
-    ops = {t["name"]: (t["operator"]["op"], t["operator"]["entity"], t["kind"]) for t in spec["tools"]}
+    ops = {t.name: (t.operator.op, t.operator.entity, t.kind) for t in spec.tools}
     assert ops == {
         "get_pet": ("get", "pet", "read"),
         "find_pets": ("list", "pet", "read"),
@@ -91,19 +86,19 @@ def test_tools_are_classified_by_verb_and_bound_to_entities():
 
 
 def test_schema_has_keys_foreign_keys_and_a_status_column_for_transitions():
-    entities = {e["name"]: e for e in make_spec()["entities"]}
-    pet = {c["name"]: c for c in entities["pet"]["columns"]}
-    assert entities["pet"]["key"] == "pet_id" and pet["pet_id"]["type"] == "integer"
-    assert pet["owner_id"]["references"] == "owner" and pet["status"]["enum"] == ["available", "sold"]
+    entities = {e.name: e for e in make_spec().entities}
+    pet = {c.name: c for c in entities["pet"].columns}
+    assert entities["pet"].key == "pet_id" and pet["pet_id"].type == "integer"
+    assert pet["owner_id"].references == "owner" and pet["status"].enum == ["available", "sold"]
     assert {"name", "age"} <= set(pet) and "api_key" not in pet and "limit" not in pet and "min_age" not in pet
-    adoption = {c["name"]: c for c in entities["adoption"]["columns"]}
-    assert "cancelled" in adoption["status"]["enum"] and adoption["status"]["initial"] == "active"
+    adoption = {c.name: c for c in entities["adoption"].columns}
+    assert "cancelled" in adoption["status"].enum and adoption["status"].initial == "active"
 
 
 def test_credentials_are_removed_from_tool_schemas():
     spec = make_spec()
-    update = next(t for t in spec["tools"] if t["name"] == "update_pet")
-    assert "api_key" not in update["parameters"]["properties"]
+    update = next(t for t in spec.tools if t.name == "update_pet")
+    assert "api_key" not in update.parameters["properties"]
 
 
 def test_get_returns_the_row_and_a_missing_key_is_an_error_the_agent_reads(domain, db):
@@ -192,7 +187,7 @@ def test_bad_arguments_come_back_as_errors_and_change_nothing(domain, db):
 def test_seed_rows_are_the_same_for_the_same_seed_and_differ_for_another(domain):
     spec = make_spec()
     again = build_domain(spec, {})
-    other = build_domain({**spec, "data": {"seed": 4, "rows": 8}}, {})
+    other = build_domain(replace(spec, data=replace(spec.data, seed=4)), {})
 
     def rows(d):
         return {m._meta.table_name: r for m, r in d.rows.items()}
@@ -202,7 +197,7 @@ def test_seed_rows_are_the_same_for_the_same_seed_and_differ_for_another(domain)
 
 
 def test_policy_states_the_rules_the_tools_enforce():
-    policy = make_spec()["policy"]
+    policy = make_spec().policy
     assert "cancel_adoption" in policy and "cancelled" in policy
     assert "A pet must refer to an existing owner" in policy
 

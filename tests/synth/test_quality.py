@@ -1,7 +1,7 @@
 """Synthesized worlds as training material: faithful tools, believable seed rows, measured."""
 
 import datetime as dt
-import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,12 +11,19 @@ from agentscaler_gym.synth.corpus import ApiSpec
 from agentscaler_gym.synth.operators import plan_tool
 from agentscaler_gym.synth.quality import measure_folder, world_measures
 from agentscaler_gym.synth.schema import tool_shape
+from agentscaler_gym.synth.spec import DomainSpec, EntitySpec, OperatorSpec, SeedData
 from agentscaler_gym.synth.values import CURRENT_DATE, date_pairs, generate_rows
 from agentscaler_gym.synth.words import MUTATING_VERBS, is_computation, mutating_verb
 
 BUILTIN = Path(agentscaler_gym.__file__).parent / "synth" / "builtin"
 NUM = {"type": "number", "description": "a number"}
 S = {"type": "string", "description": "text"}
+
+
+def spec_of(entities=(), tools=(), seed=0, rows=1, tables=None):
+    """A domain spec made in memory; without ``tables`` its rows are generated from ``seed``."""
+    data = SeedData(seed, rows, CURRENT_DATE.isoformat(), tables)
+    return DomainSpec("test", "Test", "", "", data, tuple(entities), tuple(tools))
 
 
 def shape(name, props, required=()):
@@ -61,7 +68,7 @@ def test_seed_rows_are_believable():
         for k in ("person_id", "date_of_birth", "start_date", "end_date", "check_in", "check_out", "vin", "last_four")
     ]
     columns += [{"name": "notes", "type": "string"}, {"name": "license_class", "type": "string"}]
-    entity = {"name": "person", "key": "person_id", "prefix": "PER-", "columns": columns}
+    entity = EntitySpec.from_json({"name": "person", "key": "person_id", "prefix": "PER-", "columns": columns})
     rows = generate_rows([entity], 3, 200)["person"]
     assert rows == generate_rows([entity], 3, 200)["person"]  # same seed, same rows
     assert all(dt.date.fromisoformat(r["date_of_birth"]) < CURRENT_DATE for r in rows)
@@ -69,8 +76,7 @@ def test_seed_rows_are_believable():
     assert all(r["start_date"] <= r["end_date"] and r["check_in"] <= r["check_out"] for r in rows)
     assert all(len(r["vin"]) == 17 and not set(r["vin"]) & set("IOQ") for r in rows)
     assert all(len(r["last_four"]) == 4 and r["last_four"].isdigit() for r in rows)
-    spec = {"tools": [], "entities": [entity], "data": {"seed": 3, "rows": 50}}
-    measured = world_measures(spec)
+    measured = world_measures(spec_of([entity], seed=3, rows=50))
     assert measured["placeholders"] == 0 and measured["births_past"] == measured["births"] == 50
 
 
@@ -88,7 +94,7 @@ def test_seed_values_agree_with_each_other_and_with_the_current_date():
         {"name": "limit_amount", "type": "number", "rules": {"minimum": 100, "maximum": 5000}},
         {"name": "code", "type": "string", "rules": {"pattern": "^[A-Z]{2}[0-9]{3}$"}},
     ]
-    entity = {"name": "guest", "key": "guest_id", "prefix": "GUE-", "columns": columns}
+    entity = EntitySpec.from_json({"name": "guest", "key": "guest_id", "prefix": "GUE-", "columns": columns})
     rows = generate_rows([entity], 5, 300)["guest"]
     today = CURRENT_DATE.isoformat()
     for r in rows:
@@ -104,7 +110,7 @@ def test_seed_values_agree_with_each_other_and_with_the_current_date():
         assert r["min_price"] <= r["max_price"] and 100 <= r["limit_amount"] <= 5000
         assert len(r["code"]) == 5 and r["code"][:2].isupper() and r["code"][2:].isdigit()
     assert len({r["status"] for r in rows}) == 3
-    measured = world_measures({"tools": [], "entities": [entity], "data": {"seed": 5, "rows": 300}})
+    measured = world_measures(spec_of([entity], seed=5, rows=300))
     assert measured["ruled_kept"] == measured["ruled_values"] == 3 * 300
     assert measured["dated_states_agree"] == measured["dated_states"] > 0
     for seed in range(50):  # ISO 3779: the ninth character is the check digit
@@ -125,10 +131,10 @@ def test_seed_values_agree_with_each_other_and_with_the_current_date():
 def test_the_same_seed_gives_the_same_stored_rows_and_another_seed_other_rows():
     from agentscaler_gym.synth.values import seed_data
 
-    spec = json.loads((BUILTIN / "pet_care" / "domain.json").read_text())
-    data = seed_data(spec["entities"], spec["data"]["seed"], spec["data"]["rows"])
-    assert data == spec["data"]  # the committed rows are what the pinned library draws today
-    assert seed_data(spec["entities"], spec["data"]["seed"] + 1, spec["data"]["rows"])["tables"] != data["tables"]
+    spec = DomainSpec.read(BUILTIN / "pet_care" / "domain.json")
+    data = seed_data(spec.entities, spec.data.seed, spec.data.rows)
+    assert data == spec.data  # the committed rows are what the pinned library draws today
+    assert seed_data(spec.entities, spec.data.seed + 1, spec.data.rows).tables != data.tables
 
 
 def test_the_builtin_domains_measure_faithful_and_believable():
@@ -209,14 +215,7 @@ def test_rules_a_parameter_states_are_enforced_with_a_readable_error_and_kept_by
     plans = {s.name: plan_tool(s, bound[s.name])[0] for s in shapes}
     entities = infer_schema(shapes, plans)
     tools = [tool_spec(s, plans[s.name], entities) for s in shapes]
-    spec = {
-        "format": 1,
-        "name": "cars",
-        "policy": "",
-        "data": {"seed": 1, "rows": 30},
-        "entities": [e.to_dict() for e in entities.values()],
-        "tools": tools,
-    }
+    spec = spec_of([e.spec() for e in entities.values()], tools, seed=1, rows=30)
     seat = build_domain(spec, {}).seats()["assistant"]
     answer = seat.call("add_vehicle", {"vin": "X"})
     assert not answer.ok and "vin must be exactly 17 characters long, got 1" in answer.text
@@ -225,7 +224,7 @@ def test_rules_a_parameter_states_are_enforced_with_a_readable_error_and_kept_by
     assert not seat.changes()
     answer = seat.call("set_card_limit", {"card_id": "CAR-0001", "limit_amount": 2500})
     assert answer.ok and json.loads(answer.text)["limit_amount"] == 2500
-    rows = generate_rows(spec["entities"], 1, 30)
+    rows = generate_rows(spec.entities, 1, 30)
     assert all(len(r["vin"]) == 17 for r in rows["vehicle"])
     assert all(100 <= r["limit_amount"] <= 5000 for r in rows["card"])
 
@@ -279,18 +278,10 @@ def test_formats_and_quoted_choices_stated_in_descriptions_are_enforced_and_coun
     bound = bind_entities(shapes)
     plans = {s.name: plan_tool(s, bound[s.name])[0] for s in shapes}
     entities = infer_schema(shapes, plans)
-    spec = {
-        "format": 1,
-        "name": "desk",
-        "title": "Desk",
-        "description": "",
-        "policy": "",
-        "data": {"seed": 1, "rows": 8},
-        "entities": [e.to_dict() for e in entities.values()],
-        "tools": [tool_spec(s, plans[s.name], entities) for s in shapes],
-    }
-    columns = {c["name"]: c for c in spec["entities"][0]["columns"]}
-    assert columns["due"]["rules"] == {"format": "date"} and columns["priority"]["enum"] == ["low", "medium", "high"]
+    tools = [tool_spec(s, plans[s.name], entities) for s in shapes]
+    spec = spec_of([e.spec() for e in entities.values()], tools, seed=1, rows=8)
+    columns = {c.name: c for c in spec.entities[0].columns}
+    assert columns["due"].rules == {"format": "date"} and columns["priority"].enum == ["low", "medium", "high"]
     domain = build_domain(spec, {})
     seat = domain.seats()["assistant"]
     answer = seat.call("create_ticket", {"title": "a", "due": "next week", "priority": "low"})
@@ -305,11 +296,11 @@ def test_seed_values_keep_a_stated_format_where_the_column_name_says_nothing():
 
     columns = [{"name": "item_id", "type": "string"}]
     columns += [{"name": f"ref_{i}", "type": "string", "rules": {"format": f}} for i, f in enumerate(FORMATS)]
-    entity = {"name": "item", "key": "item_id", "prefix": "ITM-", "columns": columns}
+    entity = EntitySpec.from_json({"name": "item", "key": "item_id", "prefix": "ITM-", "columns": columns})
     rows = generate_rows([entity], 7, 60)["item"]
     for i, kind in enumerate(FORMATS):
         assert all(in_format(kind, r[f"ref_{i}"]) for r in rows), kind
-    measured = world_measures({"tools": [], "entities": [entity], "data": {"seed": 7, "rows": 60}})
+    measured = world_measures(spec_of([entity], seed=7, rows=60))
     assert measured["ruled_kept"] == measured["ruled_values"] == 60 * len(FORMATS)
 
 
@@ -317,10 +308,10 @@ def test_a_computation_named_by_a_mutating_verb_is_judged_by_its_result_not_as_a
     from test_compute import computation
 
     tool, _ = computation("add", {"a": {"type": "number"}, "b": {"type": "number"}})
-    assert tool["operator"]["op"] == "compute" and mutating_verb("add")
-    measured = world_measures({"tools": [tool], "entities": [], "data": {"seed": 0, "rows": 1, "tables": {}}})
+    assert tool.operator.op == "compute" and mutating_verb("add")
+    measured = world_measures(spec_of(tools=[tool], tables={}))
     assert measured.get("mutating_as_read", 0) == 0 and measured["computations"] == 1
     assert measured["computations_wrong"] == 0
-    lookup = {**tool, "kind": "read", "operator": {"op": "get", "entity": "sum", "args": {}}}
-    measured = world_measures({"tools": [lookup], "entities": [], "data": {"seed": 0, "rows": 1, "tables": {}}})
+    lookup = replace(tool, kind="read", operator=OperatorSpec("get", {}, "sum"))
+    measured = world_measures(spec_of(tools=[lookup], tables={}))
     assert measured["mutating_as_read"] == 1

@@ -1,7 +1,5 @@
 """Sessions: a login tool keeps its credentials, opens a session, and the API's other tools need it."""
 
-import json
-
 import pytest
 
 from agentscaler_gym.synth.corpus import ApiSpec
@@ -41,15 +39,15 @@ def test_login_names_are_recognised():
 def test_a_login_keeps_its_credentials_and_the_other_tools_need_its_session(result):
     spec = result.spec
     assert spec is not None, result.dropped
-    tools = {t["name"]: t for t in spec["tools"]}
+    tools = {t.name: t for t in spec.tools}
     login = tools["trading_login"]
-    assert login["kind"] == "write" and set(login["parameters"]["properties"]) == {"username", "key"}
-    assert all(t["operator"].get("session") for t in spec["tools"])
+    assert login.kind == "write" and set(login.parameters["properties"]) == {"username", "key"}
+    assert all(t.operator.session for t in spec.tools)
     seat = build_domain(spec, {}).seats()["assistant"]
     answer = seat.call("list_stocks", {})
     assert not answer.ok and "not logged in" in answer.text and not seat.changes()
     rows = build_domain(spec, {}).agent.generate(0)  # the credentials of a seeded account
-    table = next(rows[m] for m in rows if m._meta.table_name == login["operator"]["entity"])
+    table = next(rows[m] for m in rows if m._meta.table_name == login.operator.entity)
     good = {"username": table[0]["username"], "key": table[0]["key"]}
     wrong = seat.call("trading_login", {**good, "key": good["key"] + "!"})
     assert not wrong.ok and "credentials" in wrong.text and not seat.changes()
@@ -70,7 +68,7 @@ def test_tasks_start_with_the_login_and_the_user_holds_the_credentials(result):
 
 
 def test_a_session_table_that_starts_with_rows_is_refused(result):
-    spec = json.loads(json.dumps(result.spec))
+    spec = result.spec.to_json()
     session = next(e for e in spec["entities"] if e.get("seed") is False)
     session.pop("seed")
     with pytest.raises(FolderError) as caught:

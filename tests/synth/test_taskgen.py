@@ -1,11 +1,11 @@
 """Synthesized tasks that need agency: searches by what a person knows, answers that feed later
 calls, held-out tool sequences, and a bounded share of read-only tasks."""
 
-import json
 from pathlib import Path
 
 import agentscaler_gym
 from agentscaler_gym.synth.folder import build_domain, load_domain_folder
+from agentscaler_gym.synth.spec import DomainSpec
 from agentscaler_gym.synth.taskgen import FEWEST, TaskSettings, _select, generate_tasks
 from agentscaler_gym.tasks import ASSISTANT, Scenario, Task, ToolCall
 
@@ -13,7 +13,7 @@ BUILTIN = Path(agentscaler_gym.__file__).parent / "synth" / "builtin"
 
 
 def spec_of(name):
-    return json.loads((BUILTIN / name / "domain.json").read_text())
+    return DomainSpec.read(BUILTIN / name / "domain.json")
 
 
 def sequences(tasks):
