@@ -359,7 +359,7 @@ class _Operator:
         if self._readers is None:
             position = {f.name: i for i, f in enumerate(self.model._meta.sorted_fields)}
             self._readers = [
-                (name, position[name], self.fields[name].python_value, column["type"] == "json")
+                (name, position[name], self.fields[name].python_value, column.type == "json")
                 for name, column in self.columns.items()
             ]
         out = {}
@@ -509,7 +509,9 @@ class _Operator:
         return getattr(row, self.key_column)
 
     def _next_key(self) -> Any:
-        keys = [self._key_of(row) for row in self.model.find_all()]
+        field = self.fields[self.key_column]  # the keys alone: no row read whole to take its key
+        sql = f'SELECT "{field.column_name}" FROM "{self.model._meta.table_name}"'
+        keys = [field.python_value(key) for (key,) in self.model._meta.database.execute_sql(sql)]
         if self.columns[self.key_column].type == "integer":
             return max(keys, default=0) + 1
         prefix = self.entity.prefix or ""
