@@ -692,6 +692,75 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
 
 SESSION = "login_session"  # the table of who is logged in: empty at the start of an episode
 
+# Last words of a text column that names one thing (a hotel's name, a stock's ticker), not a trait of it.
+NAME_WORDS = {"name", "title", "symbol", "ticker"}
+# Words of a person's name (``first_name``, ``holder_name``): two tables' people need not be the same.
+NAME_PARTS = {"first", "last", "middle", "full", "given", "family", "display", "nick", "user", "holder", "contact"}
+NAME_PARTS |= {"legal", "preferred", "screen", "real", "owner", "customer", "account", "sur", "maiden", "diner"}
+# Things people and services name: a column that holds one (``artist``, ``company``) names a thing.
+NAMED_THINGS = {
+    "artist",
+    "author",
+    "album",
+    "book",
+    "celebrity",
+    "company",
+    "court",
+    "criminal",
+    "dish",
+    "event",
+    "game",
+    "hotel",
+    "league",
+    "movie",
+    "museum",
+    "painting",
+    "player",
+    "product",
+    "project",
+    "recipe",
+    "restaurant",
+    "sculpture",
+    "song",
+    "stock",
+    "team",
+    "venue",
+}
+
+
+def named_concept(entity: str, column: ColumnSpec) -> str | None:
+    """The thing a text column names, or None for a trait (a colour, a date, a city): ``hotel_name``
+    -> ``hotel``, ``artist`` and ``artist_name`` -> ``artist``, the ``name`` of a ``hotel`` -> ``hotel``."""
+    if column.type != "string" or column.enum or column.references:
+        return None
+    if column.rules.get("format") in ("date", "date-time"):
+        return None
+    ws = column.name.split("_")
+    if ws[-1] in NAME_WORDS and not set(ws[:-1]) & NAME_PARTS:
+        return "_".join(ws[:-1]) or entity
+    return column.name if ws[-1] in NAMED_THINGS else None
+
+
+def value_links(entities: Sequence[EntitySpec]) -> dict[tuple[str, str], dict[str, str]]:
+    """``{(entity, column): {other entity: its column}}`` for text columns of different entities that
+    name the same thing (``ticket.artist`` and ``concert.artist_name``; ``booking.hotel_name`` and
+    ``hotel.name``): a record one tool answers gives the value another tool's argument takes, the way
+    a foreign key does for ids. Keys and unique columns are left out (a natural key is its own record)."""
+    by_concept: dict[str, list[tuple[str, str]]] = {}
+    for e in entities:
+        for c in e.columns:
+            concept = named_concept(e.name, c) if c.name != e.key and not c.unique else None
+            members = by_concept.setdefault(concept, []) if concept else []
+            if concept and all(e.name != m for m, _ in members):  # a second column of it is not linked
+                members.append((e.name, c.name))
+    links: dict[tuple[str, str], dict[str, str]] = {}
+    for members in by_concept.values():
+        for entity, column in members:
+            others = {e: c for e, c in members if e != entity}
+            if others:
+                links[(entity, column)] = dict(sorted(others.items()))
+    return links
+
 
 def compatible(column: str, argument: str) -> bool:
     """Whether arguments of one type can be stored in a column of another without loss."""

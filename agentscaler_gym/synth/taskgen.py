@@ -1,7 +1,10 @@
 """Stage 5: tasks from directed walks over a domain's tool dependency graph.
 
 Tool B depends on tool A when B can consume a value A returns: a row of the entity B acts on, a
-row whose foreign key names it, or a parent row B's foreign-key argument can take. A walk starts
+row whose foreign key names it, a parent row B's foreign-key argument can take, or a row whose text
+column names the thing one of B's arguments names (``schema.value_links``: the concert found gives
+the artist a ticket is booked for; a hotel is booked with the name and location of the one found).
+What a step takes from the record just found comes from that answer, not from the user. A walk starts
 at a tool, samples its arguments from the database state (what the user knows), executes it on the
 real runtime, and moves to a tool that consumes the output (what the agent must chain). A record
 the user would name rather than quote an id for is first found by a search on facts a person holds
@@ -33,6 +36,7 @@ from ..tools import ToolError, validate_arguments
 from ..user_acts import topic_terms
 from .compute import compute_task
 from .operators import WRITES, rule_problem
+from .schema import named_concept, value_links
 from .spec import ColumnSpec, DomainSpec, EntitySpec, OperatorSpec, ToolSpec
 from .values import first_key, new_value
 from .words import FINAL_STATES, human, plural, words
@@ -55,7 +59,8 @@ class TaskSettings:
         walk_length: Shortest and longest task, in gold calls (lookups included; at most 6).
         attempts: Walks tried per task wanted before giving up.
         read_only_share: Most of a domain's tasks that only read, as a share of its tasks (a
-            domain with fewer than ``FEWEST`` write tasks fills up to ``FEWEST`` with reads).
+            domain with fewer than ``FEWEST`` write tasks fills up to ``FEWEST`` with reads; a
+            domain without write tools gives ``LOOKUP_ONLY`` tasks).
         paraphrase: ``"module:function"`` rewriting the user's templated opening and instruction
             (e.g. with an LLM); it must keep every value, and should be deterministic.
     """
@@ -68,26 +73,37 @@ class TaskSettings:
 
 
 FEWEST = 6  # tasks a domain needs to keep two of each split through validation, with a margin
+# Tasks of a domain whose tools only read: two of each split, the fewest a domain is kept with. Such
+# domains are most of a function corpus (BFCL: 101 of 176), and every task of theirs is read-only;
+# at six tasks each they made 45% of BFCL's tasks read-only. At four their tools are still exercised
+# in chained lookups, and the tasks that change state, which lookups cannot teach, are the majority.
+LOOKUP_ONLY = 4
 
 
 def dependency_graph(spec: DomainSpec) -> dict[str, list[str]]:
     """``{tool: [tools that can consume its output]}``, in tool order."""
     entities = {e.name: e for e in spec.entities}
+    links = value_links(spec.entities)
     tools = [t for t in spec.tools if t.operator.op != "compute"]  # a computation reads no row
     graph = {t.name: [] for t in spec.tools}
     for a in tools:
         produced = a.operator.entity if a.operator.op != "delete" else None
-        graph[a.name] = [b.name for b in tools if b is not a and produced and _consumes(b, produced, entities)]
+        graph[a.name] = [b.name for b in tools if b is not a and produced and _consumes(b, produced, entities, links)]
     return graph
 
 
-def _consumes(tool: ToolSpec, produced: str, entities: Mapping[str, EntitySpec]) -> bool:
+def _consumes(tool: ToolSpec, produced: str, entities: Mapping[str, EntitySpec], links: Mapping = {}) -> bool:
+    """Whether ``tool`` can take a value from a record of ``produced``: the record itself (its key or
+    its values), a foreign key to or from it, or a text column that names the same thing as one of
+    the record's (a ticket's ``artist`` from a concert found)."""
     op = tool.operator
     roles = op.args.values()
     if op.entity == produced and any(r in ("key", "value") for r, _ in roles):
         return True
     parent_refs = {c.name: c.references for c in entities[op.entity].columns}
     if any(r == "value" and parent_refs.get(c) == produced for r, c in roles):
+        return True
+    if any(r in ("key", "value") and produced in links.get((op.entity, c), ()) for r, c in roles):
         return True
     child_refs = {c.references for c in entities[produced].columns}
     return op.entity in child_refs and any(r == "key" for r, _ in roles)
@@ -110,7 +126,7 @@ def generate_tasks(
     rng.shuffle(starts)
     dropped: collections.Counter = collections.Counter()
     writes = any(t.operator.op in WRITES for t in spec.tools)
-    want = settings.count if writes else min(settings.count, FEWEST)
+    want = settings.count if writes else min(settings.count, LOOKUP_ONLY)
     share = settings.read_only_share
     patience = min(max(settings.count, 24), 200)  # fruitless walks before settling for what was found
     found: list[tuple[int, Task]] = []  # (preference tier, task), in the order walked
@@ -220,8 +236,9 @@ def _held_out(tasks: list[dict], rng: random.Random) -> set[int]:
         if len(test) >= 2 or len(tasks) - len(test) - len(group) < 2:
             break
         test.update(group)
-    if len(test) < 2 or len(tasks) - len(test) < 2:
-        return {i for i in range(len(tasks)) if i % 3 == 2}
+    if len(test) < 2 or len(tasks) - len(test) < 2:  # one task in three, and two at least
+        third = list(range(2, len(tasks), 3))
+        return set(third + [i for i in reversed(range(len(tasks))) if i not in third][: max(0, 2 - len(third))])
     return test
 
 
@@ -251,6 +268,7 @@ class _Walker:
         self.entities = {e.name: e for e in spec.entities}
         self.models = {m._meta.table_name: m for m in domain.agent.models}
         self.db = domain.seats()[ASSISTANT].db
+        self.links = value_links(spec.entities)
         self.children = collections.defaultdict(list)
         for e in spec.entities:
             for c in e.columns:
@@ -273,6 +291,7 @@ class _Walker:
         chains: list[tuple[str, dict] | None] = []
         chain: tuple[str, dict] | None = None  # (entity, row) the last call returned
         path: tuple[str, ...] = ()
+        options: list[str] = []  # the tools that may come next
         name = start
         if self.tools[start].operator.session and self.tools[start].operator.op != "login":
             login = login_step(self, self.tools[start].operator.session)  # the session comes first
@@ -287,6 +306,12 @@ class _Walker:
                 if not calls:
                     return step
                 break
+            if step.op in READS and any(c.name == name and c.arguments == step.arguments for c in calls):
+                options = [n for n in options if n != name]  # the same lookup again would answer nothing new
+                if not options:
+                    break
+                name = self._next(path, options)
+                continue
             budget = (max(length, self.longest) if not calls else length) - len(calls) - 1
             searches = self._lookups(step, budget)
             if searches is None:  # the user would need the step's records but cannot find them in budget
@@ -495,17 +520,25 @@ class _Walker:
         row, chained = self._target_row(op, entity, chain)
         if row is None and kind != "create":
             return f"no row a {kind} can act on"
+        # the record the last call answered: what the step takes from it comes from that answer
+        found = "chain" if chain is not None and chain[0] == entity.name and row is not None else "user"
         for param, (role, column) in roles.items():
             schema = params[param]
             must = param in required
-            if role == "key" and kind == "create":
+            linked = self._linked(entity.name, column, chain) if role == "value" else None
+            if linked is not None and (kind in ("list", "create") or chain[0] != entity.name):
+                step.set(param, linked, "chain", column)  # the record just found names it
+                step.via = chain[0]
+            elif role == "key" and kind == "create":
                 step.set(param, first_key(entity, 100 + index) if column == entity.key else None, "user", column)
             elif role == "key":
                 step.set(param, row[column], "chain" if chained else "user", column)
             elif role == "value" and kind == "list":
+                if must and found == "chain":
+                    step.via = chain[0]
                 if must or self._chain_filter(column, entity, chain):
                     step.set(
-                        param, row[column], "chain" if self._chain_filter(column, entity, chain) else "user", column
+                        param, row[column], "chain" if self._chain_filter(column, entity, chain) else found, column
                     )
             elif role in ("min", "max") and must:
                 step.set(param, row.get(column), "user", column)
@@ -518,11 +551,12 @@ class _Walker:
                             return "no row to refer to"
                         step.set(param, value, source, column)
                 elif must or (kind == "create" and self.rng.random() < 0.3):
-                    step.set(param, self._new(entity, column, schema, index, row), "user", column)
+                    value = self._named(entity.name, column) if kind == "create" else None
+                    step.set(param, value or self._new(entity, column, schema, index, row), "user", column)
             elif must:
                 step.set(param, self._filler(column, schema, index), "user", column)
         if kind == "list" and not any(roles[p][0] in ("value", "key", "min", "max") for p in step.arguments):
-            self._pick_filter(step, roles, params, entity, row)
+            self._pick_filter(step, roles, params, entity, row, found)
         if kind == "update" and not any(roles[p][0] == "value" for p in step.arguments):
             problem = self._one_change(step, roles, params, entity, row, index)
             if problem:
@@ -581,6 +615,14 @@ class _Walker:
                 key = chained_row[self.entities[chained_entity].key]
                 rows = [r for r in self._rows(name) if r[fks[0]] == key]
                 return (self.rng.choice(rows) if rows else None), False
+            named = {
+                c: self.links[(name, c)][chained_entity]
+                for r, c in op.args.values()
+                if r in ("key", "value") and chained_entity in self.links.get((name, c), ())
+            }
+            if named and op.op != "create":  # a record that names the same thing as the one found
+                rows = [r for r in self._rows(name) if all(r.get(c) == chained_row.get(o) for c, o in named.items())]
+                return (self.rng.choice(rows) if rows else None), False
         if op.op == "create":
             return None, False
         rows = self._rows(name)
@@ -598,10 +640,35 @@ class _Walker:
             rows = [r for r in rows if self._unique(name, r, [c for r_, c in op.args.values() if r_ == "key"])]
         return (self.rng.choice(rows) if rows else None), False
 
+    def _linked(self, entity: str, column: str, chain: tuple[str, dict] | None) -> Any:
+        """The value the chained record gives ``column`` of ``entity``, or None: one of its own names
+        or places (the same entity: a booking of the hotel found takes its name and location), or
+        its column that names the same thing (:func:`value_links`)."""
+        if chain is None:
+            return None
+        other, row = chain
+        if other == entity:
+            meta = self._columns(self.entities[entity]).get(column)
+            own = meta is not None and column != self.entities[entity].key and _identifies(entity, meta)
+            value = row.get(column) if own else None
+        else:
+            source = self.links.get((entity, column), {}).get(other)
+            value = row.get(source) if source else None
+        return None if value in (None, "") else value
+
+    def _named(self, entity: str, column: str) -> Any:
+        """For a new record, a thing that exists, named as a record of another table names it (a
+        ticket for an artist who plays): None when ``column`` names nothing another table holds."""
+        values = [r.get(c) for other, c in self.links.get((entity, column), {}).items() for r in self._rows(other)]
+        values = [v for v in values if v not in (None, "")]
+        return self.rng.choice(values) if values else None
+
     def _chain_filter(self, column: str, entity: EntitySpec, chain: tuple[str, dict] | None) -> bool:
         return chain is not None and _references(entity, column) == chain[0]
 
-    def _pick_filter(self, step: _Step, roles: Mapping, params: Mapping, entity: EntitySpec, row: dict) -> None:
+    def _pick_filter(
+        self, step: _Step, roles: Mapping, params: Mapping, entity: EntitySpec, row: dict, source: str = "user"
+    ) -> None:
         """A search needs at least one filter the user gives: prefer one that finds exactly this row."""
         options = [
             p
@@ -612,7 +679,7 @@ class _Walker:
             return
         unique = [p for p in options if self._unique(entity.name, row, [roles[p][1]])]
         param = self.rng.choice(unique or options)
-        step.set(param, row[roles[param][1]], "user", roles[param][1])
+        step.set(param, row[roles[param][1]], source, roles[param][1])
 
     def _filler(self, column: str, schema: Mapping, index: int) -> Any:
         """A value for a required argument the operator does not use: a real key if it names an entity."""
@@ -657,9 +724,10 @@ class _Walker:
             and chain[1].get(c.name) not in (None, "")
             and "?" not in str(chain[1][c.name])
         ]  # a question in the answer would read as one
+        short = [c for c in options if len(_text(chain[1][c])) <= 60]  # a fact to report, not a paragraph
         if not options:
             return None
-        column = self.rng.choice(options)
+        column = self.rng.choice(short or options)
         return column, _text(chain[1][column])
 
     # -- state -----------------------------------------------------------------------------------
@@ -746,6 +814,7 @@ class _Step:
         self.columns: dict[str, str] = {}
         self.suffix = ""  # what the user also asks to be told, after the last step
         self.pick: tuple[str, Any] | tuple[()] = ()  # the fact that tells the wanted record from the listed ones
+        self.via = ""  # the entity of the record found before whose names some arguments take
         self.variant = 0  # which wording of the step
 
     def set(self, param: str, value: Any, source: str, column: str) -> None:
@@ -776,9 +845,12 @@ class _Step:
             details = ", ".join(
                 x for x in (details, f"{_an(topics)} {topics} I will give you" if self.op != "update" else "") if x
             )
-        link = "".join(
-            f" for that {human(_references(entities[self.entity], self.columns[p]) or self.columns[p])}" for p in linked
-        )
+        parents = {p: _references(entities[self.entity], self.columns[p]) for p in linked}
+        link = "".join(f" for that {human(parent)}" for parent in parents.values() if parent)
+        taken = [human(self.columns[p]) for p, parent in parents.items() if not parent]
+        if self.via and taken:  # values the record found before gives
+            same = f" with the same {_and(taken)} as that one"
+            link += f" for that {human(self.via)}" if self.via != self.entity else same
         if self.op == "login":
             return "log in to my account"
         if self.op == "get":
@@ -897,6 +969,22 @@ def _chained_row(tool: ToolSpec, result: Any) -> tuple[str, dict] | None:
     if isinstance(result, list) and len(result) == 1 and isinstance(result[0], dict):
         return entity, result[0]
     return None
+
+
+PLACE_WORDS = {"location", "city", "country", "address", "region", "destination", "origin", "venue", "airport"}
+
+
+def _identifies(entity: str, column: ColumnSpec) -> bool:
+    """Whether a text column says which thing or place a record is (its name, its location), which a
+    record made or searched for like it shares; a trait (a colour, a date, a choice) does not."""
+    if named_concept(entity, column):
+        return True
+    return (
+        column.type == "string"
+        and not column.enum
+        and not column.references
+        and column.name.split("_")[-1] in PLACE_WORDS
+    )
 
 
 def _references(entity: EntitySpec, column: str) -> str | None:

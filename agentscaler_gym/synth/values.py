@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from random import Random
 from typing import Any
 
-from .schema import in_format
+from .schema import in_format, named_concept, value_links
 from .spec import ColumnSpec, EntitySpec, SeedData
 from .words import singular, words
 
@@ -272,7 +272,28 @@ def generate_rows(
                     row[name] = _json_text(value) if column.type == "json" else value
             _relate(row, columns, spans, bounds, rng, today)
             table.append(row)
+    _share_names(rows, entities, seed)
     return rows
+
+
+def _share_names(rows: dict[str, list[dict]], entities: Sequence[EntitySpec], seed: int) -> None:
+    """Text columns of different tables that name the same thing (:func:`~.schema.value_links`: a
+    ticket's ``artist``, a concert's ``artist``) name the same things: each takes its values from
+    one table, the thing's own (``hotel.name`` for ``booking.hotel_name``) or else the first by name,
+    so a record found in one table names records of the others, as a foreign key does."""
+    metas = {(e.name, c.name): c for e in entities for c in e.columns}
+    for (entity, column), others in sorted(value_links(entities).items()):
+        members = sorted([(entity, column), *others.items()])
+        own = [m for m in members if named_concept(m[0], metas[m]) == m[0]]
+        source = (own or members)[0]
+        rules = metas[(entity, column)].rules
+        values = [r[source[1]] for r in rows[source[0]] if isinstance(r.get(source[1]), str) and r[source[1]]]
+        values = [v for v in values if _fits(v, rules)]  # what this column's own rules allow
+        if source == (entity, column) or not values:
+            continue
+        rng = Random(f"{seed}:{entity}:{column}:names")
+        for row in rows[entity]:
+            row[column] = rng.choice(values)
 
 
 def seed_data(entities: Sequence[EntitySpec], seed: int, count: int, today: dt.date = CURRENT_DATE) -> SeedData:
