@@ -133,7 +133,10 @@ class Model(pw.Model):
         if compiled is None:
             compiled = _LOOKUPS[key] = _compile_lookup(cls, tuple(equals), limit, by)
         sql, params, names, converters = compiled
-        found = _connection().execute(sql, [to_db(equals[name]) for name, to_db in params]).fetchall()
+        state = _ACTIVE.get()  # _connection(), inline: a lookup is the hottest path a tool takes
+        if state is None:
+            raise pw.InterfaceError(_NO_DATABASE)
+        found = state.conn.execute(sql, [to_db(equals[name]) for name, to_db in params]).fetchall()
         rows = []
         for values in found:
             data = dict(zip(names, values))

@@ -232,20 +232,25 @@ class ToolUseEnv(gym.Env[str, str]):
     # -- internals ---------------------------------------------------------------------------
 
     def _call_tools(self, turn) -> tuple[str, bool]:
+        seat, messages = self.seats[ASSISTANT], self.messages
+        calls = turn.tool_calls
+        if len(calls) == 1 and not turn.errors:  # the common turn, straight through: one call, its answer as is
+            call = calls[0]
+            answer = seat.run(call)
+            messages.append({"role": "tool", "name": call.name, "content": answer.text})
+            return answer.text, answer.ends_episode
         answers, ends = [], False
         for error in turn.errors:
             answers.append(f"Error: {error}")
-            self.messages.append({"role": "tool", "name": "invalid_tool_call", "content": answers[-1]})
-        calls = turn.tool_calls
+            messages.append({"role": "tool", "name": "invalid_tool_call", "content": answers[-1]})
         if len(calls) > MAX_CALLS_PER_TURN:
             answers.append(f"Error: at most {MAX_CALLS_PER_TURN} tool calls per turn; the rest were not run.")
             calls = calls[:MAX_CALLS_PER_TURN]
-        seat = self.seats[ASSISTANT]
         for call in calls:
             answer = seat.run(call)
             ends = ends or answer.ends_episode
             answers.append(answer.text)
-            self.messages.append({"role": "tool", "name": call.name, "content": answer.text})
+            messages.append({"role": "tool", "name": call.name, "content": answer.text})
         if len(answers) == 1:
             return answers[0], ends
         return "\n".join(f"<tool_response>\n{a}\n</tool_response>" for a in answers), ends

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any, NamedTuple
 
 from .database import Database, SeedDatabase, json_value
@@ -77,7 +76,7 @@ class Seat:
             return Answer(f"Error: {exc}", False)
         except Exception as exc:  # noqa: BLE001 - any failure is an answer the caller can read
             return Answer(f"Error: {type(exc).__name__}: {exc}", False)
-        self.calls.append(call if call.actor == self.actor else replace(call, actor=self.actor))
+        self.calls.append(call if call.actor == self.actor else call._replace(actor=self.actor))
         return Answer(render(result), True, tool.ends_episode)
 
     def changes(self) -> dict[tuple[str, Any], dict | None]:

@@ -9,6 +9,7 @@ process by :meth:`agentscaler_gym.domain.Domain.gold`.
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -17,13 +18,20 @@ ASSISTANT = "assistant"
 USER = "user"
 
 
-@dataclass(frozen=True)
-class ToolCall:
-    """One tool call: ``name(**arguments)``, made by the assistant or, in dual-control domains, the user."""
+class ToolCall(namedtuple("ToolCall", ("name", "arguments", "actor"))):
+    """One tool call: ``name(**arguments)``, made by the assistant or, in dual-control domains, the user.
 
+    A named tuple (one is made for every call an agent sends, at half a frozen dataclass's cost):
+    immutable, and equal to a plain tuple of its three fields. Without arguments it holds a fresh
+    empty dict."""
+
+    __slots__ = ()
     name: str
-    arguments: Mapping[str, Any] = field(default_factory=dict)
-    actor: str = ASSISTANT
+    arguments: Mapping[str, Any]
+    actor: str
+
+    def __new__(cls, name: str, arguments: Mapping[str, Any] | None = None, actor: str = ASSISTANT) -> ToolCall:
+        return tuple.__new__(cls, (name, {} if arguments is None else arguments, actor))
 
     def to_dict(self) -> dict:
         d = {"name": self.name, "arguments": dict(self.arguments)}

@@ -17,9 +17,10 @@ machine). Each of our figures stands beside a reference measured in the same run
 Beside the read step, the write step and the oracle episode stands their floor (``floor_us``,
 ``x_floor`` = ours / floor, both medians): the very SQL statements they executed, traced with
 ``set_trace_callback``, replayed with raw ``sqlite3`` on an in-memory copy of the seed, from the
-same state (what ran before them is replayed first, untimed), best of three runs. What the ratio
-measures is everything between an action and its statements: parsing, validation, peewee,
-rendering, bookkeeping and scoring.
+same state (what ran before them is replayed first, untimed), best of three runs, measured between
+our runs (after every sixth step; after each episode) so that a change in the machine's load hits
+both. What the ratio measures is everything between an action and its statements: parsing,
+validation, peewee, rendering, bookkeeping and scoring.
 
     python benchmarks/episode.py [--env AgentScaler/retail-v0 ...] [--episodes 200]
 """
@@ -193,14 +194,14 @@ def bench(env_id: str, episodes: int) -> None:
                 env.step(a)
 
         samples, floors = [], []
-        for _ in range(300 if kind == READ else 200):
+        for i in range(300 if kind == READ else 200):
             prepare()
             t0 = clock()
             env.step(action)
             samples.append(clock() - t0)
-        for _ in range(50):
-            before = traced(env, prepare)
-            floors.append(floor(traced(env, lambda: env.step(action)), before))  # noqa: B023 (called in the loop)
+            if i % 6 == 0:  # the floor between our runs (see the module docstring)
+                before = traced(env, prepare)
+                floors.append(floor(traced(env, lambda: env.step(action)), before))  # noqa: B023 (called in the loop)
         ours = statistics.median(samples)
         conn = databases(env)[0].conn
         table = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid").fetchone()[0]

@@ -1,9 +1,13 @@
+import copy
 import json
+import pickle
 
+import gymnasium as gym
 import pytest
 
+import agentscaler_gym  # noqa: F401 - registers the ids
 from agentscaler_gym.actions import parse_action
-from agentscaler_gym.tasks import ToolCall
+from agentscaler_gym.tasks import ASSISTANT, ToolCall
 
 
 def calls(turn):
@@ -161,3 +165,39 @@ def test_one_plain_call_is_read_as_the_general_case_reads_it(block):
     one = parse_action(f"<tool_call>{block}</tool_call>")
     two = parse_action(f"<tool_call>{block}</tool_call><tool_call>{block}</tool_call>")  # the general case
     assert one.tool_calls * 2 == two.tool_calls and one.errors * 2 == two.errors and one.content == two.content
+
+
+def test_a_tool_call_is_a_light_immutable_record():
+    call = ToolCall("a", {"x": 1})
+    assert call == ToolCall("a", {"x": 1}, "assistant") != ToolCall("a", {"x": 1}, "user")
+    assert (call.name, call.arguments, call.actor) == ("a", {"x": 1}, "assistant")
+    assert repr(call) == "ToolCall(name='a', arguments={'x': 1}, actor='assistant')"
+    assert ToolCall("a").arguments == {} and ToolCall("a").arguments is not ToolCall("a").arguments
+    with pytest.raises(AttributeError):
+        call.name = "b"
+    assert pickle.loads(pickle.dumps(call)) == call and copy.deepcopy(call) == call
+    assert call._replace(actor="user").to_dict() == {"name": "a", "arguments": {"x": 1}, "actor": "user"}
+
+
+def test_one_call_and_several_calls_write_the_same_transcript_entries():
+    """A turn of one call takes a straight path through the env; its transcript entries are those
+    the general path (several calls) writes for each of its calls."""
+    env = gym.make("AgentScaler/mock-v0").unwrapped
+    task = next(t for t in env.tasks if t.family == "status")
+    call = task.gold_calls[0]
+    block = f"<tool_call>{json.dumps(call.to_dict())}</tool_call>"
+    env.reset(options={"task_id": task.id})
+    one, _, _, _, _ = env.step(block)
+    single = env.messages[-2:]
+    env.reset(options={"task_id": task.id})
+    two, _, _, _, _ = env.step(block + block)
+    assistant, first, second = env.messages[-3:]
+    assert single[0] == {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [{"type": "function", "function": {"name": call.name, "arguments": dict(call.arguments)}}],
+    }
+    assert assistant["tool_calls"] == single[0]["tool_calls"] * 2
+    assert single[1] == first == second == {"role": "tool", "name": call.name, "content": one}
+    assert two == f"<tool_response>\n{one}\n</tool_response>\n<tool_response>\n{one}\n</tool_response>"
+    assert env.seats[ASSISTANT].calls == [call, call]
