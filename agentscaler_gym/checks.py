@@ -31,9 +31,11 @@ def check_domain(domain: Domain, split: str = "test", limit: int | None = None) 
 
 def check_tool_kinds(domain: Domain, tasks: Sequence[Task]) -> None:
     """Replay gold calls one at a time: a read never changes state; a write that succeeds in a task that
-    changes state, changes it."""
+    changes state, changes it. The tasks share one set of seats, reset to the seed state before each."""
+    seats = domain.seats()
     for task in tasks:
-        seats = domain.seats()
+        for seat in seats.values():
+            seat.reset()
         before = {}
         for call in task.gold_calls:
             seat = seats[call.actor]

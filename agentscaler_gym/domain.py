@@ -130,6 +130,17 @@ class Domain:
             return str(next(iter(caps.values())))
         return ", ".join(f"{n:,} ({split})" for split, n in caps.items())
 
+    def with_task_source(self, tasks: Callable[[Domain], Mapping[str, Sequence[Task]]]) -> Domain:
+        """This domain with another fixed task source, sharing its tables, tools and seed databases
+        (built here if not yet): candidate tasks are checked without building the world again."""
+        other = dataclasses.replace(
+            self, tasks=tasks, stream=None, max_tasks=None, count=None, _cache={}, _lock=threading.RLock()
+        )
+        for actor in self._sides():
+            self._seed(actor)
+        other._cache.update({k: v for k, v in self._cache.items() if k == "rows" or k.startswith(("rows:", "seed:"))})
+        return other
+
     def _variant(self, count: int) -> Domain:
         variant = dataclasses.replace(self, count=count, _cache={}, _lock=threading.RLock())
         self.rows  # noqa: B018 - built here so the variant shares them

@@ -1,11 +1,14 @@
 """Synthesis at scale: wall time, peak memory and yield per corpus, beside the quadratic reference.
 
-    python benchmarks/synth.py [--corpus builtin bfcl openapi] [--workers 2] [--sample 3000]
+    python benchmarks/synth.py [--corpus builtin bfcl openapi] [--workers 2] [--sample 3000] [--max-domains N]
 
 Each corpus runs in its own process (so peak memory is its own) and prints one JSON object per line:
 
 - ``end_to_end``: wall seconds per stage (corpus load, tool graph, communities, per-domain stages,
-  writing), CPU seconds of all processes, peak RSS of the main process and of the largest worker,
+  writing), CPU seconds of all processes (unlike wall time, unmoved by other load on the machine)
+  and apart (the corpus load, the rest of the main process, the per-domain workers), the
+  communities processed (``--max-domains`` stops early: a quick sample of the per-domain CPU cost),
+  peak RSS of the main process and of the largest worker,
   the peak total PSS of all processes (shared pages counted once), and the yield: APIs kept,
   communities, validated domains, tasks.
 - ``similarity``: our sparse tool-graph build on the whole corpus beside the naive reference, an
@@ -36,10 +39,11 @@ def main() -> None:
     parser.add_argument("--corpus", nargs="+", default=["builtin", "bfcl", "openapi"])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sample", type=int, default=3000)
+    parser.add_argument("--max-domains", type=int, help="stop after this many validated domains (a quick CPU sample)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        run_one(args.corpus[0], args.workers, args.sample)
+        run_one(args.corpus[0], args.workers, args.sample, args.max_domains)
         return
     for corpus in args.corpus:  # a fresh process per corpus: peak memory is that corpus' own
         command = [
@@ -52,11 +56,11 @@ def main() -> None:
             str(args.workers),
             "--sample",
             str(args.sample),
-        ]
+        ] + (["--max-domains", str(args.max_domains)] if args.max_domains else [])
         subprocess.run(command, check=True)
 
 
-def run_one(source: str, workers: int, sample: int) -> None:
+def run_one(source: str, workers: int, sample: int, max_domains: int | None = None) -> None:
     from agentscaler_gym.synth.corpus import load_corpus
     from agentscaler_gym.synth.graph import GraphSettings, build_graph, parameter_features
     from agentscaler_gym.synth.pipeline import SynthConfig, synthesize
@@ -65,9 +69,12 @@ def run_one(source: str, workers: int, sample: int) -> None:
     start = time.perf_counter()
     corpus = load_corpus(source)
     load_s = time.perf_counter() - start
+    load_cpu = cpu_s(resource.RUSAGE_SELF)
     with tempfile.TemporaryDirectory() as out:
-        report = synthesize(corpus, out, SynthConfig(workers=workers, picture=False))
+        report = synthesize(corpus, out, SynthConfig(workers=workers, picture=False, max_domains=max_domains))
     wall = time.perf_counter() - start
+    main_cpu, workers_cpu = cpu_s(resource.RUSAGE_SELF) - load_cpu, cpu_s(resource.RUSAGE_CHILDREN)
+    processed = report.summary["domains"]["processed"]
     memory.stop()
     s = report.summary
     emit(
@@ -78,6 +85,8 @@ def run_one(source: str, workers: int, sample: int) -> None:
             "wall_s": round(wall, 1),
             "stages_s": {"corpus": round(load_s, 1), **{k: round(v, 1) for k, v in report.timings.items()}},
             "cpu_s": round(cpu_s(resource.RUSAGE_SELF) + cpu_s(resource.RUSAGE_CHILDREN), 1),
+            "cpu_s_parts": {"corpus": round(load_cpu, 1), "main": round(main_cpu, 1), "workers": round(workers_cpu, 1)},
+            "domains_processed": processed,
             "peak_rss_mb": {"main": rss_mb(resource.RUSAGE_SELF), "largest_worker": rss_mb(resource.RUSAGE_CHILDREN)},
             "peak_pss_mb_all_processes": memory.peak_mb,
             "apis": s["corpus"]["apis"],

@@ -453,6 +453,8 @@ class _Operator:
         self.rule = op.transition
         self.fields = self.model._meta.fields
         self._select_sql: dict[tuple, str] = {}
+        self._write_sql: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._readers: list[tuple[str, int, Any, bool]] | None = None  # (column, position, python_value, JSON)
         self.models, self.entities = models, entities
         self.children = [
             (models[e.name], e.name, c.name) for e in entities.values() for c in e.columns if c.references == self.name
@@ -484,12 +486,21 @@ class _Operator:
         if sql is None:
             sql = self._select_sql[tuple(where)] = _select_sql(self.model, where)
         cursor = self.model._meta.database.execute_sql(sql, values + [limit])
-        return [self._row_dict(self._from_row(row)) for row in cursor]
+        return [self._selected_dict(row) for row in cursor]
 
-    def _from_row(self, row: tuple) -> pw.Model:
-        return self.model(
-            __no_default__=1, **{f.name: f.python_value(v) for f, v in zip(self.model._meta.sorted_fields, row)}
-        )
+    def _selected_dict(self, row: tuple) -> dict:
+        """:meth:`_row_dict` of a row :func:`_select_sql` selected, without making a model instance of it."""
+        if self._readers is None:
+            position = {f.name: i for i, f in enumerate(self.model._meta.sorted_fields)}
+            self._readers = [
+                (name, position[name], self.fields[name].python_value, column.type == "json")
+                for name, column in self.columns.items()
+            ]
+        out = {}
+        for name, i, convert, decode in self._readers:
+            value = convert(row[i])
+            out[name] = json.loads(value) if decode and value is not None else value
+        return out
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -513,7 +524,7 @@ class _Operator:
             if column.name not in values and column.name != self.key_column and column.initial is not None:
                 values[column.name] = column.initial
         values[self.key_column] = key if key is not None else self._next_key()
-        self.model.insert(**values).execute()
+        self._execute("insert", tuple(values), [self.fields[c].db_value(v) for c, v in values.items()])
         return self._row_dict(self._get(values[self.key_column]))
 
     def update(self, **arguments: Any) -> dict:
@@ -532,7 +543,7 @@ class _Operator:
                 raise ToolError(
                     f"{human(self.name)} {key!r} cannot be deleted: {human(child)} records still refer to it"
                 )
-        self.model.delete().where(self.model._meta.primary_key == key).execute()
+        self._execute("delete", (), [self.model._meta.primary_key.db_value(key)])
         return {"deleted": True, self.key_column: key}
 
     def login(self, **arguments: Any) -> dict:
@@ -642,8 +653,18 @@ class _Operator:
 
     def _save(self, row: pw.Model, values: Mapping[str, Any]) -> dict:
         key = self._key_of(row)
-        self.model.update(**values).where(self.model._meta.primary_key == key).execute()
+        params = [self.fields[c].db_value(v) for c, v in values.items()]
+        self._execute("update", tuple(values), params + [self.model._meta.primary_key.db_value(key)])
         return self._row_dict(self._get(key))
+
+    def _execute(self, statement: str, columns: tuple[str, ...], params: list) -> None:
+        """Run an INSERT of ``columns``, an UPDATE of ``columns`` by primary key or a DELETE by
+        primary key, as peewee's query of the same would, its SQL built once per column set (building
+        it is most of a small write's cost)."""
+        sql = self._write_sql.get((statement, columns))
+        if sql is None:
+            sql = self._write_sql[statement, columns] = _write_sql(self.model, statement, columns)
+        self.model._meta.database.execute_sql(sql, params)
 
     def _get(self, key: Any) -> pw.Model | None:
         return self.model.find(**{self.key_column: key})
@@ -655,7 +676,9 @@ class _Operator:
         return getattr(row, self.key_column)
 
     def _next_key(self) -> Any:
-        keys = [self._key_of(row) for row in self.model.find_all()]
+        field = self.fields[self.key_column]  # the keys alone: no row read whole to take its key
+        sql = f'SELECT "{field.column_name}" FROM "{self.model._meta.table_name}"'
+        keys = [field.python_value(key) for (key,) in self.model._meta.database.execute_sql(sql)]
         if self.columns[self.key_column].type == "integer":
             return max(keys, default=0) + 1
         prefix = self.entity.prefix or ""
@@ -688,6 +711,19 @@ def _select_sql(model: type[pw.Model], where: list[tuple[str, str, bool]]) -> st
         f'SELECT {columns} FROM "{meta.table_name}" WHERE {" AND ".join(tests) or "1"} '
         f'ORDER BY "{meta.primary_key.column_name}" LIMIT ?'
     )
+
+
+def _write_sql(model: type[pw.Model], statement: str, columns: tuple[str, ...]) -> str:
+    """``INSERT`` of ``columns``, or ``UPDATE`` of ``columns`` / ``DELETE`` where the primary key is
+    the last placeholder; names are the model's own, quoted."""
+    meta = model._meta
+    table, names = f'"{meta.table_name}"', [f'"{meta.fields[c].column_name}"' for c in columns]
+    if statement == "insert":
+        return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    where = f'WHERE "{meta.primary_key.column_name}" = ?'
+    if statement == "update":
+        return f"UPDATE {table} SET {', '.join(n + ' = ?' for n in names)} {where}"
+    return f"DELETE FROM {table} {where}"
 
 
 def coerce(kind: str, value: Any, column: str = "value") -> Any:

@@ -210,10 +210,11 @@ def synthesize_domain(
         stage = "spec"
         check_spec(spec.to_json())  # what a folder may hold: a spec the loader would refuse is never written
         stage = "tasks"
-        candidates, walk_drops = generate_tasks(spec, build_domain(spec, {}), config.seed, config.tasks)
+        domain = build_domain(spec, {})
+        candidates, walk_drops = generate_tasks(spec, domain, config.seed, config.tasks)
         result.dropped.update({f"walk: {k}": v for k, v in walk_drops.items()})
         stage = "validation"
-        tasks, reasons = validate_domain(spec, candidates, config.min_test, config.min_test)
+        tasks, reasons = validate_domain(spec, candidates, config.min_test, config.min_test, domain)
         result.dropped.update(reasons)
         if tasks is not None:
             result.spec, result.tasks = spec, tasks

@@ -14,7 +14,9 @@ import warnings
 from collections.abc import Mapping
 
 from ..checks import DomainCheckError, check_do_nothing, check_domain, check_oracle, check_tool_kinds
+from ..domain import Domain
 from ..env import ToolUseEnv, UnicodeText
+from ..tasks import Task
 from .folder import build_domain
 from .spec import DomainSpec
 
@@ -22,11 +24,12 @@ CHECK_ACTION_LENGTH = 2_000
 
 
 def validate_domain(
-    spec: DomainSpec, tasks: Mapping[str, list], min_test: int = 2, min_train: int = 2
+    spec: DomainSpec, tasks: Mapping[str, list], min_test: int = 2, min_train: int = 2, built: Domain | None = None
 ) -> tuple[dict | None, collections.Counter]:
-    """``(kept tasks by split, or None if the domain is dropped; counted reasons)``."""
+    """``(kept tasks by split, or None if the domain is dropped; counted reasons)``. ``built``: the
+    domain of ``spec`` already built (its tables, tools and seed database are reused)."""
     reasons: collections.Counter = collections.Counter()
-    domain = build_domain(spec, tasks)
+    domain = _with_tasks(spec, tasks, built)
     splits = domain.splits()
     for reason in domain.rejected.values():
         reasons["task: " + _short(reason)] += 1
@@ -34,8 +37,9 @@ def validate_domain(
         reasons["domain: no valid task"] += 1
         return None, reasons
     try:  # the common case: every replayed task passes every check
+        given = {t["id"]: t for items in tasks.values() for t in items}  # the dicts of the tasks kept, as given
         return _checked(
-            domain, {split: [_as_dict(t) for t in items] for split, items in splits.items()}, min_test, min_train
+            domain, {split: [given[t.id] for t in items] for split, items in splits.items()}, min_test, min_train
         ), reasons
     except _TooFew:
         reasons["domain: too few valid tasks"] += 1
@@ -44,12 +48,19 @@ def validate_domain(
         pass
     kept = _passing_tasks(domain, splits, reasons)
     try:
-        return _checked(build_domain(spec, kept), kept, min_test, min_train), reasons
+        return _checked(_with_tasks(spec, kept, built), kept, min_test, min_train), reasons
     except _TooFew:
         reasons["domain: too few valid tasks"] += 1
     except Exception as exc:  # noqa: BLE001 - any failure drops the domain with its reason
         reasons[f"domain: {type(exc).__name__}: {_short(str(exc))}"] += 1
     return None, reasons
+
+
+def _with_tasks(spec: DomainSpec, tasks: Mapping[str, list], built: Domain | None) -> Domain:
+    if built is None:
+        return build_domain(spec, tasks)
+    by_split = {split: [Task.from_dict(t) for t in items] for split, items in tasks.items()}
+    return built.with_task_source(lambda domain: by_split)
 
 
 class _TooFew(Exception):

@@ -115,6 +115,7 @@ PERSON_WORDS = {
     "cardholder",
     "account_holder",
 }
+_PERSONAL = PERSON_ENTITIES | PERSON_WORDS  # an entity or a word of a column name that means a person
 COMMON_CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF")
 ANIMALS = {"pet", "animal", "dog", "cat", "horse", "livestock"}
 ORGANISATIONS = {
@@ -788,7 +789,7 @@ def _meant(entity: str, ws: list[str], index: int, rng: Random, today: dt.date, 
     """A value for the text column named by ``ws``, or None when the name says nothing known."""
     wset, last = set(ws), ws[-1] if ws else ""
     last = SYNONYMS.get(last, last)
-    personal = entity in PERSON_ENTITIES | PERSON_WORDS or bool((PERSON_ENTITIES | PERSON_WORDS) & set(ws[:-1]))
+    personal = entity in _PERSONAL or not _PERSONAL.isdisjoint(ws[:-1])
     first, surname = person.names if personal or wset & {"first", "last", "surname", "email"} else ("", "")
     if "email" in wset:
         return person.email()

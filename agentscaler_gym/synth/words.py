@@ -6,6 +6,7 @@ Every synthesis stage reads API names and parameter names through these helpers,
 
 from __future__ import annotations
 
+import functools
 import re
 
 _PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -45,6 +46,7 @@ def plural(word: str) -> str:
     return word + "s"
 
 
+@functools.lru_cache(maxsize=8192)  # task wording names the same columns and tables again and again
 def human(name: str) -> str:
     """``"owner_id"`` -> ``"owner id"``."""
     return " ".join(words(name)) or name

@@ -15,10 +15,11 @@ from agentscaler_gym.checks import check_domain, run_turns
 from agentscaler_gym.database import Model
 from agentscaler_gym.registry import SYNTHESIZED, entries
 from agentscaler_gym.synth.corpus import ApiSpec, Corpus, load_corpus
-from agentscaler_gym.synth.folder import load_domain_folder
+from agentscaler_gym.synth.folder import build_domain, load_domain_folder
 from agentscaler_gym.synth.pipeline import SynthConfig, synthesize
+from agentscaler_gym.synth.spec import DomainSpec
 from agentscaler_gym.synth.taskgen import TaskSettings
-from agentscaler_gym.synth.validate import check_env_passes
+from agentscaler_gym.synth.validate import check_env_passes, validate_domain
 from agentscaler_gym.tasks import ASSISTANT, oracle_turns
 from agentscaler_gym.tools import Tool
 
@@ -360,3 +361,17 @@ def test_an_unreadable_corpus_exits_non_zero_and_leaves_out_untouched(slice_out,
     (tmp_path / "empty.jsonl").write_text("[1, 2]\n")
     assert main(["synth", "--corpus", str(tmp_path / "empty.jsonl"), "--out", str(target), "--no-picture"]) == 1
     assert "no usable API" in capsys.readouterr().err and folder_bytes(target) == before
+
+
+def test_validation_on_the_domain_the_walks_built_keeps_the_same_tasks_and_shares_its_seed_database():
+    folder = BUILTIN / sorted(p.name for p in BUILTIN.iterdir() if (p / "domain.json").is_file())[0]
+    spec = DomainSpec.read(folder / "domain.json")
+    tasks = json.loads((folder / "tasks.json").read_text(encoding="utf-8"))
+    built = build_domain(spec, {})
+    shared = built.with_task_source(lambda domain: {"test": []})
+    assert shared.seats()[ASSISTANT].db.seed is built.seats()[ASSISTANT].db.seed
+    fresh, fresh_reasons = validate_domain(spec, tasks)
+    reused, reused_reasons = validate_domain(spec, tasks, built=built)
+    assert reused == fresh == tasks and reused_reasons == fresh_reasons
+    broken = {**tasks, "test": [{**tasks["test"][0], "gold_calls": [{"name": "no_such_tool", "arguments": {}}]}]}
+    assert validate_domain(spec, broken, built=built) == validate_domain(spec, broken)
