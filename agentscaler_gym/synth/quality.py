@@ -562,5 +562,7 @@ def domain_groups(spec: DomainSpec) -> list[str]:
     return [Path(s.split(":", 1)[-1]).stem for s in spec.source]
 
 
-def _share(part: float, whole: float) -> float:
-    return round(part / whole, 4) if whole else 0.0
+def _share(part: float, whole: float) -> float | None:
+    """``part / whole``; None when there is nothing to measure (a corpus without dated statuses), so
+    an empty measure never reads as a failed one."""
+    return round(part / whole, 4) if whole else None
