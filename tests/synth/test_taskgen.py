@@ -67,24 +67,14 @@ def test_a_record_is_picked_from_its_parent_list_by_what_the_user_says_about_it(
 
 
 def test_distinct_tool_sequences_keep_growing_with_the_task_count():
-    spec = spec_of("banking")
-    domain = build_domain(spec, {})
-    counts = []
-    for n in (40, 400):
-        tasks, _ = generate_tasks(spec, domain, 0, TaskSettings(count=n))
-        counts.append(len(set(sequences(tasks["train"] + tasks["test"]))))
+    counts = distinct_sequences("banking", (40, 400))
     assert counts[1] >= 3 * counts[0] // 2 and counts[1] >= 150
 
 
 def test_a_walk_goes_on_when_the_next_tool_refuses_the_record():
     """gym_fitness: a member's state allows only some of the transitions that can take it (a frozen
     member cannot be frozen again); a walk tries another instead of ending, so sequences keep coming."""
-    spec = spec_of("gym_fitness")
-    domain = build_domain(spec, {})
-    counts = []
-    for n in (40, 160):
-        tasks, _ = generate_tasks(spec, domain, 0, TaskSettings(count=n))
-        counts.append(len(set(sequences(tasks["train"] + tasks["test"]))))
+    counts = distinct_sequences("gym_fitness", (40, 160))
     assert counts[1] >= 3 * counts[0] and counts[1] >= 3 * 160 // 4
 
 
@@ -119,3 +109,14 @@ def test_read_only_tasks_are_at_most_their_share_unless_a_domain_has_too_few_wri
     assert len(chosen) == FEWEST and sum(not t.outputs for t in chosen) == 2
     best_first = _select([(2, _task(0, False)), (0, _task(1, False))], 1, 0.4)
     assert [t.id for t in best_first] == ["t-1"]
+
+
+def distinct_sequences(name: str, counts: tuple[int, ...]) -> list[int]:
+    """Distinct gold tool sequences of a built-in domain's tasks at each task count."""
+    spec = spec_of(name)
+    domain = build_domain(spec, {})
+    out = []
+    for n in counts:
+        tasks, _ = generate_tasks(spec, domain, 0, TaskSettings(count=n))
+        out.append(len(set(sequences(tasks["train"] + tasks["test"]))))
+    return out
