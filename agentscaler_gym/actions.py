@@ -137,8 +137,8 @@ def _plain_call(text: str) -> ToolCall | None:
     if end != len(text) or type(value) is not dict:
         return None
     name, arguments = value.get("name"), value.get("arguments")
-    if type(name) is str and name and type(arguments) is dict and text.count("{") + text.count("[") <= MAX_DEPTH:
-        return ToolCall(name, arguments)  # (the bracket count is _shallow's, inline on the common path)
+    if type(name) is str and name and type(arguments) is dict and _shallow(text):
+        return ToolCall(name, arguments)
     return None
 
 

@@ -180,8 +180,8 @@ def test_a_tool_call_is_a_light_immutable_record():
 
 
 def test_one_call_and_several_calls_write_the_same_transcript_entries():
-    """A turn of one call takes a straight path through the env; its transcript entries are those
-    the general path (several calls) writes for each of its calls."""
+    """A turn of one call writes the transcript entries a turn of several calls writes for each of
+    its calls."""
     env = gym.make("AgentScaler/mock-v0").unwrapped
     task = next(t for t in env.tasks if t.family == "status")
     call = task.gold_calls[0]
