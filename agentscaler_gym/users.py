@@ -14,6 +14,7 @@ which the assistant can only ask them to use (``device.call(name, arguments).tex
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Protocol, runtime_checkable
 
@@ -93,7 +94,7 @@ class ScriptedUser:
 
     def respond(self, message: str) -> str:
         reply = self._reply(message)
-        self.said += rules.words(reply)
+        self.said += _reply_words(reply)
         return reply
 
     def _reply(self, message: str) -> str:
@@ -234,6 +235,9 @@ class TaskFacts:
         self.preference = next((str(v) for t, v in scenario.known.items() if t.startswith("preference")), "")
         self.stated = rules.words(scenario.instruction + " " + " ".join(map(str, scenario.known.values())))
 
+
+# A task's replies come back in each of its episodes (one template per act and turn, its own values).
+_reply_words = functools.lru_cache(maxsize=4096)(rules.words)
 
 FACTS_CACHED = 4096  # tasks; the cache is emptied when full
 _cache: dict[str, TaskFacts] = {}
