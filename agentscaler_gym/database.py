@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 import peewee as pw
 from peewee import _ConnectionState
 
@@ -207,17 +208,14 @@ def _as_stored(field: pw.Field) -> bool:
     return type(field) in _AS_STORED  # exact types: a subclass may convert (a JSON text field does)
 
 
-_RAW_DECODE = json.JSONDecoder().raw_decode
-
-
 def json_value(text: str) -> Any:
-    """``json.loads(text)``, quicker on compact JSON (what SQLite's ``json_array`` and the JSON
-    columns write): no whitespace to skip around the value. Anything else takes the long way."""
+    """``json.loads(text)``, read by orjson (a third of the json module's time on the short texts of
+    rows and columns). What orjson refuses and the json module reads (``NaN``, integers past 64
+    bits, a lone surrogate) takes the json module's way, which also raises for what is not JSON."""
     try:
-        value, end = _RAW_DECODE(text)
-    except (ValueError, TypeError):  # not JSON, or bytes: json.loads says which
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
         return json.loads(text)
-    return value if end == len(text) else json.loads(text)
 
 
 Change = dict[tuple[str, Any], "str | None"]
