@@ -29,6 +29,13 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 
+try:  # re's own parser (for :func:`_required`): ``re._parser`` from Python 3.11, ``sre_parse`` before
+    from re import _constants as _sre
+    from re import _parser as _sre_parser
+except ImportError:  # pragma: no cover
+    import sre_constants as _sre
+    import sre_parse as _sre_parser
+
 ANYTHING_ELSE = re.compile(
     r"\b(anything else|something else|any other (question|request|thing|issue)s?|anything more|"
     r"further (help|assistance|questions?)|else (i|we) can (help|do|assist)|help with anything)\b"
@@ -263,10 +270,15 @@ def times(text: str) -> list[str]:
     return [m.group(0) for m in CLOCK.finditer(text)]
 
 
+CONFIRM = re.compile(r"\b(confirm|proceed)\b")
+CHECK = re.compile(r"\bcheck\b")
+STATUS_BAR = re.compile(r"status bar|screen")
+
+
 def device_request(text: str) -> bool:
     """Whether a message may ask the user to act on their device: not a proposal of the
     assistant's own action ("shall I enable roaming?", "can you confirm?") nor a closing."""
-    return not (SELF_PROPOSAL.search(text) or ANYTHING_ELSE.search(text) or re.search(r"\b(confirm|proceed)\b", text))
+    return not (SELF_PROPOSAL.search(text) or ANYTHING_ELSE.search(text) or CONFIRM.search(text))
 
 
 def device_tools_named(text: str, tools: Mapping[str, object]) -> list[str]:
@@ -277,11 +289,14 @@ def device_tools_named(text: str, tools: Mapping[str, object]) -> list[str]:
     question such as "is airplane mode on?" alone runs nothing.
     """
     found = []
-    for name in tools:
-        spots = [p for p in (text.find(name), text.find(name.replace("_", " "))) if p >= 0]
-        phrases = _phrases(name)
-        if phrases and not (name.startswith("toggle_") and not TOGGLE_VERBS.search(text)):
-            m = phrases.search(text)  # where the first of its phrases is
+    toggles = None  # whether the text holds a toggle verb, searched only once a toggle's phrase may match
+    for name, spaced, phrases, needs, toggle in _device_scan(tuple(tools)):
+        spots = [p for p in (text.find(name), text.find(spaced)) if p >= 0]
+        # most messages hold none of a tool's required strings: its phrase pattern cannot match them
+        if phrases is not None and (needs is None or any(s in text for s in needs)):
+            if toggle and toggles is None:
+                toggles = TOGGLE_VERBS.search(text) is not None
+            m = phrases.search(text) if toggles or not toggle else None  # where the first of its phrases is
             if m:
                 spots.append(m.start())
         if spots:
@@ -289,11 +304,24 @@ def device_tools_named(text: str, tools: Mapping[str, object]) -> list[str]:
     found.sort()
     # a reset of the APN names "apn" too: one request, not a check and a reset
     names = [n for _, n in found]
-    if "reset_apn_settings" in names and "check_apn_settings" in names and not re.search(r"\bcheck\b", text):
+    if "reset_apn_settings" in names and "check_apn_settings" in names and not CHECK.search(text):
         names.remove("check_apn_settings")
-    if "reseat_sim_card" in names and "check_status_bar" in names and not re.search(r"status bar|screen", text):
+    if "reseat_sim_card" in names and "check_status_bar" in names and not STATUS_BAR.search(text):
         names.remove("check_status_bar")
     return names
+
+
+@functools.lru_cache(maxsize=256)
+def _device_scan(names: tuple[str, ...]) -> tuple[tuple[str, str, re.Pattern | None, frozenset | None, bool], ...]:
+    """What :func:`device_tools_named` looks for per tool, worked out once per tool set: the
+    name, its spaced form, its phrase pattern, the strings one of which any phrase match holds
+    (``None``: not known, always search) and whether it is a toggle."""
+    scan = []
+    for name in names:
+        phrases = _phrases(name)
+        needs = _required(phrases) if phrases is not None else None
+        scan.append((name, name.replace("_", " "), phrases, needs, name.startswith("toggle_")))
+    return tuple(scan)
 
 
 @functools.cache
@@ -302,3 +330,48 @@ def _phrases(name: str) -> re.Pattern | None:
     first match is the first of any phrase's (messages are scanned for every phone tool)."""
     phrases = DEVICE_PHRASES.get(name)
     return re.compile("|".join(rf"(?<![\w])(?:{p})" for p in phrases)) if phrases else None
+
+
+def _required(pattern: re.Pattern) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` holds (``restart`` for ``restart``,
+    ``apn`` or ``access point`` for ``reset (your )?(apn|access point)``), or ``None`` when no
+    such set is known.
+
+    Read off the pattern's parse tree (``re``'s own parser): a run of plain characters in a
+    sequence must occur, so must one of each branch's strings, and a repeat's strings when it
+    repeats at least once. No library derives these, and a second hand-kept list would drift
+    from ``DEVICE_PHRASES``."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        return _required_in(_sre_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:  # a parse tree of another shape: no prefilter, the search alone decides
+        return None
+
+
+_REPEATS = tuple(getattr(_sre, op) for op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_sre, op))
+
+
+def _required_in(items) -> frozenset[str] | None:
+    """:func:`_required` of one sequence of parsed items: its most selective candidate."""
+    candidates, run = [], []
+    for op, av in [*items, (None, None)]:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            candidates.append(frozenset(["".join(run)]))
+            run = []
+        found = None
+        if op is _sre.SUBPATTERN and not av[1] & _sre.SRE_FLAG_IGNORECASE:
+            found = _required_in(av[-1])
+        elif op is _sre.BRANCH:
+            alternatives = [_required_in(branch) for branch in av[1]]
+            if all(alternatives):
+                found = frozenset().union(*alternatives)
+        elif op in _REPEATS and av[0] >= 1:
+            found = _required_in(av[2])
+        if found:
+            candidates.append(found)
+    # the longest shortest string, then the fewest strings: the rarest to find in a message
+    return max(candidates, key=lambda c: (min(map(len, c)), -len(c)), default=None)
