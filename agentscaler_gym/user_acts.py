@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 try:  # re's own parser (for :func:`_required`): ``re._parser`` from Python 3.11, ``sre_parse`` before
     from re import _constants as _sre
@@ -273,12 +274,14 @@ def times(text: str) -> list[str]:
 CONFIRM = re.compile(r"\b(confirm|proceed)\b")
 CHECK = re.compile(r"\bcheck\b")
 STATUS_BAR = re.compile(r"status bar|screen")
+# a match of any of them: what a device request holds none of, the three searched at once
+_NOT_DEVICE_REQUEST = re.compile("|".join(p.pattern for p in (SELF_PROPOSAL, ANYTHING_ELSE, CONFIRM)))
 
 
 def device_request(text: str) -> bool:
     """Whether a message may ask the user to act on their device: not a proposal of the
     assistant's own action ("shall I enable roaming?", "can you confirm?") nor a closing."""
-    return not (SELF_PROPOSAL.search(text) or ANYTHING_ELSE.search(text) or CONFIRM.search(text))
+    return _search(_NOT_DEVICE_REQUEST, text) is None
 
 
 def device_tools_named(text: str, tools: Mapping[str, object]) -> list[str]:
@@ -288,14 +291,18 @@ def device_tools_named(text: str, tools: Mapping[str, object]) -> list[str]:
     ``DEVICE_PHRASES``; toggles need an action verb too ("turn off airplane mode"), so a
     question such as "is airplane mode on?" alone runs nothing.
     """
+    scan = _device_scan(tuple(tools))
+    # a tool can be named only where one of its clues occurs (its names, a string its phrases
+    # require), and most messages hold none: `in` rules them out quicker than any search
+    named = {i for clue, owners in scan.clues if clue in text for i in owners} | scan.always
     found = []
-    toggles = None  # whether the text holds a toggle verb, searched only once a toggle's phrase may match
-    for name, spaced, phrases, needs, toggle in _device_scan(tuple(tools)):
+    toggles = None  # whether the text holds a toggle verb, searched once, when a toggle may be named
+    for i in named:
+        name, spaced, phrases, toggle = scan.tools[i]
         spots = [p for p in (text.find(name), text.find(spaced)) if p >= 0]
-        # most messages hold none of a tool's required strings: its phrase pattern cannot match them
-        if phrases is not None and (needs is None or any(s in text for s in needs)):
+        if phrases is not None:
             if toggle and toggles is None:
-                toggles = TOGGLE_VERBS.search(text) is not None
+                toggles = _search(TOGGLE_VERBS, text) is not None
             m = phrases.search(text) if toggles or not toggle else None  # where the first of its phrases is
             if m:
                 spots.append(m.start())
@@ -311,17 +318,26 @@ def device_tools_named(text: str, tools: Mapping[str, object]) -> list[str]:
     return names
 
 
+class _DeviceScan(NamedTuple):
+    """What :func:`device_tools_named` looks for in a tool set, worked out once per set."""
+
+    tools: tuple[tuple[str, str, re.Pattern | None, bool], ...]  # name, spaced name, phrases, is a toggle
+    clues: tuple[tuple[str, tuple[int, ...]], ...]  # a string, and the tools it may name
+    always: frozenset[int]  # tools with phrases whose required strings are unknown: always searched
+
+
 @functools.lru_cache(maxsize=256)
-def _device_scan(names: tuple[str, ...]) -> tuple[tuple[str, str, re.Pattern | None, frozenset | None, bool], ...]:
-    """What :func:`device_tools_named` looks for per tool, worked out once per tool set: the
-    name, its spaced form, its phrase pattern, the strings one of which any phrase match holds
-    (``None``: not known, always search) and whether it is a toggle."""
-    scan = []
-    for name in names:
+def _device_scan(names: tuple[str, ...]) -> _DeviceScan:
+    tools, clues, always = [], {}, set()
+    for i, name in enumerate(names):
         phrases = _phrases(name)
-        needs = _required(phrases) if phrases is not None else None
-        scan.append((name, name.replace("_", " "), phrases, needs, name.startswith("toggle_")))
-    return tuple(scan)
+        tools.append((name, name.replace("_", " "), phrases, name.startswith("toggle_")))
+        needs = _required(phrases) if phrases is not None else ()  # (cached per pattern)
+        if needs is None:
+            always.add(i)
+        for clue in {name, name.replace("_", " "), *needs}:
+            clues.setdefault(clue, []).append(i)
+    return _DeviceScan(tuple(tools), tuple((c, tuple(owners)) for c, owners in clues.items()), frozenset(always))
 
 
 @functools.cache
@@ -332,6 +348,14 @@ def _phrases(name: str) -> re.Pattern | None:
     return re.compile("|".join(rf"(?<![\w])(?:{p})" for p in phrases)) if phrases else None
 
 
+def _search(pattern: re.Pattern, text: str) -> re.Match | None:
+    """``pattern.search(text)``, told without searching when ``text`` holds none of the strings
+    one of which every match requires (:func:`_required`)."""
+    needs = _required(pattern)
+    return pattern.search(text) if needs is None or any(s in text for s in needs) else None
+
+
+@functools.lru_cache(maxsize=256)
 def _required(pattern: re.Pattern) -> frozenset[str] | None:
     """Strings one of which every match of ``pattern`` holds (``restart`` for ``restart``,
     ``apn`` or ``access point`` for ``reset (your )?(apn|access point)``), or ``None`` when no
@@ -341,7 +365,7 @@ def _required(pattern: re.Pattern) -> frozenset[str] | None:
     sequence must occur, so must one of each branch's strings, and a repeat's strings when it
     repeats at least once. No library derives these, and a second hand-kept list would drift
     from ``DEVICE_PHRASES``."""
-    if pattern.flags & re.IGNORECASE:
+    if pattern.flags & re.IGNORECASE or not isinstance(pattern.pattern, str):
         return None
     try:
         return _required_in(_sre_parser.parse(pattern.pattern, pattern.flags))
