@@ -335,8 +335,13 @@ def _device_scan(names: tuple[str, ...]) -> _DeviceScan:
         needs = _required(phrases) if phrases is not None else ()  # (cached per pattern)
         if needs is None:
             always.add(i)
-        for clue in {name, name.replace("_", " "), *needs}:
-            clues.setdefault(clue, []).append(i)
+        # the names need no clue of their own when a word of theirs holds one its phrases require
+        # ("reboot"); a clue holding another clue of the tool adds nothing (where it is, so is the other)
+        covered = any(r in word for word in name.split("_") for r in needs)
+        mine = {*needs} if covered else {name, name.replace("_", " "), *needs}
+        for clue in mine:
+            if not any(other in clue for other in mine if other != clue):
+                clues.setdefault(clue, []).append(i)
     return _DeviceScan(tuple(tools), tuple((c, tuple(owners)) for c, owners in clues.items()), frozenset(always))
 
 
