@@ -25,6 +25,7 @@ from typing import Any
 from agentscaler_gym.registry import ids
 
 from .config import parse_config
+from .evaluate import checkpoint_pass_at_1
 from .report import write_report
 
 MODES = ("environment", "rollout")
@@ -141,7 +142,7 @@ def run_grpo(config: GRPORunConfig) -> dict:
     out = Path(config.output_dir)
     report: dict[str, Any] = {"config": asdict(config), "stages": [], "evaluations": []}
     if config.eval_envs:
-        report["evaluations"].append({"checkpoint": "base", "results": evaluate(config.model, config)})
+        report["evaluations"].append({"checkpoint": "base", "results": checkpoint_pass_at_1(config.model, config)})
     trainer = build_trainer(config)
     report["config"]["use_vllm"] = trainer.use_vllm
     start = time.perf_counter()
@@ -161,22 +162,11 @@ def run_grpo(config: GRPORunConfig) -> dict:
         }
     )
     if config.eval_envs:
-        report["evaluations"].append({"checkpoint": "grpo", "results": evaluate(str(out / "model"), config)})
+        report["evaluations"].append(
+            {"checkpoint": "grpo", "results": checkpoint_pass_at_1(str(out / "model"), config)}
+        )
     write_report(out, "GRPO", report, {"reward": curve}, "reward")
     return report
-
-
-def evaluate(model: str, config: GRPORunConfig) -> dict:
-    from .evaluate import model_pass_at_1
-
-    return model_pass_at_1(
-        model,
-        config.eval_envs,
-        max_new_tokens=config.eval_max_new_tokens,
-        limit=config.eval_limit,
-        seed=config.seed,
-        max_turns=config.eval_max_turns,
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

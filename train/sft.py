@@ -27,6 +27,7 @@ from typing import Any
 from agentscaler_gym.registry import ids
 
 from .config import parse_config
+from .evaluate import checkpoint_pass_at_1
 from .report import write_report
 
 
@@ -93,7 +94,7 @@ def run_sft(config: SFTRunConfig) -> dict:
     report: dict[str, Any] = {"config": asdict(config), "stages": [], "evaluations": []}
     model, step = config.model, 0
     if config.eval_before and config.eval_envs:
-        report["evaluations"].append({"checkpoint": "base", "results": evaluate(model, config)})
+        report["evaluations"].append({"checkpoint": "base", "results": checkpoint_pass_at_1(model, config)})
     for stage in config.stages:
         result = train_stage(model, stage, config, out / stage.name)
         result["curve"] = [(step + s, loss) for s, loss in result["curve"]]
@@ -101,7 +102,7 @@ def run_sft(config: SFTRunConfig) -> dict:
         model = result["model"]
         report["stages"].append(result)
         if config.eval_envs:
-            report["evaluations"].append({"checkpoint": stage.name, "results": evaluate(model, config)})
+            report["evaluations"].append({"checkpoint": stage.name, "results": checkpoint_pass_at_1(model, config)})
         curves = {s["name"]: s["curve"] for s in report["stages"]}
         write_report(out, "Two-stage SFT", report, curves, "loss")
     return report
@@ -227,19 +228,6 @@ def _render(tokenizer, messages: list[dict], tools: list | None, generation_prom
         tokenizer.apply_chat_template(
             messages, tools=tools, add_generation_prompt=generation_prompt, tokenize=True, return_dict=False
         )
-    )
-
-
-def evaluate(model: str, config: SFTRunConfig) -> dict:
-    from .evaluate import model_pass_at_1
-
-    return model_pass_at_1(
-        model,
-        config.eval_envs,
-        max_new_tokens=config.eval_max_new_tokens,
-        limit=config.eval_limit,
-        seed=config.seed,
-        max_turns=config.eval_max_turns,
     )
 
 
