@@ -283,29 +283,31 @@ def test_snake_case_names(text, expected):
     assert snake(text) == expected
 
 
-json_values = st.recursive(
+def documents(leaves, keys: list[str], *, list_size: int, max_leaves: int):
+    """JSON-like trees: ``leaves`` nested in lists and in objects keyed by ``keys`` (a loader's own words)."""
+    return st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=list_size) | st.dictionaries(st.sampled_from(keys), inner, max_size=5),
+        max_leaves=max_leaves,
+    )
+
+
+FUNCTION_KEYS = [
+    "name",
+    "description",
+    "parameters",
+    "type",
+    "properties",
+    "items",
+    "required",
+    "enum",
+    "function",
+    "x",
+]
+json_values = documents(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.dictionaries(
-            st.sampled_from(
-                [
-                    "name",
-                    "description",
-                    "parameters",
-                    "type",
-                    "properties",
-                    "items",
-                    "required",
-                    "enum",
-                    "function",
-                    "x",
-                ]
-            ),
-            inner,
-            max_size=5,
-        )
-    ),
+    FUNCTION_KEYS,
+    list_size=4,
     max_leaves=30,
 )
 
@@ -733,43 +735,18 @@ def test_same_operation_in_two_apis_is_prefixed_with_the_api_slug(tmp_path):
     assert [api.name for api in load_corpus(f"openapi:{folder}").apis] == ["list_items", "beta_store_list_items"]
 
 
-openapi_values = st.recursive(
+OPENAPI_KEYS = (
+    "$ref type properties items allOf oneOf schema parameters name in requestBody content application/json "
+    "responses 200 get post summary required S"
+).split()
+openapi_values = documents(
     st.none()
     | st.booleans()
     | st.integers()
     | st.text(max_size=6)
     | st.sampled_from(["#/components/schemas/S", "#/x", "object", "array"]),
-    lambda inner: (
-        st.lists(inner, max_size=3)
-        | st.dictionaries(
-            st.sampled_from(
-                [
-                    "$ref",
-                    "type",
-                    "properties",
-                    "items",
-                    "allOf",
-                    "oneOf",
-                    "schema",
-                    "parameters",
-                    "name",
-                    "in",
-                    "requestBody",
-                    "content",
-                    "application/json",
-                    "responses",
-                    "200",
-                    "get",
-                    "post",
-                    "summary",
-                    "required",
-                    "S",
-                ]
-            ),
-            inner,
-            max_size=5,
-        )
-    ),
+    OPENAPI_KEYS,
+    list_size=3,
     max_leaves=40,
 )
 
