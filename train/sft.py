@@ -26,7 +26,7 @@ from typing import Any
 
 from agentscaler_gym.registry import ids
 
-from .config import parse_config
+from .config import parse_config, training_arguments
 from .evaluate import checkpoint_pass_at_1
 from .report import write_report
 
@@ -110,34 +110,21 @@ def run_sft(config: SFTRunConfig) -> dict:
 
 def train_stage(model: str, stage: Stage, config: SFTRunConfig, out: Path) -> dict:
     """One SFTTrainer run from ``model`` on the stage's data; the model is saved to ``out/model``."""
-    import torch
     from transformers import AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
     dataset = load_conversations(stage.data)
     tokenizer = AutoTokenizer.from_pretrained(model)
     lengths = length_check(dataset, tokenizer, config.max_length)
-    cuda = torch.cuda.is_available()
-    bf16 = config.bf16 if config.bf16 is not None else cuda and torch.cuda.is_bf16_supported()
-    steps = config.max_steps if config.max_steps is not None else stage.max_steps
     args = SFTConfig(
         output_dir=str(out),
-        max_steps=steps,
+        max_steps=config.max_steps if config.max_steps is not None else stage.max_steps,
         num_train_epochs=stage.epochs,
-        per_device_train_batch_size=config.batch_size,
-        gradient_accumulation_steps=config.gradient_accumulation_steps,
-        learning_rate=config.learning_rate,
         lr_scheduler_type=config.lr_scheduler_type,
         warmup_steps=config.warmup,
-        logging_steps=config.logging_steps,
-        bf16=bf16,
-        use_cpu=not cuda,
-        seed=config.seed,
-        gradient_checkpointing=config.gradient_checkpointing,
         max_length=config.max_length,
         assistant_only_loss=True,
-        save_strategy="no",
-        report_to="none",
+        **training_arguments(config),
     )
     start = time.perf_counter()
     trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer)
