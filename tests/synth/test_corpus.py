@@ -420,11 +420,16 @@ def bfcl_members() -> dict[str, str]:
     }
 
 
-def test_bfcl_wheel_maps_python_types_and_reads_function_docs(tmp_path):
-    wheel = tmp_path / "bfcl_eval-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
+def bfcl_wheel(path):
+    """A BFCL wheel at ``path`` holding :func:`bfcl_members`."""
+    with zipfile.ZipFile(path, "w") as archive:
         for name, text in bfcl_members().items():
             archive.writestr(name, text)
+    return path
+
+
+def test_bfcl_wheel_maps_python_types_and_reads_function_docs(tmp_path):
+    wheel = bfcl_wheel(tmp_path / "bfcl_eval-1.0-py3-none-any.whl")
     corpus = load_corpus(f"bfcl:{wheel}")
     apis = by_name(corpus)
     assert list(apis) == ["geometry_area_circle", "now", "plot", "close_ticket"]
@@ -446,12 +451,10 @@ def test_bfcl_wheel_maps_python_types_and_reads_function_docs(tmp_path):
 
 def test_bfcl_folder_and_wheel_give_the_same_corpus(tmp_path):
     folder = tmp_path / "unpacked"
-    wheel = tmp_path / "bfcl.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for name, text in bfcl_members().items():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            (folder / name).write_text(text)
-            archive.writestr(name, text)
+    wheel = bfcl_wheel(tmp_path / "bfcl.whl")
+    for name, text in bfcl_members().items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
     from_folder, from_wheel = load_corpus(f"bfcl:{folder}"), load_corpus(f"bfcl:{wheel}")
     assert from_folder.apis == from_wheel.apis and from_folder.dropped == from_wheel.dropped
 
@@ -824,10 +827,7 @@ def test_toolbench_tools_map_types_and_prefix_clashing_names(tmp_path):
 
 
 def test_bfcl_multi_turn_reads_only_the_multi_turn_function_docs(tmp_path):
-    wheel = tmp_path / "bfcl_eval-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for name, text in bfcl_members().items():
-            archive.writestr(name, text)
+    wheel = bfcl_wheel(tmp_path / "bfcl_eval-1.0-py3-none-any.whl")
     corpus = load_corpus(f"bfcl_multi_turn:{wheel}")
     assert [(api.name, api.category) for api in corpus.apis] == [("close_ticket", "ticket_api")]
     assert not corpus.dropped
