@@ -5,7 +5,7 @@ Users with membership tiers and payment methods (credit cards, gift cards, trave
 reservations. See README.md for the tools and the policy for the rules.
 """
 
-from .. import hand_built
+from ...domains import hand_built
 
 DOMAIN = hand_built(
     __name__, "Airline: book, change and cancel flight reservations; baggage, cabins, refunds, compensation."

@@ -4,6 +4,6 @@ It is the template to copy for a new vertical and the fixture the runtime's test
 describes it under the headings every domain uses.
 """
 
-from .. import hand_built
+from ...domains import hand_built
 
 DOMAIN = hand_built(__name__, "Help desk: look up customers, open and close support tickets.")

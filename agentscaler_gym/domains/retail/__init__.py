@@ -3,7 +3,7 @@
 See README.md in this folder for the environment card and policy.md for the agent's rules.
 """
 
-from .. import hand_built
+from ...domains import hand_built
 
 DOMAIN = hand_built(
     __name__, "Online store: authenticate, then cancel or modify pending orders, return or exchange delivered ones."

@@ -6,7 +6,7 @@ task is solved when both end in the gold state.
 """
 
 from ...domain import Side
-from .. import hand_built
+from ...domains import hand_built
 from .data import generate_devices
 from .device_models import MODELS as DEVICE_MODELS
 from .device_tools import DEVICE_TOOLS
