@@ -22,7 +22,7 @@ SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 # Qwen-style: ordinary added tokens, not special ones, so decoding keeps them.
 ADDED_TOKENS = ["<tool_call>", "</tool_call>", "<tool_response>", "</tool_response>", "<think>", "</think>"]
 TOOL_SFT_TASKS = 8
-TOOL_SFT_STEPS = 60
+TOOL_SFT_STEPS = 80  # at 60, an opening could lose its </think>, which hides the call from a server
 TOOL_SFT_LR = 1e-2
 MODEL_SHAPE = dict(
     hidden_size=64,
