@@ -15,7 +15,7 @@ assistant message, ``tool(arg=value)`` call syntax, or plain text for the user
 ## Observation Space
 
 Unicode text: the user's message, or the tool answers of the turn (one answer as is, several as
-``<tool_response>`` blocks). Bad calls are answered with ``"Error: ..."`` text, never an exception,
+``<tool_response>`` blocks; a record or a list is compact JSON). Bad calls are answered with ``"Error: ..."`` text, never an exception,
 and leave the database as it was.
 
 ## Rewards

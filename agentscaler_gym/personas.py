@@ -41,6 +41,7 @@ device       ``action``, ``result``: what it did on its phone and what the phone
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from dataclasses import dataclass
@@ -72,9 +73,21 @@ class Persona:
     leave: tuple[str, ...]
     device: tuple[str, ...]
 
-    def say(self, act: str, rng: random.Random, **fields: str) -> str:
-        """One of the act's templates, filled in."""
-        return rng.choice(getattr(self, act)).format(**fields)
+    def say(self, act: str, seed: str, **fields: str) -> str:
+        """One of the act's templates, drawn as ``random.Random(seed).choice`` draws, filled in."""
+        templates = getattr(self, act)
+        # one template is the only pick, whatever the generator would draw
+        return templates[draw(seed, len(templates)) if len(templates) > 1 else 0].format(**fields)
+
+
+@functools.lru_cache(maxsize=8192)
+def draw(seed: str, n: int) -> int:
+    """The index ``random.Random(seed).choice`` picks among ``n`` items.
+
+    Cached: seeding a generator from a string (SHA-512, then the Mersenne Twister's key schedule)
+    costs more than the rest of a scripted reply, and a task's episodes draw the same seeds (task
+    id, turn, act) again and again."""
+    return random.Random(seed).choice(range(n))
 
 
 NEUTRAL = Persona(

@@ -116,23 +116,41 @@ DEVICE_PHRASES = {
 TOGGLE_VERBS = re.compile(r"\b(turn|switch|toggle|enable|disable|activate|deactivate|put|take)\b")
 
 
+_NOT_WORD = re.compile(r"[^\w@.#'?$:-]+")
+
+
 def words(text: str) -> str:
-    return " " + re.sub(r"[^\w@.#'?$:-]+", " ", text.lower()) + " "
+    return " " + _NOT_WORD.sub(" ", text.lower()) + " "
 
 
 def has(text: str, phrase: str, plural: bool = False) -> bool:
     """``phrase`` occurs in ``text`` as whole words (lower-cased), with a plural ending if ``plural``."""
+    phrase = phrase.lower()
+    # a match holds the phrase itself: most phrases tested are not in the text, and `in` tells so quickest
+    return phrase in text and _phrase(phrase, plural).search(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase(phrase: str, plural: bool) -> re.Pattern:
+    """The pattern of :func:`has` for a lower-cased phrase, compiled once per phrase: a reply tests
+    every value and topic term of its task, more distinct phrases than the ``re`` module caches."""
     end = "(s|es)?" if plural else ""
-    return re.search(rf"(?<![\w]){re.escape(phrase.lower())}{end}(?![\w])", text) is not None
+    return re.compile(rf"(?<![\w]){re.escape(phrase)}{end}(?![\w])")
 
 
 def topic_terms(topic: str) -> list[str]:
     """The words that name a fact's topic in a question: its own words and their synonyms."""
+    return list(_topic_terms(topic))
+
+
+@functools.lru_cache(maxsize=1024)
+def _topic_terms(topic: str) -> tuple[str, ...]:
+    """:func:`topic_terms`, worked out once per topic (every question is scored on every topic)."""
     terms = [w for w in re.split(r"[\s_]+", topic.lower()) if len(w) > 2 and w not in ("the", "and", "for", "new")]
     for key, synonyms in TOPIC_SYNONYMS.items():
         if key in topic.lower():
             terms += synonyms
-    return terms
+    return tuple(terms)
 
 
 def asked_topic(text: str, topics: Iterable[str], said: str = "") -> str | None:
@@ -141,7 +159,7 @@ def asked_topic(text: str, topics: Iterable[str], said: str = "") -> str | None:
     On a tie, a topic whose fact is not yet in ``said`` (what the user already told) wins."""
     best, score = None, (0, False)
     for topic, fact in topics.items() if isinstance(topics, Mapping) else ((t, None) for t in topics):
-        hits = sum(len(term) for term in topic_terms(topic) if has(text, term, plural=True))
+        hits = sum(len(term) for term in _topic_terms(topic) if has(text, term, plural=True))
         rank = (hits, fact is not None and not has(said, str(fact)))
         if hits and rank > score:
             best, score = topic, rank
@@ -157,10 +175,23 @@ def action_terms(tool_name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def names_action(text: str, tool_name: str) -> bool:
-    verbs, objects = action_terms(tool_name)
-    if not any(re.search(rf"(?<![\w]){re.escape(v)}", text) for v in verbs):
+    verbs, objects = _action_patterns(tool_name)
+    if not verbs.search(text):
         return False
-    return not objects or any(re.search(rf"(?<![\w]){re.escape(o[:5])}", text) for o in objects)
+    return objects is None or objects.search(text) is not None
+
+
+def _starts(terms: Iterable[str]) -> re.Pattern:
+    """One pattern matching where any of ``terms`` starts a word (a single scan finds any of them)."""
+    return re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, terms)) + ")")
+
+
+@functools.lru_cache(maxsize=1024)
+def _action_patterns(tool_name: str) -> tuple[re.Pattern, re.Pattern | None]:
+    """:func:`action_terms` as patterns, compiled once per tool: its verbs, and the first five
+    letters of its objects (``None`` when it needs none)."""
+    verbs, objects = action_terms(tool_name)
+    return _starts(verbs), _starts(o[:5] for o in objects) if objects else None
 
 
 READ_VERBS = {"get", "find", "list", "search", "check", "calculate", "lookup", "show", "read", "view", "query", "fetch"}
@@ -175,8 +206,11 @@ def is_write(tool_name: str) -> bool:
 WRITE_VERBS = tuple(sorted({v for vs in ACTION_SYNONYMS.values() for v in vs} | {"delete", "remove", "close"}))
 
 
+_ANY_WRITE_VERB = _starts(WRITE_VERBS)
+
+
 def proposes_any_action(text: str) -> bool:
-    return any(re.search(rf"(?<![\w]){re.escape(v)}", text) for v in WRITE_VERBS)
+    return _ANY_WRITE_VERB.search(text) is not None
 
 
 def shape(value: str) -> str | None:
@@ -191,13 +225,21 @@ def wrong_values(text: str, right: Iterable[str]) -> list[tuple[str, str]]:
     right = [r for r in right if isinstance(r, str)]
     found = []
     for value in right:
-        pattern = shape(value)
+        pattern = _shaped(value)
         if pattern is None:
             continue
-        for said in re.findall(rf"(?<![\w]){pattern}(?![\w])", text, flags=re.IGNORECASE):
+        for said in pattern.findall(text):
             if said.lower() not in (r.lower() for r in right):
                 found.append((said, value))
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _shaped(value: str) -> re.Pattern | None:
+    """A whole-word, case-blind pattern of :func:`shape`, compiled once per value (a proposal is
+    checked against every value of the task)."""
+    pattern = shape(value)
+    return None if pattern is None else re.compile(rf"(?<![\w]){pattern}(?![\w])", re.IGNORECASE)
 
 
 MONEY = re.compile(r"\$\s?(\d+(?:\.\d+)?)")

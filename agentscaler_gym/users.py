@@ -14,7 +14,7 @@ which the assistant can only ask them to use (``device.call(name, arguments).tex
 
 from __future__ import annotations
 
-import random
+import functools
 import re
 from typing import Protocol, runtime_checkable
 
@@ -76,18 +76,16 @@ class ScriptedUser:
 
     def start(self, task: Task, device: Seat | None = None, seed: int | None = None) -> str:
         self.task, self.device, self.turns = task, device, 0
-        self.pending = [c for c in task.gold_calls if c.actor == USER]
-        self.wanted = [c for c in task.gold_calls if c.actor != USER and rules.is_write(c.name)]
+        self.facts = facts = _facts(task)
+        self.pending = list(facts.pending)
+        self.wanted, self.values, self.persona = facts.wanted, facts.values, facts.persona
         self.confirmed: set[int] = set()
         self.heard = ""
-        self.said = rules.words(task.scenario.opening)  # what the user has told so far
-        self.values = [str(v) for c in self.wanted for v in leaf_values(dict(c.arguments)) if isinstance(v, str)]
-        self.values += [str(v) for v in task.scenario.known.values()]
-        self.persona = persona(task.scenario.style)
+        self.said = facts.opening_words  # what the user has told so far
         return task.scenario.opening
 
     def _say(self, act: str, **fields: str) -> str:
-        return self.persona.say(act, random.Random(f"{self.task.id}:{self.turns}:{act}"), **fields)
+        return self.persona.say(act, f"{self.task.id}:{self.turns}:{act}", **fields)
 
     @property
     def done(self) -> bool:
@@ -96,7 +94,7 @@ class ScriptedUser:
 
     def respond(self, message: str) -> str:
         reply = self._reply(message)
-        self.said += rules.words(reply)
+        self.said += _reply_words(reply)
         return reply
 
     def _reply(self, message: str) -> str:
@@ -136,7 +134,7 @@ class ScriptedUser:
         wrong = rules.wrong_values(text, self.values)
         named = [i for i, c in enumerate(self.wanted) if rules.names_action(text, c.name)]
         bare = text  # the verbs of the message itself, not those inside facts it restates ("change of plan")
-        for value in sorted({v for v in self.values if len(v) > 3}, key=len, reverse=True):
+        for value in self.facts.long_values:
             bare = bare.replace(value.lower(), " ")
         if not named and (rules.proposes_any_action(bare) or rules.TRANSFER.search(bare)):
             return self._say("decline", request=self._request())
@@ -160,16 +158,14 @@ class ScriptedUser:
         one"), else the alternative holding one of its values, or what its stated preference picks:
         the departure time for the earliest or latest, else the price."""
         offered = rules.prices(message)
-        preference = next((str(v) for t, v in self.task.scenario.known.items() if t.startswith("preference")), "")
+        preference = self.facts.preference
         for word, pick in PREFERENCES.items():
             if word in preference and word not in BY_TIME and len(offered) >= 2:
                 return self._say("prefer", price=f"{pick(offered):.2f}", word=word)
         named = [v for v in dict.fromkeys(self.values) if rules.has(text, v)]
         if len(named) == 1:
             return self._say("choose", option=named[0])
-        stated = rules.words(
-            self.task.scenario.instruction + " " + " ".join(map(str, self.task.scenario.known.values()))
-        )
+        stated = self.facts.stated
         clock = rules.times(message)
         for word in BY_TIME:
             if word in stated and len(clock) >= 2:
@@ -220,3 +216,40 @@ class ScriptedUser:
         """Arguments the user fills from what they know: topic "phone number" gives ``phone_number``."""
         known = {topic.lower().replace(" ", "_"): value for topic, value in self.task.scenario.known.items()}
         return {name: known[name] for name in tool.parameters.get("properties", {}) if name in known}
+
+
+class TaskFacts:
+    """What the scripted user derives from its task alone, worked out once per task (:func:`_facts`)."""
+
+    def __init__(self, task: Task):
+        scenario = task.scenario
+        self.task = task
+        self.pending = tuple(c for c in task.gold_calls if c.actor == USER)  # device calls, in order
+        self.wanted = tuple(c for c in task.gold_calls if c.actor != USER and rules.is_write(c.name))
+        self.opening_words = rules.words(scenario.opening)
+        values = [str(v) for c in self.wanted for v in leaf_values(dict(c.arguments)) if isinstance(v, str)]
+        self.values = tuple(values + [str(v) for v in scenario.known.values()])
+        self.long_values = sorted({v for v in self.values if len(v) > 3}, key=len, reverse=True)  # longest first
+        self.persona = persona(scenario.style)
+        # the preference it holds as a fact ("the cheapest one"), and the words it states one in
+        self.preference = next((str(v) for t, v in scenario.known.items() if t.startswith("preference")), "")
+        self.stated = rules.words(scenario.instruction + " " + " ".join(map(str, scenario.known.values())))
+
+
+# A task's replies come back in each of its episodes (one template per act and turn, its own values).
+_reply_words = functools.lru_cache(maxsize=4096)(rules.words)
+
+FACTS_CACHED = 4096  # tasks; the cache is emptied when full
+_cache: dict[str, TaskFacts] = {}
+
+
+def _facts(task: Task) -> TaskFacts:
+    """The task's :class:`TaskFacts`, cached by task id: ``start`` runs at every reset, and the same
+    tasks are played again and again (epochs, groups of rollouts per task). Tasks are not changed
+    once made; a different task object under a cached id (another domain's) replaces the entry."""
+    facts = _cache.get(task.id)
+    if facts is None or facts.task is not task:
+        if len(_cache) >= FACTS_CACHED:
+            _cache.clear()
+        facts = _cache[task.id] = TaskFacts(task)
+    return facts

@@ -1,8 +1,10 @@
 """Personas and opening templates: the wording changes, the meaning does not."""
 
 import json
+import random
 import re
 from collections import Counter, defaultdict
+from dataclasses import fields
 
 import pytest
 
@@ -10,7 +12,7 @@ from agentscaler_gym.domains.airline import DOMAIN as AIRLINE
 from agentscaler_gym.domains.retail import DOMAIN as RETAIL
 from agentscaler_gym.domains.telecom import DOMAIN as TELECOM
 from agentscaler_gym.grounding import agrees
-from agentscaler_gym.personas import NAMES, PERSONAS, opening, persona
+from agentscaler_gym.personas import NAMES, PERSONAS, Persona, opening, persona
 from agentscaler_gym.tasks import ASSISTANT
 from agentscaler_gym.user_rules import user_brief
 from agentscaler_gym.users import ScriptedUser
@@ -178,3 +180,14 @@ def _request_words(task) -> str:
     for value in sorted(map(str, task.scenario.known.values()), key=len, reverse=True):
         text = text.replace(value, "")
     return " ".join(re.sub(r"\S*\d\S*|\([A-Z]{3}\)|[A-Z][a-z]+", "", text).lower().split())
+
+
+@pytest.mark.parametrize("name", list(PERSONAS))
+def test_say_draws_the_template_a_generator_seeded_with_the_key_picks(name):
+    p = PERSONAS[name]
+    acts = [f.name for f in fields(Persona)][5:]  # after name, description, greetings, manners, sign_offs
+    assert acts[0] == "reveal" and acts[-1] == "device"
+    for act in acts:
+        for turn in range(12):
+            seed = f"task-{turn % 5}:{turn}:{act}"
+            assert p.say(act, seed, **FIELDS) == random.Random(seed).choice(getattr(p, act)).format(**FIELDS)

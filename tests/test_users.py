@@ -1,7 +1,10 @@
+import dataclasses
+import re
+
 import gymnasium as gym
 
 import agentscaler_gym  # noqa: F401
-from agentscaler_gym.users import STOP
+from agentscaler_gym.users import STOP, ScriptedUser
 
 
 def test_scripted_user_runs_device_actions_in_the_order_the_message_names_them():
@@ -21,3 +24,15 @@ def test_scripted_user_answers_from_known_facts_confirms_and_stops():
     assert env.step("What is your favourite colour?")[0] == "I'm sorry, I don't know that."
     observation, _, terminated, _, _ = env.step("Your request is complete.")
     assert terminated and STOP in observation
+
+
+def test_scripted_user_reads_each_task_object_it_is_given_even_under_a_known_id():
+    env = gym.make("AgentScaler/mock-v0", disable_env_checker=True).unwrapped
+    task, other = env.tasks[0], env.tasks[1]
+    renamed = dataclasses.replace(other, id=task.id)  # another domain may reuse an id
+    user = ScriptedUser()
+    user.start(task)
+    assert user.start(renamed) == other.scenario.opening
+    email = other.scenario.known["email"]
+    wrong = re.sub(r"\d", lambda m: str((int(m[0]) + 1) % 10), email)  # shaped like it, not it
+    assert email in user.respond(f"Shall I go ahead for {wrong}?")  # corrected with its own values

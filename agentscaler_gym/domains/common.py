@@ -31,7 +31,7 @@ class _DecodedOnAccess(pw.FieldAccessor):
             return self.field
         value = instance.__data__.get(self.name)
         if type(value) is _Stored:
-            value = instance.__data__[self.name] = json_value(value)
+            value = instance.__data__[self.name] = json_value(str(value))  # orjson reads only a plain str
         return value
 
 
@@ -57,7 +57,7 @@ def lookup(model: type[M], not_found: Callable[[], str], **equals: Any) -> M:
     """The first row of ``model`` whose fields equal ``equals``; a missing one raises
     :class:`ToolError` with ``not_found()``, the text the agent reads (a function, called only on
     failure: a message quoting the arguments costs as much as the lookup's own Python)."""
-    row = model.find(**equals)
+    row = model.first(equals)
     if row is None:
         raise ToolError(not_found())
     return row
