@@ -60,10 +60,10 @@ class Model(pw.Model):
 
     Besides the whole of peewee, it offers :meth:`find` (and :meth:`first`), :meth:`find_all` and
     :meth:`ordered`: equality lookups through statements compiled once per model, column set and
-    order, and a :meth:`save` whose UPDATE is compiled once per model. Building SQL is most of a peewee query's cost (~50-100 us); these
-    take a few microseconds, which is what tools on the hot path want. A field with a
-    ``loaded_value`` method keeps what that returns of a column read this way instead of its
-    ``python_value`` (a JSON column keeps its text, decoded on first access).
+    order, and a :meth:`save` whose UPDATE is compiled once per model. Building SQL is most of a
+    peewee query's cost (~50-100 us); these take a few microseconds, which is what tools on the hot
+    path want. A field with a ``loaded_value`` method keeps what that returns of a column read this
+    way instead of its ``python_value`` (a JSON column keeps its text, decoded on first access).
     """
 
     class Meta:
