@@ -26,8 +26,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from .tasks import ToolCall
 
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.S)
@@ -36,6 +34,7 @@ _CALL_SYNTAX = re.compile(r"^\[?\s*[A-Za-z_]\w*\(.*\)\s*\]?$", re.S)
 _UNPARSABLE = (ValueError, RecursionError)  # json's errors, and ints past Python's digit limit
 MAX_DEPTH = 32
 _SCALARS = (str, bool, float)
+_RAW_DECODE = json.JSONDecoder().raw_decode  # orjson would read an integer past 64 bits as a float
 
 
 @dataclass
@@ -132,10 +131,10 @@ def _plain_call(text: str) -> ToolCall | None:
     with values nested at most a few levels; None for anything else (read the long way, which says
     what is wrong). The same call as the long way, without its checks for rarer shapes."""
     try:
-        value = orjson.loads(text)  # a third of the json module's time; what it refuses, the long way reads
-    except orjson.JSONDecodeError:
+        value, end = _RAW_DECODE(text)
+    except (ValueError, RecursionError):
         return None
-    if type(value) is not dict:
+    if end != len(text) or type(value) is not dict:
         return None
     name, arguments = value.get("name"), value.get("arguments")
     if type(name) is str and name and type(arguments) is dict and _shallow(text):

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from .database import Database, SeedDatabase, json_value
+from .database import Database, SeedDatabase, row_values
 from .tasks import ToolCall
 from .tools import Tool, ToolError
 
@@ -91,7 +91,7 @@ class Seat:
         if self._decoded[0] != version:
             columns = self.db.seed.columns
             decoded = {
-                (table, key): None if row is None else dict(zip(columns[table], json_value(row)))
+                (table, key): None if row is None else dict(zip(columns[table], row_values(row)))
                 for (table, key), row in self.db.changes().items()
             }
             self._decoded = (version, decoded)

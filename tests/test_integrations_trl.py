@@ -26,6 +26,19 @@ def _task(env_id: str, family: str, split: str = "train"):
     return next(t for t in make_env(env_id, split=split).tasks if t.family == family)
 
 
+def _mock_at(family: str):
+    """A TRL mock environment reset to the first train task of ``family``, and that task."""
+    env = environment_class(MOCK)()
+    task = _task(MOCK, family)
+    env.reset(task_id=task.id)
+    return env, task
+
+
+def _call(env, calls) -> list[str]:
+    """Make ``calls`` through the environment's tool methods; their answers."""
+    return [getattr(env, call.name)(**call.arguments) for call in calls]
+
+
 def test_importing_the_adapter_pulls_in_no_heavy_library():
     code = (
         "import sys, agentscaler_gym.integrations.trl as m; m.environment_class('AgentScaler/mock-v0')();"
@@ -69,24 +82,17 @@ def test_trl_discovers_exactly_the_domain_tools_and_the_user_tool():
 
 
 def test_a_rollout_making_the_gold_calls_gets_1_and_one_that_does_not_gets_0():
-    env = environment_class(MOCK)()
-    task = _task(MOCK, "close")
-    env.reset(task_id=task.id)
-    for call in task.gold_calls[:-1]:
-        getattr(env, call.name)(**call.arguments)
+    env, task = _mock_at("close")
+    _call(env, task.gold_calls[:-1])
     assert env.get_reward() == 0.0  # the ticket is not closed yet
-    last = task.gold_calls[-1]
-    answer = getattr(env, last.name)(**last.arguments)
+    (answer,) = _call(env, task.gold_calls[-1:])
     assert json.loads(answer)["status"] == "closed"
     assert env.get_reward() == 1.0
 
 
 def test_reset_restores_the_database_of_a_reused_instance():
-    env = environment_class(MOCK)()
-    task = _task(MOCK, "open")
-    env.reset(task_id=task.id)
-    for call in task.gold_calls:
-        getattr(env, call.name)(**call.arguments)
+    env, task = _mock_at("open")
+    _call(env, task.gold_calls)
     assert env.get_reward() == 1.0
     env.reset(task_id=task.id)
     assert env.get_reward() == 0.0
@@ -94,20 +100,15 @@ def test_reset_restores_the_database_of_a_reused_instance():
 
 
 def test_a_bad_call_is_answered_in_text_and_changes_nothing():
-    env = environment_class(MOCK)()
-    task = _task(MOCK, "open")
-    env.reset(task_id=task.id)
+    env, _ = _mock_at("open")
     assert env.close_ticket(ticket_id=99999).startswith("Error:")
     assert env.open_ticket(customer_id="C001").startswith("Error:")  # missing argument
     assert env.env.changes() == {}
 
 
 def test_required_outputs_count_when_told_to_the_user():
-    env = environment_class(MOCK)()
-    task = _task(MOCK, "status")
-    env.reset(task_id=task.id)
-    for call in task.gold_calls:
-        getattr(env, call.name)(**call.arguments)
+    env, task = _mock_at("status")
+    _call(env, task.gold_calls)
     assert env.get_reward() == 0.0  # the status was not said
     reply = env.send_message_to_user(f"Your ticket is {task.outputs[0]}.")
     assert agentscaler_gym.STOP in reply
@@ -116,9 +117,7 @@ def test_required_outputs_count_when_told_to_the_user():
 
 
 def test_the_user_tool_gives_known_facts_when_asked():
-    env = environment_class(MOCK)()
-    task = _task(MOCK, "open")
-    env.reset(task_id=task.id)
+    env, task = _mock_at("open")
     assert task.scenario.known["email"] in env.send_message_to_user("Could you tell me your email?")
 
 

@@ -48,3 +48,25 @@ def parse_config(cls: type[C], argv: Sequence[str] | None, prog: str, descriptio
         names = [flag.removeprefix("--") for flag in unknown_fields[::2]]  # TRL hands them back as flag, value
         raise ValueError(f"{cls.__name__}: unknown field(s) {names} in the config file; known: {known}")
     return config
+
+
+def training_arguments(config) -> dict:
+    """The ``TrainingArguments`` fields every run sets alike from its config (``batch_size``,
+    ``gradient_accumulation_steps``, ``learning_rate``, ``logging_steps``, ``seed``,
+    ``gradient_checkpointing``, ``bf16``): bf16 where CUDA supports it unless the config says, the
+    CPU without CUDA, no checkpoint saving, no reporting. Torch is imported here."""
+    import torch
+
+    cuda = torch.cuda.is_available()
+    return {
+        "per_device_train_batch_size": config.batch_size,
+        "gradient_accumulation_steps": config.gradient_accumulation_steps,
+        "learning_rate": config.learning_rate,
+        "logging_steps": config.logging_steps,
+        "bf16": config.bf16 if config.bf16 is not None else cuda and torch.cuda.is_bf16_supported(),
+        "use_cpu": not cuda,
+        "seed": config.seed,
+        "gradient_checkpointing": config.gradient_checkpointing,
+        "save_strategy": "no",
+        "report_to": "none",
+    }

@@ -45,3 +45,16 @@ def model_pass_at_1(model_path: str, env_ids: Sequence[str], *, max_new_tokens: 
 
     policy = make_policy(f"hf:{model_path}", max_new_tokens=max_new_tokens)
     return pass_at_1(policy, env_ids, **kwargs)
+
+
+def checkpoint_pass_at_1(model_path: str, config: Any) -> dict:
+    """:func:`model_pass_at_1` of a checkpoint, with the evaluation fields every run config shares
+    (``eval_envs``, ``eval_limit``, ``eval_max_turns``, ``eval_max_new_tokens``, ``seed``)."""
+    return model_pass_at_1(
+        model_path,
+        config.eval_envs,
+        max_new_tokens=config.eval_max_new_tokens,
+        limit=config.eval_limit,
+        seed=config.seed,
+        max_turns=config.eval_max_turns,
+    )

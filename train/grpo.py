@@ -24,7 +24,8 @@ from typing import Any
 
 from agentscaler_gym.registry import ids
 
-from .config import parse_config
+from .config import parse_config, training_arguments
+from .evaluate import checkpoint_pass_at_1
 from .report import write_report
 
 MODES = ("environment", "rollout")
@@ -89,35 +90,22 @@ def vllm_available() -> bool:
 
 def build_trainer(config: GRPORunConfig):
     """A ``GRPOTrainer`` for the config, wired to our envs and verification."""
-    import torch
     from trl import GRPOConfig, GRPOTrainer
 
     from agentscaler_gym.integrations.trl import UserRollout, environment_factory, task_dataset, verification_reward
 
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
-    cuda = torch.cuda.is_available()
-    use_vllm = vllm_available() if config.use_vllm is None else config.use_vllm
-    bf16 = config.bf16 if config.bf16 is not None else cuda and torch.cuda.is_bf16_supported()
     args = GRPOConfig(
         output_dir=config.output_dir,
         max_steps=config.max_steps,
-        learning_rate=config.learning_rate,
-        per_device_train_batch_size=config.batch_size,
         num_generations=config.num_generations,
-        gradient_accumulation_steps=config.gradient_accumulation_steps,
         max_completion_length=config.max_completion_length,
         max_tool_calling_iterations=config.max_tool_calling_iterations,
         temperature=config.temperature,
         beta=config.beta,
-        use_vllm=use_vllm,
+        use_vllm=vllm_available() if config.use_vllm is None else config.use_vllm,
         vllm_mode=config.vllm_mode,
-        bf16=bf16,
-        use_cpu=not cuda,
-        seed=config.seed,
-        logging_steps=config.logging_steps,
-        gradient_checkpointing=config.gradient_checkpointing,
-        save_strategy="no",
-        report_to="none",
+        **training_arguments(config),
     )
     dataset = task_dataset(config.env_ids, config.split, limit=config.task_limit)
     if config.mode == "environment":
@@ -141,7 +129,7 @@ def run_grpo(config: GRPORunConfig) -> dict:
     out = Path(config.output_dir)
     report: dict[str, Any] = {"config": asdict(config), "stages": [], "evaluations": []}
     if config.eval_envs:
-        report["evaluations"].append({"checkpoint": "base", "results": evaluate(config.model, config)})
+        report["evaluations"].append({"checkpoint": "base", "results": checkpoint_pass_at_1(config.model, config)})
     trainer = build_trainer(config)
     report["config"]["use_vllm"] = trainer.use_vllm
     start = time.perf_counter()
@@ -161,22 +149,11 @@ def run_grpo(config: GRPORunConfig) -> dict:
         }
     )
     if config.eval_envs:
-        report["evaluations"].append({"checkpoint": "grpo", "results": evaluate(str(out / "model"), config)})
+        report["evaluations"].append(
+            {"checkpoint": "grpo", "results": checkpoint_pass_at_1(str(out / "model"), config)}
+        )
     write_report(out, "GRPO", report, {"reward": curve}, "reward")
     return report
-
-
-def evaluate(model: str, config: GRPORunConfig) -> dict:
-    from .evaluate import model_pass_at_1
-
-    return model_pass_at_1(
-        model,
-        config.eval_envs,
-        max_new_tokens=config.eval_max_new_tokens,
-        limit=config.eval_limit,
-        seed=config.seed,
-        max_turns=config.eval_max_turns,
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,7 +26,8 @@ from typing import Any
 
 from agentscaler_gym.registry import ids
 
-from .config import parse_config
+from .config import parse_config, training_arguments
+from .evaluate import checkpoint_pass_at_1
 from .report import write_report
 
 
@@ -93,7 +94,7 @@ def run_sft(config: SFTRunConfig) -> dict:
     report: dict[str, Any] = {"config": asdict(config), "stages": [], "evaluations": []}
     model, step = config.model, 0
     if config.eval_before and config.eval_envs:
-        report["evaluations"].append({"checkpoint": "base", "results": evaluate(model, config)})
+        report["evaluations"].append({"checkpoint": "base", "results": checkpoint_pass_at_1(model, config)})
     for stage in config.stages:
         result = train_stage(model, stage, config, out / stage.name)
         result["curve"] = [(step + s, loss) for s, loss in result["curve"]]
@@ -101,7 +102,7 @@ def run_sft(config: SFTRunConfig) -> dict:
         model = result["model"]
         report["stages"].append(result)
         if config.eval_envs:
-            report["evaluations"].append({"checkpoint": stage.name, "results": evaluate(model, config)})
+            report["evaluations"].append({"checkpoint": stage.name, "results": checkpoint_pass_at_1(model, config)})
         curves = {s["name"]: s["curve"] for s in report["stages"]}
         write_report(out, "Two-stage SFT", report, curves, "loss")
     return report
@@ -109,34 +110,21 @@ def run_sft(config: SFTRunConfig) -> dict:
 
 def train_stage(model: str, stage: Stage, config: SFTRunConfig, out: Path) -> dict:
     """One SFTTrainer run from ``model`` on the stage's data; the model is saved to ``out/model``."""
-    import torch
     from transformers import AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
     dataset = load_conversations(stage.data)
     tokenizer = AutoTokenizer.from_pretrained(model)
     lengths = length_check(dataset, tokenizer, config.max_length)
-    cuda = torch.cuda.is_available()
-    bf16 = config.bf16 if config.bf16 is not None else cuda and torch.cuda.is_bf16_supported()
-    steps = config.max_steps if config.max_steps is not None else stage.max_steps
     args = SFTConfig(
         output_dir=str(out),
-        max_steps=steps,
+        max_steps=config.max_steps if config.max_steps is not None else stage.max_steps,
         num_train_epochs=stage.epochs,
-        per_device_train_batch_size=config.batch_size,
-        gradient_accumulation_steps=config.gradient_accumulation_steps,
-        learning_rate=config.learning_rate,
         lr_scheduler_type=config.lr_scheduler_type,
         warmup_steps=config.warmup,
-        logging_steps=config.logging_steps,
-        bf16=bf16,
-        use_cpu=not cuda,
-        seed=config.seed,
-        gradient_checkpointing=config.gradient_checkpointing,
         max_length=config.max_length,
         assistant_only_loss=True,
-        save_strategy="no",
-        report_to="none",
+        **training_arguments(config),
     )
     start = time.perf_counter()
     trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer)
@@ -227,19 +215,6 @@ def _render(tokenizer, messages: list[dict], tools: list | None, generation_prom
         tokenizer.apply_chat_template(
             messages, tools=tools, add_generation_prompt=generation_prompt, tokenize=True, return_dict=False
         )
-    )
-
-
-def evaluate(model: str, config: SFTRunConfig) -> dict:
-    from .evaluate import model_pass_at_1
-
-    return model_pass_at_1(
-        model,
-        config.eval_envs,
-        max_new_tokens=config.eval_max_new_tokens,
-        limit=config.eval_limit,
-        seed=config.seed,
-        max_turns=config.eval_max_turns,
     )
 
 

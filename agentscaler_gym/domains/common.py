@@ -31,7 +31,7 @@ class _DecodedOnAccess(pw.FieldAccessor):
             return self.field
         value = instance.__data__.get(self.name)
         if type(value) is _Stored:
-            value = instance.__data__[self.name] = json_value(str(value))  # orjson reads only a plain str
+            value = instance.__data__[self.name] = json_value(value)
         return value
 
 

@@ -137,15 +137,12 @@ class _Collector:
         method: str = "",
     ) -> None:
         """Normalise one API and keep it, or count why it is dropped (``no_arguments``: see :func:`_normalise_api`)."""
-        try:
-            api = _normalise_api(name, description, parameters, returns, category, source, resolve, no_arguments)
-            api = replace(api, method=method.upper()) if method else api
-        except Unusable as reason:
-            self.drop(str(reason))
+        api = self.attempt(
+            _normalise_api, name, description, parameters, returns, category, source, resolve, no_arguments
+        )
+        if api is None:
             return
-        except _SHAPE_ERRORS:
-            self.drop("malformed entry")
-            return
+        api = replace(api, method=method.upper()) if method else api
         signature = json.dumps(_signature(api.parameters), sort_keys=True)
         key = (api.category, api.name, signature)
         if key in self.seen:
@@ -162,6 +159,17 @@ class _Collector:
 
     def drop(self, reason: str, count: int = 1) -> None:
         self.corpus.dropped[reason] += count
+
+    def attempt(self, read: Callable[..., Any], *args: Any) -> Any:
+        """``read(*args)``, or None once the reason it fails is counted (an :class:`Unusable`'s, or
+        a malformed entry for a shape the reader did not expect)."""
+        try:
+            return read(*args)
+        except Unusable as reason:
+            self.drop(str(reason))
+        except _SHAPE_ERRORS:
+            self.drop("malformed entry")
+        return None
 
     def finish(self) -> Corpus:
         taken: set[str] = set()
@@ -667,18 +675,18 @@ def _add_operations(add: _Collector, document: dict, source: str) -> None:
         for method, operation in item.items():
             if method not in _METHODS:
                 continue
-            try:
-                parameters = _operation_parameters(item, operation, resolve, swagger)
-                returns = _operation_returns(operation, resolve, swagger)
-            except Unusable as reason:
-                add.drop(str(reason))
+            found = add.attempt(_operation_io, item, operation, resolve, swagger)
+            if found is None:
                 continue
-            except _SHAPE_ERRORS:
-                add.drop("malformed entry")
-                continue
+            parameters, returns = found
             name = operation.get("operationId")
             name = name if isinstance(name, str) and snake(name) else f"{method}_{route}"
             add.add(name, _operation_text(operation), parameters, returns, title, source, resolve, method=method)
+
+
+def _operation_io(item: dict, operation: Any, resolve: Callable[[str], Any], swagger: bool) -> tuple[dict, Any]:
+    """An operation's parameters and its answer, as JSON schemas."""
+    return _operation_parameters(item, operation, resolve, swagger), _operation_returns(operation, resolve, swagger)
 
 
 def _local_refs(document: dict) -> Callable[[str], Any]:

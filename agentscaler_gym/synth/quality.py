@@ -277,11 +277,7 @@ def rule_measures(domain: Any, spec: DomainSpec) -> dict:
 def _log_in(domain: Any, seat: Any, spec: DomainSpec) -> None:
     """Log in with the credentials of the first seeded account of the domain's login tool."""
     login = next((t for t in spec.tools if t.operator.op == "login"), None)
-    if login is None:
-        return
-    model = next(m for m in domain.agent.models if m._meta.table_name == login.operator.entity)
-    with seat.db.active():
-        row = model.find()
+    row = None if login is None else _first_row(domain, seat, login.operator.entity)
     if row is not None:
         seat.call(login.name, {p: getattr(row, c) for p, (_, c) in login.operator.args.items()})
 
@@ -289,14 +285,17 @@ def _log_in(domain: Any, seat: Any, spec: DomainSpec) -> None:
 def _select(domain: Any, seat: Any, spec: DomainSpec, table: str) -> None:
     """Make the first seeded record current with the selector that fills ``table``."""
     selector = next((t for t in spec.tools if t.operator.selection == table), None)
-    if selector is None:
-        return
-    model = next(m for m in domain.agent.models if m._meta.table_name == selector.operator.entity)
-    with seat.db.active():
-        row = model.find()
+    row = None if selector is None else _first_row(domain, seat, selector.operator.entity)
     if row is not None:
         args = selector.operator.args.items()
         seat.call(selector.name, {p: getattr(row, c) for p, (r, c) in args if r == "key"})
+
+
+def _first_row(domain: Any, seat: Any, table: str) -> Any:
+    """The first seeded row of ``table`` in the seat's database, or None."""
+    model = next(m for m in domain.agent.models if m._meta.table_name == table)
+    with seat.db.active():
+        return model.find()
 
 
 def _breaking(key: str, rule: Any, schema: Mapping) -> Any:

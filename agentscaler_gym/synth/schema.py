@@ -16,7 +16,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import peewee as pw
@@ -511,51 +511,43 @@ _RESERVED = set(dir(pw.Model)) | {"id", "meta", "self", "cls"}
 
 
 @dataclass
-class Column:
-    name: str
-    type: str
-    enum: list | None = None
-    references: str | None = None  # entity name of a foreign key
-    unique: bool = False
-    description: str = ""
-    initial: Any = None  # value of a new row when a create does not set it
-    rules: dict = field(default_factory=dict)  # range, length and pattern rules its tools state
-
-    def spec(self) -> ColumnSpec:
-        """The column as the domain spec holds it."""
-        rules = dict(sorted(self.rules.items()))
-        return ColumnSpec(
-            self.name, self.type, self.enum, self.references, self.unique, self.description, self.initial, rules
-        )
-
-
-@dataclass
 class Entity:
     name: str
     key: str  # primary key column
-    columns: dict[str, Column] = field(default_factory=dict)  # in order, key first
+    columns: dict[str, ColumnSpec] = field(default_factory=dict)  # in order, key first
     seeded: bool = True  # False: the table starts empty (sessions)
 
-    def add(self, column: Column) -> Column:
+    def add(self, column: ColumnSpec) -> ColumnSpec:
+        """Add a column, or merge it into the one of that name (its choices, description and
+        uniqueness); the column the entity now holds (past ``MAX_COLUMNS``, ``column`` unheld)."""
         existing = self.columns.get(column.name)
         if existing is None:
             if len(self.columns) >= MAX_COLUMNS and not column.references and column.name != "status":
                 return column
             self.columns[column.name] = column
             return column
-        if column.enum and existing.type == column.type:
-            existing.enum = (
-                _merge(existing.enum or [], column.enum) if existing.enum or not existing.description else existing.enum
-            )
-        if not existing.description and column.description:
-            existing.description = column.description
-        existing.unique = existing.unique or column.unique
-        return existing
+        enum = existing.enum
+        if column.enum and existing.type == column.type and (existing.enum or not existing.description):
+            enum = _merge(existing.enum or [], column.enum)
+        merged = replace(
+            existing,
+            enum=enum,
+            description=existing.description or column.description,
+            unique=existing.unique or column.unique,
+        )
+        self.columns[column.name] = merged
+        return merged
 
     def spec(self) -> EntitySpec:
         """The entity as the domain spec holds it; string keys get a prefix (``PET-``)."""
         prefix = key_prefix(self.name) if self.columns[self.key].type == "string" else None
-        return EntitySpec(self.name, self.key, tuple(c.spec() for c in self.columns.values()), self.seeded, prefix)
+        return EntitySpec(
+            self.name,
+            self.key,
+            tuple(replace(c, rules=dict(sorted(c.rules.items()))) for c in self.columns.values()),
+            self.seeded,
+            prefix,
+        )
 
 
 def key_prefix(entity: str) -> str:
@@ -619,7 +611,7 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
     entities: dict[str, Entity] = {}
     for name in sorted({plans[s.name].entity for s in shapes} | set(key_types)):
         entity = entities[name] = Entity(name, name + "_id")
-        entity.add(Column(entity.key, key_types.get(name, "string")))
+        entity.add(ColumnSpec(entity.key, key_types.get(name, "string")))
     for s in shapes:
         plan = plans[s.name]
         entity = entities[plan.entity]
@@ -629,7 +621,7 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
                 continue
             parent = p.id_of
             if parent in entities and column == p.column:
-                entity.add(Column(column, entities[parent].columns[entities[parent].key].type, references=parent))
+                entity.add(ColumnSpec(column, entities[parent].columns[entities[parent].key].type, references=parent))
                 continue
             kind = column_type(p.schema)
             existing = entity.columns.get(column)
@@ -639,16 +631,16 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
             enum = p.schema.get("enum") if role == "value" else None
             rules = p.rules if role == "value" else {}
             added = entity.add(
-                Column(column, kind, enum=enum, unique=role == "key", description=p.schema.get("description", ""))
+                ColumnSpec(column, kind, enum=enum, unique=role == "key", description=p.schema.get("description", ""))
             )
-            if rules and not added.rules and added.type == kind:
-                added.rules = rules
+            if rules and not added.rules and added.type == kind and added.name in entity.columns:
+                entity.columns[added.name] = replace(added, rules=rules)
         if plan.op in ("get", "list", "create"):
             for name, schema in returned_fields(s.returns):
                 column = safe_column(snake(name))
                 if column != entity.key and not column.endswith("_id"):
                     entity.add(
-                        Column(
+                        ColumnSpec(
                             column,
                             column_type(schema),
                             enum=schema.get("enum"),
@@ -659,10 +651,10 @@ def infer_schema(shapes: Sequence[ToolShape], plans: Mapping[str, Any]) -> dict[
     logins = sorted({plans[s.name].entity for s in shapes if plans[s.name].op == "login"})
     if logins:
         session = entities[SESSION] = Entity(SESSION, SESSION + "_id", seeded=False)
-        session.add(Column(session.key, "integer"))
+        session.add(ColumnSpec(session.key, "integer"))
         for name in logins:
             key = entities[name].columns[entities[name].key]
-            session.add(Column(entities[name].key, key.type, references=name))
+            session.add(ColumnSpec(entities[name].key, key.type, references=name))
     _add_selections(shapes, plans, entities)
     return entities
 
@@ -750,12 +742,12 @@ def _add_selections(shapes: Sequence[ToolShape], plans: Mapping[str, Any], entit
         _, selected, column = plan.scope
         target, parent = entities[plan.entity], entities[selected]
         if column != target.key:
-            target.add(Column(column, parent.columns[parent.key].type, references=selected))
+            target.add(ColumnSpec(column, parent.columns[parent.key].type, references=selected))
     for name in sorted({plans[s.name].entity for s in shapes if plans[s.name].op == "select"}):
         table = selection_table(name)
         current = entities[table] = Entity(table, table + "_id", seeded=False)
-        current.add(Column(current.key, "integer"))
-        current.add(Column(entities[name].key, entities[name].columns[entities[name].key].type, references=name))
+        current.add(ColumnSpec(current.key, "integer"))
+        current.add(ColumnSpec(entities[name].key, entities[name].columns[entities[name].key].type, references=name))
 
 
 def selection_table(entity: str) -> str:
@@ -974,7 +966,7 @@ def _add_status_columns(shapes: Sequence[ToolShape], plans: Mapping[str, Any], e
         starts = [v for v in enum if v not in FINAL_STATES]
         initial = "pending" if "pending" in enum else (starts or enum)[0]
         description = (existing.description if existing is not None else "") or "The record's state."
-        entity.columns["status"] = Column("status", "string", enum=enum, description=description, initial=initial)
+        entity.columns["status"] = ColumnSpec("status", "string", enum=enum, description=description, initial=initial)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ import pytest
 
 from agentscaler_gym.synth.corpus import ApiSpec
 from agentscaler_gym.synth.folder import build_domain
-from agentscaler_gym.synth.pipeline import SynthConfig, synthesize_domain
 from agentscaler_gym.synth.quality import task_measures
 from agentscaler_gym.synth.schema import value_links
 from agentscaler_gym.synth.spec import ColumnSpec, EntitySpec
@@ -62,10 +61,8 @@ def test_text_columns_that_name_the_same_thing_are_linked_and_traits_are_not():
 
 
 @pytest.fixture(scope="module")
-def concerts():
-    result = synthesize_domain(0, CONCERTS, SynthConfig())
-    assert result.spec is not None, result.dropped
-    return result
+def concerts(synthesize):
+    return synthesize(CONCERTS)
 
 
 def test_a_ticket_is_booked_for_the_artist_of_the_concert_the_search_answered(concerts):
@@ -92,9 +89,8 @@ def test_a_ticket_is_booked_for_the_artist_of_the_concert_the_search_answered(co
     assert task_measures(domain, spec)["true_dependency"] >= len(domain.task_list("train")) // 2
 
 
-def test_a_hotel_is_booked_like_the_one_the_search_found():
-    result = synthesize_domain(0, HOTELS, SynthConfig())
-    assert result.spec is not None, result.dropped
+def test_a_hotel_is_booked_like_the_one_the_search_found(synthesize):
+    result = synthesize(HOTELS)
     domain = build_domain(result.spec, result.tasks)
     seat = domain.seats()[ASSISTANT]
     booked = 0
@@ -113,10 +109,9 @@ def test_a_hotel_is_booked_like_the_one_the_search_found():
     assert booked >= 2
 
 
-def test_a_domain_that_only_reads_gives_two_tasks_to_each_split():
+def test_a_domain_that_only_reads_gives_two_tasks_to_each_split(synthesize):
     lookups = CONCERTS[:2] + [api("find_concerts_by_artist", {"artist_name": S})]
-    result = synthesize_domain(0, lookups, SynthConfig())
-    assert result.spec is not None, result.dropped
+    result = synthesize(lookups)
     tasks, _ = generate_tasks(result.spec, build_domain(result.spec, {}), 0, TaskSettings(count=24))
     assert len(tasks["train"]) == len(tasks["test"]) == 2 == LOOKUP_ONLY // 2
     assert {len(t) for t in result.tasks.values()} == {2}  # and validation keeps them all

@@ -283,29 +283,31 @@ def test_snake_case_names(text, expected):
     assert snake(text) == expected
 
 
-json_values = st.recursive(
+def documents(leaves, keys: list[str], *, list_size: int, max_leaves: int):
+    """JSON-like trees: ``leaves`` nested in lists and in objects keyed by ``keys`` (a loader's own words)."""
+    return st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=list_size) | st.dictionaries(st.sampled_from(keys), inner, max_size=5),
+        max_leaves=max_leaves,
+    )
+
+
+FUNCTION_KEYS = [
+    "name",
+    "description",
+    "parameters",
+    "type",
+    "properties",
+    "items",
+    "required",
+    "enum",
+    "function",
+    "x",
+]
+json_values = documents(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.dictionaries(
-            st.sampled_from(
-                [
-                    "name",
-                    "description",
-                    "parameters",
-                    "type",
-                    "properties",
-                    "items",
-                    "required",
-                    "enum",
-                    "function",
-                    "x",
-                ]
-            ),
-            inner,
-            max_size=5,
-        )
-    ),
+    FUNCTION_KEYS,
+    list_size=4,
     max_leaves=30,
 )
 
@@ -418,11 +420,16 @@ def bfcl_members() -> dict[str, str]:
     }
 
 
-def test_bfcl_wheel_maps_python_types_and_reads_function_docs(tmp_path):
-    wheel = tmp_path / "bfcl_eval-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
+def bfcl_wheel(path):
+    """A BFCL wheel at ``path`` holding :func:`bfcl_members`."""
+    with zipfile.ZipFile(path, "w") as archive:
         for name, text in bfcl_members().items():
             archive.writestr(name, text)
+    return path
+
+
+def test_bfcl_wheel_maps_python_types_and_reads_function_docs(tmp_path):
+    wheel = bfcl_wheel(tmp_path / "bfcl_eval-1.0-py3-none-any.whl")
     corpus = load_corpus(f"bfcl:{wheel}")
     apis = by_name(corpus)
     assert list(apis) == ["geometry_area_circle", "now", "plot", "close_ticket"]
@@ -444,12 +451,10 @@ def test_bfcl_wheel_maps_python_types_and_reads_function_docs(tmp_path):
 
 def test_bfcl_folder_and_wheel_give_the_same_corpus(tmp_path):
     folder = tmp_path / "unpacked"
-    wheel = tmp_path / "bfcl.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for name, text in bfcl_members().items():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            (folder / name).write_text(text)
-            archive.writestr(name, text)
+    wheel = bfcl_wheel(tmp_path / "bfcl.whl")
+    for name, text in bfcl_members().items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
     from_folder, from_wheel = load_corpus(f"bfcl:{folder}"), load_corpus(f"bfcl:{wheel}")
     assert from_folder.apis == from_wheel.apis and from_folder.dropped == from_wheel.dropped
 
@@ -733,43 +738,18 @@ def test_same_operation_in_two_apis_is_prefixed_with_the_api_slug(tmp_path):
     assert [api.name for api in load_corpus(f"openapi:{folder}").apis] == ["list_items", "beta_store_list_items"]
 
 
-openapi_values = st.recursive(
+OPENAPI_KEYS = (
+    "$ref type properties items allOf oneOf schema parameters name in requestBody content application/json "
+    "responses 200 get post summary required S"
+).split()
+openapi_values = documents(
     st.none()
     | st.booleans()
     | st.integers()
     | st.text(max_size=6)
     | st.sampled_from(["#/components/schemas/S", "#/x", "object", "array"]),
-    lambda inner: (
-        st.lists(inner, max_size=3)
-        | st.dictionaries(
-            st.sampled_from(
-                [
-                    "$ref",
-                    "type",
-                    "properties",
-                    "items",
-                    "allOf",
-                    "oneOf",
-                    "schema",
-                    "parameters",
-                    "name",
-                    "in",
-                    "requestBody",
-                    "content",
-                    "application/json",
-                    "responses",
-                    "200",
-                    "get",
-                    "post",
-                    "summary",
-                    "required",
-                    "S",
-                ]
-            ),
-            inner,
-            max_size=5,
-        )
-    ),
+    OPENAPI_KEYS,
+    list_size=3,
     max_leaves=40,
 )
 
@@ -847,10 +827,7 @@ def test_toolbench_tools_map_types_and_prefix_clashing_names(tmp_path):
 
 
 def test_bfcl_multi_turn_reads_only_the_multi_turn_function_docs(tmp_path):
-    wheel = tmp_path / "bfcl_eval-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for name, text in bfcl_members().items():
-            archive.writestr(name, text)
+    wheel = bfcl_wheel(tmp_path / "bfcl_eval-1.0-py3-none-any.whl")
     corpus = load_corpus(f"bfcl_multi_turn:{wheel}")
     assert [(api.name, api.category) for api in corpus.apis] == [("close_ticket", "ticket_api")]
     assert not corpus.dropped

@@ -32,6 +32,18 @@ def shape(name, props, required=()):
     )
 
 
+def inferred_spec(shapes, seed, rows):
+    """A domain spec whose tables and tools the synthesis stages infer from tool shapes."""
+    from agentscaler_gym.synth.operators import tool_spec
+    from agentscaler_gym.synth.schema import bind_entities, infer_schema
+
+    bound = bind_entities(shapes)
+    plans = {s.name: plan_tool(s, bound[s.name])[0] for s in shapes}
+    entities = infer_schema(shapes, plans)
+    tools = [tool_spec(s, plans[s.name], entities) for s in shapes]
+    return spec_of([e.spec() for e in entities.values()], tools, seed=seed, rows=rows)
+
+
 def test_the_labelled_list_of_mutating_verbs_is_long_enough_to_measure_by():
     assert len(MUTATING_VERBS) >= 60
     assert mutating_verb("check_in_guest") == "checkin"
@@ -200,8 +212,6 @@ def test_rules_a_parameter_states_are_enforced_with_a_readable_error_and_kept_by
     import json
 
     from agentscaler_gym.synth.folder import build_domain
-    from agentscaler_gym.synth.operators import tool_spec
-    from agentscaler_gym.synth.schema import bind_entities, infer_schema
 
     vin = {"type": "string", "description": "Vehicle identification number; must be 17 characters."}
     limit = {"type": "number", "description": "New card limit, between 100 and 5000."}
@@ -211,11 +221,7 @@ def test_rules_a_parameter_states_are_enforced_with_a_readable_error_and_kept_by
         shape("set_card_limit", {"card_id": S, "limit_amount": limit}, ["card_id", "limit_amount"]),
         shape("get_card", {"card_id": S}, ["card_id"]),
     ]
-    bound = bind_entities(shapes)
-    plans = {s.name: plan_tool(s, bound[s.name])[0] for s in shapes}
-    entities = infer_schema(shapes, plans)
-    tools = [tool_spec(s, plans[s.name], entities) for s in shapes]
-    spec = spec_of([e.spec() for e in entities.values()], tools, seed=1, rows=30)
+    spec = inferred_spec(shapes, seed=1, rows=30)
     seat = build_domain(spec, {}).seats()["assistant"]
     answer = seat.call("add_vehicle", {"vin": "X"})
     assert not answer.ok and "vin must be exactly 17 characters long, got 1" in answer.text
@@ -265,9 +271,7 @@ def test_a_folder_whose_stated_rules_could_hang_or_mislead_the_checker_is_refuse
 
 def test_formats_and_quoted_choices_stated_in_descriptions_are_enforced_and_counted():
     from agentscaler_gym.synth.folder import build_domain
-    from agentscaler_gym.synth.operators import tool_spec
     from agentscaler_gym.synth.quality import rule_measures
-    from agentscaler_gym.synth.schema import bind_entities, infer_schema
 
     due = {"type": "string", "description": "Due date in YYYY-MM-DD format."}
     priority = {"type": "string", "description": "Priority, one of 'low', 'medium' or 'high'."}
@@ -275,11 +279,7 @@ def test_formats_and_quoted_choices_stated_in_descriptions_are_enforced_and_coun
         shape("create_ticket", {"title": S, "due": due, "priority": priority}, ["title", "due", "priority"]),
         shape("get_ticket", {"ticket_id": S}, ["ticket_id"]),
     ]
-    bound = bind_entities(shapes)
-    plans = {s.name: plan_tool(s, bound[s.name])[0] for s in shapes}
-    entities = infer_schema(shapes, plans)
-    tools = [tool_spec(s, plans[s.name], entities) for s in shapes]
-    spec = spec_of([e.spec() for e in entities.values()], tools, seed=1, rows=8)
+    spec = inferred_spec(shapes, seed=1, rows=8)
     columns = {c.name: c for c in spec.entities[0].columns}
     assert columns["due"].rules == {"format": "date"} and columns["priority"].enum == ["low", "medium", "high"]
     domain = build_domain(spec, {})

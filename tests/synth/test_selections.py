@@ -10,7 +10,6 @@ from agentscaler_gym.checks import run_turns
 from agentscaler_gym.env import ToolUseEnv
 from agentscaler_gym.synth.corpus import ApiSpec
 from agentscaler_gym.synth.folder import build_domain
-from agentscaler_gym.synth.pipeline import SynthConfig, synthesize_domain
 from agentscaler_gym.synth.quality import session_measures
 from agentscaler_gym.synth.schema import selection_scopes, tool_shape
 from agentscaler_gym.synth.spec import FolderError, Scope, check_spec
@@ -45,10 +44,8 @@ ACCOUNTS = [
 
 
 @pytest.fixture(scope="module")
-def files():
-    result = synthesize_domain(0, FILES, SynthConfig())
-    assert result.spec is not None, result.dropped
-    return result
+def files(synthesize):
+    return synthesize(FILES)
 
 
 def tools_of(spec):
@@ -140,9 +137,8 @@ def test_tasks_chain_the_selection_and_the_env_scores_the_final_state(files):
     assert run_turns(env, task, oracle_turns(wrong))[0] == 0.0
 
 
-def test_selecting_an_account_then_acting_in_it():
-    result = synthesize_domain(0, ACCOUNTS, SynthConfig())
-    assert result.spec is not None, result.dropped
+def test_selecting_an_account_then_acting_in_it(synthesize):
+    result = synthesize(ACCOUNTS)
     tools = tools_of(result.spec)
     assert tools["select_account"].operator.op == "select"
     assert tools["add_transaction"].operator.scope.column == "account_id"
@@ -172,7 +168,7 @@ def test_a_scope_that_names_no_selection_is_refused(files):
         check_spec(spec)
 
 
-def test_a_login_makes_its_account_the_one_the_api_acts_for():
+def test_a_login_makes_its_account_the_one_the_api_acts_for(synthesize):
     social = [
         api("get_login_status", "Get the login status of the current user."),  # logs nobody in: not offered
         api("authenticate", "Authenticate a user with username and password.", {"username": "u", "password": "p"}),
@@ -180,8 +176,7 @@ def test_a_login_makes_its_account_the_one_the_api_acts_for():
         api("list_my_tweets", "List the tweets of the authenticated user."),
         api("get_tweet", "Get a tweet.", {"tweet_id": "The tweet."}),
     ]
-    result = synthesize_domain(0, social, SynthConfig())
-    assert result.spec is not None, result.dropped
+    result = synthesize(social)
     tools = tools_of(result.spec)
     assert tools["post_tweet"].operator.scope == Scope("login_session", "account_id")
     assert tools["get_tweet"].operator.scope is None

@@ -241,31 +241,14 @@ def user_address(rng: random.Random, plan: Plan) -> Intent | None:
 
 
 def modify_items(rng: random.Random, plan: Plan) -> Intent | None:
-    order = plan.order(rng, lambda o: o["status"] == "pending" and not o["items_modified"])
-    swaps = _pick_swaps(rng, plan.world, order) if order else []
-    method = swaps and _payer(rng, plan, sum(new["price"] - line["price"] for line, new in swaps))
-    if not method:
-        return None
-    oid = order["id"]
-    write = ToolCall(
-        "modify_pending_order_items",
-        {
-            "order_id": oid,
-            "item_ids": [line["variant"] for line, _ in swaps],
-            "new_item_ids": [new["id"] for _, new in swaps],
-            "payment_method_id": method["id"],
-        },
-    )
-    return Intent(
+    return _swap_intent(
+        rng,
+        plan,
         "modify_items",
-        f"In my order {oid}, I'd like to change {_swap_text(swaps)}. Use {_describe(method)} for any price difference.",
-        [_get_order(oid), *_swap_calls(plan, swaps), write],
-        {
-            "order to modify": oid,
-            "items to change": _names(line for line, _ in swaps),
-            "item change payment method": _describe(method),
-        },
-        key=("modify_items", oid),
+        lambda o: o["status"] == "pending" and not o["items_modified"],
+        "modify_pending_order_items",
+        "In my order {oid}, I'd like to change {swaps}. Use {method} for any price difference.",
+        ("order to modify", "items to change", "item change payment method"),
     )
 
 
@@ -323,14 +306,38 @@ def return_items(rng: random.Random, plan: Plan) -> Intent | None:
 
 
 def exchange(rng: random.Random, plan: Plan) -> Intent | None:
-    order = plan.order(rng, lambda o: o["status"] == "delivered")
+    return _swap_intent(
+        rng,
+        plan,
+        "exchange",
+        lambda o: o["status"] == "delivered",
+        "exchange_delivered_order_items",
+        "I'd like to exchange items of my delivered order {oid}: {swaps}. Use {method} for any price difference.",
+        ("order to exchange", "items to exchange", "exchange payment method"),
+    )
+
+
+def _swap_intent(
+    rng: random.Random,
+    plan: Plan,
+    family: str,
+    fits: Callable[[dict], bool],
+    write: str,
+    request: str,
+    topics: tuple[str, str, str],
+) -> Intent | None:
+    """Swap items of an order that ``fits`` for other options of the same product types, paying
+    any difference with a method that can: a modification (pending) or an exchange (delivered).
+    ``request`` is worded with ``{oid}``, ``{swaps}`` and ``{method}``; ``topics`` name the order,
+    the items and the payment method among what the user knows."""
+    order = plan.order(rng, fits)
     swaps = _pick_swaps(rng, plan.world, order) if order else []
     method = swaps and _payer(rng, plan, sum(new["price"] - line["price"] for line, new in swaps))
     if not method:
         return None
     oid = order["id"]
-    write = ToolCall(
-        "exchange_delivered_order_items",
+    call = ToolCall(
+        write,
         {
             "order_id": oid,
             "item_ids": [line["variant"] for line, _ in swaps],
@@ -338,16 +345,13 @@ def exchange(rng: random.Random, plan: Plan) -> Intent | None:
             "payment_method_id": method["id"],
         },
     )
+    facts = (oid, _names(line for line, _ in swaps), _describe(method))
     return Intent(
-        "exchange",
-        f"I'd like to exchange items of my delivered order {oid}: {_swap_text(swaps)}. Use {_describe(method)} for any price difference.",
-        [_get_order(oid), *_swap_calls(plan, swaps), write],
-        {
-            "order to exchange": oid,
-            "items to exchange": _names(line for line, _ in swaps),
-            "exchange payment method": _describe(method),
-        },
-        key=("exchange", oid),
+        family,
+        request.format(oid=oid, swaps=_swap_text(swaps), method=_describe(method)),
+        [_get_order(oid), *_swap_calls(plan, swaps), call],
+        dict(zip(topics, facts)),
+        key=(family, oid),
     )
 
 

@@ -105,6 +105,19 @@ def _settle_difference(order: Order, difference: float, method: PaymentMethod) -
         _move_money(order, "payment" if difference > 0 else "refund", abs(difference), method)
 
 
+def _swap(
+    order: Order, item_ids: list[str], new_item_ids: list[str], payment_method_id: str
+) -> tuple[list[OrderItem], list[tuple[OrderItem, Variant]]]:
+    """The order's items and the (line, new variant) pairs of a swap, checked in the order the
+    tools state their rules, with the price difference settled on the payment method."""
+    items = _items(order)
+    lines = _lines(order, items, item_ids)
+    swaps = list(zip(lines, _swaps(lines, new_item_ids)))
+    method = _method(order, payment_method_id)
+    _settle_difference(order, sum(new.price - line.price for line, new in swaps), method)
+    return items, swaps
+
+
 def _address(address1: str, address2: str, city: str, state: str, country: str, zip: str) -> dict:
     fields = {"address1": address1, "address2": address2, "city": city, "state": state, "country": country, "zip": zip}
     empty = [k for k, v in fields.items() if k != "address2" and not v.strip()]
@@ -327,12 +340,8 @@ def modify_pending_order_items(
     order = _pending(order_id)
     if order.items_modified:
         raise ToolError(f"the items of order {order.id} were already modified once; they cannot be modified again")
-    items = _items(order)
-    lines = _lines(order, items, item_ids)
-    swaps = _swaps(lines, new_item_ids)
-    method = _method(order, payment_method_id)
-    _settle_difference(order, sum(new.price - line.price for line, new in zip(lines, swaps)), method)
-    for line, new in zip(lines, swaps):
+    items, swaps = _swap(order, item_ids, new_item_ids, payment_method_id)
+    for line, new in swaps:
         line.variant, line.options, line.price = new.id, new.options, new.price
         line.save()
     order.items_modified = True
@@ -421,12 +430,8 @@ def exchange_delivered_order_items(
         payment_method_id: The user's payment method that pays or receives the price difference, such as 'credit_card_4829103'.
     """
     order = _delivered(order_id)
-    items = _items(order)
-    lines = _lines(order, items, item_ids)
-    swaps = _swaps(lines, new_item_ids)
-    method = _method(order, payment_method_id)
-    _settle_difference(order, sum(new.price - line.price for line, new in zip(lines, swaps)), method)
-    for line, new in zip(lines, swaps):
+    items, swaps = _swap(order, item_ids, new_item_ids, payment_method_id)
+    for line, new in swaps:
         line.request, line.new_variant = "exchange", new.id
         line.save()
     order.status = "exchange requested"

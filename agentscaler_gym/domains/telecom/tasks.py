@@ -130,69 +130,70 @@ def _lookup(line: dict) -> list[ToolCall]:
 # -- phone and line ------------------------------------------------------------------------------
 
 
-def airplane_mode(w: World, line: dict, rng: random.Random) -> Built:
-    p = line["phone_number"]
-    return (
+# The problems the customer fixes on their phone alone: the agent looks the line up, then asks them
+# to check, fix and confirm (device tools). Each: (the three steps, openings, what the user wants),
+# worded with ``{p}`` (the phone number) and ``{model}`` (the phone's model).
+PHONE_FIXES: dict[str, tuple[tuple[str, str, str], tuple[str, ...], str]] = {
+    "airplane_mode": (
+        ("check_status_bar", "toggle_airplane_mode", "run_speed_test"),
         (
-            f"My phone has had no signal since this morning, I can't call or text anyone. My number is {p}.",
+            "My phone has had no signal since this morning, I can't call or text anyone. My number is {p}.",
             "My phone shows no signal at all. I can't call or text anyone.",
             "Since this morning I have no service on my phone. Can you help?",
-            f"Nobody can reach me on {p}, the phone says there's no signal.",
+            "Nobody can reach me on {p}, the phone says there's no signal.",
         ),
-        f"Your {w.devices[p]['model']} has shown no signal since this morning and you want it working again. "
-        f"You do not remember changing any setting. {FOLLOW}",
-        {},
-        _lookup(line) + [user("check_status_bar", p), user("toggle_airplane_mode", p), user("run_speed_test", p)],
-        (),
-    )
-
-
-def mobile_data_off(w: World, line: dict, rng: random.Random) -> Built:
-    p = line["phone_number"]
-    return (
+        "Your {model} has shown no signal since this morning and you want it working again. "
+        "You do not remember changing any setting.",
+    ),
+    "mobile_data_off": (
+        ("check_network_status", "toggle_mobile_data", "run_speed_test"),
         (
-            f"Calls work, but nothing loads on my phone unless I'm on Wi-Fi. My number is {p}.",
+            "Calls work, but nothing loads on my phone unless I'm on Wi-Fi. My number is {p}.",
             "My mobile internet isn't working, only Wi-Fi does.",
             "I can make calls but apps won't load away from Wi-Fi.",
-            f"No mobile data on my line {p}. Calls are fine.",
+            "No mobile data on my line {p}. Calls are fine.",
         ),
-        f"Mobile internet does not work on your phone; calls do. You want mobile data working. {FOLLOW}",
-        {},
-        _lookup(line) + [user("check_network_status", p), user("toggle_mobile_data", p), user("run_speed_test", p)],
-        (),
-    )
-
-
-def broken_apn(w: World, line: dict, rng: random.Random) -> Built:
-    p = line["phone_number"]
-    return (
+        "Mobile internet does not work on your phone; calls do. You want mobile data working.",
+    ),
+    "broken_apn": (
+        ("check_apn_settings", "reset_apn_settings", "run_speed_test"),
         (
-            f"I changed some network settings from a forum post and now mobile internet is dead. Calls are fine. "
-            f"My number is {p}.",
+            "I changed some network settings from a forum post and now mobile internet is dead. Calls are fine. "
+            "My number is {p}.",
             "I messed with my network settings and now mobile internet doesn't work.",
             "Mobile data stopped working after I changed some settings following online advice.",
         ),
-        f"After following advice from a forum, mobile internet stopped working on your phone. You want it back. {FOLLOW}",
-        {},
-        _lookup(line) + [user("check_apn_settings", p), user("reset_apn_settings", p), user("run_speed_test", p)],
-        (),
-    )
-
-
-def sim_unseated(w: World, line: dict, rng: random.Random) -> Built:
-    p = line["phone_number"]
-    return (
+        "After following advice from a forum, mobile internet stopped working on your phone. You want it back.",
+    ),
+    "sim_unseated": (
+        ("check_status_bar", "reseat_sim_card", "check_network_status"),
         (
-            f"I dropped my phone yesterday and since then it says 'No SIM'. My number is {p}.",
+            "I dropped my phone yesterday and since then it says 'No SIM'. My number is {p}.",
             "My phone says 'No SIM' since I dropped it.",
             "There's a 'No SIM' message on my phone and I can't use it.",
-            f"My phone for {p} doesn't see the SIM card anymore.",
+            "My phone for {p} doesn't see the SIM card anymore.",
         ),
-        f"Since you dropped your phone it says 'No SIM'. You want it working again. {FOLLOW}",
-        {},
-        _lookup(line) + [user("check_status_bar", p), user("reseat_sim_card", p), user("check_network_status", p)],
-        (),
-    )
+        "Since you dropped your phone it says 'No SIM'. You want it working again.",
+    ),
+}
+
+
+def _phone_fix(family: str) -> Callable[[World, dict, random.Random], Built]:
+    """The builder of one of :data:`PHONE_FIXES`."""
+    steps, openings, wish = PHONE_FIXES[family]
+
+    def build(w: World, line: dict, rng: random.Random) -> Built:
+        p = line["phone_number"]
+        facts = {"p": p, "model": w.devices[p]["model"]}
+        return (
+            tuple(opening.format(**facts) for opening in openings),
+            f"{wish.format(**facts)} {FOLLOW}",
+            {},
+            _lookup(line) + [user(step, p) for step in steps],
+            (),
+        )
+
+    return build
 
 
 def roaming_abroad(w: World, line: dict, rng: random.Random) -> Built:
@@ -493,10 +494,13 @@ def _device_flag(name: str, value) -> Callable[[World, dict], bool]:
 
 
 FAMILIES: dict[str, Family] = {
-    "airplane_mode": (_device_flag("airplane_mode", True), airplane_mode),
-    "mobile_data_off": (_device_flag("mobile_data", False), mobile_data_off),
-    "broken_apn": (lambda w, line: w.devices[line["phone_number"]]["apn_name"] != CARRIER_APN, broken_apn),
-    "sim_unseated": (_device_flag("sim_seated", False), sim_unseated),
+    "airplane_mode": (_device_flag("airplane_mode", True), _phone_fix("airplane_mode")),
+    "mobile_data_off": (_device_flag("mobile_data", False), _phone_fix("mobile_data_off")),
+    "broken_apn": (
+        lambda w, line: w.devices[line["phone_number"]]["apn_name"] != CARRIER_APN,
+        _phone_fix("broken_apn"),
+    ),
+    "sim_unseated": (_device_flag("sim_seated", False), _phone_fix("sim_unseated")),
     "roaming_abroad": (lambda w, line: w.devices[line["phone_number"]]["location"] != "home", roaming_abroad),
     "data_limit": (_device_flag("network_block", DATA_CAP), data_limit),
     "suspended_unpaid": (lambda w, line: line["suspension_reason"] == "non-payment", suspended_unpaid),
