@@ -68,11 +68,10 @@ def verify(task: Task, gold: Changes, changes: Changes, calls: Sequence[ToolCall
         calls: The assistant's successful calls, in order.
         said: Everything the assistant said to the user.
     """
-    differ = [key for key in gold.keys() | changes.keys() if gold.get(key, _ABSENT) != changes.get(key, _ABSENT)]
-    diff = tuple(
-        {"seat": key[0], "table": key[1], "key": key[2], "expected": gold.get(key), "actual": changes.get(key)}
-        for key in sorted(differ, key=repr)
-    )
+    if gold == changes:  # the usual end, a solved task: nothing differs, and all of the gold is done
+        diff, progress = (), 1.0 if gold else None
+    else:
+        diff, progress = _diff(gold, changes)
     exact = None
     if task.exact_match:
         gold_calls = [(c.name, dict(c.arguments)) for c in task.gold_calls if c.actor == "assistant"]
@@ -82,9 +81,19 @@ def verify(task: Task, gold: Changes, changes: Changes, calls: Sequence[ToolCall
         text = _normalise(" ".join(said))
         missing = tuple(o for o in task.outputs if not _said(o).search(text))
     outputs = None if not task.outputs else not missing
-    progress = sum(changes.get(key, _ABSENT) == value for key, value in gold.items()) / len(gold) if gold else None
     passed = not diff and outputs is not False
     return Verification(1.0 if passed else 0.0, not diff, exact, outputs, progress, diff, missing)
+
+
+def _diff(gold: Changes, changes: Changes) -> tuple[tuple[dict, ...], float | None]:
+    """The rows that end otherwise than in the gold run, and the share of the gold's rows done."""
+    differ = [key for key in gold.keys() | changes.keys() if gold.get(key, _ABSENT) != changes.get(key, _ABSENT)]
+    diff = tuple(
+        {"seat": key[0], "table": key[1], "key": key[2], "expected": gold.get(key), "actual": changes.get(key)}
+        for key in sorted(differ, key=repr)
+    )
+    progress = sum(changes.get(key, _ABSENT) == value for key, value in gold.items()) / len(gold) if gold else None
+    return diff, progress
 
 
 _ABSENT = object()

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 import agentscaler_gym
 from agentscaler_gym.checks import check_domain, run_turns
 from agentscaler_gym.registry import SYNTHESIZED, domain_of, entries
+from agentscaler_gym.seat import changes as seat_changes
 from agentscaler_gym.tasks import ASSISTANT, oracle_turns
+from agentscaler_gym.verify import _diff, verify
 
 ENV_IDS = agentscaler_gym.builtin_ids()
 HAND_BUILT = [i for i, entry in entries().items() if SYNTHESIZED not in entry.tags]
@@ -288,6 +290,20 @@ def test_progress_is_the_share_of_gold_row_changes_made():
     reward, info = run_turns(env, task, [{"role": "assistant", "content": "Goodbye."}])
     assert reward == 0.0 and info["verification"]["progress"] == 0.0
     assert writes
+
+
+@pytest.mark.parametrize("env_id", ["AgentScaler/retail-v0", "AgentScaler/telecom-v0"])
+def test_a_state_equal_to_the_gold_scores_as_the_row_by_row_comparison_does(env_id):
+    env = make(env_id)
+    for task in env.tasks[:15]:
+        for done in range(len(task.gold_calls) + 1):  # every prefix of the gold run, the whole of it last
+            seats = env.domain.seats()
+            for call in task.gold_calls[:done]:
+                assert seats[call.actor].call(call.name, call.arguments).ok
+            gold, changes = env.domain.gold(task), seat_changes(seats)
+            result = verify(task, gold, changes, [], ["."])
+            assert (result.diff, result.progress) == _diff(gold, changes)
+        assert result.state_match and result.progress in (1.0, None)
 
 
 def test_render_shows_the_transcript():
