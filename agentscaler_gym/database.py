@@ -73,8 +73,7 @@ class Model(pw.Model):
     @classmethod
     def find(cls, **equals: Any) -> Model | None:
         """The first row whose fields equal the given values (by primary key order), or None."""
-        rows = cls._lookup(equals, " LIMIT 1")
-        return rows[0] if rows else None
+        return cls.first(equals)
 
     @classmethod
     def first(cls, equals: Mapping[str, Any]) -> Model | None:
