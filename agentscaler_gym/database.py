@@ -22,7 +22,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -62,8 +62,8 @@ class Model(pw.Model):
     :meth:`ordered`: equality lookups through statements compiled once per model, column set and
     order, and a :meth:`save` whose UPDATE is compiled once per model. Building SQL is most of a
     peewee query's cost (~50-100 us); these take a few microseconds, which is what tools on the hot
-    path want. A field with a ``loaded_value`` method keeps what that returns of a column read this
-    way instead of its ``python_value`` (a JSON column keeps its text, decoded on first access).
+    path want. A field whose ``keeps_text`` is true keeps a column read this way as SQLite returns
+    it, not through its ``python_value`` (a JSON column keeps its text, decoded on first access).
     """
 
     class Meta:
@@ -78,8 +78,8 @@ class Model(pw.Model):
     @classmethod
     def first(cls, equals: Mapping[str, Any]) -> Model | None:
         """:meth:`find`, the values given as a mapping (what a helper passing them on already holds)."""
-        rows = cls._lookup(equals, " LIMIT 1")
-        return rows[0] if rows else None
+        found = cls._query(equals, " LIMIT 1").fetchone()
+        return None if found is None else cls._row(found)
 
     @classmethod
     def find_all(cls, **equals: Any) -> list:
@@ -134,28 +134,43 @@ class Model(pw.Model):
 
     @classmethod
     def _lookup(cls, equals: Mapping[str, Any], limit: str, by: str | None = None) -> list:
+        return [cls._row(values) for values in cls._query(equals, limit, by)]
+
+    @classmethod
+    def _query(cls, equals: Mapping[str, Any], limit: str, by: str | None = None) -> sqlite3.Cursor:
+        """The cursor of the compiled SELECT of the rows whose fields equal ``equals``."""
         key = (cls, tuple(equals), limit, by)
         compiled = _LOOKUPS.get(key)
         if compiled is None:
-            compiled = _LOOKUPS[key] = _compile_lookup(cls, tuple(equals), limit, by)
-        sql, params, names, converters = compiled
+            compiled = _LOOKUPS[key] = _compile_lookup(cls, key[1], limit, by)
+        sql, params = compiled
         state = _ACTIVE.get()  # _connection(), inline: a lookup is the hottest path a tool takes
         if state is None:
             raise pw.InterfaceError(_NO_DATABASE)
-        found = state.conn.execute(sql, [to_db(equals[name]) for name, to_db in params]).fetchall()
-        rows = []
-        for values in found:
-            data = dict(zip(names, values))
-            for name, convert in converters:
-                data[name] = convert(data[name])
-            # what peewee's __init__ leaves, without its setattr per field (most of a lookup's cost)
-            row = cls.__new__(cls)
-            row.__data__, row._dirty, row.__rel__ = data, set(), {}
-            rows.append(row)
-        return rows
+        values = []
+        for name, to_db, as_is in params:  # a loop, not a comprehension: no frame of its own (Python 3.11)
+            value = equals[name]
+            values.append(value if type(value) is as_is else to_db(value))
+        return state.conn.execute(sql, values)
+
+    @classmethod
+    def _row(cls, values: Sequence) -> Model:
+        """A row of a compiled SELECT (every column, in field order) as a model instance: what
+        peewee's ``__init__`` leaves, without its setattr per field (most of a lookup's cost)."""
+        shape = _SHAPES.get(cls)
+        if shape is None:
+            shape = _SHAPES[cls] = _shape(cls)
+        names, converters = shape
+        data = dict(zip(names, values))
+        for name, convert in converters:
+            data[name] = convert(data[name])
+        row = cls.__new__(cls)
+        row.__data__, row._dirty, row.__rel__ = data, set(), {}
+        return row
 
 
-_LOOKUPS: dict[tuple, tuple[str, list, list, list]] = {}
+_LOOKUPS: dict[tuple, tuple[str, list[tuple[str, Callable, type | None]]]] = {}
+_SHAPES: dict[type, tuple[list, list]] = {}
 _TRANSACTION = object()  # on peewee's transaction stack while Database.run holds a transaction
 _UPDATES: dict[tuple, tuple[str, list]] = {}
 _INSERTS: dict[tuple, tuple[str, list]] = {}
@@ -185,9 +200,10 @@ def _compile_insert(model: type[pw.Model], names: tuple[str, ...]) -> tuple[str,
     return f"INSERT INTO {_quote(meta.table_name)} ({columns}) VALUES ({', '.join('?' * len(fields))})", fields
 
 
-def _compile_lookup(
-    model: type[pw.Model], names: tuple[str, ...], limit: str, by: str | None
-) -> tuple[str, list, list, list]:
+def _compile_lookup(model: type[pw.Model], names: tuple[str, ...], limit: str, by: str | None) -> tuple[str, list]:
+    """The SELECT of every column of ``model`` (in field order, as :meth:`Model._row` reads them)
+    where ``names`` equal parameters, and for each parameter its conversion and the type it binds
+    as is (:func:`_stored_type`)."""
     meta = model._meta
     unknown = [n for n in (*names, *([by] if by else [])) if n not in meta.fields]
     if unknown:
@@ -199,29 +215,48 @@ def _compile_lookup(
     if by and meta.fields[by] is not meta.primary_key:
         order = f"{_quote(meta.fields[by].column_name)}, {order}"
     sql = f"SELECT {columns} FROM {_quote(meta.table_name)} WHERE {where} ORDER BY {order}{limit}"
-    converters = [(f.name, getattr(f, "loaded_value", f.python_value)) for f in fields if not _as_stored(f)]
-    return sql, [(n, meta.fields[n].db_value) for n in names], [f.name for f in fields], converters
+    return sql, [(n, meta.fields[n].db_value, _stored_type(meta.fields[n])) for n in names]
 
 
-# Fields whose value SQLite returns already as peewee would make it (peewee's conversion is a no-op).
-_AS_STORED = (pw.CharField, pw.TextField, pw.IntegerField, pw.AutoField, pw.BigIntegerField, pw.FloatField)
+def _shape(model: type[pw.Model]) -> tuple[list, list]:
+    """The field names of ``model``'s columns in order, and the conversions a row read needs."""
+    fields = model._meta.sorted_fields
+    return [f.name for f in fields], [(f.name, f.python_value) for f in fields if not _as_stored(f)]
+
+
+# Fields whose value SQLite returns already as peewee would make it, and the Python type whose values
+# peewee's db_value leaves as they are (both conversions are no-ops). Exact types: a subclass may convert.
+_AS_STORED = {
+    pw.CharField: str,
+    pw.TextField: str,
+    pw.IntegerField: int,
+    pw.AutoField: int,
+    pw.BigIntegerField: int,
+    pw.FloatField: float,
+}
+
+
+def _stored_type(field: pw.Field) -> type | None:
+    """The type of the values ``field`` binds and reads as they are, or None."""
+    if isinstance(field, pw.ForeignKeyField):
+        field = field.rel_field
+    return _AS_STORED.get(type(field))
 
 
 def _as_stored(field: pw.Field) -> bool:
-    if isinstance(field, pw.ForeignKeyField):
-        field = field.rel_field
-    return type(field) in _AS_STORED  # exact types: a subclass may convert (a JSON text field does)
+    # a field that keeps its text decodes it itself (JSONField)
+    return _stored_type(field) is not None or getattr(field, "keeps_text", False)
 
 
-_RAW_DECODE = json.JSONDecoder().raw_decode
+_SCAN = json.JSONDecoder().scan_once  # raw_decode's C scanner, without its Python frame
 
 
 def json_value(text: str) -> Any:
     """``json.loads(text)``, quicker on compact JSON (what the JSON columns hold): no whitespace to
     skip around the value. Anything else takes the long way."""
     try:
-        value, end = _RAW_DECODE(text)
-    except (ValueError, TypeError):  # not JSON, or bytes: json.loads says which
+        value, end = _SCAN(text, 0)
+    except (StopIteration, ValueError, TypeError):  # not JSON, or bytes: json.loads says which
         return json.loads(text)
     return value if end == len(text) else json.loads(text)
 

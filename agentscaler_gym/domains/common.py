@@ -18,39 +18,32 @@ M = TypeVar("M", bound=Model)
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode  # json.dumps's work, settings made once
 
 
-class _Stored(str):
-    """A JSON column's text as a lookup read it: decoded on first access, written back as it is if
-    never accessed (most rows a tool reads or saves leave most of their JSON columns untouched)."""
-
-    __slots__ = ()
-
-
 class _DecodedOnAccess(pw.FieldAccessor):
     def __get__(self, instance, instance_type=None):
         if instance is None:
             return self.field
         value = instance.__data__.get(self.name)
-        if type(value) is _Stored:
+        if type(value) is str:  # the column's text, as a lookup read it: decoded once, here
             value = instance.__data__[self.name] = json_value(value)
         return value
 
 
 class JSONField(pw.TextField):
-    """A dict or list kept as JSON text with sorted keys, so equal content is equal text (the reward compares rows)."""
+    """A dict or list kept as JSON text with sorted keys, so equal content is equal text (the reward compares rows).
+
+    A row read by :meth:`Model.find` keeps the column's text, decoded on first access and written
+    back as it is if never accessed (most rows a tool reads or saves leave most of their JSON columns
+    untouched). So a ``str`` value is JSON text, never a value of its own.
+    """
 
     accessor_class = _DecodedOnAccess
+    keeps_text = True
 
     def db_value(self, value):
-        if type(value) is _Stored:
-            return str(value)  # the stored text, never decoded
-        return None if value is None else _ENCODE(value)
+        return value if value is None or type(value) is str else _ENCODE(value)
 
     def python_value(self, value):
         return None if value is None else json_value(value)
-
-    def loaded_value(self, value):
-        """What :meth:`Model.find` keeps of the stored ``value``: the text, decoded on first access."""
-        return _Stored(value) if type(value) is str else self.python_value(value)
 
 
 def lookup(model: type[M], not_found: Callable[[], str], **equals: Any) -> M:
