@@ -26,15 +26,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .tasks import ToolCall
+from .tasks import ASSISTANT, ToolCall
 
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.S)
 _OPEN, _CLOSE = "<tool_call>", "</tool_call>"
+_OPEN_LEN, _CLOSE_LEN = len(_OPEN), len(_CLOSE)
 _CALL_SYNTAX = re.compile(r"^\[?\s*[A-Za-z_]\w*\(.*\)\s*\]?$", re.S)
 _UNPARSABLE = (ValueError, RecursionError)  # json's errors, and ints past Python's digit limit
 MAX_DEPTH = 32
 _SCALARS = (str, bool, float)
-_RAW_DECODE = json.JSONDecoder().raw_decode  # orjson would read an integer past 64 bits as a float
+# The C scanner behind json's raw_decode, called without raw_decode's Python frame (orjson would read
+# an integer past 64 bits as a float). It raises StopIteration where no value starts.
+_SCAN = json.JSONDecoder().scan_once
 
 
 @dataclass
@@ -49,10 +52,9 @@ class Turn:
         """The turn as an OpenAI-style assistant message (arguments as dicts)."""
         msg: dict[str, Any] = {"role": "assistant", "content": self.content}
         if self.tool_calls:
-            msg["tool_calls"] = [
-                {"type": "function", "function": {"name": c.name, "arguments": dict(c.arguments)}}
-                for c in self.tool_calls
-            ]
+            calls = msg["tool_calls"] = []
+            for c in self.tool_calls:  # a loop, not a comprehension: no frame of its own (Python 3.11)
+                calls.append({"type": "function", "function": {"name": c.name, "arguments": dict(c.arguments)}})
         return msg
 
 
@@ -63,9 +65,9 @@ def parse_action(action: Any) -> Turn:
             return _from_message(action)
         return Turn(errors=[f"an action must be text or an assistant message, got {type(action).__name__}"])
     text = _THINK.sub("", action).strip() if "<think>" in action else action.strip()
-    if text.startswith(_OPEN) and text.endswith(_CLOSE) and text.find(_CLOSE) == len(text) - len(_CLOSE):
+    if text.startswith(_OPEN) and text.find(_CLOSE) == len(text) - _CLOSE_LEN:  # the one </tool_call> ends it
         # the common shape, one call and nothing else, as the general case below reads it
-        block = text[len(_OPEN) : -len(_CLOSE)].strip()
+        block = text[_OPEN_LEN:-_CLOSE_LEN].strip()
         call = _plain_call(block)
         if call is not None:
             return Turn("", [call], [])
@@ -131,14 +133,14 @@ def _plain_call(text: str) -> ToolCall | None:
     with values nested at most a few levels; None for anything else (read the long way, which says
     what is wrong). The same call as the long way, without its checks for rarer shapes."""
     try:
-        value, end = _RAW_DECODE(text)
-    except (ValueError, RecursionError):
+        value, end = _SCAN(text, 0)
+    except (StopIteration, ValueError, RecursionError):
         return None
     if end != len(text) or type(value) is not dict:
         return None
     name, arguments = value.get("name"), value.get("arguments")
     if type(name) is str and name and type(arguments) is dict and _shallow(text):
-        return ToolCall(name, arguments)
+        return tuple.__new__(ToolCall, (name, arguments, ASSISTANT))  # ToolCall(...) without its Python __new__
     return None
 
 

@@ -83,7 +83,8 @@ class Seat:
         except Exception as exc:  # noqa: BLE001 - any failure is an answer the caller can read
             return Answer(f"Error: {type(exc).__name__}: {exc}", False)
         self.calls.append(call if call.actor == self.actor else call._replace(actor=self.actor))
-        return Answer(render(result), True, tool.ends_episode)
+        text = result if type(result) is str else render(result)
+        return tuple.__new__(Answer, (text, True, tool.ends_episode))  # Answer(...) without its Python __new__
 
     def changes(self) -> dict[tuple[str, Any], dict | None]:
         """Rows whose content differs from the seed: ``{(table, primary key): row or None}``."""

@@ -222,6 +222,7 @@ def _quick_test(parameters: dict) -> Callable[[Any], bool]:
     properties = parameters.get("properties", {})
     names, required = frozenset(properties), frozenset(parameters.get("required", ()))
     tests = {key: _quick_value_test(schema) for key, schema in properties.items()}
+    strings = all(test is _plain_string for test in tests.values())  # then tested inline, no call per value
 
     def accepts(arguments: Any) -> bool:
         if type(arguments) is not dict:
@@ -229,6 +230,11 @@ def _quick_test(parameters: dict) -> Callable[[Any], bool]:
         keys = arguments.keys()
         if keys != names and not (keys >= required and keys <= names):
             return False
+        if strings:
+            for value in arguments.values():
+                if type(value) is not str or len(value) > _MAX_STRING:
+                    return False
+            return True
         for key, value in arguments.items():
             if not tests[key](value):
                 return False
@@ -251,7 +257,7 @@ def _quick_value_test(schema: dict) -> Callable[[Any], bool]:
     if exact is None or "anyOf" in schema:
         return full
     if exact == (str,) and allowed is None and not nullable:  # the commonest parameter, tested first
-        return lambda value: type(value) is str and len(value) <= _MAX_STRING
+        return _plain_string
 
     def test(value: Any) -> bool:
         kind = type(value)
@@ -262,6 +268,10 @@ def _quick_value_test(schema: dict) -> Callable[[Any], bool]:
         return allowed is None or value in allowed
 
     return test
+
+
+def _plain_string(value: Any) -> bool:
+    return type(value) is str and len(value) <= _MAX_STRING
 
 
 def _check(value: Any, schema: dict) -> str | None:
