@@ -234,6 +234,10 @@ class ToolUseEnv(gym.Env[str, str]):
     def _call_tools(self, turn) -> tuple[str, bool]:
         seat, messages = self.seats[ASSISTANT], self.messages
         calls = turn.tool_calls
+        if len(calls) == 1 and not turn.errors:  # the common turn, one call, as the loop below runs it
+            answer = seat.run(calls[0])
+            messages.append({"role": "tool", "name": calls[0].name, "content": answer.text})
+            return answer.text, answer.ends_episode
         answers, ends = [], False
         for error in turn.errors:
             answers.append(f"Error: {error}")
@@ -246,9 +250,7 @@ class ToolUseEnv(gym.Env[str, str]):
             ends = ends or answer.ends_episode
             answers.append(answer.text)
             messages.append({"role": "tool", "name": call.name, "content": answer.text})
-        if len(answers) == 1:
-            return answers[0], ends
-        return "\n".join(f"<tool_response>\n{a}\n</tool_response>" for a in answers), ends
+        return tool_observation(answers), ends
 
     def changes(self) -> Changes:
         """The episode's state change so far, every seat's: ``{(seat, table, key): row or None}``."""
@@ -263,6 +265,13 @@ class ToolUseEnv(gym.Env[str, str]):
     def close(self) -> None:
         for seat in self.seats.values():
             seat.close()
+
+
+def tool_observation(answers: Sequence[str]) -> str:
+    """What the caller of a turn's tools observes: one answer as it is, several as ``<tool_response>`` blocks."""
+    if len(answers) == 1:
+        return answers[0]
+    return "\n".join(f"<tool_response>\n{a}\n</tool_response>" for a in answers)
 
 
 def _render(message: dict) -> str:

@@ -37,7 +37,7 @@ from gymnasium import spaces
 from pettingzoo import AECEnv, ParallelEnv
 
 from .actions import Turn, parse_action
-from .env import MAX_CALLS_PER_TURN, MAX_TEXT, ToolUseEnv, UnicodeText
+from .env import MAX_CALLS_PER_TURN, MAX_TEXT, ToolUseEnv, UnicodeText, tool_observation
 from .registry import ENTRY_POINT, NAMESPACE, load_domain
 from .seat import Answer, Seat
 from .tasks import ASSISTANT, USER, Task, ToolCall
@@ -238,9 +238,7 @@ class ToolUseAECEnv(AECEnv):
             results, calls = [*results, ("invalid_tool_call", note)], calls[:MAX_CALLS_PER_TURN]
         results += [(c.name, self.gym_env.device.call(c.name, c.arguments).text) for c in calls]
         self._log_device(turn, results)
-        if len(results) == 1:  # shown as the env shows the assistant's tool answers
-            return results[0][1]
-        return "\n".join(f"<tool_response>\n{text}\n</tool_response>" for _, text in results)
+        return tool_observation([text for _, text in results])  # as the assistant sees its answers
 
     def _log_device(self, turn: Turn, results: Sequence[tuple[str, str]]) -> None:
         self.user_messages.append(turn.message())
