@@ -72,7 +72,8 @@ class Model(pw.Model):
 
     @classmethod
     def find(cls, **equals: Any) -> Model | None:
-        """The first row whose fields equal the given values (by primary key order), or None."""
+        """The first row whose fields equal the given values (by primary key order), or None. Equal
+        as SQL's ``=`` says: None equals nothing."""
         return cls.first(equals)
 
     @classmethod

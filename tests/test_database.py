@@ -167,6 +167,46 @@ def test_find_and_find_all_match_peewee_queries(seed):
         assert found.source.balance == 95  # a found row is an ordinary model instance
 
 
+class Item(Model):
+    id = pw.AutoField()
+    name = pw.CharField()
+    count = pw.IntegerField()
+    price = pw.FloatField()
+    flag = pw.BooleanField()
+    owner = pw.ForeignKeyField(Account, null=True)
+    body = JSONField()
+
+
+def test_lookups_bind_every_value_as_peewee_does():
+    """A value of the column's own type binds as it is; any other goes through peewee's conversion,
+    so a lookup finds what the same peewee query finds, whatever the agent's arguments hold."""
+    rows = [
+        {"name": "7", "count": 7, "price": 7.0, "flag": True, "owner": "A1", "body": {"k": 1}},
+        {"name": "True", "count": 1, "price": 0.5, "flag": False, "owner": None, "body": [7]},
+        {"name": "b'x'", "count": 0, "price": 1e20, "flag": True, "owner": "A2", "body": "[7]"},
+    ]
+    seed = SeedDatabase(
+        [Account, Item], {Account: [{"id": "A1", "balance": 1}, {"id": "A2", "balance": 2}], Item: rows}
+    )
+    scalars = ["7", 7, 7.0, True, False, 1, 0.5, 1e20, "1e+20", b"x", "b'x'", "A1", "[7]"]
+    with Database(seed).active():
+        for field in ("name", "count", "price", "flag", "owner", "body"):
+            for value in scalars:
+                try:
+                    expected = [i.id for i in Item.select().where(getattr(Item, field) == value).order_by(Item.id)]
+                except (TypeError, ValueError, OverflowError) as exc:  # peewee refuses it: so does the lookup
+                    with pytest.raises(type(exc)):
+                        Item.find_all(**{field: value})
+                    continue
+                assert [i.id for i in Item.find_all(**{field: value})] == expected, (field, value)
+                found = Item.find(**{field: value})
+                assert (found.id if found else None) == (expected[0] if expected else None), (field, value)
+        # a container peewee's == reads as a list of values; a lookup compares the JSON text
+        assert [i.id for i in Item.find_all(body=[7])] == [2, 3] and Item.find(body={"k": 1}).id == 1
+        assert Item.find(id=3).body == [7]  # the str it was given is the column's JSON text
+        assert Item.find(owner=None) is None  # SQL's =, where peewee's == None is IS NULL
+
+
 def test_save_updates_the_whole_row_and_inserts_new_ones(seed):
     db = Database(seed)
     with db.active():
