@@ -4,8 +4,8 @@ Times on a shared machine move by tens of percent from run to run; instruction c
 this is the figure to compare two versions of the step path by. Prints one JSON line per env:
 ``ours`` (``env.step`` of the first gold read call of a task, as ``benchmarks/episode.py`` times
 it), ``floor`` (the SQL statements that step executed, replayed with raw ``sqlite3`` on a copy of
-the seed), both per step, and ``x_floor``. Instructions are no times (Python's run faster per
-instruction than SQLite's here, so the time ratio is lower), but a change to the step path moves
+the seed), both per step, and ``x_floor``. Instructions are not time (here Python's instructions
+run faster than SQLite's, so the time ratio is lower), but a change to the step path moves
 ``ours`` by what it adds or removes, whatever else runs on the machine.
 
 Each figure is the difference of two runs under ``valgrind --tool=callgrind`` with instrumentation
