@@ -234,10 +234,6 @@ class ToolUseEnv(gym.Env[str, str]):
     def _call_tools(self, turn) -> tuple[str, bool]:
         seat, messages = self.seats[ASSISTANT], self.messages
         calls = turn.tool_calls
-        if len(calls) == 1 and not turn.errors:  # the common turn, one call, as the loop below runs it
-            answer = seat.run(calls[0])
-            messages.append({"role": "tool", "name": calls[0].name, "content": answer.text})
-            return answer.text, answer.ends_episode
         answers, ends = [], False
         for error in turn.errors:
             answers.append(f"Error: {error}")
